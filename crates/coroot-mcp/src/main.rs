@@ -1,0 +1,3 @@
+//! The coroot-mcp binary.
+
+fn main() {}

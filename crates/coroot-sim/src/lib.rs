@@ -1,0 +1,1 @@
+//! A Coroot API simulator.

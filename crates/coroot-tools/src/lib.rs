@@ -1,0 +1,1 @@
+//! The Coroot investigation tools.
