@@ -1,1 +1,40 @@
 //! Typed async client for Coroot's HTTP API.
+//!
+//! Coroot's API is the internal one its UI uses: session-cookie auth, a `{context, data}`
+//! envelope, string statuses and `null` lists. This crate hides all of that behind typed
+//! methods and [`Error`]s that say what went wrong and what to do.
+//!
+//! ```no_run
+//! # async fn demo() -> coroot_client::Result<()> {
+//! use coroot_client::{Client, ClientConfig, TimeRange};
+//! let client = Client::new(ClientConfig::new("http://coroot:8080").with_password("admin", "secret"))?;
+//! let project = client.resolve_project(None).await?;
+//! let apps = client.applications(&project.id, TimeRange::last_hours(1_700_000_000_000, 1.0)).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Modules: `client` (login, retries, error mapping), `api` (one method per endpoint),
+//! `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app ids,
+//! time ranges, path encoding).
+
+mod api;
+mod client;
+mod config;
+mod de;
+mod error;
+mod ids;
+pub mod models;
+mod query;
+mod secret;
+
+pub use api::ServerInfo;
+pub use client::Client;
+pub use config::{ClientConfig, Credentials};
+pub use error::{Error, Result};
+pub use ids::{AppId, AppIdParts, TimeRange, encode_segment};
+pub use models::Status;
+pub use query::{
+    AppLogQuery, LogFilter, OverviewLogQuery, TraceQuery, TraceView, normalize_severity,
+    panel_query,
+};
+pub use secret::Secret;

@@ -1,0 +1,456 @@
+//! Coroot's endpoints, one method each, plus project discovery.
+
+use std::sync::Arc;
+
+use crate::client::{Auth, Client, decode};
+use crate::error::{Error, Result};
+use crate::ids::{AppId, TimeRange, encode_segment};
+use crate::models::*;
+use crate::query::{AppLogQuery, OverviewLogQuery, TraceQuery, panel_query};
+
+/// What the server's index page says about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// e.g. `1.24.5`, when the page exposes it.
+    pub version: Option<String>,
+    /// e.g. `Community`.
+    pub edition: Option<String>,
+}
+
+impl Client {
+    /// `GET /health`: liveness, no credentials. It sits on the root router, outside any base
+    /// path, so it proves the server is up, not that the base path is right (`/api/user` does).
+    pub async fn health(&self) -> Result<()> {
+        let url = format!("{}/health", root_of(self.base_url()));
+        let (status, body) = self.fetch_text(&url, "/health").await?;
+        match status {
+            200..=299 => Ok(()),
+            code => Err(Error::Api {
+                status: code,
+                endpoint: "/health".into(),
+                message: body.trim().chars().take(200).collect(),
+            }),
+        }
+    }
+
+    /// The version and edition from the UI's index page (`window.coroot = {...}`), the only
+    /// place Coroot exposes them. `None` fields when the page does not say.
+    pub async fn server_info(&self) -> Result<ServerInfo> {
+        let url = format!("{}/", self.base_url());
+        let (_, body) = self.fetch_text(&url, "/").await?;
+        Ok(parse_server_info(&body))
+    }
+
+    /// `GET /api/user`: the current user and every project.
+    pub async fn user(&self) -> Result<User> {
+        let user: User = self.get_json("/api/user", &[], Auth::Session).await?;
+        self.store_projects(user.projects.clone());
+        Ok(user)
+    }
+
+    /// The visible projects, from a short-lived cache of `/api/user`.
+    pub async fn projects(&self) -> Result<Arc<Vec<Project>>> {
+        if let Some(cached) = self.cached_projects() {
+            return Ok(cached);
+        }
+        let user: User = self.get_json("/api/user", &[], Auth::Session).await?;
+        Ok(self.store_projects(user.projects))
+    }
+
+    /// Resolves a project given by id or name (exact, then case-insensitive). Without one, the
+    /// configured default project, else the first project Coroot lists (sorted by name).
+    pub async fn resolve_project(&self, wanted: Option<&str>) -> Result<Project> {
+        let projects = self.projects().await?;
+        let wanted = wanted.map(str::trim).filter(|w| !w.is_empty());
+        let wanted = wanted.or(self
+            .config()
+            .default_project
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty()));
+        let Some(wanted) = wanted else {
+            return projects.first().cloned().ok_or(Error::NoProjects);
+        };
+        let found = projects
+            .iter()
+            .find(|p| p.id == wanted)
+            .or_else(|| projects.iter().find(|p| p.name == wanted))
+            .or_else(|| {
+                projects
+                    .iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(wanted))
+            });
+        match found {
+            Some(p) => Ok(p.clone()),
+            None if projects.is_empty() => Err(Error::NoProjects),
+            None => Err(Error::UnknownProject {
+                given: wanted.to_string(),
+                available: projects
+                    .iter()
+                    .map(|p| format!("{} ({})", p.name, p.id))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// `GET /api/project/{p}/status`: Prometheus and agent health.
+    pub async fn project_status(&self, project: &str) -> Result<ProjectStatus> {
+        let path = format!("{}/status", project_path(project)?);
+        let env: Envelope<ProjectStatus> = self.get_json(&path, &[], Auth::Session).await?;
+        env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })
+    }
+
+    /// `GET /api/project/{p}/overview/{view}` with an optional view query, as the envelope.
+    pub async fn overview(
+        &self,
+        project: &str,
+        view: &str,
+        range: TimeRange,
+        query: Option<String>,
+    ) -> Result<(Context, Overview)> {
+        let path = format!(
+            "{}/overview/{}",
+            project_path(project)?,
+            encode_segment(view)
+        );
+        let mut params: Vec<(&str, String)> = range.params().into();
+        if let Some(q) = query {
+            params.push(("query", q));
+        }
+        let env: Envelope<Overview> = self.get_json(&path, &params, Auth::Session).await?;
+        let data = env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })?;
+        Ok((env.context, data))
+    }
+
+    /// Applications with their health, CRITICAL first (Coroot sorts them).
+    pub async fn applications(
+        &self,
+        project: &str,
+        range: TimeRange,
+    ) -> Result<Vec<ApplicationStatus>> {
+        Ok(self
+            .overview(project, "applications", range, None)
+            .await?
+            .1
+            .applications
+            .unwrap_or_default())
+    }
+
+    /// The service map: apps with at least one link.
+    pub async fn service_map(
+        &self,
+        project: &str,
+        range: TimeRange,
+    ) -> Result<Vec<MapApplication>> {
+        Ok(self
+            .overview(project, "map", range, None)
+            .await?
+            .1
+            .map
+            .unwrap_or_default())
+    }
+
+    /// Nodes, converted from the pre-v1.17 table when needed.
+    pub async fn nodes(&self, project: &str, range: TimeRange) -> Result<Vec<Node>> {
+        Ok(self
+            .overview(project, "nodes", range, None)
+            .await?
+            .1
+            .nodes
+            .map(NodesView::into_nodes)
+            .unwrap_or_default())
+    }
+
+    /// Rollouts, newest first.
+    pub async fn deployments(&self, project: &str, range: TimeRange) -> Result<Vec<Deployment>> {
+        Ok(self
+            .overview(project, "deployments", range, None)
+            .await?
+            .1
+            .deployments
+            .unwrap_or_default())
+    }
+
+    /// Traces: root spans, one trace, or error groups.
+    pub async fn traces(
+        &self,
+        project: &str,
+        range: TimeRange,
+        query: &TraceQuery,
+    ) -> Result<Traces> {
+        Ok(self
+            .overview(project, "traces", range, Some(query.to_json()))
+            .await?
+            .1
+            .traces
+            .unwrap_or_default())
+    }
+
+    /// Logs of every application, plus Kubernetes events.
+    pub async fn overview_logs(
+        &self,
+        project: &str,
+        range: TimeRange,
+        query: &OverviewLogQuery,
+    ) -> Result<Logs> {
+        Ok(self
+            .overview(project, "logs", range, Some(query.to_json()))
+            .await?
+            .1
+            .logs
+            .unwrap_or_default())
+    }
+
+    /// Costs per node and application.
+    pub async fn costs(&self, project: &str, range: TimeRange) -> Result<Costs> {
+        Ok(self
+            .overview(project, "costs", range, None)
+            .await?
+            .1
+            .costs
+            .unwrap_or_default())
+    }
+
+    /// Availability and security risks.
+    pub async fn risks(&self, project: &str, range: TimeRange) -> Result<Vec<Risk>> {
+        Ok(self
+            .overview(project, "risks", range, None)
+            .await?
+            .1
+            .risks
+            .unwrap_or_default())
+    }
+
+    /// The newest `limit` incidents (Coroot does not filter them by time), open ones first.
+    pub async fn incidents(
+        &self,
+        project: &str,
+        range: TimeRange,
+        limit: u32,
+    ) -> Result<Vec<Incident>> {
+        let path = format!("{}/incidents", project_path(project)?);
+        let mut params: Vec<(&str, String)> = range.params().into();
+        params.push(("limit", limit.to_string()));
+        let env: Envelope<Vec<Incident>> = self.get_json(&path, &params, Auth::Session).await?;
+        Ok(env.data.unwrap_or_default())
+    }
+
+    /// One incident with its full RCA. Coroot sets the window from the incident itself.
+    pub async fn incident(&self, project: &str, key: &str) -> Result<IncidentView> {
+        let path = format!(
+            "{}/incident/{}",
+            project_path(project)?,
+            segment("incident key", key)?
+        );
+        let env: Envelope<IncidentView> = self.get_json(&path, &[], Auth::Session).await?;
+        env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })
+    }
+
+    /// One application: its map and audit reports.
+    pub async fn app(
+        &self,
+        project: &str,
+        app: &AppId,
+        range: TimeRange,
+    ) -> Result<ApplicationView> {
+        let path = format!(
+            "{}/app/{}",
+            project_path(project)?,
+            segment("application id", app.as_str())?
+        );
+        let env: Envelope<ApplicationView> =
+            self.get_json(&path, &range.params(), Auth::Session).await?;
+        env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })
+    }
+
+    /// One application's logs.
+    pub async fn app_logs(
+        &self,
+        project: &str,
+        app: &AppId,
+        range: TimeRange,
+        query: &AppLogQuery,
+    ) -> Result<AppLogs> {
+        let path = format!(
+            "{}/app/{}/logs",
+            project_path(project)?,
+            segment("application id", app.as_str())?
+        );
+        let mut params: Vec<(&str, String)> = range.params().into();
+        params.push(("query", query.to_json()));
+        let env: Envelope<AppLogs> = self.get_json(&path, &params, Auth::Session).await?;
+        env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })
+    }
+
+    /// One node's audit report.
+    pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<AuditReport> {
+        let path = format!(
+            "{}/node/{}",
+            project_path(project)?,
+            segment("node name", name)?
+        );
+        let env: Envelope<AuditReport> =
+            self.get_json(&path, &range.params(), Auth::Session).await?;
+        env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })
+    }
+
+    /// PromQL through the session (`panel/data`, Coroot v1.12+). Coroot picks the step.
+    pub async fn panel_data(
+        &self,
+        project: &str,
+        range: TimeRange,
+        promql: &str,
+        legend: &str,
+    ) -> Result<PanelData> {
+        let path = format!("{}/panel/data", project_path(project)?);
+        let mut params = vec![("query", panel_query(promql, legend))];
+        params.extend(range.params());
+        self.get_json(&path, &params, Auth::Session).await
+    }
+
+    /// PromQL through the project API key (`/api/v1/query_range`), as a chart.
+    pub async fn query_range(
+        &self,
+        range: TimeRange,
+        step_secs: u32,
+        promql: &str,
+        legend: &str,
+    ) -> Result<Chart> {
+        let path = "/api/v1/query_range";
+        let step_secs = step_secs.max(1);
+        let params = [
+            ("query", promql.to_string()),
+            ("start", (range.from_ms / 1000).to_string()),
+            ("end", (range.to_ms / 1000).to_string()),
+            ("step", step_secs.to_string()),
+        ];
+        // Prometheus errors arrive as JSON `{status:"error", error}` with 400/422; the
+        // client's error mapping already lifts `error` into the message.
+        let body = self.get_bytes(path, &params, Auth::ApiKey).await?;
+        let response: PromResponse = decode(self.base_url(), path, &body)?;
+        if response.status == "error" {
+            return Err(Error::Api {
+                status: 400,
+                endpoint: path.into(),
+                message: response.error,
+            });
+        }
+        Ok(response.into_chart(
+            range.from_ms,
+            range.to_ms,
+            i64::from(step_secs) * 1000,
+            legend,
+        ))
+    }
+}
+
+/// `/api/project/{id}` with the id checked: project ids are short `[0-9a-z]` strings, and a
+/// stray `/` or `..` must never reach the path.
+fn project_path(project: &str) -> Result<String> {
+    Ok(format!("/api/project/{}", segment("project id", project)?))
+}
+
+/// A path segment from user input, percent-encoded; empty or control characters are refused.
+fn segment(what: &str, raw: &str) -> Result<String> {
+    if raw.trim().is_empty() {
+        return Err(Error::InvalidInput(format!("the {what} is empty")));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(Error::InvalidInput(format!(
+            "the {what} contains control characters"
+        )));
+    }
+    if raw.len() > 1024 {
+        return Err(Error::InvalidInput(format!(
+            "the {what} is longer than 1024 characters"
+        )));
+    }
+    if raw == "." || raw == ".." {
+        return Err(Error::InvalidInput(format!(
+            "'{raw}' is not a valid {what}"
+        )));
+    }
+    Ok(encode_segment(raw))
+}
+
+fn root_of(base: &str) -> &str {
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    match base.get(after_scheme..).and_then(|rest| rest.find('/')) {
+        Some(i) => base.get(..after_scheme + i).unwrap_or(base),
+        None => base,
+    }
+}
+
+/// Reads `window.coroot = {version: "...", edition: "..."}` from the index page.
+pub(crate) fn parse_server_info(html: &str) -> ServerInfo {
+    let Some(start) = html.find("window.coroot") else {
+        return ServerInfo::default();
+    };
+    let rest = html.get(start..).unwrap_or_default();
+    let rest = rest
+        .get(..rest.find("</script>").unwrap_or(rest.len()))
+        .unwrap_or_default();
+    let field = |name: &str| {
+        let i = rest.find(name)?;
+        let after = rest.get(i + name.len()..)?;
+        let after = after.trim_start_matches(['"', '\'', ' ', ':']);
+        let end = after.find(['"', '\'', ',', '}'])?;
+        let value = after.get(..end)?.trim();
+        (!value.is_empty()).then(|| value.to_string())
+    };
+    ServerInfo {
+        version: field("version"),
+        edition: field("edition"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_info_is_read_from_the_index_page() {
+        let html = r#"<script>window.coroot = {base_path: "/", version: "1.24.5", instance_uuid: "x", edition: "Community"}</script>"#;
+        assert_eq!(
+            parse_server_info(html),
+            ServerInfo {
+                version: Some("1.24.5".into()),
+                edition: Some("Community".into())
+            }
+        );
+        let json_style =
+            r#"<script>window.coroot = {"version":"1.12.0","edition":"Community"};</script>"#;
+        assert_eq!(
+            parse_server_info(json_style).version.as_deref(),
+            Some("1.12.0")
+        );
+        assert_eq!(parse_server_info("<html></html>"), ServerInfo::default());
+    }
+
+    #[test]
+    fn path_segments_refuse_traversal_and_control_characters() {
+        assert!(segment("node name", "..").is_err());
+        assert!(segment("node name", "a\nb").is_err());
+        assert!(segment("node name", " ").is_err());
+        assert_eq!(segment("node name", "../x").unwrap(), "..%2Fx");
+    }
+
+    #[test]
+    fn root_strips_the_base_path() {
+        assert_eq!(root_of("http://h:8080/coroot"), "http://h:8080");
+        assert_eq!(root_of("http://h:8080"), "http://h:8080");
+    }
+}

@@ -1,0 +1,631 @@
+//! The HTTP machinery: session login and reuse, retries, the body cap, and the translation of
+//! Coroot's answers into [`Error`]s. Endpoints live in `api.rs`.
+
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::config::{ClientConfig, Credentials};
+use crate::error::{Error, Result};
+use crate::models::Project;
+use crate::secret::Secret;
+
+const SESSION_COOKIE: &str = "coroot_session";
+
+/// A Coroot API client. Cheap to clone: clones share the HTTP pool, the session and caches.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Base URL without a trailing slash.
+    base: String,
+    config: ClientConfig,
+    session: RwLock<Session>,
+    /// Held while logging in, so concurrent callers share one login.
+    login_lock: tokio::sync::Mutex<()>,
+    projects: Mutex<Option<(Instant, Arc<Vec<Project>>)>>,
+}
+
+#[derive(Default)]
+struct Session {
+    cookie: Option<Secret>,
+    /// Bumped on every login; a caller that saw a 401 with generation `g` logs in again only if
+    /// nobody has done so since `g`.
+    generation: u64,
+}
+
+/// Which credentials a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// None (`/health`, the index page).
+    None,
+    /// The session cookie (`/api/...` UI routes).
+    Session,
+    /// The project API key (`/api/v1/...`).
+    ApiKey,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.inner.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds a client. Nothing is sent until the first call.
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        let base = normalize_base_url(&config.url)?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &config.headers {
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| Error::Config(format!("invalid header name '{name}'")))?;
+            let mut value = HeaderValue::from_str(value.expose().trim())
+                .map_err(|_| Error::Config(format!("invalid value for header '{name}'")))?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("coroot-mcp/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .danger_accept_invalid_certs(config.insecure_tls);
+        if let Some(path) = &config.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::Config(format!("cannot read CA file {}: {e}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Error::Config(format!("CA file {} is not PEM: {e}", path.display()))
+            })?;
+            if certs.is_empty() {
+                return Err(Error::Config(format!(
+                    "CA file {} holds no certificate",
+                    path.display()
+                )));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Credentials::Password { email, password } = &config.credentials
+            && (email.trim().is_empty() || password.is_empty())
+        {
+            return Err(Error::Config(
+                "both COROOT_EMAIL and COROOT_PASSWORD must be set for a password login".into(),
+            ));
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                config,
+                session: RwLock::new(Session::default()),
+                login_lock: tokio::sync::Mutex::new(()),
+                projects: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The base URL in use (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The configuration the client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// True once a session cookie is held.
+    pub fn has_session(&self) -> bool {
+        self.inner.session.read().is_ok_and(|s| s.cookie.is_some())
+    }
+
+    /// GETs `path` and decodes its JSON.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        auth: Auth,
+    ) -> Result<T> {
+        let body = self.get_bytes(path, query, auth).await?;
+        decode(&self.inner.base, path, &body)
+    }
+
+    /// GETs `path` and returns the raw body: the escape hatch for endpoints not modelled here,
+    /// and the baseline for measuring how much smaller the tools' output is.
+    pub async fn get_raw(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
+        self.get_bytes(path, query, Auth::Session).await
+    }
+
+    pub(crate) async fn get_bytes(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        auth: Auth,
+    ) -> Result<Vec<u8>> {
+        let mut relogged = false;
+        let mut seen_generation = None;
+        loop {
+            let cookie = match auth {
+                Auth::Session => {
+                    let (cookie, generation) = self.ensure_session(seen_generation).await?;
+                    seen_generation = Some(generation);
+                    cookie
+                }
+                _ => None,
+            };
+            let response = self
+                .send(Method::GET, path, query, auth, cookie.as_ref(), None)
+                .await?;
+            let status = response.status();
+            let html = is_html(&response);
+            let body = self.read_body(response, path).await?;
+            if status == StatusCode::UNAUTHORIZED {
+                let message = text_message(&body);
+                if message == "set_admin_password" {
+                    return Err(Error::AdminPasswordNotSet);
+                }
+                if auth == Auth::Session && self.has_credentials() && !relogged {
+                    // The cookie was invalidated (Coroot restarted with a new secret, or the
+                    // user was re-created): log in again once, then retry.
+                    tracing::debug!(endpoint = path, "session rejected, logging in again");
+                    relogged = true;
+                    continue;
+                }
+                let hint = if self.has_credentials() {
+                    "the login succeeded but the session was refused; check the user still exists"
+                } else {
+                    "set COROOT_EMAIL and COROOT_PASSWORD (this Coroot does not allow anonymous access)"
+                };
+                return Err(Error::Unauthorized {
+                    endpoint: path.to_string(),
+                    hint,
+                });
+            }
+            return self.check(status, html, path, body);
+        }
+    }
+
+    /// Maps a non-401 answer to the body or an error.
+    fn check(&self, status: StatusCode, html: bool, path: &str, body: Vec<u8>) -> Result<Vec<u8>> {
+        let endpoint = path.to_string();
+        if status.is_success() {
+            if html || looks_like_html(&body) {
+                return Err(Error::NotCorootApi {
+                    url: self.inner.base.clone(),
+                    endpoint,
+                });
+            }
+            return Ok(body);
+        }
+        let message = text_message(&body);
+        Err(match status.as_u16() {
+            403 => Error::Forbidden { endpoint, message },
+            404 if !message.is_empty() => Error::NotFound { endpoint, message },
+            code => Error::Api {
+                status: code,
+                endpoint,
+                message,
+            },
+        })
+    }
+
+    fn has_credentials(&self) -> bool {
+        matches!(self.inner.config.credentials, Credentials::Password { .. })
+    }
+
+    /// Returns the session cookie to send, logging in when there is none or when the caller's
+    /// cookie (of generation `stale`) was rejected and nobody has logged in since.
+    async fn ensure_session(&self, stale: Option<u64>) -> Result<(Option<Secret>, u64)> {
+        let Credentials::Password { email, password } = &self.inner.config.credentials else {
+            return Ok((None, 0));
+        };
+        let usable = |s: &Session| s.cookie.is_some() && stale.is_none_or(|g| g != s.generation);
+        if let Some(found) = self.read_session(usable) {
+            return Ok(found);
+        }
+        let _guard = self.inner.login_lock.lock().await;
+        if let Some(found) = self.read_session(usable) {
+            return Ok(found);
+        }
+        let cookie = self.login(email, password).await?;
+        let mut session = self.inner.session.write().map_err(|_| poisoned())?;
+        session.cookie = Some(cookie.clone());
+        session.generation += 1;
+        Ok((Some(cookie), session.generation))
+    }
+
+    fn read_session(&self, usable: impl Fn(&Session) -> bool) -> Option<(Option<Secret>, u64)> {
+        let session = self.inner.session.read().ok()?;
+        usable(&session).then(|| (session.cookie.clone(), session.generation))
+    }
+
+    /// `POST /api/login`; returns the `coroot_session` cookie.
+    async fn login(&self, email: &str, password: &Secret) -> Result<Secret> {
+        let path = "/api/login";
+        let body = serde_json::json!({"email": email, "password": password.expose()}).to_string();
+        let response = self
+            .send(Method::POST, path, &[], Auth::None, None, Some(body))
+            .await?;
+        let status = response.status();
+        let cookie = response.headers().get_all(SET_COOKIE).iter().find_map(|v| {
+            let v = v.to_str().ok()?;
+            let value = v
+                .split(';')
+                .next()?
+                .trim()
+                .strip_prefix(SESSION_COOKIE)?
+                .strip_prefix('=')?;
+            (!value.is_empty()).then(|| Secret::new(value))
+        });
+        let html = is_html(&response);
+        let body = self.read_body(response, path).await?;
+        match status.as_u16() {
+            200..=299 if html || looks_like_html(&body) => Err(Error::NotCorootApi {
+                url: self.inner.base.clone(),
+                endpoint: path.into(),
+            }),
+            200..=299 => {
+                tracing::debug!("logged in to Coroot");
+                cookie.ok_or_else(|| Error::Api {
+                    status: status.as_u16(),
+                    endpoint: path.into(),
+                    message: "login succeeded but no coroot_session cookie came back; is a proxy stripping cookies?"
+                        .into(),
+                })
+            }
+            // Coroot answers a wrong password with 404; a first-run server also rejects every
+            // password until the admin one is set, which /api/user tells apart.
+            404 | 400 => Err(self.first_run_or(Error::InvalidCredentials).await),
+            401 if text_message(&body) == "set_admin_password" => Err(Error::AdminPasswordNotSet),
+            code => Err(Error::Api {
+                status: code,
+                endpoint: path.into(),
+                message: text_message(&body),
+            }),
+        }
+    }
+
+    async fn first_run_or(&self, otherwise: Error) -> Error {
+        let Ok(response) = self
+            .send(Method::GET, "/api/user", &[], Auth::None, None, None)
+            .await
+        else {
+            return otherwise;
+        };
+        if response.status() == StatusCode::UNAUTHORIZED
+            && let Ok(body) = self.read_body(response, "/api/user").await
+            && text_message(&body) == "set_admin_password"
+        {
+            return Error::AdminPasswordNotSet;
+        }
+        otherwise
+    }
+
+    /// Sends one request, retrying a GET on 502/503/504 and on broken connections.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        auth: Auth,
+        cookie: Option<&Secret>,
+        body: Option<String>,
+    ) -> Result<reqwest::Response> {
+        let url = format!("{}{}", self.inner.base, path);
+        let retries = if method == Method::GET {
+            self.inner.config.retries
+        } else {
+            0
+        };
+        let mut attempt = 0;
+        loop {
+            let mut request = self.inner.http.request(method.clone(), &url).query(query);
+            if let Some(cookie) = cookie {
+                let mut value =
+                    HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", cookie.expose()))
+                        .map_err(|_| Error::Api {
+                            status: 0,
+                            endpoint: path.into(),
+                            message: "malformed session cookie".into(),
+                        })?;
+                value.set_sensitive(true);
+                request = request.header(COOKIE, value);
+            }
+            if auth == Auth::ApiKey {
+                let key = self
+                    .inner
+                    .config
+                    .api_key
+                    .as_ref()
+                    .ok_or(Error::MissingApiKey)?;
+                let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
+                    Error::Config("COROOT_API_KEY has characters a header cannot carry".into())
+                })?;
+                value.set_sensitive(true);
+                request = request.header("X-API-Key", value);
+            }
+            if let Some(body) = &body {
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            let outcome = request.send().await;
+            let retryable = match &outcome {
+                Ok(r) => matches!(r.status().as_u16(), 502..=504),
+                Err(e) => !e.is_timeout() && (e.is_connect() || e.is_request()) && !is_tls(e),
+            };
+            if retryable && attempt < retries {
+                let delay = self
+                    .inner
+                    .config
+                    .retry_backoff
+                    .saturating_mul(1 << attempt.min(8));
+                tracing::debug!(
+                    endpoint = path,
+                    attempt,
+                    ?delay,
+                    "transient failure, retrying"
+                );
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+                continue;
+            }
+            return outcome.map_err(|e| self.transport_error(path, e));
+        }
+    }
+
+    /// Reads the body, refusing to hold more than the configured cap.
+    async fn read_body(&self, mut response: reqwest::Response, path: &str) -> Result<Vec<u8>> {
+        let limit = self.inner.config.max_body_bytes;
+        let too_large = || Error::BodyTooLarge {
+            endpoint: path.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(path, e))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn transport_error(&self, path: &str, e: reqwest::Error) -> Error {
+        let url = self.inner.base.clone();
+        let reason = error_chain(&e);
+        if e.is_timeout() {
+            Error::Timeout {
+                endpoint: path.to_string(),
+                after: self.inner.config.timeout,
+            }
+        } else if is_tls(&e) {
+            Error::Tls { url, reason }
+        } else if e.is_connect() {
+            Error::Connect { url, reason }
+        } else {
+            Error::Transport {
+                endpoint: path.to_string(),
+                reason,
+            }
+        }
+    }
+
+    /// The cached project list, refreshed after `projects_ttl`.
+    pub(crate) fn cached_projects(&self) -> Option<Arc<Vec<Project>>> {
+        let cache = self.inner.projects.lock().ok()?;
+        let (at, projects) = cache.as_ref()?;
+        (at.elapsed() < self.inner.config.projects_ttl).then(|| projects.clone())
+    }
+
+    pub(crate) fn store_projects(&self, projects: Vec<Project>) -> Arc<Vec<Project>> {
+        let projects = Arc::new(projects);
+        if let Ok(mut cache) = self.inner.projects.lock() {
+            *cache = Some((Instant::now(), projects.clone()));
+        }
+        projects
+    }
+
+    /// A GET of an absolute URL without credentials or the API guards (the index page is HTML
+    /// by design): status and body text, the body capped like any other.
+    pub(crate) async fn fetch_text(&self, url: &str, endpoint: &str) -> Result<(u16, String)> {
+        let response = self
+            .inner
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(endpoint, e))?;
+        let status = response.status().as_u16();
+        let body = self.read_body(response, endpoint).await?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    /// The configured request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.inner.config.timeout
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Transport {
+        endpoint: "/api/login".into(),
+        reason: "internal session state is unusable".into(),
+    }
+}
+
+/// Validates the base URL and strips trailing slashes.
+fn normalize_base_url(raw: &str) -> Result<String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        Error::Config(format!(
+            "COROOT_URL '{trimmed}' is not a URL ({e}); expected e.g. http://coroot:8080"
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "COROOT_URL must start with http:// or https://, got '{}'",
+            parsed.scheme()
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::Config(
+            "COROOT_URL must not carry a query string or fragment".into(),
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn is_html(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/html"))
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    body.get(start..start + 1) == Some(b"<")
+}
+
+/// Coroot's error bodies are `text/plain` message + "\n".
+fn text_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.starts_with('<') {
+        return String::new();
+    }
+    // A JSON error (from a proxy, or Prometheus) carries its text in `error`.
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text)
+        && let Some(serde_json::Value::String(e)) = map.get("error")
+    {
+        return e.clone();
+    }
+    text.chars().take(500).collect()
+}
+
+fn is_tls(e: &reqwest::Error) -> bool {
+    let chain = error_chain(e).to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "invalidcertificate",
+        "unknownissuer",
+    ]
+    .iter()
+    .any(|k| chain.contains(k))
+}
+
+/// The error and its sources as one line, without the URL (which may carry user info).
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
+    }
+    parts.join(": ")
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(base: &str, path: &str, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        if looks_like_html(body) {
+            Error::NotCorootApi {
+                url: base.to_string(),
+                endpoint: path.to_string(),
+            }
+        } else if body.iter().all(u8::is_ascii_whitespace) {
+            Error::Decode {
+                endpoint: path.to_string(),
+                detail: "the body is empty".into(),
+            }
+        } else {
+            Error::Decode {
+                endpoint: path.to_string(),
+                detail: format!("not the JSON Coroot sends ({e})"),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_validated_and_trimmed() {
+        assert_eq!(
+            normalize_base_url(" http://coroot:8080/ ").unwrap(),
+            "http://coroot:8080"
+        );
+        assert_eq!(
+            normalize_base_url("https://h/coroot/").unwrap(),
+            "https://h/coroot"
+        );
+        assert!(matches!(
+            normalize_base_url("coroot:8080"),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(
+            normalize_base_url("ftp://x"),
+            Err(Error::Config(_))
+        ));
+    }
+
+    #[test]
+    fn error_bodies_become_messages() {
+        assert_eq!(
+            text_message(b"Invalid email or password.\n"),
+            "Invalid email or password."
+        );
+        assert_eq!(text_message(b"<!doctype html><html>"), "");
+        assert_eq!(
+            text_message(br#"{"status":"error","error":"parse error"}"#),
+            "parse error"
+        );
+    }
+
+    #[test]
+    fn html_is_recognised() {
+        assert!(looks_like_html(b"  <!DOCTYPE html>"));
+        assert!(!looks_like_html(b"{\"a\":1}"));
+    }
+
+    #[test]
+    fn password_login_needs_both_values() {
+        let cfg = ClientConfig::new("http://x").with_password("admin", "");
+        assert!(matches!(Client::new(cfg), Err(Error::Config(_))));
+    }
+}

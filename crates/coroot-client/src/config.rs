@@ -1,0 +1,82 @@
+//! How to reach and authenticate to a Coroot server.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::secret::Secret;
+
+/// How the client authenticates to Coroot's UI API.
+#[derive(Debug, Clone, Default)]
+pub enum Credentials {
+    /// Coroot runs with `--auth-anonymous-role`: no login.
+    #[default]
+    Anonymous,
+    /// Session login with `POST /api/login`.
+    Password {
+        /// Login email (the default admin's is `admin`).
+        email: String,
+        /// Password.
+        password: Secret,
+    },
+}
+
+/// Everything the client needs; `ClientConfig::new(url)` gives sensible defaults.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL, including any `--url-base-path` (e.g. `https://host/coroot`).
+    pub url: String,
+    /// Session credentials.
+    pub credentials: Credentials,
+    /// Project API key, for `/api/v1/query_range`.
+    pub api_key: Option<Secret>,
+    /// Project (id or name) used when a call names none; else the first project.
+    pub default_project: Option<String>,
+    /// Extra headers on every request, e.g. a reverse proxy's `Authorization`.
+    pub headers: Vec<(String, Secret)>,
+    /// PEM file with extra CA certificates to trust.
+    pub ca_file: Option<PathBuf>,
+    /// Skip TLS certificate verification (explicit opt-in only).
+    pub insecure_tls: bool,
+    /// TCP + TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Largest response body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Retries of a GET on 502/503/504 or a broken connection.
+    pub retries: u32,
+    /// First retry delay; doubles each time.
+    pub retry_backoff: Duration,
+    /// How long the project list from `/api/user` is reused.
+    pub projects_ttl: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults: anonymous, 5 s connect, 30 s total, 64 MiB body cap, 2 retries from 200 ms.
+    pub fn new(url: impl Into<String>) -> Self {
+        ClientConfig {
+            url: url.into(),
+            credentials: Credentials::Anonymous,
+            api_key: None,
+            default_project: None,
+            headers: Vec::new(),
+            ca_file: None,
+            insecure_tls: false,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: 64 * 1024 * 1024,
+            retries: 2,
+            retry_backoff: Duration::from_millis(200),
+            projects_ttl: Duration::from_secs(60),
+        }
+    }
+
+    /// Sets email/password credentials.
+    pub fn with_password(mut self, email: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.credentials = Credentials::Password {
+            email: email.into(),
+            password: password.into(),
+        };
+        self
+    }
+}

@@ -1,0 +1,382 @@
+//! Types shared by many endpoints: `Status`, the `{context, data}` envelope, audit reports,
+//! checks, widgets, charts and tables.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::de::{lenient_f64, null_default};
+use crate::ids::AppId;
+
+/// Coroot's health status. Go encodes it as a lower-case string; the seed's integer codes
+/// (0–4) are accepted too, and anything unrecognised is `Unknown`, as in Coroot itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// 0: no data.
+    #[default]
+    Unknown,
+    /// 1: healthy.
+    Ok,
+    /// 2: informational.
+    Info,
+    /// 3: degraded.
+    Warning,
+    /// 4: failing.
+    Critical,
+}
+
+impl Status {
+    /// The seed's integer code: 0 UNKNOWN, 1 OK, 2 INFO, 3 WARNING, 4 CRITICAL.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The upper-case word the seed uses.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Unknown => "UNKNOWN",
+            Status::Ok => "OK",
+            Status::Info => "INFO",
+            Status::Warning => "WARNING",
+            Status::Critical => "CRITICAL",
+        }
+    }
+
+    /// WARNING or CRITICAL.
+    pub fn is_failing(self) -> bool {
+        self >= Status::Warning
+    }
+
+    /// Parses a status string or code, any case.
+    pub fn parse(s: &str) -> Status {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ok" | "1" => Status::Ok,
+            "info" | "2" => Status::Info,
+            "warning" | "3" => Status::Warning,
+            "critical" | "4" => Status::Critical,
+            _ => Status::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            N(i64),
+            Other(serde::de::IgnoredAny),
+        }
+        Ok(match Option::<Raw>::deserialize(d)? {
+            Some(Raw::S(s)) => Status::parse(&s),
+            Some(Raw::N(n)) => Status::parse(&n.to_string()),
+            _ => Status::Unknown,
+        })
+    }
+}
+
+/// `{status, message}` pairs: report indicators, node status.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct Indicator {
+    /// Status.
+    pub status: Status,
+    /// Report name or message.
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+}
+
+/// The `{context, data}` envelope of Coroot's UI endpoints.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope<T> {
+    /// Project status, search index, counters.
+    #[serde(default)]
+    pub context: Context,
+    /// The endpoint's payload; `null` when the project has no world.
+    pub data: Option<T>,
+}
+
+/// The envelope's `context`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Context {
+    /// Project status: Prometheus, node agent, kube-state-metrics.
+    pub status: ProjectStatus,
+    /// Every app and node of the world.
+    pub search: Search,
+    /// Unresolved incidents per application category.
+    #[serde(deserialize_with = "null_default")]
+    pub incidents: BTreeMap<String, u64>,
+    /// Firing alerts by severity (v1.18+).
+    #[serde(deserialize_with = "null_default")]
+    pub alerts: BTreeMap<String, u64>,
+    /// Present from v1.17 on; a version signal.
+    pub multicluster: Option<bool>,
+}
+
+/// `context.status`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProjectStatus {
+    /// Overall status.
+    pub status: Status,
+    /// Error text (normally empty).
+    #[serde(deserialize_with = "null_default")]
+    pub error: String,
+    /// Prometheus health.
+    pub prometheus: PrometheusStatus,
+    /// Node agent health.
+    pub node_agent: NodeAgentStatus,
+}
+
+/// `context.status.prometheus`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PrometheusStatus {
+    /// Status.
+    pub status: Status,
+    /// e.g. "ok", "Prometheus is not configured."
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// Error text.
+    #[serde(deserialize_with = "null_default")]
+    pub error: String,
+}
+
+/// `context.status.node_agent`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NodeAgentStatus {
+    /// Status.
+    pub status: Status,
+    /// Nodes with an agent.
+    pub nodes: u64,
+}
+
+/// `context.search`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Search {
+    /// Every application id.
+    #[serde(deserialize_with = "null_default")]
+    pub applications: Vec<SearchApp>,
+    /// Every node name.
+    #[serde(deserialize_with = "null_default")]
+    pub nodes: Vec<SearchNode>,
+}
+
+/// One entry of `context.search.applications`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchApp {
+    /// Application id.
+    pub id: AppId,
+}
+
+/// One entry of `context.search.nodes`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchNode {
+    /// Node name.
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+}
+
+/// An audit report of an application or a node.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditReport {
+    /// Report name: `SLO`, `CPU`, `Memory`, `Node`, ...
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    /// Worst status of its checks.
+    pub status: Status,
+    /// Charts, tables and layout widgets.
+    #[serde(deserialize_with = "null_default")]
+    pub widgets: Vec<Widget>,
+    /// Health checks.
+    #[serde(deserialize_with = "null_default")]
+    pub checks: Vec<Check>,
+}
+
+/// A health check inside a report.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Check {
+    /// e.g. `MemoryOOM`.
+    #[serde(deserialize_with = "null_default")]
+    pub id: String,
+    /// e.g. `Out of Memory`.
+    #[serde(deserialize_with = "null_default")]
+    pub title: String,
+    /// Status.
+    pub status: Status,
+    /// What was found, e.g. "application has been restarted 3 times by the OOM killer".
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// Configured threshold.
+    #[serde(deserialize_with = "lenient_f64")]
+    pub threshold: f64,
+    /// `""`, `percent`, `second`, `seconds/second`.
+    #[serde(deserialize_with = "null_default")]
+    pub unit: String,
+    /// e.g. "the number of container restarts > <threshold>".
+    #[serde(deserialize_with = "null_default")]
+    pub condition_format_template: String,
+    /// Extra lines (v1.24+).
+    #[serde(deserialize_with = "null_default")]
+    pub details: Vec<String>,
+}
+
+/// A report widget. Only the content kinds a reader needs are modelled; the rest is ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Widget {
+    /// A chart.
+    pub chart: Option<Chart>,
+    /// A group of charts under one title.
+    pub chart_group: Option<ChartGroup>,
+    /// A table.
+    pub table: Option<Table>,
+    /// A group header layout widget.
+    pub group_header: Option<String>,
+    /// The group this widget belongs to.
+    pub group: Option<String>,
+}
+
+/// A time-series chart.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Chart {
+    /// Time axis.
+    pub ctx: ChartContext,
+    /// Title, may contain HTML such as `<var>`.
+    #[serde(deserialize_with = "null_default")]
+    pub title: String,
+    /// Series.
+    #[serde(deserialize_with = "null_default")]
+    pub series: Vec<Series>,
+    /// Threshold line (e.g. a limit).
+    pub threshold: Option<Series>,
+}
+
+/// `timeseries.Context`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct ChartContext {
+    /// Start, epoch ms.
+    pub from: i64,
+    /// End, epoch ms.
+    pub to: i64,
+    /// Step, ms.
+    pub step: i64,
+}
+
+/// One series: one point per step from `ctx.from`; `None` where Coroot sent `null` (no data).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Series {
+    /// Name (legend).
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    /// Points.
+    #[serde(deserialize_with = "null_default")]
+    pub data: Vec<Option<f64>>,
+}
+
+/// `{title, charts}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChartGroup {
+    /// Title with a `<selector>` placeholder.
+    #[serde(deserialize_with = "null_default")]
+    pub title: String,
+    /// Member charts.
+    #[serde(deserialize_with = "null_default")]
+    pub charts: Vec<Chart>,
+}
+
+/// A table widget.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Table {
+    /// Column headers.
+    #[serde(deserialize_with = "null_default")]
+    pub header: Vec<String>,
+    /// Rows (`null` for an empty table).
+    #[serde(deserialize_with = "null_default")]
+    pub rows: Vec<TableRow>,
+}
+
+/// A table row.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TableRow {
+    /// Row id.
+    #[serde(deserialize_with = "null_default")]
+    pub id: String,
+    /// Cells in header order.
+    #[serde(deserialize_with = "null_default")]
+    pub cells: Vec<TableCell>,
+}
+
+/// A table cell. Its text is spread over `value`, `values`, `unit` and `tags`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TableCell {
+    /// Main text.
+    #[serde(deserialize_with = "null_default")]
+    pub value: String,
+    /// Several texts.
+    #[serde(deserialize_with = "null_default")]
+    pub values: Vec<String>,
+    /// Small tags, e.g. `age: 3 days`.
+    #[serde(deserialize_with = "null_default")]
+    pub tags: Vec<String>,
+    /// Unit shown after the value.
+    #[serde(deserialize_with = "null_default")]
+    pub unit: String,
+    /// Status colour of the cell.
+    pub status: Option<Status>,
+    /// Progress bar (`percent`), used for CPU/memory in old node tables.
+    pub progress: Option<Progress>,
+}
+
+/// A cell's progress bar.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    /// Percent.
+    #[serde(deserialize_with = "lenient_f64")]
+    pub percent: f64,
+}
+
+impl TableCell {
+    /// The cell as one line of text: value (or values), unit, then tags.
+    pub fn text(&self) -> String {
+        let mut out = if self.value.is_empty() {
+            self.values.join(", ")
+        } else {
+            self.value.clone()
+        };
+        if !self.unit.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&self.unit);
+        }
+        for tag in &self.tags {
+            out.push_str(&format!(" [{tag}]"));
+        }
+        out.trim().to_string()
+    }
+}

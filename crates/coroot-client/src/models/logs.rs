@@ -1,0 +1,91 @@
+//! Logs: the project-wide overview view and one application's logs.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::common::Status;
+use crate::de::null_default;
+
+/// `overview/logs` payload.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Logs {
+    /// `""` or "Clickhouse integration is not configured."
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// ClickHouse error text.
+    #[serde(deserialize_with = "null_default")]
+    pub error: String,
+    /// Newest first.
+    #[serde(deserialize_with = "null_default")]
+    pub entries: Vec<LogEntry>,
+    /// ns of the newest entry, for paging.
+    #[serde(deserialize_with = "null_default")]
+    pub max_ts: String,
+}
+
+/// A log line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LogEntry {
+    /// App id, service name, or `KubernetesEvents` (overview only).
+    #[serde(deserialize_with = "null_default")]
+    pub application: String,
+    /// Epoch ms.
+    pub timestamp: i64,
+    /// `error`, `warning`, `info`, ...
+    #[serde(deserialize_with = "null_default")]
+    pub severity: String,
+    /// The log body.
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// Log and resource attributes.
+    #[serde(deserialize_with = "null_default")]
+    pub attributes: BTreeMap<String, String>,
+    /// `""` when none.
+    #[serde(deserialize_with = "null_default")]
+    pub trace_id: String,
+}
+
+/// `app/{id}/logs` payload.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AppLogs {
+    /// `ok`, `unknown` (no logs), `warning` (ClickHouse error).
+    pub status: Status,
+    /// e.g. "Using container logs", "Clickhouse integration is not configured".
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// Available sources.
+    #[serde(deserialize_with = "null_default")]
+    pub sources: Vec<String>,
+    /// Source used.
+    #[serde(deserialize_with = "null_default")]
+    pub source: String,
+    /// `messages` or `patterns`.
+    #[serde(deserialize_with = "null_default")]
+    pub view: String,
+    /// Newest first.
+    #[serde(deserialize_with = "null_default")]
+    pub entries: Vec<LogEntry>,
+    /// Log patterns (view `patterns`).
+    #[serde(deserialize_with = "null_default")]
+    pub patterns: Vec<LogPattern>,
+    /// The query limit when reached, else 0.
+    pub limit: u64,
+}
+
+/// A log pattern.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LogPattern {
+    /// Severity.
+    #[serde(deserialize_with = "null_default")]
+    pub severity: String,
+    /// A sample message.
+    #[serde(deserialize_with = "null_default")]
+    pub sample: String,
+    /// Occurrences.
+    pub sum: u64,
+}

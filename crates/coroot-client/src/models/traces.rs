@@ -1,0 +1,127 @@
+//! The traces view (`overview/traces`): root spans, one trace's spans, error groups, summary.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::de::{lenient_f64, null_default};
+
+/// `overview/traces` payload.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Traces {
+    /// `""`, `no_clickhouse`, `not_found`.
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// ClickHouse error text.
+    #[serde(deserialize_with = "null_default")]
+    pub error: String,
+    /// Root spans (view `traces`), newest first, at most 100 (`spans` in older releases).
+    #[serde(alias = "spans", deserialize_with = "null_default")]
+    pub traces: Vec<Span>,
+    /// 100 when Coroot capped the list.
+    pub limit: u64,
+    /// All spans of the requested `trace_id`, by start time.
+    #[serde(deserialize_with = "null_default")]
+    pub trace: Vec<Span>,
+    /// Error groups (view `errors`).
+    #[serde(deserialize_with = "null_default")]
+    pub errors: Vec<TraceError>,
+}
+
+/// A span.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Span {
+    /// Service name.
+    #[serde(deserialize_with = "null_default")]
+    pub service: String,
+    /// Trace id.
+    #[serde(deserialize_with = "null_default")]
+    pub trace_id: String,
+    /// Span id.
+    #[serde(deserialize_with = "null_default")]
+    pub id: String,
+    /// Parent span id, `""` for a root.
+    #[serde(deserialize_with = "null_default")]
+    pub parent_id: String,
+    /// Span name, e.g. `GET /api/cart`.
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    /// Start, epoch ms.
+    pub timestamp: i64,
+    /// Duration, ms.
+    #[serde(deserialize_with = "lenient_f64")]
+    pub duration: f64,
+    /// Error flag and message (`HTTP-502`, the OTel status message, ...).
+    pub status: SpanStatus,
+    /// URL or statement.
+    pub details: SpanDetails,
+    /// Attributes.
+    #[serde(deserialize_with = "null_default")]
+    pub attributes: BTreeMap<String, String>,
+    /// Events (exceptions).
+    #[serde(deserialize_with = "null_default")]
+    pub events: Vec<SpanEvent>,
+}
+
+/// `{error, message}` of a span.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SpanStatus {
+    /// Failed.
+    pub error: bool,
+    /// Message.
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+}
+
+/// `{text, lang}` of a span.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SpanDetails {
+    /// URL or statement.
+    #[serde(deserialize_with = "null_default")]
+    pub text: String,
+    /// `""`, `sql`, `json`, `bash`.
+    #[serde(deserialize_with = "null_default")]
+    pub lang: String,
+}
+
+/// A span event.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SpanEvent {
+    /// Epoch ms.
+    pub timestamp: i64,
+    /// e.g. `exception`.
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    /// Attributes such as `exception.message`.
+    #[serde(deserialize_with = "null_default")]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// An error group of the `errors` view.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TraceError {
+    /// Service.
+    #[serde(deserialize_with = "null_default")]
+    pub service_name: String,
+    /// Span name.
+    #[serde(deserialize_with = "null_default")]
+    pub span_name: String,
+    /// Selected attributes.
+    #[serde(deserialize_with = "null_default")]
+    pub labels: BTreeMap<String, String>,
+    /// A trace to look at.
+    #[serde(deserialize_with = "null_default")]
+    pub sample_trace_id: String,
+    /// The error text.
+    #[serde(deserialize_with = "null_default")]
+    pub sample_error: String,
+    /// Fraction of all errors.
+    #[serde(deserialize_with = "lenient_f64")]
+    pub count: f64,
+}
