@@ -1,0 +1,281 @@
+//! Parameter handling shared by the tools: strict about names, forgiving about forms.
+//!
+//! Agents send numbers as strings ("24"), booleans as "true", and empty strings for "not set".
+//! All of those are accepted; an unknown parameter is an error naming the valid ones, because a
+//! misspelt filter silently ignored returns the wrong data.
+
+use coroot_client::TimeRange;
+use schemars::JsonSchema;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::format::iso;
+
+/// Decodes a tool's arguments (`null` counts as `{}`).
+pub fn parse<T: DeserializeOwned>(
+    tool: &'static str,
+    args: serde_json::Value,
+) -> Result<T, ToolError> {
+    let args = match args {
+        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+        obj @ serde_json::Value::Object(_) => obj,
+        other => {
+            return Err(ToolError::params(
+                tool,
+                format!("arguments must be a JSON object, got {}", kind(&other)),
+            ));
+        }
+    };
+    serde_json::from_value(args).map_err(|e| ToolError::params(tool, e.to_string()))
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Loose {
+    Num(f64),
+    Bool(bool),
+    Str(String),
+}
+
+/// An optional number, also from a numeric string; `""` and `null` mean unset.
+pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match Option::<Loose>::deserialize(d)? {
+        None => Ok(None),
+        Some(Loose::Num(n)) => Ok(Some(n)),
+        Some(Loose::Str(s)) if s.trim().is_empty() => Ok(None),
+        Some(Loose::Str(s)) => s
+            .trim()
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("expected a number, got \"{s}\""))),
+        Some(Loose::Bool(b)) => Err(D::Error::custom(format!("expected a number, got {b}"))),
+    }
+}
+
+/// An optional whole number, also from a numeric string.
+pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match opt_f64(d)? {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) => {
+            Ok(Some(n as u32))
+        }
+        Some(n) => Err(D::Error::custom(format!(
+            "expected a whole number ≥ 0, got {n}"
+        ))),
+    }
+}
+
+/// An optional boolean, also from "true"/"false"/"1"/"0".
+pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match Option::<Loose>::deserialize(d)? {
+        None => Ok(None),
+        Some(Loose::Bool(b)) => Ok(Some(b)),
+        Some(Loose::Num(n)) if n == 0.0 || n == 1.0 => Ok(Some(n == 1.0)),
+        Some(Loose::Str(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(None),
+            "true" | "1" | "yes" => Ok(Some(true)),
+            "false" | "0" | "no" => Ok(Some(false)),
+            _ => Err(D::Error::custom(format!(
+                "expected true or false, got \"{s}\""
+            ))),
+        },
+        Some(other) => Err(D::Error::custom(format!(
+            "expected true or false, got {}",
+            loose_kind(&other)
+        ))),
+    }
+}
+
+/// An optional string; blank means unset. Control characters other than tab are refused.
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<Loose>::deserialize(d)? {
+        None => Ok(None),
+        Some(Loose::Str(s)) if s.trim().is_empty() => Ok(None),
+        Some(Loose::Str(s)) => clean(s).map(Some).map_err(D::Error::custom),
+        Some(Loose::Num(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(D::Error::custom(format!(
+            "expected a string, got {}",
+            loose_kind(&other)
+        ))),
+    }
+}
+
+/// A required string: present and not blank.
+pub fn req_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match opt_string(d)? {
+        Some(s) => Ok(s),
+        None => Err(D::Error::custom("must not be empty")),
+    }
+}
+
+fn loose_kind(v: &Loose) -> &'static str {
+    match v {
+        Loose::Num(_) => "a number",
+        Loose::Bool(_) => "a boolean",
+        Loose::Str(_) => "a string",
+    }
+}
+
+/// Longest string parameter accepted; a 10 MB id is an agent bug, not a query.
+const MAX_STRING: usize = 4096;
+
+fn clean(s: String) -> Result<String, String> {
+    if s.len() > MAX_STRING {
+        return Err(format!(
+            "is {} characters long; the maximum is {MAX_STRING}",
+            s.len()
+        ));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\t') {
+        return Err("contains control characters".into());
+    }
+    Ok(s.trim().to_string())
+}
+
+/// The time window a tool looked at, as reported in its output.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct Window {
+    /// Start, UTC ISO-8601.
+    pub from: String,
+    /// End, UTC ISO-8601.
+    pub to: String,
+    /// Hours covered.
+    pub lookback_hours: f64,
+    /// What was asked for, when it was out of range and replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_hours: Option<f64>,
+}
+
+impl Window {
+    /// The note to show when the request was adjusted.
+    pub fn note(&self) -> Option<String> {
+        self.requested_hours.map(|asked| {
+            format!(
+                "note: lookback_hours={} is outside (0, 720]; used {}",
+                crate::format::num(asked),
+                crate::format::hours(self.lookback_hours)
+            )
+        })
+    }
+}
+
+/// Resolves `lookback_hours` into a time range ending now: the default when unset, clamped
+/// into (0, 720] otherwise (a non-positive value takes the default). The clamp is reported.
+pub fn window(
+    ctx: &ToolContext,
+    tool: &'static str,
+    requested: Option<f64>,
+    default: f64,
+) -> Result<(TimeRange, Window), ToolError> {
+    let max = ctx.limits.max_lookback_hours;
+    let (hours, requested_hours) = match requested {
+        None => (default, None),
+        Some(h) if !h.is_finite() => {
+            return Err(ToolError::params(
+                tool,
+                "lookback_hours must be a finite number of hours, e.g. 24",
+            ));
+        }
+        Some(h) if h <= 0.0 => (default, Some(h)),
+        Some(h) if h > max => (max, Some(h)),
+        Some(h) => (h, None),
+    };
+    let range = TimeRange::last_hours(ctx.now_ms(), hours);
+    let window = Window {
+        from: iso(range.from_ms),
+        to: iso(range.to_ms),
+        lookback_hours: hours,
+        requested_hours,
+    };
+    Ok((range, window))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct P {
+        #[serde(default, deserialize_with = "opt_f64")]
+        lookback_hours: Option<f64>,
+        #[serde(default, deserialize_with = "opt_u32")]
+        limit: Option<u32>,
+        #[serde(default, deserialize_with = "opt_bool")]
+        flag: Option<bool>,
+        #[serde(default, deserialize_with = "opt_string")]
+        name: Option<String>,
+    }
+
+    #[test]
+    fn numbers_and_booleans_as_strings_are_accepted() {
+        let p: P = parse(
+            "t",
+            json!({"lookback_hours": "24", "limit": "50", "flag": "true", "name": ""}),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.lookback_hours, p.limit, p.flag, p.name),
+            (Some(24.0), Some(50), Some(true), None)
+        );
+        let p: P = parse("t", json!(null)).unwrap();
+        assert_eq!(p.limit, None);
+    }
+
+    #[test]
+    fn unknown_parameters_name_the_valid_ones() {
+        let e = parse::<P>("t", json!({"lookback": 1}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `lookback`"), "{e}");
+        assert!(e.contains("lookback_hours") && e.contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        assert!(
+            parse::<P>("t", json!({"limit": -3}))
+                .unwrap_err()
+                .to_string()
+                .contains("whole number")
+        );
+        assert!(
+            parse::<P>("t", json!({"limit": "many"}))
+                .unwrap_err()
+                .to_string()
+                .contains("expected a number")
+        );
+        assert!(
+            parse::<P>("t", json!({"name": "a\u{0}b"}))
+                .unwrap_err()
+                .to_string()
+                .contains("control")
+        );
+        assert!(
+            parse::<P>("t", json!({"name": "x".repeat(10_000)}))
+                .unwrap_err()
+                .to_string()
+                .contains("maximum")
+        );
+        assert!(
+            parse::<P>("t", json!([1]))
+                .unwrap_err()
+                .to_string()
+                .contains("JSON object")
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! Turns what an agent calls an application into Coroot's id: the 4-part id, the older 3-part
+//! `namespace:Kind:name`, `namespace/name`, or a bare name when only one app has it. A miss
+//! lists the closest ids, so the next call can succeed.
+
+use coroot_client::{AppId, TimeRange};
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+
+/// Resolves `input` to an application id of `project`.
+pub async fn app_id(ctx: &ToolContext, project: &str, input: &str) -> Result<AppId, ToolError> {
+    let given = AppId::new(input.trim());
+    // A 4-part id of this very project needs no lookup: Coroot is the judge.
+    if given.parts().is_some_and(|p| p.cluster == project) {
+        return Ok(given);
+    }
+    let index = match app_index(ctx, project).await {
+        Ok(index) if !index.is_empty() => index,
+        // No index to search (older server, no permission): send what we were given.
+        _ => return Ok(given),
+    };
+    match pick(&index, input.trim()) {
+        Pick::One(id) => Ok(id),
+        Pick::Many(ids) => Err(ToolError::Resolve {
+            message: format!(
+                "'{}' matches {} applications: {}; pass one of these ids as app_id",
+                input.trim(),
+                ids.len(),
+                list(&ids)
+            ),
+        }),
+        Pick::None => Err(unknown(input, &index)),
+    }
+}
+
+/// The error for an application Coroot does not know, with the closest ids.
+pub fn unknown(input: &str, index: &[AppId]) -> ToolError {
+    let close = closest(index, input.trim(), 5);
+    let message = if close.is_empty() {
+        format!(
+            "no application matches '{}'; call coroot_get_applications to list app ids",
+            input.trim()
+        )
+    } else {
+        format!(
+            "no application matches '{}'; closest: {}; pass one of these ids as app_id",
+            input.trim(),
+            list(&close)
+        )
+    };
+    ToolError::Resolve { message }
+}
+
+/// Every application id of the project: from the envelope's search index, which every world
+/// endpoint carries, else from the applications view.
+pub async fn app_index(ctx: &ToolContext, project: &str) -> Result<Vec<AppId>, ToolError> {
+    let range = TimeRange::last_hours(ctx.now_ms(), 1.0);
+    let (context, overview) = ctx
+        .client
+        .overview(project, "applications", range, None)
+        .await?;
+    let mut ids: Vec<AppId> = context
+        .search
+        .applications
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    if ids.is_empty() {
+        ids = overview
+            .applications
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+enum Pick {
+    One(AppId),
+    Many(Vec<AppId>),
+    None,
+}
+
+fn pick(index: &[AppId], input: &str) -> Pick {
+    if let Some(exact) = index.iter().find(|id| id.as_str() == input) {
+        return Pick::One(exact.clone());
+    }
+    let wanted = AppId::new(input);
+    let matches: Vec<AppId> = match (wanted.parts(), input.split_once('/')) {
+        // 4-part id of another cluster, or 3-part `namespace:Kind:name`: match the last three parts.
+        (Some(w), _) => index
+            .iter()
+            .filter(|id| {
+                id.parts().is_some_and(|p| {
+                    p.namespace == w.namespace && p.kind == w.kind && p.name == w.name
+                })
+            })
+            .cloned()
+            .collect(),
+        (None, Some((ns, name))) if !input.contains(':') => index
+            .iter()
+            .filter(|id| id.namespace() == ns && id.name() == name)
+            .cloned()
+            .collect(),
+        _ => {
+            let exact: Vec<AppId> = index
+                .iter()
+                .filter(|id| id.name() == input)
+                .cloned()
+                .collect();
+            if exact.is_empty() {
+                index
+                    .iter()
+                    .filter(|id| id.name().eq_ignore_ascii_case(input))
+                    .cloned()
+                    .collect()
+            } else {
+                exact
+            }
+        }
+    };
+    match matches.len() {
+        0 => Pick::None,
+        1 => matches.into_iter().next().map_or(Pick::None, Pick::One),
+        _ => Pick::Many(matches),
+    }
+}
+
+/// Up to `n` ids closest to `input`: names containing it (or contained in it) first, then by
+/// edit distance.
+fn closest(index: &[AppId], input: &str, n: usize) -> Vec<AppId> {
+    let needle = AppId::new(input);
+    let needle = needle.name().to_ascii_lowercase();
+    let mut scored: Vec<(usize, &AppId)> = index
+        .iter()
+        .filter_map(|id| {
+            let name = id.name().to_ascii_lowercase();
+            let score = if name.contains(&needle) || needle.contains(&name) {
+                0
+            } else {
+                let d = levenshtein(&name, &needle);
+                if d > (needle.chars().count() / 2).max(2) {
+                    return None;
+                }
+                d
+            };
+            Some((score, id))
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, id)| id.clone())
+        .collect()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let best = (prev.get(j + 1).copied().unwrap_or(usize::MAX) + 1)
+                .min(cur.get(j).copied().unwrap_or(usize::MAX) + 1)
+                .min(prev.get(j).copied().unwrap_or(usize::MAX) + cost);
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = best;
+            }
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+fn list(ids: &[AppId]) -> String {
+    ids.iter().map(AppId::as_str).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Vec<AppId> {
+        [
+            "k:default:Deployment:catalog",
+            "k:default:Deployment:cart",
+            "k:shop:Deployment:cart",
+            "k:default:StatefulSet:postgres",
+        ]
+        .into_iter()
+        .map(AppId::new)
+        .collect()
+    }
+
+    #[test]
+    fn three_part_and_bare_names_resolve() {
+        assert!(
+            matches!(pick(&index(), "default:Deployment:catalog"), Pick::One(id) if id.as_str() == "k:default:Deployment:catalog")
+        );
+        assert!(matches!(pick(&index(), "catalog"), Pick::One(_)));
+        assert!(matches!(pick(&index(), "Postgres"), Pick::One(_)));
+        assert!(
+            matches!(pick(&index(), "shop/cart"), Pick::One(id) if id.as_str() == "k:shop:Deployment:cart")
+        );
+    }
+
+    #[test]
+    fn ambiguous_names_list_every_match() {
+        let Pick::Many(ids) = pick(&index(), "cart") else {
+            panic!("expected ambiguity")
+        };
+        assert_eq!(ids.len(), 2);
+    }
+
+    #[test]
+    fn misses_suggest_close_names() {
+        let e = unknown("catalgo", &index()).to_string();
+        assert!(e.contains("closest: k:default:Deployment:catalog"), "{e}");
+        let e = unknown("zzzzzzzz", &index()).to_string();
+        assert!(e.contains("coroot_get_applications"), "{e}");
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+    }
+}

@@ -1,0 +1,59 @@
+//! Test support: the simulator with a fixed clock, and a tool context pointed at it.
+
+use coroot_client::{Client, ClientConfig};
+use coroot_sim::{Scenario, SimConfig, Simulator};
+
+use crate::context::{Clock, Limits, ToolContext};
+
+/// 2025-11-24T16:00:00Z: every scenario is built around this instant in tests, so texts and
+/// ages are stable in snapshots.
+pub const NOW_MS: i64 = 1_764_000_000_000;
+
+/// A running simulator and a context logged in to it.
+pub struct Kit {
+    /// The simulator (keep it alive for the test's duration).
+    pub sim: Simulator,
+    /// Context with the fixed clock.
+    pub ctx: ToolContext,
+}
+
+/// Starts `scenario` on loopback and builds a context for it.
+pub async fn start(scenario: Scenario) -> Kit {
+    let config = SimConfig {
+        now_ms: Some(NOW_MS),
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(scenario, config)
+        .await
+        .expect("simulator starts");
+    let client =
+        Client::new(ClientConfig::new(sim.base_url()).with_password("admin", "sim-password"))
+            .expect("client");
+    let ctx = ToolContext {
+        client,
+        clock: Clock::Fixed(NOW_MS),
+        limits: Limits::default(),
+    };
+    Kit { sim, ctx }
+}
+
+/// The realistic scenario.
+pub async fn ecommerce() -> Kit {
+    start(Scenario::ecommerce()).await
+}
+
+/// Runs tool `T` with JSON arguments, panicking on error.
+pub async fn run<T: crate::Tool>(kit: &Kit, args: serde_json::Value) -> crate::ToolOutput {
+    match crate::call::<T>(&kit.ctx, args).await {
+        Ok(out) => out,
+        Err(e) => panic!("{} failed: {e}", T::NAME),
+    }
+}
+
+/// Runs tool `T` expecting an error; returns its message.
+pub async fn run_err<T: crate::Tool>(kit: &Kit, args: serde_json::Value) -> String {
+    match crate::call::<T>(&kit.ctx, args).await {
+        Ok(out) => panic!("{} unexpectedly succeeded:\n{}", T::NAME, out.text),
+        Err(e) => e.to_string(),
+    }
+}

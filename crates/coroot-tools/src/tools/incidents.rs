@@ -1,0 +1,336 @@
+//! `coroot_get_incidents`: what is broken, or was, and what Coroot's RCA says about it.
+//!
+//! Coroot's list returns the newest incidents whatever the window, so the window is applied
+//! here. The list carries only the RCA summary; the root cause and fixes of open incidents are
+//! fetched from their detail, because that is what an agent needs first.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::format::{clip, one_line, percent, span_ms, when};
+use crate::params::{Window, opt_f64, opt_string, window};
+use crate::tools::{header, project, window_note};
+use crate::{Health, Text, Tool, ToolContext, ToolError};
+
+/// The tool.
+pub struct GetIncidents;
+
+/// Open incidents whose root cause is fetched from their detail.
+const DETAILED: usize = 3;
+/// Longest root cause or fix text in the list; the detail tool has the whole text.
+const RCA_CHARS: usize = 600;
+
+/// Parameters.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Hours to look back (default 24, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
+    /// Coroot project id or name; auto-detected when omitted.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub project_id: Option<String>,
+}
+
+/// Output.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Incidents in the window.
+    pub total: usize,
+    /// Of which still open.
+    pub open: usize,
+    /// Open first, then by severity, then newest.
+    pub incidents: Vec<IncidentOut>,
+}
+
+/// One incident.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncidentOut {
+    /// Key for coroot_get_incident_detail.
+    pub key: String,
+    /// Affected application id.
+    pub application_id: String,
+    /// Severity.
+    #[serde(flatten)]
+    pub severity: Health,
+    /// Still open.
+    pub open: bool,
+    /// UTC ISO-8601.
+    pub opened_at: Option<String>,
+    /// UTC ISO-8601; absent while open.
+    pub resolved_at: Option<String>,
+    /// Duration so far, ms.
+    pub duration_ms: i64,
+    /// Share of requests affected, %.
+    pub impact_percent: f64,
+    /// RCA summary or Coroot's description.
+    pub summary: String,
+    /// RCA status (`OK`, `In progress`, `AI disabled`, ...), empty when none.
+    pub rca_status: String,
+    /// Root cause (markdown), for open incidents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+    /// Immediate fixes (markdown), for open incidents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub immediate_fixes: Option<String>,
+    #[serde(skip)]
+    opened_ms: Option<i64>,
+}
+
+impl Tool for GetIncidents {
+    const NAME: &'static str = "coroot_get_incidents";
+    const TITLE: &'static str = "Coroot incidents";
+    const DESCRIPTION: &'static str = "Start here when investigating production issues. Lists recent incidents (SLO violations) with severity, impact and Coroot's built-in RCA: root cause and fixes for open ones. Then call coroot_get_incident_detail for one incident.";
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 24.0)?;
+        let mut incidents: Vec<_> = ctx
+            .client
+            .incidents(&project.id, range, 100)
+            .await?
+            .into_iter()
+            .filter(|i| {
+                i.is_open()
+                    || i.resolved_at.is_some_and(|r| r >= range.from_ms)
+                    || i.opened_at.is_some_and(|o| o >= range.from_ms)
+            })
+            .collect();
+        incidents.sort_by(|a, b| {
+            b.is_open()
+                .cmp(&a.is_open())
+                .then(b.severity.cmp(&a.severity))
+                .then(b.opened_at.cmp(&a.opened_at))
+        });
+
+        // Root cause and fixes of the first open incidents, fetched concurrently.
+        let mut details = tokio::task::JoinSet::new();
+        for (idx, incident) in incidents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.is_open())
+            .take(DETAILED)
+        {
+            let (client, project_id, key) =
+                (ctx.client.clone(), project.id.clone(), incident.key.clone());
+            details.spawn(async move { (idx, client.incident(&project_id, &key).await) });
+        }
+        let mut rca = vec![None; incidents.len()];
+        while let Some(joined) = details.join_next().await {
+            // A failed detail only costs the extra text; the list itself stands.
+            if let Ok((idx, Ok(view))) = joined
+                && let Some(slot) = rca.get_mut(idx)
+            {
+                *slot = view.incident.rca;
+            }
+        }
+
+        let out: Vec<IncidentOut> = incidents
+            .into_iter()
+            .zip(rca)
+            .map(|(i, detail)| {
+                let list_rca = i.rca.unwrap_or_default();
+                let detail = detail.unwrap_or_default();
+                let summary = [
+                    &detail.short_summary,
+                    &list_rca.short_summary,
+                    &i.short_description,
+                ]
+                .into_iter()
+                .find(|s| !s.trim().is_empty())
+                .cloned()
+                .unwrap_or_default();
+                let status = if list_rca.status.is_empty() {
+                    detail.status
+                } else {
+                    list_rca.status
+                };
+                IncidentOut {
+                    key: i.key,
+                    application_id: i.application_id.to_string(),
+                    severity: i.severity.into(),
+                    open: i.resolved_at.is_none(),
+                    opened_at: i.opened_at.map(crate::format::iso),
+                    resolved_at: i.resolved_at.map(crate::format::iso),
+                    duration_ms: i.duration,
+                    impact_percent: i.impact,
+                    summary,
+                    rca_status: status,
+                    root_cause: Some(detail.root_cause).filter(|s| !s.trim().is_empty()),
+                    immediate_fixes: Some(detail.immediate_fixes).filter(|s| !s.trim().is_empty()),
+                    opened_ms: i.opened_at,
+                }
+            })
+            .collect();
+        Ok(Output {
+            project: project.name,
+            window,
+            total: out.len(),
+            open: out.iter().filter(|i| i.open).count(),
+            incidents: out,
+        })
+    }
+
+    fn render(out: &Output, now_ms: i64) -> Text {
+        let mut t = Text::new("incidents", "pass a shorter lookback_hours");
+        t.line(header("Incidents", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        if out.incidents.is_empty() {
+            t.line("No incident was open or opened in this window.");
+            t.footer(
+                "next: coroot_get_applications to check current health, or a longer lookback_hours",
+            );
+            return t;
+        }
+        let critical = out
+            .incidents
+            .iter()
+            .filter(|i| i.open && i.severity.status == "CRITICAL")
+            .count();
+        t.line(format!(
+            "{} incidents: {} open{}, {} resolved",
+            out.total,
+            out.open,
+            if critical > 0 {
+                format!(" ({critical} CRITICAL)")
+            } else {
+                String::new()
+            },
+            out.total - out.open
+        ));
+        for i in &out.incidents {
+            let app = coroot_client::AppId::new(i.application_id.as_str()).short();
+            let mut item = format!(
+                "{} {} {} · {}",
+                if i.open { "OPEN" } else { "RESOLVED" },
+                i.severity.status,
+                i.key,
+                app
+            );
+            if let Some(ms) = i.opened_ms {
+                item.push_str(&format!(" · opened {}", when(now_ms, ms)));
+            }
+            if i.open {
+                item.push_str(&format!(", ongoing {}", span_ms(i.duration_ms)));
+            } else {
+                item.push_str(&format!(", lasted {}", span_ms(i.duration_ms)));
+            }
+            if i.impact_percent > 0.0 {
+                item.push_str(&format!(
+                    " · impact {} of requests",
+                    percent(i.impact_percent)
+                ));
+            }
+            if !i.summary.is_empty() {
+                item.push_str(&format!("\n  summary: {}", one_line(&i.summary)));
+            }
+            if let Some(rc) = &i.root_cause {
+                item.push_str(&format!(
+                    "\n  root cause: {}",
+                    clip(&one_line(rc), RCA_CHARS)
+                ));
+            }
+            if let Some(fix) = &i.immediate_fixes {
+                item.push_str(&format!("\n  fixes: {}", clip(&one_line(fix), RCA_CHARS)));
+            }
+            if i.summary.is_empty() && i.rca_status.is_empty() {
+                item.push_str("\n  no RCA (Coroot's AI RCA is not enabled for this incident)");
+            }
+            t.item(item);
+        }
+        if let Some(first) = out.incidents.first() {
+            t.footer(format!(
+                "next: coroot_get_incident_detail(incident_key='{}') for the full RCA and propagation map",
+                first.key
+            ));
+        }
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        out.incidents.truncate(kept.first().copied().unwrap_or(0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn open_incident_leads_with_its_root_cause_and_fixes() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetIncidents>(&kit, json!({})).await;
+        let first = out.text.lines().nth(2).unwrap();
+        assert!(
+            first.starts_with("OPEN CRITICAL q8w7e6r5 · default/checkout"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("root cause:") && out.text.contains("payment"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("fixes: Roll back payment"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("a1b2c3d4"),
+            "resolved incident within 24h is listed"
+        );
+        assert!(
+            !out.text.contains("z9y8x7w6"),
+            "an incident resolved 3 days ago is outside 24h"
+        );
+        assert_eq!(out.structured["incidents"][0]["status_code"], 4);
+        assert_eq!(out.structured["open"], 1);
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn lookback_is_clamped_to_720_hours_and_said() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetIncidents>(&kit, json!({"lookback_hours": 10_000})).await;
+        assert!(
+            out.text
+                .contains("lookback_hours=10k is outside (0, 720]; used 30d"),
+            "{}",
+            out.text
+        );
+        let sent = kit
+            .sim
+            .requests()
+            .into_iter()
+            .find(|r| r.path.ends_with("/incidents"))
+            .unwrap();
+        let from: i64 = sent.param("from").unwrap().parse().unwrap();
+        let to: i64 = sent.param("to").unwrap().parse().unwrap();
+        assert_eq!((to, to - from), (testkit::NOW_MS, 720 * 3_600_000));
+        assert!(
+            out.text.contains("z9y8x7w6"),
+            "30 days include the 3-day-old incident"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_window_says_what_was_searched() {
+        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
+        let out = testkit::run::<GetIncidents>(&kit, json!({"lookback_hours": "2"})).await;
+        assert!(out.text.contains("last 2h"), "{}", out.text);
+        assert!(
+            out.text
+                .contains("No incident was open or opened in this window.")
+        );
+        assert!(out.text.contains("next: coroot_get_applications"));
+    }
+}
