@@ -1,0 +1,96 @@
+//! `coroot-sim`: runs the Coroot API simulator as a standalone server for manual testing
+//! and demos. Prints the base URL and credentials on stdout, logs to stderr.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use coroot_sim::{Auth, Scenario, SimConfig, Simulator};
+
+/// Serve a simulated Coroot API.
+#[derive(Parser, Debug)]
+#[command(name = "coroot-sim", version, about = "A Coroot API simulator")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Scenario to serve (ecommerce, empty, synthetic, oom_after_deploy, tcp_connect_failures, node_disk_saturation, healthy).
+    #[arg(long, default_value = "ecommerce")]
+    scenario: String,
+    /// Login email.
+    #[arg(long, default_value = "admin")]
+    email: String,
+    /// Login password.
+    #[arg(long, default_value = "sim-password")]
+    password: String,
+    /// Anonymous mode with this role (Admin, Editor, Viewer): no login needed.
+    #[arg(long, conflicts_with = "first_run")]
+    anonymous: Option<String>,
+    /// First-run mode: the admin password must be set through the login form first.
+    #[arg(long)]
+    first_run: bool,
+    /// API key accepted as X-API-Key on /api/v1/query_range.
+    #[arg(long, default_value = "sim-api-key")]
+    api_key: String,
+    /// URL base path, e.g. /coroot/.
+    #[arg(long, default_value = "/")]
+    base_path: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let args = Args::parse();
+    let Some(scenario) = Scenario::by_name(&args.scenario) else {
+        eprintln!(
+            "unknown scenario {:?}; known: {}",
+            args.scenario,
+            Scenario::NAMES.join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    let auth = if let Some(role) = args.anonymous.clone() {
+        Auth::Anonymous { role }
+    } else if args.first_run {
+        Auth::FirstRun
+    } else {
+        Auth::Password {
+            email: args.email.clone(),
+            password: args.password.clone(),
+        }
+    };
+    let config = SimConfig {
+        auth: auth.clone(),
+        api_key: Some(args.api_key.clone()),
+        base_path: args.base_path.clone(),
+        ..SimConfig::default()
+    };
+    let sim = match Simulator::bind(args.listen, scenario, config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot listen on {}: {e}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "coroot-sim serving scenario {:?} at {}",
+        args.scenario,
+        sim.base_url()
+    );
+    match &auth {
+        Auth::Password { email, password } => println!("login: email={email} password={password}"),
+        Auth::Anonymous { role } => println!("anonymous access as {role}"),
+        Auth::FirstRun => println!(
+            "first run: set the admin password via POST /api/login with action set_admin_password"
+        ),
+    }
+    println!("api key (X-API-Key): {}", args.api_key);
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("cannot wait for Ctrl-C: {e}");
+    }
+    sim.shutdown().await;
+    ExitCode::SUCCESS
+}

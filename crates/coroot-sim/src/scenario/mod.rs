@@ -1,0 +1,139 @@
+//! Scenarios: named, deterministic worlds the simulator can serve. A `Scenario` is only a
+//! recipe; the world is materialised when the simulator starts, relative to its "now".
+
+mod ecommerce;
+mod synthetic;
+
+use crate::world::World;
+
+pub(crate) use ecommerce::Variant;
+
+/// A named, deterministic world the simulator serves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    kind: Kind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Kind {
+    Ecommerce(Variant),
+    Empty,
+    Synthetic(SyntheticSpec),
+}
+
+/// Size and seed of the synthetic scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntheticSpec {
+    /// Seed of the deterministic generator.
+    pub seed: u64,
+    /// Number of applications.
+    pub apps: usize,
+    /// Number of nodes.
+    pub nodes: usize,
+    /// Number of stored log lines, spread over the last 24 hours.
+    pub log_lines: usize,
+    /// Number of stored traces.
+    pub traces: usize,
+    /// Days of metric history (30 s resolution, generated on demand).
+    pub metric_days: u32,
+}
+
+impl Default for SyntheticSpec {
+    fn default() -> SyntheticSpec {
+        SyntheticSpec {
+            seed: 42,
+            apps: 5_000,
+            nodes: 500,
+            log_lines: 100_000,
+            traces: 1_000,
+            metric_days: 14,
+        }
+    }
+}
+
+impl Scenario {
+    /// Scenario names accepted by [`Scenario::by_name`].
+    pub const NAMES: &'static [&'static str] = &[
+        "ecommerce",
+        "empty",
+        "synthetic",
+        "oom_after_deploy",
+        "tcp_connect_failures",
+        "node_disk_saturation",
+        "healthy",
+    ];
+
+    /// The realistic e-commerce cluster in trouble (production and staging projects).
+    pub fn ecommerce() -> Scenario {
+        Scenario {
+            kind: Kind::Ecommerce(Variant::Full),
+        }
+    }
+
+    /// One project "default" (id `d3f4u1t0`) with nothing in it.
+    pub fn empty() -> Scenario {
+        Scenario { kind: Kind::Empty }
+    }
+
+    /// A large generated world; deterministic from `spec.seed`.
+    pub fn synthetic(spec: SyntheticSpec) -> Scenario {
+        Scenario {
+            kind: Kind::Synthetic(spec),
+        }
+    }
+
+    /// Only the payment OOM-after-deploy story (same project ids as `ecommerce`).
+    pub fn oom_after_deploy() -> Scenario {
+        Scenario {
+            kind: Kind::Ecommerce(Variant::Oom),
+        }
+    }
+
+    /// Only the catalog → postgres TCP connection failure story.
+    pub fn tcp_connect_failures() -> Scenario {
+        Scenario {
+            kind: Kind::Ecommerce(Variant::Tcp),
+        }
+    }
+
+    /// Only the node-3 disk I/O saturation story (postgres slow, catalog latency).
+    pub fn node_disk_saturation() -> Scenario {
+        Scenario {
+            kind: Kind::Ecommerce(Variant::Disk),
+        }
+    }
+
+    /// The e-commerce cluster with nothing wrong.
+    pub fn healthy() -> Scenario {
+        Scenario {
+            kind: Kind::Ecommerce(Variant::Healthy),
+        }
+    }
+
+    /// Looks a scenario up by one of [`Scenario::NAMES`].
+    pub fn by_name(name: &str) -> Option<Scenario> {
+        match name {
+            "ecommerce" => Some(Scenario::ecommerce()),
+            "empty" => Some(Scenario::empty()),
+            "synthetic" => Some(Scenario::synthetic(SyntheticSpec::default())),
+            "oom_after_deploy" => Some(Scenario::oom_after_deploy()),
+            "tcp_connect_failures" => Some(Scenario::tcp_connect_failures()),
+            "node_disk_saturation" => Some(Scenario::node_disk_saturation()),
+            "healthy" => Some(Scenario::healthy()),
+            _ => None,
+        }
+    }
+
+    /// Materialises the world relative to `now_ms`.
+    pub(crate) fn build(&self, now_ms: i64) -> World {
+        match &self.kind {
+            Kind::Ecommerce(v) => ecommerce::build(*v, now_ms),
+            Kind::Empty => {
+                let mut p = crate::world::Project::new("d3f4u1t0", "default", now_ms, 1);
+                p.finish();
+                World { projects: vec![p] }
+            }
+            Kind::Synthetic(spec) => synthetic::build(spec, now_ms),
+        }
+    }
+}

@@ -1,0 +1,663 @@
+//! The `synthetic` scenario: a large deterministic world (thousands of apps, hundreds of
+//! nodes, 100k log lines) for testing how tools cope with big responses. Rows are compact
+//! and share strings through `Arc`s so the default spec builds in well under a second.
+
+use std::sync::Arc;
+
+use super::SyntheticSpec;
+use crate::model::Status;
+use crate::prng::Rng;
+use crate::world::{
+    App, Attrs, BurnRate, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project,
+    Rca, Risk, Span, Volume, World,
+};
+
+const ID: &str = "s7n7h3t1";
+const MIN: i64 = 60_000;
+const HOUR: i64 = 60 * MIN;
+const DAY: i64 = 24 * HOUR;
+
+const NAMESPACES: &[&str] = &[
+    "default",
+    "shop",
+    "payments",
+    "search",
+    "ml",
+    "data",
+    "platform",
+    "auth",
+    "media",
+    "analytics",
+    "ads",
+    "billing",
+    "catalog",
+    "edge",
+    "messaging",
+    "identity",
+    "reporting",
+    "logistics",
+    "pricing",
+    "support",
+];
+const WORDS: &[&str] = &[
+    "api",
+    "worker",
+    "gateway",
+    "cache",
+    "db",
+    "queue",
+    "scheduler",
+    "indexer",
+    "billing",
+    "auth",
+    "search",
+    "feed",
+    "notifier",
+    "exporter",
+    "ingest",
+    "router",
+    "renderer",
+    "resizer",
+    "ledger",
+    "profile",
+];
+const APP_TECH: &[&str] = &[
+    "golang", "java", "python", "nodejs", "ruby", "php", "dotnet", "nginx",
+];
+const DB_TECH: &[&str] = &["postgres", "redis", "mysql", "mongodb", "kafka"];
+
+struct Msgs {
+    info: Vec<Arc<str>>,
+    warn: Vec<Arc<str>>,
+    error: Vec<Arc<str>>,
+    debug: Vec<Arc<str>>,
+}
+
+fn msgs() -> Msgs {
+    let a = |v: &[&str]| v.iter().map(|s| Arc::from(*s)).collect();
+    Msgs {
+        info: a(&[
+            "request served in 12ms",
+            "GET /api/v1/items 200",
+            "processed batch of 500 events",
+            "cache refreshed",
+            "connected to upstream",
+            "job finished successfully",
+        ]),
+        warn: a(&[
+            "slow request: 2.1s",
+            "retrying upstream call (attempt 2)",
+            "connection pool is 90% utilised",
+            "deprecated config option used",
+        ]),
+        error: a(&[
+            "upstream returned 503: service unavailable",
+            "context deadline exceeded",
+            "dial tcp 10.96.0.10:5432: connect: connection refused",
+            "failed to process message: invalid payload",
+            "panic: runtime error: index out of range [3] with length 3",
+        ]),
+        debug: a(&[
+            "cache miss for key user:1234",
+            "span exported",
+            "config reloaded",
+        ]),
+    }
+}
+
+pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
+    let mut rng = Rng::new(spec.seed);
+    let mut p = Project::new(ID, "synthetic", now, spec.seed);
+    p.metric_days = spec.metric_days;
+    let zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
+    for i in 0..spec.nodes {
+        let (itype, vcpu, mem, price) = match rng.below(3) {
+            0 => ("m5.xlarge", 4, 16, 140.16),
+            1 => ("m5.2xlarge", 8, 32, 280.32),
+            _ => ("c5.4xlarge", 16, 32, 496.40),
+        };
+        let down = rng.chance(0.01);
+        let heavy = rng.chance(0.05);
+        p.nodes.push(Node {
+            name: format!("node-{i:04}"),
+            status: if down { Status::Warning } else { Status::Ok },
+            status_msg: if down {
+                "down (no metrics)".into()
+            } else {
+                "up".into()
+            },
+            ip: format!("10.0.{}.{}", i / 250, i % 250 + 1),
+            provider: "aws".into(),
+            region: "us-east-1".into(),
+            az: zones[i % 3].into(),
+            instance_type: itype.into(),
+            vcpu,
+            mem_gb: mem,
+            cpu_percent: if down {
+                None
+            } else {
+                Some(if heavy {
+                    85 + rng.below(14) as u32
+                } else {
+                    10 + rng.below(60) as u32
+                })
+            },
+            mem_percent: if down {
+                None
+            } else {
+                Some(20 + rng.below(70) as u32)
+            },
+            uptime_ms: rng.below(60) as i64 * DAY + rng.below(24) as i64 * HOUR,
+            kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
+            agent_version: "1.26.3".into(),
+            disks: vec![Disk {
+                device: "/dev/nvme0n1".into(),
+                mounts: vec!["/".into()],
+                used_by: Vec::new(),
+                latency_ms: rng.range_f(0.5, 3.0),
+                io_load: if heavy {
+                    rng.range_f(5.0, 12.0)
+                } else {
+                    rng.range_f(0.05, 1.0)
+                },
+                used: rng.range_f(20e9, 90e9),
+                total: 100e9,
+            }],
+            ifaces: vec!["eth0".into()],
+            rx_bps: rng.below(500_000_000) as i64,
+            tx_bps: rng.below(300_000_000) as i64,
+            price: Some(price),
+            life_cycle: if rng.chance(0.2) {
+                "spot".into()
+            } else {
+                "on-demand".into()
+            },
+        });
+    }
+    let nnodes = p.nodes.len().max(1);
+    for i in 0..spec.apps {
+        let ns = NAMESPACES[rng.below(NAMESPACES.len())];
+        let r = rng.f64();
+        let (kind, tech) = if r < 0.70 {
+            ("Deployment", APP_TECH[rng.below(APP_TECH.len())])
+        } else if r < 0.85 {
+            ("StatefulSet", DB_TECH[rng.below(DB_TECH.len())])
+        } else if r < 0.90 {
+            ("DaemonSet", "golang")
+        } else {
+            ("CronJob", "python")
+        };
+        let name = format!("{}-{i:05}", WORDS[rng.below(WORDS.len())]);
+        let mut a = App::new(ID, ns, kind, &name, Some(tech));
+        let n_inst = 1 + rng.below(3);
+        let hash = rng.hex(9);
+        for k in 0..n_inst {
+            let node = rng.below(nnodes);
+            let pod = if kind == "StatefulSet" {
+                format!("{name}-{k}")
+            } else {
+                format!("{name}-{hash}-{}", rng.alnum(5))
+            };
+            a.instances.push(Instance {
+                name: pod,
+                node: p.nodes[node].name.clone(),
+                ip: format!("10.{}.{}.{}", 64 + i / 62_500, (i / 250) % 250, i % 250 + 1),
+                status_text: "up (running)".into(),
+                up: true,
+                restarts: 0,
+                labels: Vec::new(),
+            });
+        }
+        a.cpu_usage = rng.range_f(0.01, 1.5);
+        a.mem_usage = rng.range_f(50.0, 2000.0) * MIB;
+        a.cpu_request_m = [100, 250, 500, 1000, 2000][rng.below(5)];
+        a.mem_request = [128e6, 256e6, 512e6, 1e9, 2e9, 4e9][rng.below(6)];
+        a.cpu_limit = f64::from(a.cpu_request_m) / 500.0;
+        a.mem_limit = a.mem_request * 1.5;
+        a.rps = if kind == "Deployment" || kind == "StatefulSet" {
+            rng.range_f(0.5, 300.0)
+        } else {
+            0.0
+        };
+        a.latency_ms = rng.range_f(1.0, 250.0);
+        a.error_ratio = rng.range_f(0.0, 0.008);
+        if kind == "StatefulSet" {
+            a.volumes.push(Volume {
+                name: "data".into(),
+                mount: "/data".into(),
+                device: "/dev/nvme1n1".into(),
+                latency_ms: rng.range_f(0.5, 5.0),
+                io_load: rng.range_f(0.1, 2.0),
+                used: rng.range_f(5e9, 90e9),
+                total: 100e9,
+            });
+        }
+        let s = rng.f64();
+        if s < 0.03 {
+            a.status = Status::Critical;
+            let rate = rng.range_f(14.4, 80.0);
+            a = a.with_check(
+                "SLOAvailability",
+                Status::Critical,
+                &format!("error budget burn rate is {rate:.1}x within 1 hour"),
+            );
+            a.error_ratio = rng.range_f(0.02, 0.2);
+            a.params.push((
+                "errors",
+                Status::Critical,
+                format!("{}%", (a.error_ratio * 100.0).round()),
+            ));
+        } else if s < 0.13 {
+            a.status = Status::Warning;
+            match rng.below(6) {
+                0 => {
+                    let n = 1 + rng.below(9);
+                    a = a.with_check(
+                        "MemoryOOM",
+                        Status::Warning,
+                        &format!(
+                            "application has been restarted {n} time{} by the OOM killer",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
+                    a.params.push(("memory", Status::Warning, "OOM".into()));
+                }
+                1 => {
+                    a = a.with_check(
+                        "CPUContainer",
+                        Status::Warning,
+                        "high CPU utilization of 1 container",
+                    );
+                    a.params.push(("cpu", Status::Warning, "shortage".into()));
+                }
+                2 => {
+                    let n = 2 + rng.below(20) as u32;
+                    if let Some(inst) = a.instances.first_mut() {
+                        inst.restarts = n;
+                    }
+                    a = a.with_check(
+                        "InstanceRestarts",
+                        Status::Warning,
+                        &format!("application restarted {n} times"),
+                    );
+                }
+                3 => {
+                    a = a.with_check(
+                        "SLOLatency",
+                        Status::Warning,
+                        &format!(
+                            "error budget burn rate is {:.1}x within 1 hour",
+                            rng.range_f(6.0, 14.0)
+                        ),
+                    );
+                    a.params.push((
+                        "latency",
+                        Status::Warning,
+                        format!("{}ms", rng.below(2000) + 500),
+                    ));
+                }
+                4 => {
+                    if let Some(inst) = a.instances.last_mut() {
+                        inst.up = false;
+                        inst.status_text = "down (waiting:CrashLoopBackOff)".into();
+                    }
+                    a = a.with_check(
+                        "InstanceAvailability",
+                        Status::Warning,
+                        "1 instance is unavailable",
+                    );
+                }
+                _ => {
+                    a = a.with_check(
+                        "NetworkTCPConnections",
+                        Status::Warning,
+                        "failed to connect to 1 upstream service",
+                    );
+                    a.params
+                        .push(("network", Status::Warning, "failed conns".into()));
+                }
+            }
+        }
+        p.add_app(a);
+    }
+    let napps = p.apps.len();
+    if napps > 1 {
+        for i in 0..napps {
+            if p.apps[i].kind == "StatefulSet" {
+                continue;
+            }
+            for _ in 0..rng.below(4) {
+                let j = rng.below(napps);
+                if j == i
+                    || p.links
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .any(|l| l.from == i && l.to == j)
+                {
+                    continue;
+                }
+                let failing = p.apps[i].check("NetworkTCPConnections").is_some()
+                    && !p
+                        .links
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .any(|l| l.from == i && l.status > Status::Ok);
+                p.links.push(Link {
+                    from: i,
+                    to: j,
+                    status: if failing { Status::Warning } else { Status::Ok },
+                    reason: if failing {
+                        "failed connections".into()
+                    } else {
+                        String::new()
+                    },
+                    rps: crate::util::round(rng.range_f(0.1, 50.0), 1),
+                    latency_ms: crate::util::round(rng.range_f(0.5, 80.0), 1),
+                    port: match p.apps[j].tech.as_deref() {
+                        Some("postgres") => 5432,
+                        Some("redis") => 6379,
+                        Some("mysql") => 3306,
+                        Some("mongodb") => 27017,
+                        Some("kafka") => 9092,
+                        _ => 8080,
+                    },
+                    failed_connects: failing,
+                });
+            }
+        }
+    }
+    // Incidents: mostly resolved over the last week, a few still open for critical apps.
+    let critical: Vec<usize> = (0..napps)
+        .filter(|&i| p.apps[i].status == Status::Critical)
+        .collect();
+    let n_inc = if napps == 0 { 0 } else { 50.min(napps * 2) };
+    for k in 0..n_inc {
+        let open = k < 5.min(critical.len());
+        let app = if open { critical[k] } else { rng.below(napps) };
+        let opened = if open {
+            now - rng.range_f(5.0, 55.0) as i64 * MIN
+        } else {
+            now - rng.below(7 * 24 * 60) as i64 * MIN - HOUR
+        };
+        let avail = rng.chance(0.6);
+        let pct = crate::util::round(rng.range_f(0.5, 15.0), 1);
+        let br = BurnRate {
+            long_pct: pct,
+            short_pct: pct * 1.3,
+            long_rate: pct * 10.0,
+            short_rate: pct * 13.0,
+            severity: if open {
+                Status::Critical
+            } else {
+                Status::Warning
+            },
+            threshold: 14.4,
+        };
+        p.incidents.push(Incident {
+            key: format!("{}{}", rng.alnum(4), rng.hex(4)),
+            app_id: p.apps[app].id.clone(),
+            opened_at: opened,
+            resolved_at: if open {
+                None
+            } else {
+                Some(opened + rng.range_f(5.0, 120.0) as i64 * MIN)
+            },
+            severity: if open {
+                Status::Critical
+            } else {
+                Status::Warning
+            },
+            availability_burn: if avail { Some(br.clone()) } else { None },
+            latency_burn: if avail { None } else { Some(br) },
+            availability_impact: if avail { pct } else { 0.0 },
+            latency_impact: if avail { 0.0 } else { pct },
+            short_description: if avail {
+                "Elevated error rate".into()
+            } else {
+                "High latency".into()
+            },
+            rca: if rng.chance(0.3) {
+                Some(Rca {
+                    status: "OK".into(),
+                    short_summary: format!("{} degraded by an upstream", p.apps[app].name),
+                    root_cause: "Synthetic root cause.".into(),
+                    ..Rca::default()
+                })
+            } else {
+                None
+            },
+            availability_slo: avail.then(|| {
+                (
+                    "99% of requests should not fail".into(),
+                    format!("{:.1}%", 100.0 - pct),
+                    true,
+                    0.0,
+                )
+            }),
+            latency_slo: (!avail).then(|| {
+                (
+                    "99% of requests should be served faster than 500ms".into(),
+                    format!("{:.1}%", 100.0 - pct),
+                    true,
+                    0.5,
+                )
+            }),
+        });
+    }
+    for _ in 0..(if napps == 0 { 0 } else { 200 }) {
+        let app = rng.below(napps);
+        let bad = rng.chance(0.1);
+        let a = &p.apps[app];
+        p.deployments.push(Deployment {
+            app,
+            version: format!(
+                "{}: {}:{}.{}.{}",
+                rng.hex(9),
+                a.name,
+                1 + rng.below(4),
+                rng.below(20),
+                rng.below(10)
+            ),
+            started_at: now - rng.below(7 * 24 * 60) as i64 * MIN,
+            status: if bad { Status::Critical } else { Status::Ok },
+            summary: vec![if bad {
+                (
+                    "💔".into(),
+                    "Logs: the number of errors in the logs has increased by 40%".into(),
+                    Some("Logs".into()),
+                )
+            } else {
+                ("🎉".into(), "No notable changes".into(), None)
+            }],
+        });
+    }
+    for (i, a) in p.apps.iter().enumerate() {
+        if a.is_db()
+            && a.instances.len() == 1
+            && matches!(
+                a.tech.as_deref(),
+                Some("postgres" | "redis" | "mysql" | "mongodb")
+            )
+        {
+            let t = a.tech.clone().unwrap_or_default();
+            let cap = t[..1].to_uppercase() + &t[1..];
+            p.risks.push(Risk {
+                app: i,
+                category: "Availability",
+                rtype: "unreplicated-database",
+                severity: Status::Critical,
+                exposure: None,
+                description: Some(format!("{cap} isn’t replicated - data loss possible")),
+            });
+        } else if a.instances.len() == 1 && a.kind == "Deployment" && nnodes > 1 {
+            p.risks.push(Risk {
+                app: i,
+                category: "Availability",
+                rtype: "single-instance-app",
+                severity: Status::Warning,
+                exposure: None,
+                description: Some("Single instance - not resilient to node failure".into()),
+            });
+        }
+        if a.is_db() && i % 97 == 0 {
+            p.risks.push(Risk {
+                app: i,
+                category: "Security",
+                rtype: "db-internet-exposure",
+                severity: Status::Critical,
+                exposure: Some((
+                    vec![format!("34.201.{}.{}", i / 250 % 250, i % 250)],
+                    vec!["5432".into()],
+                    vec![format!("{}-public", a.name)],
+                )),
+                description: None,
+            });
+        }
+    }
+    p.alerts = vec![("critical", critical.len().min(5) as u32), ("warning", 12)];
+    // Index links before traces walk them.
+    p.finish();
+    logs(&mut p, spec, &mut rng, now);
+    traces(&mut p, spec, &mut rng, now);
+    p.finish();
+    World { projects: vec![p] }
+}
+
+fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
+    if p.apps.is_empty() {
+        return;
+    }
+    let m = msgs();
+    let services: Vec<Arc<str>> = p
+        .apps
+        .iter()
+        .map(|a| Arc::from(format!("/k8s/{}/{}", a.ns, a.name).as_str()))
+        .collect();
+    let attrs: Vec<Vec<Attrs>> = p
+        .apps
+        .iter()
+        .zip(&services)
+        .map(|(a, svc)| {
+            a.instances
+                .iter()
+                .map(|i| {
+                    Arc::new(vec![
+                        ("host.name".to_string(), i.node.clone()),
+                        ("k8s.container.name".to_string(), a.name.clone()),
+                        ("k8s.namespace.name".to_string(), a.ns.clone()),
+                        ("k8s.pod.name".to_string(), i.name.clone()),
+                        ("service.name".to_string(), svc.to_string()),
+                    ])
+                })
+                .collect()
+        })
+        .collect();
+    let empty: Arc<str> = Arc::from("");
+    p.logs.reserve(spec.log_lines);
+    for _ in 0..spec.log_lines {
+        let app = rng.below(p.apps.len());
+        let a = &p.apps[app];
+        let bias = match a.status {
+            Status::Critical => 0.3,
+            Status::Warning => 0.12,
+            _ => 0.03,
+        };
+        let r = rng.f64();
+        let (sev, pool) = if r < bias {
+            (17, &m.error)
+        } else if r < bias + 0.08 {
+            (13, &m.warn)
+        } else if r < bias + 0.12 {
+            (5, &m.debug)
+        } else {
+            (9, &m.info)
+        };
+        let inst = rng.below(a.instances.len().max(1));
+        let ts_ns =
+            (now - rng.below(DAY as usize) as i64) * 1_000_000 + rng.below(1_000_000) as i64;
+        let row_attrs = attrs[app].get(inst).cloned().unwrap_or_default();
+        p.logs.push(LogRow {
+            ts_ns,
+            service: services[app].clone(),
+            app: Some(app as u32),
+            severity: sev,
+            message: pool[rng.below(pool.len())].clone(),
+            trace_id: empty.clone(),
+            attrs: row_attrs,
+        });
+    }
+}
+
+fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
+    if p.apps.is_empty() {
+        return;
+    }
+    let names: Vec<Arc<str>> = p.apps.iter().map(|a| Arc::from(a.name.as_str())).collect();
+    let ops: Vec<Arc<str>> = [
+        "GET /api/items",
+        "POST /api/orders",
+        "GET /api/users/{id}",
+        "PUT /api/cart",
+        "GET /healthz",
+    ]
+    .iter()
+    .map(|s| Arc::from(*s))
+    .collect();
+    for _ in 0..spec.traces {
+        let tid: Arc<str> = Arc::from(rng.hex(32).as_str());
+        let root_app = rng.below(p.apps.len());
+        let ts = now - rng.below(DAY as usize) as i64;
+        let err = rng.chance(if p.apps[root_app].status == Status::Critical {
+            0.5
+        } else {
+            0.05
+        });
+        let op = ops[rng.below(ops.len())].clone();
+        let dur = rng.range_f(2.0, 400.0);
+        let root_id = rng.hex(16);
+        let code = if err { "500" } else { "200" };
+        p.spans.push(Span {
+            trace_id: tid.clone(),
+            id: root_id.clone(),
+            parent_id: String::new(),
+            service: names[root_app].clone(),
+            name: op.clone(),
+            ts_ms: ts,
+            duration_ms: crate::util::round(dur, 3),
+            error: err,
+            status_message: String::new(),
+            attrs: Arc::new(vec![
+                (
+                    "http.method".into(),
+                    op.split(' ').next().unwrap_or("GET").into(),
+                ),
+                ("http.status_code".into(), code.into()),
+                ("service.name".into(), names[root_app].to_string()),
+            ]),
+            events: Vec::new(),
+        });
+        let ups: Vec<usize> = p.upstreams(root_app).map(|l| l.to).take(3).collect();
+        for (k, up) in ups.into_iter().enumerate() {
+            let child_err = err && k == 0;
+            p.spans.push(Span {
+                trace_id: tid.clone(),
+                id: rng.hex(16),
+                parent_id: root_id.clone(),
+                service: names[up].clone(),
+                name: Arc::from("handle request"),
+                ts_ms: ts + 1 + k as i64,
+                duration_ms: crate::util::round(dur * 0.6, 3),
+                error: child_err,
+                status_message: if child_err {
+                    "upstream returned 503: service unavailable".into()
+                } else {
+                    String::new()
+                },
+                attrs: Arc::new(vec![("service.name".into(), names[up].to_string())]),
+                events: Vec::new(),
+            });
+        }
+    }
+}
