@@ -24,7 +24,7 @@ mod de;
 mod error;
 mod ids;
 pub mod models;
-mod query;
+pub mod query;
 mod secret;
 
 pub use api::ServerInfo;

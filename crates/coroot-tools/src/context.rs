@@ -42,6 +42,8 @@ pub struct ToolContext {
     pub clock: Clock,
     /// Output limits.
     pub limits: Limits,
+    /// Redact secrets (tokens, passwords, keys) found in log lines before an agent reads them.
+    pub redact_secrets: bool,
 }
 
 impl ToolContext {
@@ -51,6 +53,7 @@ impl ToolContext {
             client,
             clock: Clock::System,
             limits: Limits::default(),
+            redact_secrets: true,
         }
     }
 

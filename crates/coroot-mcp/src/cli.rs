@@ -1,0 +1,106 @@
+//! The command line: `serve`, `check`, `tools`, `call`, `demo`, and one friendly subcommand per
+//! tool (`coroot-mcp incidents --lookback-hours 24`).
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ConnectionArgs;
+
+/// Investigate production through Coroot, from an AI agent (MCP) or a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "coroot-mcp", version, about, after_help = after_help())]
+pub struct Cli {
+    /// How to reach Coroot.
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+    /// Log level on stderr: error, warn, info, debug, trace.
+    #[arg(long, env = "COROOT_MCP_LOG", global = true, default_value = "warn")]
+    pub log_level: String,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve MCP over stdio (default) or Streamable HTTP (--http).
+    Serve(ServeArgs),
+    /// Check the connection to Coroot; exits non-zero with a one-line reason on failure.
+    Check {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the tools.
+    Tools {
+        /// Print names, descriptions and schemas as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call one tool with JSON arguments.
+    Call {
+        /// Tool name, e.g. coroot_get_incidents.
+        tool: String,
+        /// Arguments as a JSON object.
+        #[arg(long, default_value = "{}")]
+        args: String,
+        /// Print the structured JSON instead of the text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Walk the RCA workflow against the built-in simulator (no Coroot needed).
+    Demo {
+        /// Print every tool output in full (by default long outputs are shortened).
+        #[arg(long)]
+        full: bool,
+    },
+    /// A tool by its short name: `coroot-mcp incidents --lookback-hours 24` (see the list below).
+    #[command(external_subcommand)]
+    Tool(Vec<String>),
+}
+
+/// `serve` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Serve Streamable HTTP at this address instead of stdio, e.g. 127.0.0.1:8080.
+    #[arg(long, env = "COROOT_MCP_HTTP")]
+    pub http: Option<SocketAddr>,
+    /// Bearer token required on /mcp (required when not bound to loopback).
+    #[arg(long, env = "COROOT_MCP_AUTH_TOKEN", hide_env_values = true)]
+    pub auth_token: Option<String>,
+    /// Accepted Host header values (comma separated).
+    #[arg(long, env = "COROOT_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Accepted Origin header values (comma separated, with scheme, e.g. https://app.example.com:443).
+    #[arg(long, env = "COROOT_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Expose only these tools (comma separated).
+    #[arg(long, env = "COROOT_MCP_ENABLED_TOOLS", value_delimiter = ',')]
+    pub enabled_tools: Vec<String>,
+    /// Hide these tools (comma separated).
+    #[arg(long, env = "COROOT_MCP_DISABLED_TOOLS", value_delimiter = ',')]
+    pub disabled_tools: Vec<String>,
+    /// Serve against the built-in simulator instead of a real Coroot.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// The short CLI name of a tool: `coroot_get_app_logs` → `app-logs`.
+pub fn short_name(tool: &str) -> String {
+    tool.trim_start_matches("coroot_get_")
+        .trim_start_matches("coroot_")
+        .replace('_', "-")
+}
+
+fn after_help() -> String {
+    let names: Vec<String> = coroot_tools::TOOLS
+        .iter()
+        .map(|t| short_name(t.name))
+        .collect();
+    format!(
+        "Tool commands (each takes --help): {}\n\nConnection settings come from flags, then COROOT_* environment variables, then --config FILE.",
+        names.join(", ")
+    )
+}

@@ -1,0 +1,157 @@
+//! Streamable HTTP: MCP at `/mcp`, liveness at `/healthz`.
+//!
+//! Loopback by default. Host and Origin are checked so a web page cannot reach a local server
+//! through DNS rebinding, and a bearer token (required off loopback) guards `/mcp`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+
+use crate::server::CorootMcp;
+
+/// HTTP transport options.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Bearer token required on `/mcp`.
+    pub auth_token: Option<String>,
+    /// Accepted `Host` values; empty means the defaults (loopback names when bound to loopback).
+    pub allowed_hosts: Vec<String>,
+    /// Accepted `Origin` values; empty means local origins only when bound to loopback.
+    pub allowed_origins: Vec<String>,
+}
+
+/// Checks the options against the bind address; an exposed server without a token is refused.
+pub fn validate(addr: SocketAddr, opts: &HttpOptions) -> Result<(), String> {
+    if !addr.ip().is_loopback() && opts.auth_token.as_deref().is_none_or(str::is_empty) {
+        return Err(format!(
+            "refusing to serve on {addr} without a bearer token: set --auth-token (or COROOT_MCP_AUTH_TOKEN), or bind to 127.0.0.1"
+        ));
+    }
+    if opts.auth_token.as_deref().is_some_and(|t| t.len() < 16) {
+        return Err("--auth-token must be at least 16 characters".into());
+    }
+    Ok(())
+}
+
+/// The router: `/mcp` and `/healthz`.
+pub fn router(server: CorootMcp, addr: SocketAddr, opts: &HttpOptions) -> Router {
+    let mut config = StreamableHttpServerConfig::default();
+    if !opts.allowed_hosts.is_empty() {
+        config = config.with_allowed_hosts(opts.allowed_hosts.clone());
+    } else if !addr.ip().is_loopback() {
+        // Off loopback the Host is whatever name clients use; the required token guards instead.
+        config = config.disable_allowed_hosts();
+    }
+    if !opts.allowed_origins.is_empty() {
+        config = config.with_allowed_origins(opts.allowed_origins.clone());
+    } else if addr.ip().is_loopback() {
+        config = config.with_allowed_origins([
+            "http://localhost:*",
+            "http://127.0.0.1:*",
+            "http://[::1]:*",
+        ]);
+    }
+    let mcp = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let token: Arc<Option<String>> = Arc::new(opts.auth_token.clone().filter(|t| !t.is_empty()));
+    Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(token, require_token))
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+}
+
+async fn require_token(
+    State(token): State<Arc<Option<String>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(expected) = token.as_deref() else {
+        return next.run(request).await;
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => {
+            next.run(request).await
+        }
+        _ => (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "missing or wrong bearer token: send 'Authorization: Bearer <token>'\n",
+        )
+            .into_response(),
+    }
+}
+
+/// Compares without leaking, through timing, how much of the token matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Result<(), String> {
+    validate(addr, &opts)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!("serving MCP at http://{local}/mcp (health: /healthz)");
+    eprintln!("coroot-mcp: serving MCP at http://{local}/mcp");
+    axum::serve(listener, router(server, local, &opts))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("HTTP server failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposed_servers_need_a_token() {
+        let public: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        assert!(
+            validate(public, &HttpOptions::default())
+                .unwrap_err()
+                .contains("--auth-token")
+        );
+        assert!(validate(local, &HttpOptions::default()).is_ok());
+        let short = HttpOptions {
+            auth_token: Some("abc".into()),
+            ..Default::default()
+        };
+        assert!(validate(public, &short).is_err());
+        let good = HttpOptions {
+            auth_token: Some("0123456789abcdef".into()),
+            ..Default::default()
+        };
+        assert!(validate(public, &good).is_ok());
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(constant_time_eq(b"secret-token", b"secret-token"));
+        assert!(!constant_time_eq(b"secret-token", b"secret-tokeN"));
+        assert!(!constant_time_eq(b"short", b"longer"));
+    }
+}

@@ -1,0 +1,234 @@
+//! The MCP face of the tools: `tools/list` and `tools/call` from the registry, the seed's
+//! workflows as prompts, and the project list and connection check as resources. This is the
+//! only file that knows rmcp's types.
+
+use std::sync::Arc;
+
+use coroot_tools::{ToolContext, ToolSpec};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+
+use crate::prompts;
+
+/// What the server tells every client up front: the seed's rules, in a few lines.
+pub const INSTRUCTIONS: &str = "Coroot sees production from the kernel (eBPF): TCP connects and failures, retransmissions, DNS errors, disk I/O, OOM kills, CPU throttling, L7 latency and errors, with no app instrumentation. Check it FIRST for infrastructure-level issues.
+Start with coroot_get_incidents (built-in RCA), then coroot_get_incident_detail, coroot_get_app_detail and the logs/traces tools; coroot_get_applications for a health scan.
+Use coroot_get_overview_logs when the app is unknown (kubernetes_only=true for K8s events), coroot_get_app_logs when it is known.
+project_id is auto-detected; lookback_hours is clamped to 720; results are capped at 120,000 characters (narrow with filters or a shorter lookback); metric series keep their latest 120 points. Statuses: UNKNOWN, OK, INFO, WARNING, CRITICAL.";
+
+const PROJECTS_URI: &str = "coroot://projects";
+const CONNECTION_URI: &str = "coroot://connection";
+
+/// The server: the tool context plus the tools it exposes.
+#[derive(Clone)]
+pub struct CorootMcp {
+    ctx: ToolContext,
+    tools: Arc<Vec<&'static ToolSpec>>,
+}
+
+impl CorootMcp {
+    /// A server exposing `enabled` (tool names, already validated).
+    pub fn new(ctx: ToolContext, enabled: &[&str]) -> Self {
+        let tools = coroot_tools::TOOLS
+            .iter()
+            .filter(|t| enabled.contains(&t.name))
+            .collect();
+        CorootMcp {
+            ctx,
+            tools: Arc::new(tools),
+        }
+    }
+
+    /// The MCP description of one tool.
+    pub fn describe(spec: &ToolSpec) -> Tool {
+        let input = match (spec.input_schema)() {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        let output = match (spec.output_schema)() {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        Tool::new(spec.name, spec.description, Arc::new(input))
+            .with_title(spec.title)
+            .with_raw_output_schema(Arc::new(output))
+            .with_annotations(
+                ToolAnnotations::with_title(spec.title)
+                    .read_only(true)
+                    .destructive(false)
+                    .idempotent(true)
+                    .open_world(true),
+            )
+    }
+
+    /// Runs a tool and shapes the result the MCP way: a failure is a tool result with
+    /// `isError` and a message saying what to do, never a protocol error.
+    pub async fn run_tool(&self, name: &str, args: serde_json::Value) -> Option<CallToolResult> {
+        let spec = self.tools.iter().find(|t| t.name == name)?;
+        let result = match (spec.call)(&self.ctx, args).await {
+            Ok(out) => {
+                let mut r = CallToolResult::success(vec![ContentBlock::text(out.text)]);
+                r.structured_content = Some(out.structured);
+                r
+            }
+            Err(e) => {
+                tracing::info!(tool = name, error = %e, "tool call failed");
+                CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {e}"))])
+            }
+        };
+        Some(result)
+    }
+
+    async fn projects_text(&self) -> String {
+        match self.ctx.client.projects().await {
+            Ok(projects) => {
+                let default = self.ctx.client.resolve_project(None).await.ok();
+                let lines: Vec<String> = projects
+                    .iter()
+                    .map(|p| {
+                        let mark = if default.as_ref().is_some_and(|d| d.id == p.id) {
+                            " (default)"
+                        } else {
+                            ""
+                        };
+                        format!("{} · id {}{mark}", p.name, p.id)
+                    })
+                    .collect();
+                if lines.is_empty() {
+                    "No project is visible to this user.".into()
+                } else {
+                    lines.join("\n")
+                }
+            }
+            Err(e) => format!("cannot list projects: {e}"),
+        }
+    }
+}
+
+impl ServerHandler for CorootMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_prompts().enable_resources().build())
+            .with_server_info(
+                Implementation::new("coroot-mcp", env!("CARGO_PKG_VERSION"))
+                    .with_title("Coroot")
+                    .with_description("Investigate production through Coroot: incidents with RCA, apps, logs, traces, metrics, nodes, costs, risks"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(
+            self.tools.iter().map(|t| Self::describe(t)).collect(),
+        ))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let args = request
+            .arguments
+            .map(serde_json::Value::Object)
+            .unwrap_or(serde_json::Value::Null);
+        match self.run_tool(&request.name, args).await {
+            Some(result) => Ok(result.into()),
+            // The spec's answer to an unknown tool is a JSON-RPC error; say which tools exist.
+            None => Err(ErrorData::invalid_params(
+                format!(
+                    "unknown tool '{}'; available: {}",
+                    request.name,
+                    self.tools
+                        .iter()
+                        .map(|t| t.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None,
+            )),
+        }
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let args = request.arguments.unwrap_or_default();
+        match prompts::get(&request.name, &args) {
+            Some((description, messages)) => {
+                let mut result = GetPromptResult::new(messages);
+                result.description = Some(description);
+                Ok(result.into())
+            }
+            None => Err(ErrorData::invalid_params(
+                format!(
+                    "unknown prompt '{}'; available: {}",
+                    request.name,
+                    prompts::names().join(", ")
+                ),
+                None,
+            )),
+        }
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(vec![
+            Resource::new(PROJECTS_URI, "projects")
+                .with_title("Coroot projects")
+                .with_description(
+                    "Projects visible to the configured user; the default one is marked",
+                )
+                .with_mime_type("text/plain"),
+            Resource::new(CONNECTION_URI, "connection")
+                .with_title("Coroot connection check")
+                .with_description(
+                    "Reachability, version, credentials, projects and the default project",
+                )
+                .with_mime_type("text/plain"),
+        ]))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let text = match request.uri.as_str() {
+            PROJECTS_URI => self.projects_text().await,
+            CONNECTION_URI => coroot_tools::check::run(&self.ctx).await.render(),
+            other => {
+                return Err(ErrorData::resource_not_found(
+                    format!(
+                        "unknown resource '{other}'; available: {PROJECTS_URI}, {CONNECTION_URI}"
+                    ),
+                    None,
+                ));
+            }
+        };
+        Ok(ReadResourceResult::new(vec![ResourceContents::text(text, request.uri)]).into())
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test suite: every Rust test (unit, simulator-backed integration, end-to-end through the
+# real binary), then a third-party MCP client (the official Python SDK) against the binary.
+# Installs what a fresh machine lacks: cargo-nextest if missing, and a venv with `mcp`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "== installing cargo-nextest"
+  cargo install --locked cargo-nextest
+fi
+
+echo "== cargo nextest (workspace)"
+cargo nextest run --workspace --no-fail-fast
+
+echo "== third-party MCP client (Python SDK) against coroot-mcp"
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+if ! .venv/bin/python -c 'import mcp' >/dev/null 2>&1; then
+  .venv/bin/pip install --quiet --disable-pip-version-check "mcp==2.3.0"
+fi
+cargo build --quiet -p coroot-mcp
+.venv/bin/python tests/e2e/python_sdk_client.py target/debug/coroot-mcp
