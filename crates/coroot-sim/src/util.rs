@@ -382,7 +382,8 @@ mod tests {
         assert_eq!(TimeCtx::new(0, HOUR).points(), 120);
         assert_eq!(TimeCtx::new(0, 2 * HOUR).points(), 120);
         assert_eq!(TimeCtx::new(0, 3 * HOUR).points(), 180);
-        assert_eq!(TimeCtx::new(0, 6 * HOUR).points(), 72);
+        assert_eq!(TimeCtx::new(0, 6 * HOUR).points(), 360);
+        assert_eq!(TimeCtx::new(0, 7 * HOUR).points(), 84);
         assert_eq!(step_for(6 * DAY), HOUR);
     }
 

@@ -197,19 +197,21 @@ fn window<'a>(p: &'a Project, ctx: &TimeCtx) -> &'a [LogRow] {
     &p.logs[lo..hi.max(lo)]
 }
 
-/// Error counts per step of one app, for the applications view's logs sparkline.
-pub(crate) fn error_chart(p: &Project, app: u32, ctx: &TimeCtx) -> Vec<Value> {
-    let mut counts = vec![0u32; ctx.points()];
+/// Error counts per step for every app with errors, in one pass over the window
+/// (the applications view's logs sparklines).
+pub(crate) fn error_charts(p: &Project, ctx: &TimeCtx) -> HashMap<u32, Vec<u32>> {
+    let mut out: HashMap<u32, Vec<u32>> = HashMap::new();
     let start = ctx.start();
+    let n = ctx.points();
     for l in window(p, ctx) {
-        if l.app == Some(app) && l.severity >= 17 {
+        if let (Some(app), true) = (l.app, l.severity >= 17) {
             let k = ((l.ts_ms() - start) / ctx.step) as usize;
-            if let Some(c) = counts.get_mut(k) {
+            if let Some(c) = out.entry(app).or_insert_with(|| vec![0; n]).get_mut(k) {
                 *c += 1;
             }
         }
     }
-    counts.into_iter().map(|c| json!(c)).collect()
+    out
 }
 
 fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, ascending: bool) -> Value {

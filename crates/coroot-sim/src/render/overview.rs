@@ -77,6 +77,7 @@ pub(crate) fn app_type(app: &App, report_status: Status) -> Value {
 
 fn applications(p: &Project, ctx: &TimeCtx) -> Value {
     let errors = log_errors(p, ctx);
+    let charts = super::logs::error_charts(p, ctx);
     let mut rows: Vec<(Status, &str, Value)> = Vec::with_capacity(p.apps.len());
     for (idx, a) in p.apps.iter().enumerate() {
         let errs = errors.get(&(idx as u32));
@@ -201,7 +202,7 @@ fn applications(p: &Project, ctx: &TimeCtx) -> Value {
         ];
         let logs = match errs {
             Some((_, uniq)) if !uniq.is_empty() => {
-                let chart: Vec<Value> = super::logs::error_chart(p, idx as u32, ctx);
+                let chart: Vec<u32> = charts.get(&(idx as u32)).cloned().unwrap_or_default();
                 json!({"status": Status::Info.as_str(), "value": format!("{} unique error{}", uniq.len(), if uniq.len() == 1 { "" } else { "s" }), "chart": chart})
             }
             _ => param(Status::Ok, ""),
