@@ -1,0 +1,26 @@
+//! What every agent pays for on every request: the tools/list payload. Snapshotted so changes
+//! are reviewed, and budgeted so it cannot quietly grow.
+
+mod common;
+
+use common::Stdio_;
+use serde_json::json;
+
+/// Estimated tokens (characters / 4) of tools/list when this budget was set; a change that
+/// grows it by more than 5% fails until the budget is raised on purpose.
+const BUDGET_TOKENS: usize = 0;
+
+#[tokio::test]
+async fn tools_list_is_small_and_reviewed() {
+    let (mut s, _) = Stdio_::start(&[]).await;
+    let list = s.request("tools/list", json!({})).await;
+    s.shutdown().await;
+    let tools = &list["result"]["tools"];
+    let compact = serde_json::to_string(tools).unwrap();
+    let tokens = compact.chars().count() / 4;
+    insta::assert_snapshot!("tools_list_size", format!("{} tools, ~{tokens} tokens (chars/4)", tools.as_array().unwrap().len()));
+    insta::assert_json_snapshot!("tools_list", tools);
+    if BUDGET_TOKENS > 0 {
+        assert!(tokens * 100 <= BUDGET_TOKENS * 105, "tools/list grew to ~{tokens} tokens, over the budget of {BUDGET_TOKENS} + 5%");
+    }
+}
