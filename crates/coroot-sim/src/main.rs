@@ -75,17 +75,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "coroot-sim serving scenario {:?} at {}",
-        args.scenario,
-        sim.base_url()
-    );
+    println!("coroot-sim serving scenario {:?} at {}", args.scenario, sim.base_url());
     match &auth {
         Auth::Password { email, password } => println!("login: email={email} password={password}"),
         Auth::Anonymous { role } => println!("anonymous access as {role}"),
-        Auth::FirstRun => println!(
-            "first run: set the admin password via POST /api/login with action set_admin_password"
-        ),
+        Auth::FirstRun => {
+            println!("first run: set the admin password via POST /api/login with action set_admin_password")
+        }
     }
     println!("api key (X-API-Key): {}", args.api_key);
     if let Err(e) = tokio::signal::ctrl_c().await {

@@ -20,9 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::faults::{self, Fault, FaultRule};
 use crate::render;
-use crate::util::{
-    TimeCtx, base64url, go_json, http_date, parse_query, query_unescape, time_range,
-};
+use crate::util::{TimeCtx, base64url, go_json, http_date, parse_query, query_unescape, time_range};
 use crate::world::{Project, World};
 use crate::{Auth, Scenario, SimConfig};
 
@@ -46,10 +44,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of a decoded query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a header (name matched case-insensitively).
@@ -105,11 +100,7 @@ impl Simulator {
     }
 
     /// Starts a simulator on the given address.
-    pub async fn bind(
-        addr: SocketAddr,
-        scenario: Scenario,
-        mut config: SimConfig,
-    ) -> std::io::Result<Simulator> {
+    pub async fn bind(addr: SocketAddr, scenario: Scenario, mut config: SimConfig) -> std::io::Result<Simulator> {
         config.base_path = normalise_base(&config.base_path);
         let now_ms = config.now_ms.unwrap_or_else(wall_ms);
         let world = scenario.build(now_ms);
@@ -230,11 +221,7 @@ fn wall_ms() -> i64 {
 
 fn normalise_base(b: &str) -> String {
     let t = b.trim_matches('/');
-    if t.is_empty() {
-        "/".into()
-    } else {
-        format!("/{t}/")
-    }
+    if t.is_empty() { "/".into() } else { format!("/{t}/") }
 }
 
 impl Inner {
@@ -260,12 +247,9 @@ impl Inner {
             Reply::Error(code, msg) => text_error(code, &msg),
             Reply::Empty(code) => (status(code), Body::empty()).into_response(),
             Reply::Html => html_response(self.index_html()),
-            Reply::Redirect(loc) => (
-                StatusCode::MOVED_PERMANENTLY,
-                [(header::LOCATION, loc)],
-                Body::empty(),
-            )
-                .into_response(),
+            Reply::Redirect(loc) => {
+                (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, loc)], Body::empty()).into_response()
+            }
             Reply::WithCookie(inner, cookie) => {
                 let mut r = self.to_response(*inner);
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -316,18 +300,12 @@ impl Inner {
         }
         let mut st = self.lock();
         let ok = match &self.config.auth {
-            Auth::Password {
-                email: e,
-                password: p,
-            } => email == e && password == p,
+            Auth::Password { email: e, password: p } => email == e && password == p,
             Auth::Anonymous { .. } => false,
             Auth::FirstRun => {
                 if action == "set_admin_password" {
                     if st.admin_password.is_some() {
-                        return Reply::Error(
-                            401,
-                            "The admin password has already been set.".into(),
-                        );
+                        return Reply::Error(401, "The admin password has already been set.".into());
                     }
                     if email == "admin" {
                         st.admin_password = Some(password.to_string());
@@ -347,9 +325,7 @@ impl Inner {
         let seq = st.session_seq;
         let mut sig = Vec::with_capacity(32);
         for i in 0..4u64 {
-            sig.extend_from_slice(
-                &crate::prng::mix(self.now_ms as u64 ^ (seq << 8) ^ i).to_be_bytes(),
-            );
+            sig.extend_from_slice(&crate::prng::mix(self.now_ms as u64 ^ (seq << 8) ^ i).to_be_bytes());
         }
         let value = format!("{}.{}", base64url(br#"{"id":1}"#), base64url(&sig));
         st.sessions.insert(value.clone());
@@ -370,8 +346,7 @@ impl Inner {
             .collect();
         let mut u = match &self.config.auth {
             Auth::Anonymous { role } => {
-                let mut u =
-                    json!({"email": "", "name": "Anonymous", "role": role, "anonymous": true});
+                let mut u = json!({"email": "", "name": "Anonymous", "role": role, "anonymous": true});
                 if role != "Admin" {
                     u["readonly"] = json!(true);
                 }
@@ -408,10 +383,7 @@ impl Inner {
     }
 
     fn zero_env() -> Reply {
-        Reply::Json(
-            200,
-            json!({"context": render::zero_context(), "data": null}),
-        )
+        Reply::Json(200, json!({"context": render::zero_context(), "data": null}))
     }
 
     fn api_key_project(&self, req: &RecordedRequest) -> Result<&Project, Reply> {
@@ -446,10 +418,9 @@ impl Inner {
         match (m, seg.as_slice()) {
             ("GET", ["health"]) if base == "/" => Reply::Empty(200),
             ("POST", ["api", "login"]) => self.login(req),
-            ("POST", ["api", "logout"]) => Reply::WithCookie(
-                Box::new(Reply::Empty(200)),
-                "coroot_session=; Path=/; HttpOnly".into(),
-            ),
+            ("POST", ["api", "logout"]) => {
+                Reply::WithCookie(Box::new(Reply::Empty(200)), "coroot_session=; Path=/; HttpOnly".into())
+            }
             ("GET" | "POST", ["api", "user"]) => match self.authenticate(req) {
                 Err(r) => r,
                 Ok(()) if m == "GET" => self.user(),
@@ -459,9 +430,7 @@ impl Inner {
                 Err(r) => r,
                 Ok(p) => render::metrics::query_range(p, req, self.now_ms),
             },
-            ("GET", ["api", "project", pid, rest @ ..]) if !pid.is_empty() => {
-                self.project_route(req, pid, rest)
-            }
+            ("GET", ["api", "project", pid, rest @ ..]) if !pid.is_empty() => self.project_route(req, pid, rest),
             _ => Reply::Html,
         }
     }
@@ -555,10 +524,7 @@ impl Inner {
                 let Some(name) = query_unescape(node) else {
                     return Reply::Error(400, "invalid node name".into());
                 };
-                let name = name
-                    .split_once(':')
-                    .map(|(_, n)| n.to_string())
-                    .unwrap_or(name);
+                let name = name.split_once(':').map(|(_, n)| n.to_string()).unwrap_or(name);
                 match p.node(&name) {
                     None => Reply::Error(404, "Node not found".into()),
                     Some(n) => self.env(p, render::node::detail(p, n, &ctx)),
@@ -607,12 +573,7 @@ fn status(code: u16) -> StatusCode {
 }
 
 fn json_response(code: u16, body: String) -> Response {
-    (
-        status(code),
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (status(code), [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn html_response(body: String) -> Response {
@@ -669,10 +630,7 @@ async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
             inner.to_response(inner.dispatch(&rec))
         }
         Some(Fault::Status { code, body }) => text_error(code, &body),
-        Some(Fault::MalformedJson) => json_response(
-            200,
-            "{\"context\": {\"status\": <html>oops</html>,\n".into(),
-        ),
+        Some(Fault::MalformedJson) => json_response(200, "{\"context\": {\"status\": <html>oops</html>,\n".into()),
         Some(Fault::Html) => html_response(inner.index_html()),
         Some(Fault::ExpireSessionsAfter { requests }) => {
             inner.lock().expire_countdown = Some(requests);

@@ -199,10 +199,7 @@ fn match_alt(alt: &str, s: &str) -> bool {
     if anchored_end {
         p = &p[..p.len() - 1];
     }
-    let parts: Vec<String> = p
-        .split(".*")
-        .map(|x| x.replace("\\.", ".").replace(".+", ""))
-        .collect();
+    let parts: Vec<String> = p.split(".*").map(|x| x.replace("\\.", ".").replace(".+", "")).collect();
     let n = parts.len();
     let mut pos = 0usize;
     for (i, part) in parts.iter().enumerate() {
@@ -234,11 +231,7 @@ pub(crate) fn base64url(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
@@ -347,11 +340,7 @@ pub(crate) fn round(v: f64, decimals: i32) -> f64 {
 
 /// A JSON number that encodes NaN as null, like `timeseries.TimeSeries` does.
 pub(crate) fn num(v: f64) -> Value {
-    if v.is_finite() {
-        json!(round(v, 4))
-    } else {
-        Value::Null
-    }
+    if v.is_finite() { json!(round(v, 4)) } else { Value::Null }
 }
 
 /// English plural with thousands separators, like go-humanize's `english.Plural`.
@@ -391,15 +380,9 @@ mod tests {
     fn durations_and_times() {
         assert_eq!(parse_duration_ms("1h30m"), Some(90 * MIN));
         assert_eq!(parse_duration_ms("7d"), Some(7 * DAY));
-        assert_eq!(
-            parse_time("now-15m", 1_000_000_000),
-            Some(1_000_000_000 - 15 * MIN)
-        );
+        assert_eq!(parse_time("now-15m", 1_000_000_000), Some(1_000_000_000 - 15 * MIN));
         assert_eq!(parse_time("0", 5), None);
-        assert_eq!(
-            time_range(Some("now"), Some("now"), 10 * HOUR),
-            (9 * HOUR, 10 * HOUR)
-        );
+        assert_eq!(time_range(Some("now"), Some("now"), 10 * HOUR), (9 * HOUR, 10 * HOUR));
     }
 
     #[test]

@@ -97,19 +97,11 @@ impl Project {
     }
 
     pub(crate) fn upstreams(&self, app: usize) -> impl Iterator<Item = &Link> {
-        self.ups
-            .get(app)
-            .into_iter()
-            .flatten()
-            .map(move |&i| &self.links[i])
+        self.ups.get(app).into_iter().flatten().map(move |&i| &self.links[i])
     }
 
     pub(crate) fn downstreams(&self, app: usize) -> impl Iterator<Item = &Link> {
-        self.downs
-            .get(app)
-            .into_iter()
-            .flatten()
-            .map(move |&i| &self.links[i])
+        self.downs.get(app).into_iter().flatten().map(move |&i| &self.links[i])
     }
 }
 
@@ -147,13 +139,7 @@ pub(crate) struct App {
 }
 
 impl App {
-    pub(crate) fn new(
-        project_id: &str,
-        ns: &str,
-        kind: &str,
-        name: &str,
-        tech: Option<&str>,
-    ) -> App {
+    pub(crate) fn new(project_id: &str, ns: &str, kind: &str, name: &str, tech: Option<&str>) -> App {
         let category = match ns {
             "kube-system" => "control-plane",
             "monitoring" => "monitoring",
@@ -191,10 +177,7 @@ impl App {
     }
 
     pub(crate) fn param(&self, name: &str) -> Option<(Status, &str)> {
-        self.params
-            .iter()
-            .find(|p| p.0 == name)
-            .map(|p| (p.1, p.2.as_str()))
+        self.params.iter().find(|p| p.0 == name).map(|p| (p.1, p.2.as_str()))
     }
 
     pub(crate) fn is_db(&self) -> bool {
@@ -404,10 +387,7 @@ impl LogRow {
     }
 
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -436,10 +416,7 @@ pub(crate) struct Span {
 
 impl Span {
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 

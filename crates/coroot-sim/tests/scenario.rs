@@ -1,6 +1,8 @@
 //! Over-the-wire tests of the scenario data: incidents, application and node reports,
 //! logs filter semantics, traces, panel data, and the synthetic scenario.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::time::Instant;
@@ -12,8 +14,7 @@ use serde_json::{Value, json};
 const MIN: i64 = 60_000;
 
 fn logs_q(filters: Value, extra: Value) -> String {
-    let mut q =
-        json!({"view": "messages", "agent": true, "otel": true, "filters": filters, "limit": 1000});
+    let mut q = json!({"view": "messages", "agent": true, "otel": true, "filters": filters, "limit": 1000});
     for (k, v) in extra.as_object().unwrap() {
         q[k] = v.clone();
     }
@@ -23,10 +24,7 @@ fn logs_q(filters: Value, extra: Value) -> String {
 async fn logs(sim: &Simulator, c: &str, filters: Value, extra: Value) -> Value {
     let r = get(
         sim.addr(),
-        &format!(
-            "/api/project/k3h2x9qa/overview/logs?query={}",
-            logs_q(filters, extra)
-        ),
+        &format!("/api/project/k3h2x9qa/overview/logs?query={}", logs_q(filters, extra)),
         Some(c),
     )
     .await;
@@ -54,10 +52,7 @@ async fn incidents_list_and_detail() {
     assert_eq!(list[0]["severity"], "critical");
     assert_eq!(list[0]["impact"], 4.2);
     assert_eq!(list[0]["duration"], 40 * MIN);
-    assert_eq!(
-        list[0]["short_description"],
-        "payment OOM-killed after deploy 2.4.1"
-    );
+    assert_eq!(list[0]["short_description"], "payment OOM-killed after deploy 2.4.1");
     assert_eq!(
         list[0]["rca"]["root_cause"], "",
         "list carries only status and short_summary"
@@ -66,31 +61,22 @@ async fn incidents_list_and_detail() {
     assert!(list[2]["rca"].is_null());
     assert_eq!(list[2]["short_description"], "SLO violation");
     assert_eq!(
-        get(a, "/api/project/k3h2x9qa/incidents?limit=1", Some(&c))
-            .await
-            .json()["data"]
+        get(a, "/api/project/k3h2x9qa/incidents?limit=1", Some(&c)).await.json()["data"]
             .as_array()
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        get(a, "/api/project/k3h2x9qa/incidents?limit=x", Some(&c))
-            .await
-            .status,
+        get(a, "/api/project/k3h2x9qa/incidents?limit=x", Some(&c)).await.status,
         400
     );
     assert_eq!(
-        get(a, "/api/project/p0m1n2b3/incidents", Some(&c))
-            .await
-            .json()["data"],
+        get(a, "/api/project/p0m1n2b3/incidents", Some(&c)).await.json()["data"],
         json!([])
     );
 
-    let d = get(a, "/api/project/k3h2x9qa/incident/q8w7e6r5", Some(&c))
-        .await
-        .json()["data"]
-        .clone();
+    let d = get(a, "/api/project/k3h2x9qa/incident/q8w7e6r5", Some(&c)).await.json()["data"].clone();
     assert_eq!(d["rca"]["status"], "OK");
     assert!(d["rca"]["root_cause"].as_str().unwrap().contains("256Mi"));
     assert!(
@@ -165,17 +151,12 @@ async fn application_list_and_reports() {
             .unwrap()
     };
     let app = |id: &str| {
-        let a = a;
         let c = c.clone();
         let id = id.to_string();
         async move {
-            get(
-                a,
-                &format!("/api/project/k3h2x9qa/app/{}", enc(&id)),
-                Some(&c),
-            )
-            .await
-            .json()["data"]
+            get(a, &format!("/api/project/k3h2x9qa/app/{}", enc(&id)), Some(&c))
+                .await
+                .json()["data"]
                 .clone()
         }
     };
@@ -183,17 +164,11 @@ async fn application_list_and_reports() {
     let ch = check(&checkout["reports"], "SLOAvailability");
     assert_eq!(
         (ch["status"].as_str(), ch["message"].as_str()),
-        (
-            Some("critical"),
-            Some("error budget burn rate is 42.0x within 1 hour")
-        )
+        (Some("critical"), Some("error budget burn rate is 42.0x within 1 hour"))
     );
     let deps = checkout["app_map"]["dependencies"].as_array().unwrap();
     assert_eq!(deps[0]["link_status"], "critical");
-    assert_eq!(
-        deps[0]["link_stats"],
-        json!(["⚠️ connection reset by peer"])
-    );
+    assert_eq!(deps[0]["link_stats"], json!(["⚠️ connection reset by peer"]));
 
     let payment = app("k3h2x9qa:default:Deployment:payment").await;
     assert_eq!(
@@ -205,9 +180,7 @@ async fn application_list_and_reports() {
         (r["message"].as_str(), r["threshold"].as_f64()),
         (Some("application restarted 3 times"), Some(1.0))
     );
-    let inst = payment["reports"][1]["widgets"][0]["table"]["rows"]
-        .as_array()
-        .unwrap();
+    let inst = payment["reports"][1]["widgets"][0]["table"]["rows"].as_array().unwrap();
     assert!(
         inst.iter()
             .any(|r| r["cells"][1]["value"] == "down (waiting:CrashLoopBackOff)")
@@ -267,16 +240,8 @@ async fn application_list_and_reports() {
     );
     let io = check(&pg["reports"], "StorageIOLoad");
     assert_eq!(
-        (
-            io["message"].as_str(),
-            io["threshold"].as_f64(),
-            io["unit"].as_str()
-        ),
-        (
-            Some("high I/O load of 1 volume"),
-            Some(5.0),
-            Some("seconds/second")
-        )
+        (io["message"].as_str(), io["threshold"].as_f64(), io["unit"].as_str()),
+        (Some("high I/O load of 1 volume"), Some(5.0), Some("seconds/second"))
     );
     let cart = app("k3h2x9qa:default:Deployment:cart").await;
     assert_eq!(
@@ -286,34 +251,15 @@ async fn application_list_and_reports() {
     let reco = app("k3h2x9qa:default:Deployment:recommendation").await;
     let cpu = check(&reco["reports"], "CPUContainer");
     assert_eq!(
-        (
-            cpu["message"].as_str(),
-            cpu["threshold"].as_f64(),
-            cpu["unit"].as_str()
-        ),
-        (
-            Some("high CPU utilization of 1 container"),
-            Some(80.0),
-            Some("percent")
-        )
+        (cpu["message"].as_str(), cpu["threshold"].as_f64(), cpu["unit"].as_str()),
+        (Some("high CPU utilization of 1 container"), Some(80.0), Some("percent"))
     );
 
     // Id parsing.
-    let r = get(
-        a,
-        "/api/project/k3h2x9qa/app/default:Deployment:payment",
-        Some(&c),
-    )
-    .await;
-    assert_eq!(
-        (r.status, r.body.as_str()),
-        (404, "Application not found\n")
-    );
+    let r = get(a, "/api/project/k3h2x9qa/app/default:Deployment:payment", Some(&c)).await;
+    assert_eq!((r.status, r.body.as_str()), (404, "Application not found\n"));
     let r = get(a, "/api/project/k3h2x9qa/app/payment", Some(&c)).await;
-    assert_eq!(
-        (r.status, r.body.as_str()),
-        (400, "invalid application id\n")
-    );
+    assert_eq!((r.status, r.body.as_str()), (400, "invalid application id\n"));
     assert_eq!(
         get(
             a,
@@ -340,10 +286,7 @@ async fn application_list_and_reports() {
 async fn nodes_and_node_reports() {
     let (sim, c) = ecommerce().await;
     let a = sim.addr();
-    let nodes = get(a, "/api/project/k3h2x9qa/overview/nodes", Some(&c))
-        .await
-        .json()["data"]["nodes"]
-        .clone();
+    let nodes = get(a, "/api/project/k3h2x9qa/overview/nodes", Some(&c)).await.json()["data"]["nodes"].clone();
     let n4 = nodes
         .as_array()
         .unwrap()
@@ -395,34 +338,19 @@ async fn nodes_and_node_reports() {
         .filter_map(|w| w["group_header"].as_str())
         .collect();
     assert_eq!(headers, ["CPU", "Memory", "Network", "Disks"]);
-    assert_eq!(
-        get(a, "/api/project/k3h2x9qa/node/node-1", Some(&c))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(get(a, "/api/project/k3h2x9qa/node/node-1", Some(&c)).await.status, 200);
     let r = get(a, "/api/project/k3h2x9qa/node/nope", Some(&c)).await;
     assert_eq!((r.status, r.body.as_str()), (404, "Node not found\n"));
-    let empty = Simulator::start(Scenario::empty(), SimConfig::default())
-        .await
-        .unwrap();
+    let empty = Simulator::start(Scenario::empty(), SimConfig::default()).await.unwrap();
     let c2 = login(empty.addr(), "admin", "sim-password").await;
-    let e = get(
-        empty.addr(),
-        "/api/project/d3f4u1t0/overview/nodes",
-        Some(&c2),
-    )
-    .await
-    .json();
+    let e = get(empty.addr(), "/api/project/d3f4u1t0/overview/nodes", Some(&c2))
+        .await
+        .json();
     assert_eq!(e["data"]["nodes"], json!([]));
     assert!(
-        get(
-            empty.addr(),
-            "/api/project/d3f4u1t0/overview/applications",
-            Some(&c2)
-        )
-        .await
-        .json()["data"]["applications"]
+        get(empty.addr(), "/api/project/d3f4u1t0/overview/applications", Some(&c2))
+            .await
+            .json()["data"]["applications"]
             .is_null()
     );
 }
@@ -444,13 +372,10 @@ async fn log_filter_semantics() {
             .all(|w| w[0]["timestamp"].as_i64() >= w[1]["timestamp"].as_i64()),
         "newest first"
     );
+    assert!(e.iter().any(|x| x["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"));
     assert!(
         e.iter()
-            .any(|x| x["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736")
-    );
-    assert!(
-        e.iter().any(|x| x["message"]
-            == "dial tcp: lookup redis-cache.default.svc.cluster.local: no such host")
+            .any(|x| x["message"] == "dial tcp: lookup redis-cache.default.svc.cluster.local: no such host")
     );
     assert_eq!(errs["max_ts"].as_str().unwrap().len(), 19);
     let fatal = entries(&logs(&sim, &c, sev("critical"), json!({})).await);
@@ -458,10 +383,7 @@ async fn log_filter_semantics() {
         fatal[0]["message"],
         "runtime: out of memory: cannot allocate 268435456-byte block"
     );
-    assert_eq!(
-        fatal[0]["application"],
-        "k3h2x9qa:default:Deployment:payment"
-    );
+    assert_eq!(fatal[0]["application"], "k3h2x9qa:default:Deployment:payment");
     let warn = entries(&logs(&sim, &c, sev("warn"), json!({})).await);
     assert!(warn.iter().all(|x| x["severity"] == "warning") && !warn.is_empty());
 
@@ -487,18 +409,13 @@ async fn log_filter_semantics() {
         .iter()
         .map(|x| x["attributes"]["event.reason"].as_str().unwrap())
         .collect();
-    for r in [
-        "BackOff",
-        "OOMKilling",
-        "Evicted",
-        "FailedScheduling",
-        "Killing",
-    ] {
+    for r in ["BackOff", "OOMKilling", "Evicted", "FailedScheduling", "Killing"] {
         assert!(reasons.contains(&r), "{r}");
     }
     assert!(
-        events.iter().all(|x| x["application"] == "KubernetesEvents"
-            && x["attributes"]["Cluster"] == "production")
+        events
+            .iter()
+            .all(|x| x["application"] == "KubernetesEvents" && x["attributes"]["Cluster"] == "production")
     );
     assert!(
         logs(&sim, &c, ev.clone(), json!({"otel": false})).await["entries"].is_null(),
@@ -513,10 +430,9 @@ async fn log_filter_semantics() {
     let by_obj = entries(&logs(&sim, &c, json!([{"name": "service.name", "op": "=", "value": "KubernetesEvents"}, {"name": "object.name", "op": "~", "value": "^payment-"}, {"name": "Severity", "op": "=", "value": "warning"}]), json!({})).await);
     assert!(
         !by_obj.is_empty()
-            && by_obj.iter().all(|x| x["attributes"]["object.name"]
-                .as_str()
-                .unwrap()
-                .starts_with("payment-"))
+            && by_obj
+                .iter()
+                .all(|x| x["attributes"]["object.name"].as_str().unwrap().starts_with("payment-"))
     );
     let not_events = entries(
         &logs(
@@ -527,11 +443,7 @@ async fn log_filter_semantics() {
         )
         .await,
     );
-    assert!(
-        not_events
-            .iter()
-            .all(|x| x["application"] != "KubernetesEvents")
-    );
+    assert!(not_events.iter().all(|x| x["application"] != "KubernetesEvents"));
 
     let trace = entries(
         &logs(
@@ -546,10 +458,7 @@ async fn log_filter_semantics() {
     let limited = logs(&sim, &c, json!([]), json!({"limit": 5})).await;
     assert_eq!(entries(&limited).len(), 5);
     let suggest = limited["suggest"].as_array().unwrap();
-    assert_eq!(
-        &suggest[..3],
-        [json!("Cluster"), json!("Message"), json!("Severity")]
-    );
+    assert_eq!(&suggest[..3], [json!("Cluster"), json!("Message"), json!("Severity")]);
     let since = limited["max_ts"].as_str().unwrap().to_string();
     let tail = logs(&sim, &c, json!([]), json!({"since": since})).await;
     assert!(tail["entries"].is_null());
@@ -558,8 +467,7 @@ async fn log_filter_semantics() {
     assert_eq!(sv["suggest"], json!(["info", "warning", "error", "fatal"]));
 
     // App logs: only the app's own container lines, never events.
-    let q =
-        enc(&json!({"source": "", "view": "messages", "filters": [], "limit": 1000}).to_string());
+    let q = enc(&json!({"source": "", "view": "messages", "filters": [], "limit": 1000}).to_string());
     let al = get(
         sim.addr(),
         &format!(
@@ -572,23 +480,15 @@ async fn log_filter_semantics() {
     .json()["data"]
         .clone();
     assert_eq!(
-        (
-            al["status"].as_str(),
-            al["source"].as_str(),
-            al["message"].as_str()
-        ),
+        (al["status"].as_str(), al["source"].as_str(), al["message"].as_str()),
         (Some("ok"), Some("agent"), Some("Using container logs"))
     );
     let ae = entries(&al);
     assert!(!ae.is_empty());
-    assert!(
-        ae.iter()
-            .all(|x| x["attributes"]["k8s.container.name"] == "payment"
-                && x.get("application").is_none()
-                && x["attributes"].get("Cluster").is_none())
-    );
-    let q =
-        enc(&json!({"filters": [{"name": "Severity", "op": "=", "value": "error"}]}).to_string());
+    assert!(ae.iter().all(|x| x["attributes"]["k8s.container.name"] == "payment"
+        && x.get("application").is_none()
+        && x["attributes"].get("Cluster").is_none()));
+    let q = enc(&json!({"filters": [{"name": "Severity", "op": "=", "value": "error"}]}).to_string());
     let cat = get(
         sim.addr(),
         &format!(
@@ -616,10 +516,7 @@ async fn traces_views() {
         async move {
             get(
                 a,
-                &format!(
-                    "/api/project/k3h2x9qa/overview/traces?query={}",
-                    enc(&q.to_string())
-                ),
+                &format!("/api/project/k3h2x9qa/overview/traces?query={}", enc(&q.to_string())),
                 Some(&c),
             )
             .await
@@ -640,19 +537,13 @@ async fn traces_views() {
         (spans[0]["service"].as_str(), spans[0]["name"].as_str()),
         (Some("frontend"), Some("POST /api/checkout"))
     );
-    assert_eq!(
-        spans[0]["status"],
-        json!({"error": true, "message": "HTTP-502"})
-    );
+    assert_eq!(spans[0]["status"], json!({"error": true, "message": "HTTP-502"}));
     let pay = spans.iter().find(|s| s["service"] == "payment").unwrap();
     assert_eq!(
         pay["status"],
         json!({"error": true, "message": "connection reset by peer"})
     );
-    let db = spans
-        .iter()
-        .find(|s| s["name"] == "SELECT products")
-        .unwrap();
+    let db = spans.iter().find(|s| s["name"] == "SELECT products").unwrap();
     assert_eq!(db["details"]["lang"], "sql");
 
     let list = t(json!({"view": "traces"})).await;
@@ -678,10 +569,7 @@ async fn traces_views() {
     );
     let errors = t(json!({"view": "errors", "dur_from": "inf", "dur_to": "err"})).await;
     assert_eq!(errors["errors"][0]["service_name"], "payment");
-    assert_eq!(
-        errors["errors"][0]["sample_error"],
-        "connection reset by peer"
-    );
+    assert_eq!(errors["errors"][0]["sample_error"], "connection reset by peer");
     let summary = t(json!({})).await;
     assert!(summary["summary"]["stats"].as_array().unwrap().len() >= 3);
     assert_eq!(summary["heatmap"]["series"].as_array().unwrap().len(), 13);
@@ -734,14 +622,8 @@ async fn overview_views_carry_the_story() {
     assert_eq!(
         r,
         [
-            (
-                "k3h2x9qa:default:StatefulSet:postgres",
-                "db-internet-exposure"
-            ),
-            (
-                "k3h2x9qa:default:StatefulSet:redis",
-                "unreplicated-database"
-            ),
+            ("k3h2x9qa:default:StatefulSet:postgres", "db-internet-exposure"),
+            ("k3h2x9qa:default:StatefulSet:redis", "unreplicated-database"),
             ("k3h2x9qa:default:Deployment:cart", "single-instance-app")
         ]
     );
@@ -769,10 +651,7 @@ async fn overview_views_carry_the_story() {
         .iter()
         .find(|m| m["id"] == "k3h2x9qa:default:Deployment:checkout")
         .unwrap();
-    assert_eq!(
-        co["upstreams"][0]["stats"],
-        json!(["⚠️ connection reset by peer"])
-    );
+    assert_eq!(co["upstreams"][0]["stats"], json!(["⚠️ connection reset by peer"]));
     assert_eq!(
         co["downstreams"][0],
         json!({"id": "k3h2x9qa:default:Deployment:frontend", "status": "unknown", "stats": null, "weight": 0})
@@ -786,10 +665,7 @@ async fn panel_data_and_query_range() {
     let panel = |q: &str, legend: &str, range: &str| {
         let c = c.clone();
         let body = json!({"source": {"metrics": {"queries": [{"query": q, "legend": legend}]}}, "widget": {"chart": {"display": "line"}}}).to_string();
-        let path = format!(
-            "/api/project/k3h2x9qa/panel/data?query={}{range}",
-            enc(&body)
-        );
+        let path = format!("/api/project/k3h2x9qa/panel/data?query={}{range}", enc(&body));
         async move { get(a, &path, Some(&c)).await }
     };
     let r = panel(
@@ -817,9 +693,7 @@ async fn panel_data_and_query_range() {
     assert_eq!(series[0]["name"], "{node=node-1}");
     assert_eq!(series[0]["data"].as_array().unwrap().len(), 180);
     assert_eq!(
-        panel("rate(container_memory_rss[5m])", "", "&from=now-7h")
-            .await
-            .json()["chart"]["series"][0]["data"]
+        panel("rate(container_memory_rss[5m])", "", "&from=now-7h").await.json()["chart"]["series"][0]["data"]
             .as_array()
             .unwrap()
             .len(),
@@ -844,7 +718,15 @@ async fn panel_data_and_query_range() {
             end - 3600
         )
     };
-    let r = request(a, "GET", &q("rate(container_net_tcp_failed_connects_total{app_id=\"k3h2x9qa:default:Deployment:catalog\"}[5m])"), &k, "").await.json();
+    let r = request(
+        a,
+        "GET",
+        &q("rate(container_net_tcp_failed_connects_total{app_id=\"k3h2x9qa:default:Deployment:catalog\"}[5m])"),
+        &k,
+        "",
+    )
+    .await
+    .json();
     let res = r["data"]["result"].as_array().unwrap();
     assert!(!res.is_empty());
     let pg = res
@@ -871,13 +753,7 @@ async fn panel_data_and_query_range() {
         &body,
     )
     .await;
-    assert_eq!(
-        r.json()["data"]["result"][0]["values"]
-            .as_array()
-            .unwrap()
-            .len(),
-        21
-    );
+    assert_eq!(r.json()["data"]["result"][0]["values"].as_array().unwrap().len(), 21);
 }
 
 fn small() -> SyntheticSpec {
@@ -906,10 +782,7 @@ async fn synthetic_counts_and_determinism() {
     let c1 = login(s1.addr(), "admin", "sim-password").await;
     let c2 = login(s2.addr(), "admin", "sim-password").await;
     let u = get(s1.addr(), "/api/user", Some(&c1)).await.json();
-    assert_eq!(
-        u["projects"],
-        json!([{"id": "s7n7h3t1", "name": "synthetic"}])
-    );
+    assert_eq!(u["projects"], json!([{"id": "s7n7h3t1", "name": "synthetic"}]));
     for path in [
         "/api/project/s7n7h3t1/overview/applications",
         "/api/project/s7n7h3t1/incidents",
@@ -919,13 +792,9 @@ async fn synthetic_counts_and_determinism() {
         let b = get(s2.addr(), path, Some(&c2)).await.body;
         assert_eq!(a, b, "{path} is deterministic");
     }
-    let apps = get(
-        s1.addr(),
-        "/api/project/s7n7h3t1/overview/applications",
-        Some(&c1),
-    )
-    .await
-    .json()["data"]["applications"]
+    let apps = get(s1.addr(), "/api/project/s7n7h3t1/overview/applications", Some(&c1))
+        .await
+        .json()["data"]["applications"]
         .clone();
     let apps = apps.as_array().unwrap();
     assert_eq!(apps.len(), 400);
@@ -953,17 +822,12 @@ async fn synthetic_counts_and_determinism() {
     .json()["data"]["logs"]["entries"]
         .clone();
     assert!(l.as_array().unwrap().len() > 7_900);
-    let other = Simulator::start(
-        Scenario::synthetic(SyntheticSpec { seed: 8, ..small() }),
-        cfg,
-    )
-    .await
-    .unwrap();
+    let other = Simulator::start(Scenario::synthetic(SyntheticSpec { seed: 8, ..small() }), cfg)
+        .await
+        .unwrap();
     let c3 = login(other.addr(), "admin", "sim-password").await;
     assert_ne!(
-        get(s1.addr(), "/api/project/s7n7h3t1/incidents", Some(&c1))
-            .await
-            .body,
+        get(s1.addr(), "/api/project/s7n7h3t1/incidents", Some(&c1)).await.body,
         get(other.addr(), "/api/project/s7n7h3t1/incidents", Some(&c3))
             .await
             .body
@@ -986,15 +850,7 @@ async fn default_synthetic_starts_fast() {
     // Debug builds are several times slower than release; the release target is well under a second.
     assert!(took.as_secs_f64() < 4.0, "{took:?}");
     let c = login(sim.addr(), "admin", "sim-password").await;
-    let r = get(
-        sim.addr(),
-        "/api/project/s7n7h3t1/overview/applications",
-        Some(&c),
-    )
-    .await;
+    let r = get(sim.addr(), "/api/project/s7n7h3t1/overview/applications", Some(&c)).await;
     assert!(r.body.len() > 120_000);
-    assert_eq!(
-        r.json()["data"]["applications"].as_array().unwrap().len(),
-        5_000
-    );
+    assert_eq!(r.json()["data"]["applications"].as_array().unwrap().len(), 5_000);
 }

@@ -1,6 +1,8 @@
 //! Over-the-wire tests of the simulator's HTTP behaviour: login and sessions, first-run and
 //! anonymous modes, the SPA catch-all, base paths, the envelope, faults and recording.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::time::{Duration, Instant};
@@ -26,22 +28,10 @@ async fn login_sets_cookie_and_user_lists_projects() {
     assert_eq!(r.body, "");
     let c = r.header("set-cookie").unwrap();
     assert!(c.starts_with("coroot_session=eyJpZCI6MX0=."), "{c}");
-    assert!(
-        c.contains("; Path=/; Expires=") && c.ends_with("; HttpOnly"),
-        "{c}"
-    );
-    let value = c
-        .trim_start_matches("coroot_session=")
-        .split(';')
-        .next()
-        .unwrap();
+    assert!(c.contains("; Path=/; Expires=") && c.ends_with("; HttpOnly"), "{c}");
+    let value = c.trim_start_matches("coroot_session=").split(';').next().unwrap();
     let sig = value.split('.').nth(1).unwrap();
-    assert!(
-        sig.ends_with('=')
-            && sig
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "-_=".contains(ch))
-    );
+    assert!(sig.ends_with('=') && sig.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_=".contains(ch)));
     let other = login(a, "admin", "sim-password").await;
     assert_ne!(other, value, "each login yields a distinct cookie");
     assert_eq!(sim.login_count(), 2);
@@ -77,26 +67,9 @@ async fn auth_failures_are_plain_text() {
     )
     .await;
     assert_eq!(r.status, 401);
-    let r = request(
-        a,
-        "POST",
-        "/api/login",
-        &[],
-        r#"{"email":"admin","password":"nope"}"#,
-    )
-    .await;
-    assert_eq!(
-        (r.status, r.body.as_str()),
-        (404, "Invalid email or password.\n")
-    );
-    let r = request(
-        a,
-        "POST",
-        "/api/login",
-        &[],
-        r#"{"email":"admin","password":""}"#,
-    )
-    .await;
+    let r = request(a, "POST", "/api/login", &[], r#"{"email":"admin","password":"nope"}"#).await;
+    assert_eq!((r.status, r.body.as_str()), (404, "Invalid email or password.\n"));
+    let r = request(a, "POST", "/api/login", &[], r#"{"email":"admin","password":""}"#).await;
     assert_eq!(r.status, 400);
     let r = request(a, "POST", "/api/login", &[], "not json").await;
     assert_eq!(r.status, 400);
@@ -155,9 +128,7 @@ async fn anonymous_mode_needs_no_cookie() {
     let sim = Simulator::start(
         Scenario::ecommerce(),
         SimConfig {
-            auth: Auth::Anonymous {
-                role: "Viewer".into(),
-            },
+            auth: Auth::Anonymous { role: "Viewer".into() },
             ..SimConfig::default()
         },
     )
@@ -169,9 +140,7 @@ async fn anonymous_mode_needs_no_cookie() {
     assert_eq!(j["email"], "");
     assert_eq!(j["readonly"], true);
     assert_eq!(
-        get(sim.addr(), "/api/project/k3h2x9qa/incidents", None)
-            .await
-            .status,
+        get(sim.addr(), "/api/project/k3h2x9qa/incidents", None).await.status,
         200
     );
 }
@@ -200,8 +169,7 @@ async fn unknown_paths_and_wrong_methods_serve_the_index_page() {
         assert_eq!(r.status, 200, "{m} {p}");
         assert!(r.content_type().starts_with("text/html"), "{m} {p}");
         assert!(
-            r.body
-                .contains("window.coroot = {base_path:\"/\", version:\"9.9.9\""),
+            r.body.contains("window.coroot = {base_path:\"/\", version:\"9.9.9\""),
             "{}",
             r.body
         );
@@ -240,23 +208,11 @@ async fn base_path_prefixes_the_api_but_not_health() {
     let r = get(a, "/api/user", Some(&c)).await;
     assert_eq!(r.status, 301);
     assert_eq!(r.header("location"), Some("/coroot/"));
-    assert!(
-        get(a, "/coroot/", None)
-            .await
-            .body
-            .contains("base_path:\"/coroot/\"")
-    );
+    assert!(get(a, "/coroot/", None).await.body.contains("base_path:\"/coroot/\""));
 }
 
 async fn login_at(a: std::net::SocketAddr, path: &str) -> String {
-    let r = request(
-        a,
-        "POST",
-        path,
-        &[],
-        r#"{"email":"admin","password":"sim-password"}"#,
-    )
-    .await;
+    let r = request(a, "POST", path, &[], r#"{"email":"admin","password":"sim-password"}"#).await;
     r.header("set-cookie")
         .unwrap()
         .trim_start_matches("coroot_session=")
@@ -292,13 +248,9 @@ async fn envelope_and_zero_context() {
         "anomalies",
         "incidents",
     ] {
-        let d = get(
-            a,
-            &format!("/api/project/k3h2x9qa/overview/{view}"),
-            Some(&c),
-        )
-        .await
-        .json();
+        let d = get(a, &format!("/api/project/k3h2x9qa/overview/{view}"), Some(&c))
+            .await
+            .json();
         let data = d["data"].as_object().unwrap();
         assert_eq!(data.len(), 11, "{view}");
         for (k, v) in data {
@@ -316,15 +268,11 @@ async fn envelope_and_zero_context() {
     assert!(z["context"]["incidents"].is_null());
     let r = get(a, "/api/project/nope0000/incidents", Some(&c)).await;
     assert_eq!((r.status, r.body.as_str()), (404, "project not found\n"));
-    let s = get(a, "/api/project/nope0000/status", Some(&c))
-        .await
-        .json();
+    let s = get(a, "/api/project/nope0000/status", Some(&c)).await.json();
     assert_eq!(s["status"], "unknown");
     assert!(s.get("context").is_none());
     assert_eq!(
-        get(a, "/api/project/nope0000/node/node-1", Some(&c))
-            .await
-            .json()["data"],
+        get(a, "/api/project/nope0000/node/node-1", Some(&c)).await.json()["data"],
         serde_json::Value::Null
     );
 }
@@ -366,10 +314,7 @@ async fn every_fault_kind() {
     assert!(t.elapsed() >= Duration::from_millis(150));
     let t = Instant::now();
     get(a, path, Some(&c)).await;
-    assert!(
-        t.elapsed() < Duration::from_millis(150),
-        "times: Some(1) is used up"
-    );
+    assert!(t.elapsed() < Duration::from_millis(150), "times: Some(1) is used up");
 
     sim.inject(FaultRule {
         path_contains: "".into(),
@@ -404,11 +349,7 @@ async fn every_fault_kind() {
     });
     let r = get(a, path, Some(&c)).await;
     assert_eq!(r.status, 200);
-    assert!(
-        real.starts_with(&r.body)
-            && r.body.len() < real.len()
-            && r.body.len() >= real.len() / 2 - 4
-    );
+    assert!(real.starts_with(&r.body) && r.body.len() < real.len() && r.body.len() >= real.len() / 2 - 4);
     assert!(serde_json::from_str::<serde_json::Value>(&r.body).is_err());
 
     sim.inject(FaultRule {
@@ -489,11 +430,7 @@ async fn requests_are_recorded_in_order() {
     assert_eq!(last.param("from"), Some("now-2h"));
     assert_eq!(last.param("x"), Some("a b"));
     assert!(last.query.contains("query=%7B"));
-    assert!(
-        last.header("Cookie")
-            .unwrap()
-            .starts_with("coroot_session=")
-    );
+    assert!(last.header("Cookie").unwrap().starts_with("coroot_session="));
     assert!(
         last.headers
             .iter()

@@ -6,20 +6,13 @@ use serde_json::{Value, json};
 
 use super::metrics::object_series;
 use super::{
-    ReportOut, app_labels, app_reports, cell, chart, chart_widget, group_widget, indicators,
-    log_errors, series, set,
+    ReportOut, app_labels, app_reports, cell, chart, chart_widget, group_widget, indicators, log_errors, series, set,
 };
 use crate::model::{Status, icon_for};
 use crate::util::{TimeCtx, fmt_size, human_age, round, trim_float};
 use crate::world::{App, Project};
 
-fn app_map_app(
-    p: &Project,
-    idx: usize,
-    ctx: &TimeCtx,
-    errors: Option<&(u64, Vec<String>)>,
-    own: bool,
-) -> Value {
+fn app_map_app(p: &Project, idx: usize, ctx: &TimeCtx, errors: Option<&(u64, Vec<String>)>, own: bool) -> Value {
     let a = &p.apps[idx];
     let reports = app_reports(p, idx, ctx, errors);
     json!({"id": a.id, "cluster": p.name, "category": if own { a.category.as_str() } else { "" }, "custom": false,
@@ -37,9 +30,7 @@ fn nonempty(v: Vec<f64>) -> Option<Vec<f64>> {
 }
 
 fn constant(ctx: &TimeCtx, v: f64) -> Vec<f64> {
-    ctx.times()
-        .map(|t| if t <= ctx.to { v } else { f64::NAN })
-        .collect()
+    ctx.times().map(|t| if t <= ctx.to { v } else { f64::NAN }).collect()
 }
 
 fn with_threshold(mut c: Value, name: &str, color: &str, data: Vec<f64>) -> Value {
@@ -105,14 +96,37 @@ fn slo_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
         .map(|l| {
             let c = &p.apps[l.from];
             let mut name = cell(&c.name);
-            set(&mut name, "link", json!({"title": "", "name": "overview", "params": {"view": "applications", "id": c.id}}));
+            set(
+                &mut name,
+                "link",
+                json!({"title": "", "name": "overview", "params": {"view": "applications", "id": c.id}}),
+            );
             let mut spark = cell("");
-            set(&mut spark, "chart", json!(object_series(p, "container_http_requests_total", &c.name, Some(("status", "200")), ctx).iter().map(|v| round(*v, 2)).collect::<Vec<_>>()));
+            set(
+                &mut spark,
+                "chart",
+                json!(
+                    object_series(
+                        p,
+                        "container_http_requests_total",
+                        &c.name,
+                        Some(("status", "200")),
+                        ctx
+                    )
+                    .iter()
+                    .map(|v| round(*v, 2))
+                    .collect::<Vec<_>>()
+                ),
+            );
             let mut req = cell(&trim_float(l.rps));
             set(&mut req, "unit", json!("/s"));
             let mut lat = cell(&trim_float(l.latency_ms));
             set(&mut lat, "unit", json!("ms"));
-            let mut err = cell(&if l.status >= Status::Warning { trim_float(l.rps * 0.04) } else { "0".to_string() });
+            let mut err = cell(&if l.status >= Status::Warning {
+                trim_float(l.rps * 0.04)
+            } else {
+                "0".to_string()
+            });
             set(&mut err, "unit", json!("/s"));
             json!({"id": c.id, "cells": [name, spark, req, lat, err]})
         })
@@ -126,13 +140,7 @@ fn slo_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
             .incidents
             .iter()
             .filter(|i| i.app_id == a.id && i.availability_impact > 0.0)
-            .map(|i| {
-                (
-                    i.opened_at,
-                    i.resolved_at.unwrap_or(p.now_ms),
-                    i.availability_impact,
-                )
-            })
+            .map(|i| (i.opened_at, i.resolved_at.unwrap_or(p.now_ms), i.availability_impact))
             .collect::<Vec<_>>();
         let err_at = |t: i64| {
             errs.iter()
@@ -168,11 +176,7 @@ fn slo_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
         let mut e = chart(
             ctx,
             "Errors, per second",
-            vec![series(
-                "errors",
-                Some("black"),
-                ctx.times().map(err_at).collect(),
-            )],
+            vec![series("errors", Some("black"), ctx.times().map(err_at).collect())],
         );
         set(&mut e, "stacked", json!(true));
         out.push(chart_widget(e, "50%"));
@@ -199,10 +203,7 @@ fn instances_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
     let desired = a.instances.len() as f64;
     let mut up = vec![0.0; ctx.points()];
     for i in &a.instances {
-        for (k, v) in object_series(p, "up", &i.name, None, ctx)
-            .into_iter()
-            .enumerate()
-        {
+        for (k, v) in object_series(p, "up", &i.name, None, ctx).into_iter().enumerate() {
             if let Some(x) = up.get_mut(k) {
                 *x += if v.is_nan() { 0.0 } else { v };
             }
@@ -377,11 +378,7 @@ fn storage_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
                 Some(("device", dev)),
                 ctx,
             ))?;
-            Some(chart(
-                ctx,
-                &v.mount,
-                vec![series("total", Some("blue"), data)],
-            ))
+            Some(chart(ctx, &v.mount, vec![series("total", Some("blue"), data)]))
         })
         .collect();
     if !charts.is_empty() {
@@ -402,11 +399,7 @@ fn net_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
     let mut retrans = Vec::new();
     for l in p.upstreams(idx) {
         let up = &p.apps[l.to];
-        let ip = up
-            .instances
-            .first()
-            .map(|i| i.ip.as_str())
-            .unwrap_or("10.96.0.1");
+        let ip = up.instances.first().map(|i| i.ip.as_str()).unwrap_or("10.96.0.1");
         let dest = format!("{ip}:{}", l.port);
         let name = format!("→{}", up.name);
         if let Some(d) = nonempty(object_series(
@@ -482,11 +475,7 @@ fn dns_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
         ctx,
     )) {
         out.push(chart_widget(
-            chart(
-                ctx,
-                "DNS requests by type, per second",
-                vec![series("TypeA", None, d)],
-            ),
+            chart(ctx, "DNS requests by type, per second", vec![series("TypeA", None, d)]),
             "50%",
         ));
     }
@@ -498,11 +487,7 @@ fn dns_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
         ctx,
     )) {
         out.push(chart_widget(
-            chart(
-                ctx,
-                "DNS errors, per second",
-                vec![series("TypeA:nxdomain", None, d)],
-            ),
+            chart(ctx, "DNS errors, per second", vec![series("TypeA:nxdomain", None, d)]),
             "50%",
         ));
     }
@@ -515,8 +500,18 @@ fn db_widgets(p: &Project, idx: usize, ctx: &TimeCtx, kind: &str, slow: bool) ->
         .instances
         .iter()
         .map(|i| {
-            let role = i.labels.iter().find(|(k, _)| k == "role").map(|(_, v)| v.as_str()).unwrap_or("primary");
-            let version = i.labels.iter().find(|(k, _)| k == "version").map(|(_, v)| v.as_str()).unwrap_or("");
+            let role = i
+                .labels
+                .iter()
+                .find(|(k, _)| k == "role")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("primary");
+            let version = i
+                .labels
+                .iter()
+                .find(|(k, _)| k == "version")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
             let mut status = cell(if i.up { "up" } else { "down" });
             set(&mut status, "status", json!(if i.up { "ok" } else { "critical" }));
             if kind == "postgres" {
@@ -602,9 +597,7 @@ fn deployments_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
             json!({"id": d.version, "cells": [v, deployed, summary]})
         })
         .collect();
-    vec![
-        json!({"table": {"header": ["Deployment", "Deployed", "Summary"], "rows": rows}, "width": "100%"}),
-    ]
+    vec![json!({"table": {"header": ["Deployment", "Deployed", "Summary"], "rows": rows}, "width": "100%"})]
 }
 
 /// `data` of `/app/{app}`.
@@ -632,21 +625,11 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
                 let mut w = vec![
                     json!({"table": {"header": ["Instance", "Status", "Java version"], "rows": rows}, "width": "100%"}),
                 ];
-                w.extend(runtime_widget(
-                    ctx,
-                    "Safepoint time, seconds/second",
-                    0.002,
-                    &pod_names,
-                ));
+                w.extend(runtime_widget(ctx, "Safepoint time, seconds/second", 0.002, &pod_names));
                 w
             }
             "Python" => runtime_widget(ctx, "GIL waiting time, seconds/second", 0.004, &pod_names),
-            "Node.js" => runtime_widget(
-                ctx,
-                "Node.js event loop blocked time, seconds/second",
-                0.01,
-                &pod_names,
-            ),
+            "Node.js" => runtime_widget(ctx, "Node.js event loop blocked time, seconds/second", 0.01, &pod_names),
             "Logs" => {
                 let check = r.checks.first().map(|c| c.json(a)).unwrap_or(Value::Null);
                 vec![json!({"logs": {"application_id": a.id, "check": check}, "width": "100%"})]
@@ -667,19 +650,11 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
         let st = l.stats();
         set(&mut v, "link_status", json!(l.status.as_str()));
         set(&mut v, "link_status_reason", json!(l.reason));
-        set(
-            &mut v,
-            "link_direction",
-            json!(if both { "both" } else { "to" }),
-        );
+        set(&mut v, "link_direction", json!(if both { "both" } else { "to" }));
         set(
             &mut v,
             "link_stats",
-            if st.is_empty() {
-                Value::Null
-            } else {
-                json!(st)
-            },
+            if st.is_empty() { Value::Null } else { json!(st) },
         );
         set(&mut v, "link_weight", json!(l.rps));
         deps.push((p.apps[l.to].name.clone(), v));
@@ -696,11 +671,7 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
         set(
             &mut v,
             "link_stats",
-            if st.is_empty() {
-                Value::Null
-            } else {
-                json!(st)
-            },
+            if st.is_empty() { Value::Null } else { json!(st) },
         );
         set(&mut v, "link_weight", json!(l.rps));
         clients.push((p.apps[l.from].name.clone(), v));
@@ -718,11 +689,7 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
         .instances
         .iter()
         .map(|i| {
-            let labels: serde_json::Map<String, Value> = i
-                .labels
-                .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect();
+            let labels: serde_json::Map<String, Value> = i.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             json!({"id": i.name, "labels": labels})
         })
         .collect();

@@ -129,13 +129,7 @@ pub(crate) fn detail(p: &Project, i: &Incident, now: i64) -> Value {
     let base_lat = app.map(|a| a.latency_ms).unwrap_or(20.0) / 1000.0;
     let mut widgets = Vec::new();
     let mut lat_series = Vec::new();
-    for (name, mult) in [
-        ("p25", 0.5),
-        ("p50", 0.8),
-        ("p75", 1.2),
-        ("p95", 2.5),
-        ("p99", 4.0),
-    ] {
+    for (name, mult) in [("p25", 0.5), ("p50", 0.8), ("p75", 1.2), ("p95", 2.5), ("p99", 4.0)] {
         lat_series.push(series(
             name,
             None,
@@ -145,11 +139,7 @@ pub(crate) fn detail(p: &Project, i: &Incident, now: i64) -> Value {
         ));
     }
     let ann = json!([{"name": "incident", "x1": i.opened_at, "x2": end, "icon": ""}]);
-    let suffix = if ctx.truncated {
-        " (truncated range)"
-    } else {
-        ""
-    };
+    let suffix = if ctx.truncated { " (truncated range)" } else { "" };
     let mut lat = chart(&ctx, &format!("Latency, seconds{suffix}"), lat_series);
     super::set(&mut lat, "annotations", ann.clone());
     widgets.push(json!({"chart": lat, "width": "50%"}));

@@ -20,12 +20,7 @@ struct Filter {
 
 fn parse_filters(q: &Value) -> Vec<Filter> {
     let mut out: Vec<Filter> = Vec::new();
-    for f in q
-        .get("filters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for f in q.get("filters").and_then(Value::as_array).into_iter().flatten() {
         let get = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let nf = Filter {
             name: get("name"),
@@ -51,10 +46,7 @@ fn severity_range(v: &str) -> (u8, u8) {
         "warning" | "warn" => (13, 16),
         "error" => (17, 20),
         "fatal" | "critical" => (21, 24),
-        _ => match v
-            .strip_prefix("severity-")
-            .and_then(|n| n.parse::<u8>().ok())
-        {
+        _ => match v.strip_prefix("severity-").and_then(|n| n.parse::<u8>().ok()) {
             Some(n) if n >= 1 => {
                 let lo = (n - 1).saturating_mul(4);
                 (lo, lo.saturating_add(3))
@@ -132,10 +124,7 @@ impl<'a> Matcher<'a> {
             }
             by_name.entry(f.name.as_str()).or_default().push(f);
         }
-        Matcher {
-            by_name,
-            cluster_ok,
-        }
+        Matcher { by_name, cluster_ok }
     }
 
     fn matches(&self, row: &LogRow) -> bool {
@@ -149,8 +138,7 @@ impl<'a> Matcher<'a> {
                     let (lo, hi) = severity_range(&f.value);
                     row.severity >= lo && row.severity <= hi
                 };
-                (eq.is_empty() || eq.iter().any(in_any))
-                    && fs.iter().filter(|f| f.op == "!=").all(|f| !in_any(&f))
+                (eq.is_empty() || eq.iter().any(in_any)) && fs.iter().filter(|f| f.op == "!=").all(|f| !in_any(&f))
             }
             "Message" => fs.iter().all(|f| {
                 let hit = message_contains(&row.message, &f.value);
@@ -226,9 +214,7 @@ fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, ascending: bool) -> Value {
         if k < 0 || k as usize >= n {
             continue;
         }
-        let v = by_sev
-            .entry(severity_name(l.severity))
-            .or_insert_with(|| vec![0.0; n]);
+        let v = by_sev.entry(severity_name(l.severity)).or_insert_with(|| vec![0.0; n]);
         v[k as usize] += 1.0;
     }
     let mut names: Vec<String> = by_sev.keys().cloned().collect();
@@ -252,11 +238,8 @@ fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, ascending: bool) -> Value {
 }
 
 fn since_ns(q: &Value) -> Option<i64> {
-    q.get("since").and_then(|s| {
-        s.as_str()
-            .and_then(|x| x.parse().ok())
-            .or_else(|| s.as_i64())
-    })
+    q.get("since")
+        .and_then(|s| s.as_str().and_then(|x| x.parse().ok()).or_else(|| s.as_i64()))
 }
 
 fn limit_of(q: &Value) -> usize {
@@ -323,11 +306,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
     let filters = parse_filters(&q);
     let suggest = q.get("suggest").and_then(Value::as_str).unwrap_or("");
     let source_ok = |l: &LogRow| {
-        if l.service.starts_with('/') {
-            agent
-        } else {
-            otel
-        }
+        if l.service.starts_with('/') { agent } else { otel }
     };
     if !suggest.is_empty() {
         let m = Matcher::new(&filters, &p.name, suggest);
@@ -340,20 +319,14 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         return json!({"message": "", "error": "", "chart": null, "entries": null, "suggest": suggest_values(p, &rows, suggest), "max_ts": ""});
     }
     let m = Matcher::new(&filters, &p.name, "");
-    let rows: Vec<&LogRow> = window(p, ctx)
-        .iter()
-        .filter(|l| source_ok(l) && m.matches(l))
-        .collect();
+    let rows: Vec<&LogRow> = window(p, ctx).iter().filter(|l| source_ok(l) && m.matches(l)).collect();
     let chart = severity_chart(&rows, ctx, false);
     let since = since_ns(&q);
     let limit = limit_of(&q);
     let entries_src: Vec<&LogRow> = match since {
         Some(s) => {
             let lo = p.logs.partition_point(|l| l.ts_ns <= s);
-            p.logs[lo..]
-                .iter()
-                .filter(|l| source_ok(l) && m.matches(l))
-                .collect()
+            p.logs[lo..].iter().filter(|l| source_ok(l) && m.matches(l)).collect()
         }
         None => rows.clone(),
     };
@@ -367,10 +340,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
                    "message": &*l.message, "attributes": attrs_json(l, Some(&p.name)), "trace_id": &*l.trace_id, "cluster": p.name})
         })
         .collect();
-    let max_ts = entries_src
-        .last()
-        .map(|l| l.ts_ns.to_string())
-        .unwrap_or_default();
+    let max_ts = entries_src.last().map(|l| l.ts_ns.to_string()).unwrap_or_default();
     let suggest: Vec<String> = if since.is_some() {
         Vec::new()
     } else {
@@ -406,11 +376,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
         .into_iter()
         .collect();
     let linked = otel_services.iter().find(|s| s.as_str() == a.name).cloned();
-    let mut source = q
-        .get("source")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let mut source = q.get("source").and_then(Value::as_str).unwrap_or("").to_string();
     if source.is_empty() {
         source = if linked.is_some() {
             "otel".into()
@@ -418,11 +384,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
             "agent".into()
         };
     }
-    let mut view = q
-        .get("view")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let mut view = q.get("view").and_then(Value::as_str).unwrap_or("").to_string();
     if view.is_empty() {
         view = "messages".into();
     }
@@ -442,10 +404,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
     }
     let has_any = p.logs.iter().any(&own);
     let message = if source == "otel" {
-        format!(
-            "Using OpenTelemetry logs of <i>{}</i>",
-            linked.as_deref().unwrap_or("")
-        )
+        format!("Using OpenTelemetry logs of <i>{}</i>", linked.as_deref().unwrap_or(""))
     } else {
         "Using container logs".to_string()
     };
@@ -462,10 +421,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
     let filters = parse_filters(&q);
     let suggest_name = q.get("suggest").and_then(Value::as_str).unwrap_or("");
     let m = Matcher::new(&filters, &p.name, suggest_name);
-    let rows: Vec<&LogRow> = window(p, ctx)
-        .iter()
-        .filter(|l| own(l) && m.matches(l))
-        .collect();
+    let rows: Vec<&LogRow> = window(p, ctx).iter().filter(|l| own(l) && m.matches(l)).collect();
     let since = since_ns(&q);
     let limit = limit_of(&q);
     let mut out = json!({"status": "ok", "message": message, "sources": sources, "source": source, "services": services,
@@ -473,20 +429,14 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
         "limit": 0, "suggest": null, "max_ts": ""});
     if !suggest_name.is_empty() {
         if suggest_name != "Message" {
-            super::set(
-                &mut out,
-                "suggest",
-                json!(suggest_values(p, &rows, suggest_name)),
-            );
+            super::set(&mut out, "suggest", json!(suggest_values(p, &rows, suggest_name)));
         }
         return out;
     }
     if view == "patterns" {
         let mut groups: HashMap<&str, (u8, u64, Vec<&LogRow>)> = HashMap::new();
         for l in &rows {
-            let e = groups
-                .entry(&l.message)
-                .or_insert((l.severity, 0, Vec::new()));
+            let e = groups.entry(&l.message).or_insert((l.severity, 0, Vec::new()));
             e.1 += 1;
             e.2.push(l);
         }
@@ -515,10 +465,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
     let entries_src: Vec<&LogRow> = match since {
         Some(s) => {
             let lo = p.logs.partition_point(|l| l.ts_ns <= s);
-            p.logs[lo..]
-                .iter()
-                .filter(|l| own(l) && m.matches(l))
-                .collect()
+            p.logs[lo..].iter().filter(|l| own(l) && m.matches(l)).collect()
         }
         None => rows.clone(),
     };
@@ -538,12 +485,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
     super::set(
         &mut out,
         "max_ts",
-        json!(
-            entries_src
-                .last()
-                .map(|l| l.ts_ns.to_string())
-                .unwrap_or_default()
-        ),
+        json!(entries_src.last().map(|l| l.ts_ns.to_string()).unwrap_or_default()),
     );
     super::set(
         &mut out,
@@ -565,11 +507,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
         }
         let mut names: Vec<(&str, u64)> = freq.into_iter().collect();
         names.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
-        let mut s = vec![
-            "Severity".to_string(),
-            "Message".to_string(),
-            "Cluster".to_string(),
-        ];
+        let mut s = vec!["Severity".to_string(), "Message".to_string(), "Cluster".to_string()];
         s.extend(names.into_iter().map(|(k, _)| k.to_string()));
         super::set(&mut out, "suggest", json!(s));
     }

@@ -80,11 +80,7 @@ pub(crate) fn value_at(p: &Project, metric: &str, spec: &SeriesSpec, t: i64, mod
                 times.iter().filter(|e| **e <= t).count() as f64
             } else {
                 // A rate over a 5-minute lookback, like rate(x[5m]).
-                times
-                    .iter()
-                    .filter(|e| **e <= t && **e > t - 300_000)
-                    .count() as f64
-                    / 300.0
+                times.iter().filter(|e| **e <= t && **e > t - 300_000).count() as f64 / 300.0
             }
         }
         Some(Shape::Sawtooth {
@@ -128,23 +124,12 @@ pub(crate) fn value_at(p: &Project, metric: &str, spec: &SeriesSpec, t: i64, mod
 }
 
 /// Values of a series at every point of a window.
-pub(crate) fn values(
-    p: &Project,
-    metric: &str,
-    spec: &SeriesSpec,
-    ctx: &TimeCtx,
-    mode: Mode,
-) -> Vec<f64> {
-    ctx.times()
-        .map(|t| value_at(p, metric, spec, t, mode))
-        .collect()
+pub(crate) fn values(p: &Project, metric: &str, spec: &SeriesSpec, ctx: &TimeCtx, mode: Mode) -> Vec<f64> {
+    ctx.times().map(|t| value_at(p, metric, spec, t, mode)).collect()
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// Every series of a metric in a project.
@@ -188,25 +173,14 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                     "container_dns_requests_total" => {
                         for d in &a.dns {
                             push(
-                                &[
-                                    ("domain", &d.domain),
-                                    ("request_type", "TypeA"),
-                                    ("status", "ok"),
-                                ],
+                                &[("domain", &d.domain), ("request_type", "TypeA"), ("status", "ok")],
                                 d.rps / n,
                                 &d.domain,
                             );
-                            let has_story = p
-                                .story
-                                .iter()
-                                .any(|s| s.metric == metric && s.object == a.name);
+                            let has_story = p.story.iter().any(|s| s.metric == metric && s.object == a.name);
                             if d.nx_a > 0 && has_story {
                                 push(
-                                    &[
-                                        ("domain", &d.domain),
-                                        ("request_type", "TypeA"),
-                                        ("status", "nxdomain"),
-                                    ],
+                                    &[("domain", &d.domain), ("request_type", "TypeA"), ("status", "nxdomain")],
                                     0.0,
                                     &format!("{}nx", d.domain),
                                 );
@@ -216,37 +190,20 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                     _ => {
                         for l in p.upstreams(ai) {
                             let up = &p.apps[l.to];
-                            let ip = up
-                                .instances
-                                .first()
-                                .map(|i| i.ip.as_str())
-                                .unwrap_or("10.96.0.1");
+                            let ip = up.instances.first().map(|i| i.ip.as_str()).unwrap_or("10.96.0.1");
                             let dest = format!("{ip}:{}", l.port);
-                            let d = [
-                                ("destination", dest.as_str()),
-                                ("actual_destination", dest.as_str()),
-                            ];
+                            let d = [("destination", dest.as_str()), ("actual_destination", dest.as_str())];
                             match metric {
                                 "container_net_tcp_failed_connects_total" => push(&d, 0.0, &dest),
                                 "container_net_tcp_retransmits_total" => push(&d, 0.02, &dest),
-                                "container_net_latency_seconds" => {
-                                    push(&d, 0.0004 + (l.to % 5) as f64 * 0.0001, &dest)
-                                }
+                                "container_net_latency_seconds" => push(&d, 0.0004 + (l.to % 5) as f64 * 0.0001, &dest),
                                 "container_http_requests_total" => {
                                     push(&[d[0], d[1], ("status", "200")], l.rps / n, &dest);
-                                    for s in p
-                                        .story
-                                        .iter()
-                                        .filter(|s| s.metric == metric && s.object == a.name)
-                                    {
+                                    for s in p.story.iter().filter(|s| s.metric == metric && s.object == a.name) {
                                         if let Some((k, v)) = &s.label
                                             && k == "status"
                                         {
-                                            push(
-                                                &[d[0], d[1], ("status", v.as_str())],
-                                                0.0,
-                                                &format!("{dest}{v}"),
-                                            );
+                                            push(&[d[0], d[1], ("status", v.as_str())], 0.0, &format!("{dest}{v}"));
                                         }
                                     }
                                 }
@@ -295,11 +252,7 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
         for n in &p.nodes {
             let inst = format!("{}:10300", n.ip);
             out.push(SeriesSpec {
-                labels: labels(&[
-                    ("instance", &inst),
-                    ("job", "coroot-node-agent"),
-                    ("node", &n.name),
-                ]),
+                labels: labels(&[("instance", &inst), ("job", "coroot-node-agent"), ("node", &n.name)]),
                 objects: vec![n.name.clone()],
                 base: 1.0,
                 seed: 0,
@@ -385,17 +338,9 @@ pub(crate) fn syntax_check(q: &str) -> Result<(), String> {
     let t = q.trim_end();
     let end = t.chars().count() + 1;
     let dangling = t.ends_with(['+', '-', '*', '/', '%', '^', '=', '<', '>', '!', ','])
-        || [
-            " and",
-            " or",
-            " unless",
-            " by",
-            " without",
-            " on",
-            " ignoring",
-        ]
-        .iter()
-        .any(|w| t.ends_with(w));
+        || [" and", " or", " unless", " by", " without", " on", " ignoring"]
+            .iter()
+            .any(|w| t.ends_with(w));
     if dangling {
         return Err(format!("1:{end}: parse error: unexpected end of input"));
     }
@@ -480,16 +425,9 @@ fn parse_selection(q: &str) -> Option<Selection> {
         }
     }
     let lower = q.to_ascii_lowercase();
-    let mode = if [
-        "rate(",
-        "irate(",
-        "increase(",
-        "deriv(",
-        "delta(",
-        "idelta(",
-    ]
-    .iter()
-    .any(|f| lower.contains(f))
+    let mode = if ["rate(", "irate(", "increase(", "deriv(", "delta(", "idelta("]
+        .iter()
+        .any(|f| lower.contains(f))
     {
         Mode::Rate
     } else {
@@ -536,15 +474,13 @@ fn parse_label_list(s: &str) -> Vec<String> {
 /// Recognises `agg by (l) (...)`, `agg without (l) (...)`, `agg(...) by (l)` and `agg(...)`.
 fn parse_agg(q: &str) -> Option<(String, Option<Vec<String>>, Vec<String>)> {
     let t = q.trim();
-    let agg = ["sum", "avg", "max", "min", "count"]
-        .into_iter()
-        .find(|a| {
-            t.strip_prefix(a).is_some_and(|rest| {
-                rest.trim_start().starts_with('(')
-                    || rest.trim_start().starts_with("by")
-                    || rest.trim_start().starts_with("without")
-            })
-        })?;
+    let agg = ["sum", "avg", "max", "min", "count"].into_iter().find(|a| {
+        t.strip_prefix(a).is_some_and(|rest| {
+            rest.trim_start().starts_with('(')
+                || rest.trim_start().starts_with("by")
+                || rest.trim_start().starts_with("without")
+        })
+    })?;
     let rest = t[agg.len()..].trim_start();
     let clause = |r: &str| -> Option<(bool, Vec<String>)> {
         let (without, r2) = if let Some(x) = r.strip_prefix("by") {
@@ -590,11 +526,7 @@ fn parse_agg(q: &str) -> Option<(String, Option<Vec<String>>, Vec<String>)> {
     }
 }
 
-fn matches(
-    labels: &BTreeMap<String, String>,
-    metric: &str,
-    m: &[(String, String, String)],
-) -> bool {
+fn matches(labels: &BTreeMap<String, String>, metric: &str, m: &[(String, String, String)]) -> bool {
     m.iter().all(|(k, op, v)| {
         let actual = if k == "__name__" {
             metric
@@ -780,9 +712,7 @@ pub(crate) fn panel_data(p: &Project, ctx: &TimeCtx, query: Option<&str>) -> Res
         let legend = q.get("legend").and_then(Value::as_str).unwrap_or("");
         for (labels, vals) in evaluate(p, &expr, &times)? {
             let data: Vec<Value> = vals.into_iter().map(num).collect();
-            out_series.push(
-                json!({"name": legend_name(legend, &labels, &expr), "data": data, "value": ""}),
-            );
+            out_series.push(json!({"name": legend_name(legend, &labels, &expr), "data": data, "value": ""}));
         }
     }
     let Some(chart_cfg) = panel.pointer("/widget/chart") else {
@@ -792,11 +722,7 @@ pub(crate) fn panel_data(p: &Project, ctx: &TimeCtx, query: Option<&str>) -> Res
         return Ok(json!({}));
     }
     let bar = chart_cfg.get("display").and_then(Value::as_str) == Some("bar");
-    let stacked = bar
-        || chart_cfg
-            .get("stacked")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+    let stacked = bar || chart_cfg.get("stacked").and_then(Value::as_bool).unwrap_or(false);
     Ok(
         json!({"chart": {"ctx": ctx.json(), "title": "", "series": out_series, "threshold": null, "featured": false,
         "stacked": stacked, "sorted": false, "column": bar, "color_shift": 0, "annotations": null, "drill_down_link": null, "hide_legend": false}}),
@@ -804,10 +730,7 @@ pub(crate) fn panel_data(p: &Project, ctx: &TimeCtx, query: Option<&str>) -> Res
 }
 
 fn prom_error(msg: &str) -> Reply {
-    Reply::Json(
-        400,
-        json!({"status": "error", "errorType": "bad_data", "error": msg}),
-    )
+    Reply::Json(400, json!({"status": "error", "errorType": "bad_data", "error": msg}))
 }
 
 fn parse_ts(s: &str) -> Option<f64> {
@@ -848,9 +771,7 @@ pub(crate) fn query_range(p: &Project, req: &RecordedRequest, now_ms: i64) -> Re
         ));
     };
     if end < start {
-        return prom_error(
-            "invalid parameter \"end\": end timestamp must not be before start time",
-        );
+        return prom_error("invalid parameter \"end\": end timestamp must not be before start time");
     }
     let step_s = match parse_ts(get("step")) {
         Some(s) => s,
@@ -865,9 +786,7 @@ pub(crate) fn query_range(p: &Project, req: &RecordedRequest, now_ms: i64) -> Re
         },
     };
     if step_s <= 0.0 {
-        return prom_error(
-            "zero or negative query resolution step widths are not accepted. Try a positive integer",
-        );
+        return prom_error("zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
     if (end - start) / step_s > 11_000.0 {
         return prom_error(
@@ -891,11 +810,7 @@ pub(crate) fn query_range(p: &Project, req: &RecordedRequest, now_ms: i64) -> Re
                         .filter(|(_, v)| v.is_finite())
                         .map(|(s, v)| {
                             json!([
-                                if s.fract() == 0.0 {
-                                    json!(*s as i64)
-                                } else {
-                                    json!(s)
-                                },
+                                if s.fract() == 0.0 { json!(*s as i64) } else { json!(s) },
                                 fmt_prom(crate::util::round(v, 6))
                             ])
                         })
@@ -928,8 +843,7 @@ pub(crate) fn object_series(
     let mut picked: Vec<&SeriesSpec> = all
         .iter()
         .filter(|s| {
-            s.objects.iter().any(|o| o == object)
-                && label.is_none_or(|(k, v)| s.labels.get(k).is_some_and(|x| x == v))
+            s.objects.iter().any(|o| o == object) && label.is_none_or(|(k, v)| s.labels.get(k).is_some_and(|x| x == v))
         })
         .collect();
     if picked.is_empty() {
@@ -944,10 +858,7 @@ pub(crate) fn object_series(
     }
     let mut sum = vec![0.0; ctx.points()];
     for s in picked {
-        for (k, v) in values(p, metric, s, ctx, Mode::Rate)
-            .into_iter()
-            .enumerate()
-        {
+        for (k, v) in values(p, metric, s, ctx, Mode::Rate).into_iter().enumerate() {
             sum[k] += v;
         }
     }
@@ -964,21 +875,9 @@ mod tests {
             syntax_check("sum(rate(x[5m])").unwrap_err(),
             "1:4: parse error: unclosed left parenthesis"
         );
-        assert!(
-            syntax_check("up +")
-                .unwrap_err()
-                .contains("unexpected end of input")
-        );
-        assert!(
-            syntax_check("up{a=\"b\"")
-                .unwrap_err()
-                .contains("inside braces")
-        );
-        assert!(
-            syntax_check("up)")
-                .unwrap_err()
-                .contains("right parenthesis")
-        );
+        assert!(syntax_check("up +").unwrap_err().contains("unexpected end of input"));
+        assert!(syntax_check("up{a=\"b\"").unwrap_err().contains("inside braces"));
+        assert!(syntax_check("up)").unwrap_err().contains("right parenthesis"));
         assert!(syntax_check("sum by (pod) (rate(container_memory_rss{a=\"(\"}[5m]))").is_ok());
     }
 
@@ -992,10 +891,7 @@ mod tests {
             parse_agg("sum(rate(x[1m])) by (node)").map(|a| a.1),
             Some(Some(vec!["node".to_string()]))
         );
-        assert_eq!(
-            parse_agg("sum(rate(x[1m]))").map(|a| a.1),
-            Some(Some(vec![]))
-        );
+        assert_eq!(parse_agg("sum(rate(x[1m]))").map(|a| a.1), Some(Some(vec![])));
         assert!(parse_agg("rate(x[1m])").is_none());
     }
 

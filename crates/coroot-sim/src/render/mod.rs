@@ -93,9 +93,7 @@ pub(crate) struct CheckOut {
 impl CheckOut {
     pub(crate) fn json(&self, app: &App) -> Value {
         let mut tpl = self.def.template.to_string();
-        if self.def.id == "SLOLatency"
-            && (app.category == "monitoring" || app.category == "control-plane")
-        {
+        if self.def.id == "SLOLatency" && (app.category == "monitoring" || app.category == "control-plane") {
             tpl = tpl.replace("500ms", "5s");
         }
         json!({"id": self.def.id, "title": self.def.title, "status": self.status.as_str(), "message": self.message,
@@ -111,11 +109,7 @@ pub(crate) struct ReportOut {
 
 impl ReportOut {
     pub(crate) fn status(&self) -> Status {
-        self.checks
-            .iter()
-            .map(|c| c.status)
-            .max()
-            .unwrap_or(Status::Unknown)
+        self.checks.iter().map(|c| c.status).max().unwrap_or(Status::Unknown)
     }
 }
 
@@ -205,21 +199,13 @@ pub(crate) fn app_reports(
                             }
                         }
                         "LogErrors" => match errors {
-                            _ if app.instances.is_empty() => {
-                                (Status::Unknown, "no data".to_string())
-                            }
-                            Some((n, _)) if *n > 0 => {
-                                (Status::Warning, format!("{} occurred", plural(*n, "error")))
-                            }
+                            _ if app.instances.is_empty() => (Status::Unknown, "no data".to_string()),
+                            Some((n, _)) if *n > 0 => (Status::Warning, format!("{} occurred", plural(*n, "error"))),
                             _ => (Status::Ok, String::new()),
                         },
                         _ => (Status::Ok, String::new()),
                     };
-                    CheckOut {
-                        def,
-                        status,
-                        message,
-                    }
+                    CheckOut { def, status, message }
                 })
                 .collect();
             ReportOut { name, checks }
@@ -234,11 +220,7 @@ pub(crate) fn indicators(reports: &[ReportOut]) -> Value {
         .filter(|r| r.status() != Status::Unknown)
         .map(|r| json!({"status": r.status().as_str(), "message": r.name}))
         .collect();
-    if v.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(v)
-    }
+    if v.is_empty() { Value::Null } else { Value::Array(v) }
 }
 
 /// The `labels` of an app in maps (§6.5.2).
@@ -267,7 +249,8 @@ pub(crate) fn chart(ctx: &TimeCtx, title: &str, series: Vec<Value>) -> Value {
 /// A `Series` object.
 pub(crate) fn series(name: &str, color: Option<&str>, data: Vec<f64>) -> Value {
     let data: Vec<Value> = data.into_iter().map(crate::util::num).collect();
-    let mut s = json!({"name": name, "data": if data.is_empty() { Value::Null } else { Value::Array(data) }, "value": ""});
+    let mut s =
+        json!({"name": name, "data": if data.is_empty() { Value::Null } else { Value::Array(data) }, "value": ""});
     if let Some(c) = color {
         s["color"] = json!(c);
     }

@@ -65,13 +65,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
 
     // CPU
     widgets.push(header("CPU"));
-    let cpu = object_series(
-        p,
-        "node_resources_cpu_usage_seconds_total",
-        &n.name,
-        None,
-        ctx,
-    );
+    let cpu = object_series(p, "node_resources_cpu_usage_seconds_total", &n.name, None, ctx);
     let modes: Vec<Value> = if up && !cpu.is_empty() {
         [("user", "blue"), ("system", "red"), ("iowait", "orange")]
             .iter()
@@ -130,11 +124,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
     let used = total * f64::from(n.mem_percent.unwrap_or(0)) / 100.0;
     let mem_series = if up {
         vec![
-            series(
-                "free",
-                Some("light-blue"),
-                const_series((total - used) * 0.4),
-            ),
+            series("free", Some("light-blue"), const_series((total - used) * 0.4)),
             series("cache", Some("amber"), const_series((total - used) * 0.6)),
             series("used", Some("red"), const_series(used)),
         ]
@@ -224,23 +214,13 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
                     Some(("device", dev)),
                     ctx,
                 );
-                (
-                    d.device.clone(),
-                    if s.is_empty() {
-                        const_series(d.io_load)
-                    } else {
-                        s
-                    },
-                )
+                (d.device.clone(), if s.is_empty() { const_series(d.io_load) } else { s })
             })
             .collect();
         let mut overview = chart(
             ctx,
             "overview",
-            io_series
-                .iter()
-                .map(|(d, s)| series(d, None, s.clone()))
-                .collect(),
+            io_series.iter().map(|(d, s)| series(d, None, s.clone())).collect(),
         );
         set(&mut overview, "featured", json!(true));
         let mut load_charts = vec![overview];
@@ -266,9 +246,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
                     vec![series(
                         "read",
                         Some("blue"),
-                        s.iter()
-                            .map(|v| base * (0.5 + v / d.io_load.max(0.01) * 0.5))
-                            .collect(),
+                        s.iter().map(|v| base * (0.5 + v / d.io_load.max(0.01) * 0.5)).collect(),
                     )],
                 )
             })
@@ -280,11 +258,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             .iter()
             .map(|d| {
                 threshold(
-                    chart(
-                        ctx,
-                        &d.device,
-                        vec![series("used", Some("blue"), const_series(d.used))],
-                    ),
+                    chart(ctx, &d.device, vec![series("used", Some("blue"), const_series(d.used))]),
                     "total",
                     const_series(d.total),
                 )

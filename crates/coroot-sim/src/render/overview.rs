@@ -84,12 +84,7 @@ fn applications(p: &Project, ctx: &TimeCtx) -> Value {
         let reports = app_reports(p, idx, ctx, errs);
         let db_status = reports
             .iter()
-            .find(|r| {
-                matches!(
-                    r.name,
-                    "Postgres" | "Mysql" | "Redis" | "Mongodb" | "Memcached"
-                )
-            })
+            .find(|r| matches!(r.name, "Postgres" | "Mysql" | "Redis" | "Mongodb" | "Memcached"))
             .map(|r| r.status())
             .unwrap_or(Status::Unknown);
         let ups: Vec<_> = p.upstreams(idx).collect();
@@ -149,11 +144,7 @@ fn applications(p: &Project, ctx: &TimeCtx) -> Value {
             (
                 "restarts",
                 param(
-                    if restarts > 0 {
-                        Status::Warning
-                    } else {
-                        Status::Ok
-                    },
+                    if restarts > 0 { Status::Warning } else { Status::Ok },
                     &if restarts > 0 {
                         restarts.to_string()
                     } else {
@@ -173,10 +164,7 @@ fn applications(p: &Project, ctx: &TimeCtx) -> Value {
             (
                 "disk_usage",
                 match a.volumes.first() {
-                    Some(v) => param(
-                        Status::Ok,
-                        &format!("{}%", (v.used / v.total * 100.0).round()),
-                    ),
+                    Some(v) => param(Status::Ok, &format!("{}%", (v.used / v.total * 100.0).round())),
                     None => param(Status::Unknown, ""),
                 },
             ),
@@ -185,10 +173,7 @@ fn applications(p: &Project, ctx: &TimeCtx) -> Value {
                 if ups.is_empty() {
                     param(Status::Unknown, "")
                 } else {
-                    param(
-                        Status::Ok,
-                        &format!("{}ms", trim_float(0.4 + (idx % 5) as f64 * 0.1)),
-                    )
+                    param(Status::Ok, &format!("{}ms", trim_float(0.4 + (idx % 5) as f64 * 0.1)))
                 },
             ),
             (
@@ -245,7 +230,10 @@ fn service_map(p: &Project, ctx: &TimeCtx) -> Value {
                 json!({"id": p.apps[l.to].id, "status": l.status.as_str(), "stats": if st.is_empty() { Value::Null } else { json!(st) }, "weight": l.rps})
             })
             .collect();
-        let downs: Vec<Value> = p.downstreams(idx).map(|l| json!({"id": p.apps[l.from].id, "status": "unknown", "stats": null, "weight": 0})).collect();
+        let downs: Vec<Value> = p
+            .downstreams(idx)
+            .map(|l| json!({"id": p.apps[l.from].id, "status": "unknown", "stats": null, "weight": 0}))
+            .collect();
         if ups.is_empty() && downs.is_empty() {
             continue;
         }
@@ -256,11 +244,7 @@ fn service_map(p: &Project, ctx: &TimeCtx) -> Value {
             "indicators": indicators(&reports), "upstreams": ups, "downstreams": downs
         }));
     }
-    if out.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(out)
-    }
+    if out.is_empty() { Value::Null } else { Value::Array(out) }
 }
 
 fn nodes(p: &Project) -> Value {
@@ -328,11 +312,7 @@ fn deployments(p: &Project, ctx: &TimeCtx) -> Value {
 }
 
 fn cpu_str(m: u32) -> String {
-    if m == 0 {
-        String::new()
-    } else {
-        format!("{m}m")
-    }
+    if m == 0 { String::new() } else { format!("{m}m") }
 }
 
 /// Recommended CPU request in millicores for an app.
@@ -368,10 +348,7 @@ fn costs(p: &Project, ctx: &TimeCtx) -> Value {
             if k == 0.0 {
                 continue;
             }
-            cpu_apps.push((
-                a.name.clone(),
-                a.cpu_usage * k / f64::from(n.vcpu.max(1)) * 100.0,
-            ));
+            cpu_apps.push((a.name.clone(), a.cpu_usage * k / f64::from(n.vcpu.max(1)) * 100.0));
             mem_apps.push((
                 a.name.clone(),
                 a.mem_usage * k / (f64::from(n.mem_gb.max(1)) * 1e9) * 100.0,
@@ -391,9 +368,7 @@ fn costs(p: &Project, ctx: &TimeCtx) -> Value {
             let mut out: Vec<Value> = v
                 .iter()
                 .take(5)
-                .map(
-                    |(name, val)| json!({"name": name, "value": round(*val, 2), "instances": null}),
-                )
+                .map(|(name, val)| json!({"name": name, "value": round(*val, 2), "instances": null}))
                 .collect();
             let rest: f64 = v.iter().skip(5).map(|x| x.1).sum();
             if rest > 0.0 {
@@ -421,8 +396,7 @@ fn costs(p: &Project, ctx: &TimeCtx) -> Value {
         if k == 0.0 {
             continue;
         }
-        let alloc =
-            k * (f64::from(a.cpu_request_m) / 1000.0 * per_core + a.mem_request / 1e9 * per_gb);
+        let alloc = k * (f64::from(a.cpu_request_m) / 1000.0 * per_core + a.mem_request / 1e9 * per_gb);
         let alloc_rec = k * (f64::from(rec_cpu(a)) / 1000.0 * per_core + rec_mem(a) / 1e9 * per_gb);
         let usage = k * (a.cpu_usage * per_core + a.mem_usage / 1e9 * per_gb);
         let instances: Vec<Value> = a

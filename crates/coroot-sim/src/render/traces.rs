@@ -31,9 +31,7 @@ fn is_aux(name: &str) -> bool {
     path.starts_with("health") && path.trim_start_matches("health").chars().all(|c| c == 'z')
         || path == "metrics"
         || path.strip_prefix("debug/").is_some_and(|r| !r.is_empty())
-        || path
-            .strip_prefix("actuator/")
-            .is_some_and(|r| !r.is_empty())
+        || path.strip_prefix("actuator/").is_some_and(|r| !r.is_empty())
 }
 
 /// The span JSON of the overview.
@@ -74,8 +72,7 @@ pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
 }
 
 /// Error groups: (service, span, labels key) → (count, sample trace, sample error, labels).
-type ErrorGroups =
-    BTreeMap<(String, String, String), (u64, String, String, BTreeMap<String, String>)>;
+type ErrorGroups = BTreeMap<(String, String, String), (u64, String, String, BTreeMap<String, String>)>;
 
 struct Query {
     view: String,
@@ -113,10 +110,7 @@ fn parse(query: &str) -> Query {
         dur_to: s("dur_to"),
         trace_id: s("trace_id"),
         filters,
-        include_aux: q
-            .get("include_aux")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        include_aux: q.get("include_aux").and_then(Value::as_bool).unwrap_or(false),
     }
 }
 
@@ -136,11 +130,7 @@ fn field_of(s: &Span, field: &str) -> Option<String> {
 }
 
 fn root_ok(s: &Span, q: &Query, ctx: &TimeCtx, with_selection: bool) -> bool {
-    if !s.parent_id.is_empty()
-        || s.service.starts_with('/')
-        || s.ts_ms < ctx.from
-        || s.ts_ms > ctx.to
-    {
+    if !s.parent_id.is_empty() || s.service.starts_with('/') || s.ts_ms < ctx.from || s.ts_ms > ctx.to {
         return false;
     }
     if !q.include_aux && is_aux(&s.name) {
@@ -196,10 +186,7 @@ fn heatmap(roots: &[&Span], ctx: &TimeCtx) -> Value {
             continue;
         }
         let d = s.duration_ms / 1000.0;
-        let b = BUCKETS
-            .iter()
-            .position(|x| d <= x.3)
-            .unwrap_or(BUCKETS.len() - 1);
+        let b = BUCKETS.iter().position(|x| d <= x.3).unwrap_or(BUCKETS.len() - 1);
         grid[b][k as usize] += 1.0 / secs;
         if s.error {
             grid[BUCKETS.len()][k as usize] += 1.0 / secs;
@@ -211,26 +198,14 @@ fn heatmap(roots: &[&Span], ctx: &TimeCtx) -> Value {
         .map(|(i, (name, title, value, _))| {
             let data: Vec<Value> = grid[i]
                 .iter()
-                .map(|v| {
-                    if *v == 0.0 {
-                        Value::Null
-                    } else {
-                        crate::util::num(*v)
-                    }
-                })
+                .map(|v| if *v == 0.0 { Value::Null } else { crate::util::num(*v) })
                 .collect();
             json!({"name": name, "title": title, "data": data, "value": value})
         })
         .collect();
     let errs: Vec<Value> = grid[BUCKETS.len()]
         .iter()
-        .map(|v| {
-            if *v == 0.0 {
-                Value::Null
-            } else {
-                crate::util::num(*v)
-            }
-        })
+        .map(|v| if *v == 0.0 { Value::Null } else { crate::util::num(*v) })
         .collect();
     series.push(json!({"name": "errors", "title": "errors", "data": errs, "value": "err"}));
     json!({"ctx": hctx.json(), "title": "Latency & Errors heatmap, requests per second", "series": series, "annotations": null, "drill_down_link": null})
@@ -261,17 +236,9 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         super::set(&mut out, "message", json!("not_found"));
         return out;
     }
-    let base: Vec<&Span> = p
-        .spans
-        .iter()
-        .filter(|s| root_ok(s, &q, ctx, false))
-        .collect();
+    let base: Vec<&Span> = p.spans.iter().filter(|s| root_ok(s, &q, ctx, false)).collect();
     super::set(&mut out, "heatmap", heatmap(&base, ctx));
-    let selected: Vec<&Span> = base
-        .iter()
-        .copied()
-        .filter(|s| root_ok(s, &q, ctx, true))
-        .collect();
+    let selected: Vec<&Span> = base.iter().copied().filter(|s| root_ok(s, &q, ctx, true)).collect();
     if !q.trace_id.is_empty() {
         let spans: Vec<Value> = p
             .spans
@@ -296,12 +263,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
     let secs = ((ctx.to - ctx.from) as f64 / 1000.0).max(1.0);
     match q.view.as_str() {
         "traces" => {
-            let list: Vec<Value> = selected
-                .iter()
-                .rev()
-                .take(100)
-                .map(|s| span_json(p, s))
-                .collect();
+            let list: Vec<Value> = selected.iter().rev().take(100).map(|s| span_json(p, s)).collect();
             if selected.len() > 100 {
                 super::set(&mut out, "limit", json!(100));
             }
@@ -316,21 +278,11 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
             );
         }
         "errors" => {
-            let error_roots: Vec<&Span> = selected
-                .iter()
-                .rev()
-                .copied()
-                .filter(|s| s.error)
-                .take(200)
-                .collect();
+            let error_roots: Vec<&Span> = selected.iter().rev().copied().filter(|s| s.error).take(200).collect();
             let mut groups: ErrorGroups = BTreeMap::new();
             let mut total = 0u64;
             for r in &error_roots {
-                let spans: Vec<&Span> = p
-                    .spans
-                    .iter()
-                    .filter(|s| s.trace_id == r.trace_id)
-                    .collect();
+                let spans: Vec<&Span> = p.spans.iter().filter(|s| s.trace_id == r.trace_id).collect();
                 let depth = |s: &Span| -> usize {
                     let mut d = 0;
                     let mut cur = s.parent_id.clone();
@@ -343,8 +295,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
                     }
                     d
                 };
-                let Some(deepest) = spans.iter().filter(|s| s.error).max_by_key(|s| depth(s))
-                else {
+                let Some(deepest) = spans.iter().filter(|s| s.error).max_by_key(|s| depth(s)) else {
                     continue;
                 };
                 let labels: BTreeMap<String, String> = [
@@ -373,10 +324,9 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
                     deepest.name.to_string(),
                     format!("{labels:?}"),
                 );
-                let e =
-                    groups
-                        .entry(key)
-                        .or_insert((0, r.trace_id.to_string(), sample_error, labels));
+                let e = groups
+                    .entry(key)
+                    .or_insert((0, r.trace_id.to_string(), sample_error, labels));
                 e.0 += 1;
                 total += 1;
             }
@@ -401,9 +351,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
             let total: f64 = selected.iter().map(|s| s.duration_ms * 1e6).sum();
             let mut children: BTreeMap<String, f64> = BTreeMap::new();
             for s in &selected {
-                *children
-                    .entry(format!("{} {}", s.service, s.name))
-                    .or_default() += s.duration_ms * 1e6;
+                *children.entry(format!("{} {}", s.service, s.name)).or_default() += s.duration_ms * 1e6;
             }
             let kids: Vec<Value> = children
                 .into_iter()
@@ -421,11 +369,12 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
             for s in &base {
                 let sel = selected.iter().any(|x| std::ptr::eq(*x, *s));
                 for (k, v) in s.attrs.iter() {
-                    let e = counts
-                        .entry(k.clone())
-                        .or_default()
-                        .entry(v.clone())
-                        .or_insert((0, 0, s.trace_id.to_string()));
+                    let e =
+                        counts
+                            .entry(k.clone())
+                            .or_default()
+                            .entry(v.clone())
+                            .or_insert((0, 0, s.trace_id.to_string()));
                     if sel {
                         e.0 += 1;
                     } else {

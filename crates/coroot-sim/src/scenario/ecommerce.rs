@@ -8,8 +8,8 @@ use std::sync::Arc;
 use crate::model::Status;
 use crate::prng::Rng;
 use crate::world::{
-    App, BurnRate, Deployment, Disk, DnsDomain, Incident, Instance, Link, LogRow, MIB, MetricStory,
-    Node, PmApp, Project, Rca, Risk, Shape, Span, Volume, World,
+    App, BurnRate, Deployment, Disk, DnsDomain, Incident, Instance, Link, LogRow, MIB, MetricStory, Node, PmApp,
+    Project, Rca, Risk, Shape, Span, Volume, World,
 };
 
 /// Which problems of the cluster are switched on.
@@ -130,10 +130,7 @@ fn production(v: Variant, now: i64) -> Project {
         if let Some(n3) = p.nodes.get_mut(2) {
             n3.disks.push(Disk {
                 device: "/dev/nvme1n1".into(),
-                mounts: vec![
-                    "/var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount"
-                        .into(),
-                ],
+                mounts: vec!["/var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount".into()],
                 used_by: vec!["postgres-0".into()],
                 latency_ms: 120.0,
                 io_load: 9.5,
@@ -144,9 +141,7 @@ fn production(v: Variant, now: i64) -> Project {
     } else if let Some(n3) = p.nodes.get_mut(2) {
         n3.disks.push(Disk {
             device: "/dev/nvme1n1".into(),
-            mounts: vec![
-                "/var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount".into(),
-            ],
+            mounts: vec!["/var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount".into()],
             used_by: vec!["postgres-0".into()],
             latency_ms: 2.1,
             io_load: 0.4,
@@ -171,9 +166,7 @@ fn production(v: Variant, now: i64) -> Project {
             Status::Warning,
             "error budget burn rate is 7.2x within 1 hour",
         );
-        frontend
-            .params
-            .push(("latency", Status::Warning, "1.2s".into()));
+        frontend.params.push(("latency", Status::Warning, "1.2s".into()));
     }
     let frontend = p.add_app(frontend);
 
@@ -198,12 +191,8 @@ fn production(v: Variant, now: i64) -> Project {
             Status::Critical,
             "error budget burn rate is 42.0x within 1 hour",
         );
-        checkout
-            .params
-            .push(("errors", Status::Critical, "4%".into()));
-        checkout
-            .params
-            .push(("upstreams", Status::Critical, "0/1".into()));
+        checkout.params.push(("errors", Status::Critical, "4%".into()));
+        checkout.params.push(("upstreams", Status::Critical, "0/1".into()));
     }
     let checkout = p.add_app(checkout);
 
@@ -227,25 +216,15 @@ fn production(v: Variant, now: i64) -> Project {
         }
         payment.status = Status::Warning;
         payment = payment
-            .with_check(
-                "InstanceRestarts",
-                Status::Warning,
-                "application restarted 3 times",
-            )
+            .with_check("InstanceRestarts", Status::Warning, "application restarted 3 times")
             .with_check(
                 "MemoryOOM",
                 Status::Warning,
                 "application has been restarted 3 times by the OOM killer",
             );
-        payment
-            .params
-            .push(("instances", Status::Warning, "3/4".into()));
-        payment
-            .params
-            .push(("restarts", Status::Warning, "3".into()));
-        payment
-            .params
-            .push(("memory", Status::Warning, "OOM".into()));
+        payment.params.push(("instances", Status::Warning, "3/4".into()));
+        payment.params.push(("restarts", Status::Warning, "3".into()));
+        payment.params.push(("memory", Status::Warning, "OOM".into()));
     } else {
         payment.mem_limit = 512.0 * MIB;
         payment.mem_usage = 210.0 * MIB;
@@ -268,12 +247,8 @@ fn production(v: Variant, now: i64) -> Project {
             Status::Warning,
             "failed to connect to 1 upstream service",
         );
-        catalog
-            .params
-            .push(("network", Status::Warning, "failed conns".into()));
-        catalog
-            .params
-            .push(("upstreams", Status::Warning, "0/1".into()));
+        catalog.params.push(("network", Status::Warning, "failed conns".into()));
+        catalog.params.push(("upstreams", Status::Warning, "0/1".into()));
     }
     if v == Variant::Disk {
         catalog.status = Status::Warning;
@@ -283,19 +258,14 @@ fn production(v: Variant, now: i64) -> Project {
             Status::Warning,
             "error budget burn rate is 8.4x within 1 hour",
         );
-        catalog
-            .params
-            .push(("latency", Status::Warning, "640ms".into()));
+        catalog.params.push(("latency", Status::Warning, "640ms".into()));
     }
     let catalog = p.add_app(catalog);
 
     // postgres
     let mut postgres = App::new(P, "default", "StatefulSet", "postgres", Some("postgres"));
     let mut pg0 = pod("postgres-0", "node-3", "10.42.3.15");
-    pg0.labels = vec![
-        ("role".into(), "primary".into()),
-        ("version".into(), "16.4".into()),
-    ];
+    pg0.labels = vec![("role".into(), "primary".into()), ("version".into(), "16.4".into())];
     postgres.instances = vec![pg0];
     postgres.cpu_limit = 2.0;
     postgres.mem_limit = 4096.0 * MIB;
@@ -315,19 +285,13 @@ fn production(v: Variant, now: i64) -> Project {
     if v.disk() {
         postgres.status = Status::Warning;
         postgres = postgres
-            .with_check(
-                "StorageIOLoad",
-                Status::Warning,
-                "high I/O load of 1 volume",
-            )
+            .with_check("StorageIOLoad", Status::Warning, "high I/O load of 1 volume")
             .with_check(
                 "PostgresLatency",
                 Status::Warning,
                 "1 postgres instance is performing slowly",
             );
-        postgres
-            .params
-            .push(("disk_io_load", Status::Warning, "9.5".into()));
+        postgres.params.push(("disk_io_load", Status::Warning, "9.5".into()));
     }
     let postgres = p.add_app(postgres);
 
@@ -378,35 +342,21 @@ fn production(v: Variant, now: i64) -> Project {
     reco.latency_ms = 35.0;
     if v.full() {
         reco.status = Status::Warning;
-        reco = reco.with_check(
-            "CPUContainer",
-            Status::Warning,
-            "high CPU utilization of 1 container",
-        );
-        reco.params
-            .push(("cpu", Status::Warning, "shortage".into()));
+        reco = reco.with_check("CPUContainer", Status::Warning, "high CPU utilization of 1 container");
+        reco.params.push(("cpu", Status::Warning, "shortage".into()));
     }
     let reco = p.add_app(reco);
 
     // redis
     let mut redis = App::new(P, "default", "StatefulSet", "redis", Some("redis"));
     let mut r0 = pod("redis-0", "node-1", "10.42.1.81");
-    r0.labels = vec![
-        ("role".into(), "primary".into()),
-        ("version".into(), "7.2.4".into()),
-    ];
+    r0.labels = vec![("role".into(), "primary".into()), ("version".into(), "7.2.4".into())];
     redis.instances = vec![r0];
     redis.rps = 60.0;
     redis.latency_ms = 0.4;
     let redis = p.add_app(redis);
 
-    let mut kp = App::new(
-        P,
-        "kube-system",
-        "DaemonSet",
-        "kube-proxy",
-        Some("kube-proxy"),
-    );
+    let mut kp = App::new(P, "kube-system", "DaemonSet", "kube-proxy", Some("kube-proxy"));
     kp.instances = vec![
         pod("kube-proxy-4xk2m", "node-1", "10.0.1.11"),
         pod("kube-proxy-9pl3q", "node-2", "10.0.1.12"),
@@ -416,13 +366,7 @@ fn production(v: Variant, now: i64) -> Project {
     kp.mem_usage = 30.0 * MIB;
     p.add_app(kp);
 
-    let mut prom = App::new(
-        P,
-        "monitoring",
-        "StatefulSet",
-        "prometheus",
-        Some("prometheus"),
-    );
+    let mut prom = App::new(P, "monitoring", "StatefulSet", "prometheus", Some("prometheus"));
     prom.instances = vec![pod("prometheus-0", "node-2", "10.42.2.91")];
     prom.cpu_usage = 0.4;
     prom.mem_usage = 1800.0 * MIB;
@@ -445,13 +389,7 @@ fn production(v: Variant, now: i64) -> Project {
         link(frontend, cart, 15.0, 8.0, 8080),
         link(frontend, reco, 20.0, 35.0, 8080),
         link(checkout, payment, 8.0, 40.0, 8080),
-        link(
-            catalog,
-            postgres,
-            120.0,
-            if v.disk() { 48.0 } else { 2.0 },
-            5432,
-        ),
+        link(catalog, postgres, 120.0, if v.disk() { 48.0 } else { 2.0 }, 5432),
         link(cart, redis, 60.0, 1.0, 6379),
         link(payment, postgres, 6.0, 3.0, 5432),
     ];
@@ -527,22 +465,10 @@ fn incidents(p: &mut Project, v: Variant, now: i64) {
         status,
         issues: issues.iter().map(|s| s.to_string()).collect(),
         upstreams: up
-            .map(|(n, s, st)| {
-                vec![(
-                    format!("{P}:default:Deployment:{n}"),
-                    s,
-                    vec![st.to_string()],
-                )]
-            })
+            .map(|(n, s, st)| vec![(format!("{P}:default:Deployment:{n}"), s, vec![st.to_string()])])
             .unwrap_or_default(),
         downstreams: down
-            .map(|(n, s, st)| {
-                vec![(
-                    format!("{P}:default:Deployment:{n}"),
-                    s,
-                    vec![st.to_string()],
-                )]
-            })
+            .map(|(n, s, st)| vec![(format!("{P}:default:Deployment:{n}"), s, vec![st.to_string()])])
             .unwrap_or_default(),
     };
     if v.oom() {
@@ -640,7 +566,14 @@ so postgres queries of **catalog** are slow.".into(),
             opened_at: now - 30 * MIN,
             resolved_at: None,
             severity: Status::Warning,
-            availability_burn: Some(BurnRate { long_pct: 1.2, short_pct: 2.0, long_rate: 12.0, short_rate: 20.0, severity: Status::Warning, threshold: 6.0 }),
+            availability_burn: Some(BurnRate {
+                long_pct: 1.2,
+                short_pct: 2.0,
+                long_rate: 12.0,
+                short_rate: 20.0,
+                severity: Status::Warning,
+                threshold: 6.0,
+            }),
             availability_impact: 1.2,
             short_description: "catalog cannot connect to postgres".into(),
             availability_slo: Some(("99% of requests should not fail".into(), "98.8%".into(), true, 0.0)),
@@ -649,7 +582,9 @@ so postgres queries of **catalog** are slow.".into(),
                 short_summary: "catalog cannot connect to postgres".into(),
                 root_cause: "TCP connections from **catalog** to **postgres** (`10.42.3.15:5432`) are refused.".into(),
                 immediate_fixes: "* Check that postgres is listening and its NetworkPolicy allows catalog.".into(),
-                detailed: "`container_net_tcp_failed_connects_total` of catalog to 10.42.3.15:5432 rose 45 minutes ago.".into(),
+                detailed:
+                    "`container_net_tcp_failed_connects_total` of catalog to 10.42.3.15:5432 rose 45 minutes ago."
+                        .into(),
                 propagation: Vec::new(),
             }),
             ..Incident::default()
@@ -687,12 +622,7 @@ fn deployments(p: &mut Project, v: Variant, now: i64, [frontend, payment, catalo
     });
 }
 
-fn story(
-    metric: &'static str,
-    object: &str,
-    label: Option<(&str, &str)>,
-    shape: Shape,
-) -> MetricStory {
+fn story(metric: &'static str, object: &str, label: Option<(&str, &str)>, shape: Shape) -> MetricStory {
     MetricStory {
         metric,
         object: object.into(),
@@ -830,15 +760,7 @@ struct LogSink<'a> {
 }
 
 impl LogSink<'_> {
-    fn container(
-        &mut self,
-        app: &str,
-        pod_idx: usize,
-        ts_ms: i64,
-        sev: u8,
-        msg: &str,
-        trace: &str,
-    ) {
+    fn container(&mut self, app: &str, pod_idx: usize, ts_ms: i64, sev: u8, msg: &str, trace: &str) {
         let Some(ai) = self.p.app_by_name(app) else {
             return;
         };
@@ -948,24 +870,14 @@ fn logs(p: &mut Project, v: Variant, now: i64) {
         ),
         (
             "checkout",
-            &[
-                "order placed",
-                "validating cart",
-                "charging card via payment service",
-            ],
+            &["order placed", "validating cart", "charging card via payment service"],
         ),
         ("payment", &["charge accepted", "charge request received"]),
-        (
-            "catalog",
-            &["served product list", "cache refreshed: 1432 products"],
-        ),
+        ("catalog", &["served product list", "cache refreshed: 1432 products"]),
         ("cart", &["cart updated", "cart loaded from redis"]),
         (
             "recommendation",
-            &[
-                "computed recommendations for user",
-                "model scores refreshed",
-            ],
+            &["computed recommendations for user", "model scores refreshed"],
         ),
         (
             "postgres",
@@ -974,10 +886,7 @@ fn logs(p: &mut Project, v: Variant, now: i64) {
                 "automatic vacuum of table \"shop.public.orders\"",
             ],
         ),
-        (
-            "redis",
-            &["DB saved on disk", "Background saving started by pid 42"],
-        ),
+        ("redis", &["DB saved on disk", "Background saving started by pid 42"]),
         ("prometheus", &["Compacting blocks", "Head GC completed"]),
         ("kube-proxy", &["Syncing iptables rules"]),
     ];
@@ -1039,14 +948,7 @@ fn logs(p: &mut Project, v: Variant, now: i64) {
             "starting payment service version 2.4.1",
             "",
         );
-        sink.container(
-            "payment",
-            1,
-            now - 9 * MIN,
-            13,
-            "slow charge: 2.3s for order 88123",
-            "",
-        );
+        sink.container("payment", 1, now - 9 * MIN, 13, "slow charge: 2.3s for order 88123", "");
     }
     if v.tcp() {
         let mut t = now - 45 * MIN;
@@ -1071,7 +973,14 @@ fn logs(p: &mut Project, v: Variant, now: i64) {
             now - 5 * HOUR
         };
         for k in 0..6 {
-            sink.container("postgres", 0, base + k * 5 * MIN, 13, "duration: 1843.221 ms  statement: SELECT id, name, price FROM products WHERE category_id = $1", "");
+            sink.container(
+                "postgres",
+                0,
+                base + k * 5 * MIN,
+                13,
+                "duration: 1843.221 ms  statement: SELECT id, name, price FROM products WHERE category_id = $1",
+                "",
+            );
         }
     }
     if v.full() {
@@ -1181,10 +1090,7 @@ impl SpanSink<'_> {
         attrs: &[(&str, &str)],
     ) -> String {
         let id = self.rng.hex(16);
-        let mut a: Vec<(String, String)> = attrs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut a: Vec<(String, String)> = attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         a.push(("service.name".into(), service.into()));
         a.sort();
         let (is_err, msg) = match error {
@@ -1218,10 +1124,7 @@ impl SpanSink<'_> {
 }
 
 fn traces(p: &mut Project, v: Variant, now: i64) {
-    let mut s = SpanSink {
-        p,
-        rng: Rng::new(4242),
-    };
+    let mut s = SpanSink { p, rng: Rng::new(4242) };
     if v.oom() {
         for (ts, tid) in checkout_error_traces(now) {
             let root = s.span(
@@ -1278,10 +1181,7 @@ fn traces(p: &mut Project, v: Variant, now: i64) {
                 &[
                     ("db.system", "postgresql"),
                     ("db.operation", "SELECT"),
-                    (
-                        "db.statement",
-                        "SELECT id, name, price FROM products WHERE id = $1",
-                    ),
+                    ("db.statement", "SELECT id, name, price FROM products WHERE id = $1"),
                     ("net.peer.name", "postgres"),
                 ],
             );
@@ -1333,10 +1233,7 @@ fn traces(p: &mut Project, v: Variant, now: i64) {
                     &[
                         ("db.system", "postgresql"),
                         ("db.operation", "SELECT"),
-                        (
-                            "db.statement",
-                            "SELECT id, name, price FROM products LIMIT 50",
-                        ),
+                        ("db.statement", "SELECT id, name, price FROM products LIMIT 50"),
                     ],
                 );
             }
@@ -1377,10 +1274,7 @@ fn traces(p: &mut Project, v: Variant, now: i64) {
                     t + 2,
                     0.8,
                     None,
-                    &[
-                        ("db.system", "redis"),
-                        ("db.statement", "HGETALL cart:7781"),
-                    ],
+                    &[("db.system", "redis"), ("db.statement", "HGETALL cart:7781")],
                 );
             }
             2 => {

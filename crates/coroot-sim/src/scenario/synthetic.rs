@@ -8,8 +8,8 @@ use super::SyntheticSpec;
 use crate::model::Status;
 use crate::prng::Rng;
 use crate::world::{
-    App, Attrs, BurnRate, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project,
-    Rca, Risk, Span, Volume, World,
+    App, Attrs, BurnRate, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project, Rca, Risk, Span,
+    Volume, World,
 };
 
 const ID: &str = "s7n7h3t1";
@@ -61,9 +61,7 @@ const WORDS: &[&str] = &[
     "ledger",
     "profile",
 ];
-const APP_TECH: &[&str] = &[
-    "golang", "java", "python", "nodejs", "ruby", "php", "dotnet", "nginx",
-];
+const APP_TECH: &[&str] = &["golang", "java", "python", "nodejs", "ruby", "php", "dotnet", "nginx"];
 const DB_TECH: &[&str] = &["postgres", "redis", "mysql", "mongodb", "kafka"];
 
 struct Msgs {
@@ -97,11 +95,7 @@ fn msgs() -> Msgs {
             "failed to process message: invalid payload",
             "panic: runtime error: index out of range [3] with length 3",
         ]),
-        debug: a(&[
-            "cache miss for key user:1234",
-            "span exported",
-            "config reloaded",
-        ]),
+        debug: a(&["cache miss for key user:1234", "span exported", "config reloaded"]),
     }
 }
 
@@ -121,11 +115,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
         p.nodes.push(Node {
             name: format!("node-{i:04}"),
             status: if down { Status::Warning } else { Status::Ok },
-            status_msg: if down {
-                "down (no metrics)".into()
-            } else {
-                "up".into()
-            },
+            status_msg: if down { "down (no metrics)".into() } else { "up".into() },
             ip: format!("10.0.{}.{}", i / 250, i % 250 + 1),
             provider: "aws".into(),
             region: "us-east-1".into(),
@@ -142,11 +132,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                     10 + rng.below(60) as u32
                 })
             },
-            mem_percent: if down {
-                None
-            } else {
-                Some(20 + rng.below(70) as u32)
-            },
+            mem_percent: if down { None } else { Some(20 + rng.below(70) as u32) },
             uptime_ms: rng.below(60) as i64 * DAY + rng.below(24) as i64 * HOUR,
             kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
             agent_version: "1.26.3".into(),
@@ -263,11 +249,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                     a.params.push(("memory", Status::Warning, "OOM".into()));
                 }
                 1 => {
-                    a = a.with_check(
-                        "CPUContainer",
-                        Status::Warning,
-                        "high CPU utilization of 1 container",
-                    );
+                    a = a.with_check("CPUContainer", Status::Warning, "high CPU utilization of 1 container");
                     a.params.push(("cpu", Status::Warning, "shortage".into()));
                 }
                 2 => {
@@ -285,27 +267,17 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                     a = a.with_check(
                         "SLOLatency",
                         Status::Warning,
-                        &format!(
-                            "error budget burn rate is {:.1}x within 1 hour",
-                            rng.range_f(6.0, 14.0)
-                        ),
+                        &format!("error budget burn rate is {:.1}x within 1 hour", rng.range_f(6.0, 14.0)),
                     );
-                    a.params.push((
-                        "latency",
-                        Status::Warning,
-                        format!("{}ms", rng.below(2000) + 500),
-                    ));
+                    a.params
+                        .push(("latency", Status::Warning, format!("{}ms", rng.below(2000) + 500)));
                 }
                 4 => {
                     if let Some(inst) = a.instances.last_mut() {
                         inst.up = false;
                         inst.status_text = "down (waiting:CrashLoopBackOff)".into();
                     }
-                    a = a.with_check(
-                        "InstanceAvailability",
-                        Status::Warning,
-                        "1 instance is unavailable",
-                    );
+                    a = a.with_check("InstanceAvailability", Status::Warning, "1 instance is unavailable");
                 }
                 _ => {
                     a = a.with_check(
@@ -313,8 +285,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                         Status::Warning,
                         "failed to connect to 1 upstream service",
                     );
-                    a.params
-                        .push(("network", Status::Warning, "failed conns".into()));
+                    a.params.push(("network", Status::Warning, "failed conns".into()));
                 }
             }
         }
@@ -328,13 +299,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
             }
             for _ in 0..rng.below(4) {
                 let j = rng.below(napps);
-                if j == i
-                    || p.links
-                        .iter()
-                        .rev()
-                        .take(4)
-                        .any(|l| l.from == i && l.to == j)
-                {
+                if j == i || p.links.iter().rev().take(4).any(|l| l.from == i && l.to == j) {
                     continue;
                 }
                 let failing = p.apps[i].check("NetworkTCPConnections").is_some()
@@ -369,9 +334,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
         }
     }
     // Incidents: mostly resolved over the last week, a few still open for critical apps.
-    let critical: Vec<usize> = (0..napps)
-        .filter(|&i| p.apps[i].status == Status::Critical)
-        .collect();
+    let critical: Vec<usize> = (0..napps).filter(|&i| p.apps[i].status == Status::Critical).collect();
     let n_inc = if napps == 0 { 0 } else { 50.min(napps * 2) };
     for k in 0..n_inc {
         let open = k < 5.min(critical.len());
@@ -388,11 +351,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
             short_pct: pct * 1.3,
             long_rate: pct * 10.0,
             short_rate: pct * 13.0,
-            severity: if open {
-                Status::Critical
-            } else {
-                Status::Warning
-            },
+            severity: if open { Status::Critical } else { Status::Warning },
             threshold: 14.4,
         };
         p.incidents.push(Incident {
@@ -404,11 +363,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
             } else {
                 Some(opened + rng.range_f(5.0, 120.0) as i64 * MIN)
             },
-            severity: if open {
-                Status::Critical
-            } else {
-                Status::Warning
-            },
+            severity: if open { Status::Critical } else { Status::Warning },
             availability_burn: if avail { Some(br.clone()) } else { None },
             latency_burn: if avail { None } else { Some(br) },
             availability_impact: if avail { pct } else { 0.0 },
@@ -476,10 +431,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
     for (i, a) in p.apps.iter().enumerate() {
         if a.is_db()
             && a.instances.len() == 1
-            && matches!(
-                a.tech.as_deref(),
-                Some("postgres" | "redis" | "mysql" | "mongodb")
-            )
+            && matches!(a.tech.as_deref(), Some("postgres" | "redis" | "mysql" | "mongodb"))
         {
             let t = a.tech.clone().unwrap_or_default();
             let cap = t[..1].to_uppercase() + &t[1..];
@@ -575,8 +527,7 @@ fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
             (9, &m.info)
         };
         let inst = rng.below(a.instances.len().max(1));
-        let ts_ns =
-            (now - rng.below(DAY as usize) as i64) * 1_000_000 + rng.below(1_000_000) as i64;
+        let ts_ns = (now - rng.below(DAY as usize) as i64) * 1_000_000 + rng.below(1_000_000) as i64;
         let row_attrs = attrs[app].get(inst).cloned().unwrap_or_default();
         p.logs.push(LogRow {
             ts_ns,
@@ -629,10 +580,7 @@ fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
             error: err,
             status_message: String::new(),
             attrs: Arc::new(vec![
-                (
-                    "http.method".into(),
-                    op.split(' ').next().unwrap_or("GET").into(),
-                ),
+                ("http.method".into(), op.split(' ').next().unwrap_or("GET").into()),
                 ("http.status_code".into(), code.into()),
                 ("service.name".into(), names[root_app].to_string()),
             ]),

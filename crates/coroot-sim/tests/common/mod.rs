@@ -1,6 +1,6 @@
 //! A tiny HTTP/1.1 client over `TcpStream` for the integration tests, so the simulator
 //! does not need an HTTP client dependency.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 
@@ -25,9 +25,8 @@ impl Resp {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", &self.body[..self.body.len().min(300)])
-        })
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", &self.body[..self.body.len().min(300)]))
     }
 
     pub fn content_type(&self) -> &str {
@@ -36,13 +35,10 @@ impl Resp {
 }
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    const CRLF: &[u8] = &[13, 10];
     let mut out = Vec::new();
-    loop {
-        let Some(pos) = raw.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&raw[..pos]).unwrap().trim(), 16).unwrap();
+    while let Some(pos) = raw.windows(2).position(|w| w == CRLF) {
+        let size = usize::from_str_radix(std::str::from_utf8(&raw[..pos]).unwrap().trim(), 16).unwrap();
         raw = &raw[pos + 2..];
         if size == 0 {
             break;
@@ -54,13 +50,7 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
 }
 
 /// Sends one request and reads the whole response (`Connection: close`).
-pub async fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Resp {
+pub async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
     let mut s = TcpStream::connect(addr).await.unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -74,20 +64,10 @@ pub async fn request(
     s.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).await.unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("no header end");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -108,16 +88,7 @@ pub async fn request(
 
 pub async fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Resp {
     match cookie {
-        Some(c) => {
-            request(
-                addr,
-                "GET",
-                path,
-                &[("Cookie", &format!("coroot_session={c}"))],
-                "",
-            )
-            .await
-        }
+        Some(c) => request(addr, "GET", path, &[("Cookie", &format!("coroot_session={c}"))], "").await,
         None => request(addr, "GET", path, &[], "").await,
     }
 }
