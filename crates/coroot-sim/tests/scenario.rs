@@ -854,3 +854,98 @@ async fn default_synthetic_starts_fast() {
     assert!(r.body.len() > 120_000);
     assert_eq!(r.json()["data"]["applications"].as_array().unwrap().len(), 5_000);
 }
+
+#[tokio::test]
+async fn every_named_scenario_serves() {
+    for name in Scenario::NAMES {
+        let scenario = if *name == "synthetic" {
+            Scenario::synthetic(small())
+        } else {
+            Scenario::by_name(name).unwrap()
+        };
+        let sim = Simulator::start(
+            scenario,
+            SimConfig {
+                now_ms: Some(NOW),
+                ..SimConfig::default()
+            },
+        )
+        .await
+        .unwrap();
+        let c = login(sim.addr(), "admin", "sim-password").await;
+        let u = get(sim.addr(), "/api/user", Some(&c)).await.json();
+        let pid = u["projects"][0]["id"].as_str().unwrap().to_string();
+        for path in [
+            "overview/applications",
+            "overview/map",
+            "overview/nodes",
+            "incidents",
+            "overview/traces",
+            "overview/costs",
+        ] {
+            let r = get(sim.addr(), &format!("/api/project/{pid}/{path}"), Some(&c)).await;
+            assert_eq!(r.status, 200, "{name} {path}");
+            r.json();
+        }
+        sim.shutdown().await;
+    }
+    assert!(Scenario::by_name("nope").is_none());
+}
+
+#[tokio::test]
+async fn story_variants_have_one_root_cause() {
+    let open_incident = |name: &'static str| async move {
+        let sim = Simulator::start(
+            Scenario::by_name(name).unwrap(),
+            SimConfig {
+                now_ms: Some(NOW),
+                ..SimConfig::default()
+            },
+        )
+        .await
+        .unwrap();
+        let c = login(sim.addr(), "admin", "sim-password").await;
+        let inc = get(sim.addr(), "/api/project/k3h2x9qa/incidents", Some(&c))
+            .await
+            .json()["data"]
+            .clone();
+        let apps = get(sim.addr(), "/api/project/k3h2x9qa/overview/applications", Some(&c))
+            .await
+            .json()["data"]["applications"]
+            .clone();
+        let bad: Vec<String> = apps
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["status"] != "ok")
+            .map(|a| a["id"].as_str().unwrap().rsplit(':').next().unwrap().to_string())
+            .collect();
+        let open: Vec<String> = inc
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["resolved_at"].is_null())
+            .map(|i| i["key"].as_str().unwrap().to_string())
+            .collect();
+        (open, bad)
+    };
+    assert_eq!(
+        open_incident("oom_after_deploy").await,
+        (
+            vec!["q8w7e6r5".to_string()],
+            vec!["checkout".to_string(), "frontend".to_string(), "payment".to_string()]
+        )
+    );
+    assert_eq!(
+        open_incident("tcp_connect_failures").await,
+        (vec!["t5c4p3f2".to_string()], vec!["catalog".to_string()])
+    );
+    assert_eq!(
+        open_incident("node_disk_saturation").await,
+        (
+            vec!["a1b2c3d4".to_string()],
+            vec!["catalog".to_string(), "frontend".to_string(), "postgres".to_string()]
+        )
+    );
+    assert_eq!(open_incident("healthy").await, (vec![], vec![]));
+}

@@ -105,25 +105,29 @@ fn production(v: Variant, now: i64) -> Project {
         node("node-1", "10.0.1.11", "us-east-1a", 28, 54),
         node("node-2", "10.0.1.12", "us-east-1b", 41, 72),
         node("node-3", "10.0.1.13", "us-east-1c", 35, 61),
-        Node {
-            name: "node-4".into(),
-            status: Status::Warning,
-            status_msg: "down (no metrics)".into(),
-            ip: "10.0.1.14".into(),
-            provider: "aws".into(),
-            region: "us-east-1".into(),
-            az: "us-east-1a".into(),
-            instance_type: "m5.xlarge".into(),
-            vcpu: 4,
-            mem_gb: 16,
-            cpu_percent: None,
-            mem_percent: None,
-            uptime_ms: 0,
-            kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
-            agent_version: "1.26.3".into(),
-            ifaces: vec!["eth0".into()],
-            life_cycle: "on-demand".into(),
-            ..Node::default()
+        if v.full() {
+            Node {
+                name: "node-4".into(),
+                status: Status::Warning,
+                status_msg: "down (no metrics)".into(),
+                ip: "10.0.1.14".into(),
+                provider: "aws".into(),
+                region: "us-east-1".into(),
+                az: "us-east-1a".into(),
+                instance_type: "m5.xlarge".into(),
+                vcpu: 4,
+                mem_gb: 16,
+                cpu_percent: None,
+                mem_percent: None,
+                uptime_ms: 0,
+                kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
+                agent_version: "1.26.3".into(),
+                ifaces: vec!["eth0".into()],
+                life_cycle: "on-demand".into(),
+                ..Node::default()
+            }
+        } else {
+            node("node-4", "10.0.1.14", "us-east-1a", 9, 22)
         },
     ];
     if v.disk() {
@@ -751,7 +755,9 @@ fn stories(p: &mut Project, v: Variant, now: i64) {
             },
         ));
     }
-    s.push(story("up", "node-4", None, Shape::DownFrom(now - 30 * MIN)));
+    if v.full() {
+        s.push(story("up", "node-4", None, Shape::DownFrom(now - 30 * MIN)));
+    }
     p.story = s;
 }
 
