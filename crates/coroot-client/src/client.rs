@@ -421,6 +421,14 @@ impl Client {
                 after: self.inner.config.timeout,
             }
         } else if is_tls(&e) {
+            // rustls reads a plain-HTTP answer as a corrupt record: say what that means.
+            let reason = if reason.to_ascii_lowercase().contains("invalidcontenttype") {
+                format!(
+                    "the server answered in plain HTTP, not TLS; use http:// in COROOT_URL ({reason})"
+                )
+            } else {
+                reason
+            };
             Error::Tls { url, reason }
         } else if e.is_connect() {
             Error::Connect { url, reason }
@@ -537,6 +545,9 @@ fn is_tls(e: &reqwest::Error) -> bool {
         "handshake",
         "invalidcertificate",
         "unknownissuer",
+        // A plain-HTTP server behind an https:// URL.
+        "corrupt message",
+        "invalidcontenttype",
     ]
     .iter()
     .any(|k| chain.contains(k))
