@@ -287,8 +287,20 @@ impl Client {
                         .into(),
                 })
             }
-            // Coroot answers a wrong password with 404; a first-run server also rejects every
-            // password until the admin one is set, which /api/user tells apart.
+            // Coroot's wrong-password 404 always says "Invalid email or password."; any other
+            // 404 (Go's "404 page not found", a proxy's page) comes from a server that is not
+            // Coroot, and must not read as a credentials problem.
+            404 if !text_message(&body)
+                .to_ascii_lowercase()
+                .contains("invalid email or password") =>
+            {
+                Err(Error::NotCorootApi {
+                    url: self.inner.base.clone(),
+                    endpoint: path.into(),
+                })
+            }
+            // A first-run server also rejects every password until the admin one is set,
+            // which /api/user tells apart.
             404 | 400 => Err(self.first_run_or(Error::InvalidCredentials).await),
             401 if text_message(&body) == "set_admin_password" => Err(Error::AdminPasswordNotSet),
             code => Err(Error::Api {

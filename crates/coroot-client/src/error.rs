@@ -89,9 +89,10 @@ pub enum Error {
         project: String,
     },
 
-    /// The URL answered with an HTML page where the API should answer JSON.
+    /// The URL answered with an HTML page (or another server's error) where the API should
+    /// answer JSON.
     #[error(
-        "{url} does not serve the Coroot API ({endpoint} returned an HTML page); check COROOT_URL, including any base path such as https://host/coroot"
+        "{url} does not serve the Coroot API ({endpoint} returned an HTML page or another server's answer); check COROOT_URL, including any base path such as https://host/coroot"
     )]
     NotCorootApi {
         /// The configured base URL.
