@@ -5,6 +5,30 @@
 //!
 //! It is an independent oracle: every body is built from scenario data with
 //! `serde_json::json!`, never from a client crate's types.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use coroot_sim::{Fault, FaultRule, Scenario, SimConfig, Simulator};
+//! let sim = Simulator::start(Scenario::ecommerce(), SimConfig { now_ms: Some(1_700_000_000_000), ..SimConfig::default() }).await?;
+//! // POST {base}/api/login {"email":"admin","password":"sim-password"} → coroot_session cookie.
+//! sim.inject(FaultRule { path_contains: "/overview/".into(), fault: Fault::Html, times: Some(1) });
+//! println!("{} {}", sim.base_url(), sim.requests().len());
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Behaviour worth knowing when writing tests against it:
+//! * Time windows follow §5 (`from`/`to`, default the last hour; step 30 s raised for long
+//!   ranges, strictly: exactly 6 h still uses 1 m). Logs, traces, deployments and the
+//!   `Deployments` report only include data inside the window; the incidents list does not.
+//! * Application logs are container (agent) logs with ServiceName `/k8s/<ns>/<name>`;
+//!   Kubernetes events are OTel logs (`service.name = KubernetesEvents`), so the overview
+//!   returns them only with `"otel": true` and app logs never do.
+//! * `panel/data` and `/api/v1/query_range` do not evaluate PromQL: they check bracket
+//!   balance, quotes and dangling operators, pick the first known metric name and its
+//!   `{...}` matchers, honour `rate`-style functions and one `sum|avg|max|min|count by/without`.
+//! * Application `status` values are the scenario's own (see [`Scenario::ecommerce`]),
+//!   not recomputed from the SLO/Instances/Postgres/Redis reports only.
 
 mod faults;
 mod model;

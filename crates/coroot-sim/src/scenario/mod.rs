@@ -63,7 +63,32 @@ impl Scenario {
         "healthy",
     ];
 
-    /// The realistic e-commerce cluster in trouble (production and staging projects).
+    /// The realistic e-commerce cluster in trouble.
+    ///
+    /// * Projects: `production` (`k3h2x9qa`) and `staging` (`p0m1n2b3`, apps
+    ///   `default:Deployment:frontend` and `default:Deployment:catalog`, node `stg-node-1`,
+    ///   no incidents). App ids are `k3h2x9qa:<ns>:<Kind>:<name>`.
+    /// * Production apps (status): frontend (warning, SLOLatency), checkout (critical,
+    ///   SLOAvailability "error budget burn rate is 42.0x within 1 hour"), payment (warning,
+    ///   MemoryOOM "application has been restarted 3 times by the OOM killer", InstanceRestarts
+    ///   "application restarted 3 times"; 4 pods, `payment-7d9f8b6c5-x2x9k` is
+    ///   `down (waiting:CrashLoopBackOff)`), catalog (warning, NetworkTCPConnections "failed to
+    ///   connect to 1 upstream service"), postgres StatefulSet on node-3 (warning, PostgresLatency
+    ///   "1 postgres instance is performing slowly", StorageIOLoad "high I/O load of 1 volume"),
+    ///   cart (warning, DnsNxdomainErrors "the app received an empty DNS response 7 times"),
+    ///   recommendation (warning, CPUContainer "high CPU utilization of 1 container"), redis,
+    ///   `kube-system:DaemonSet:kube-proxy` (control-plane) and
+    ///   `monitoring:StatefulSet:prometheus` (monitoring), all ok. Apps with error logs in the
+    ///   window also get a `LogErrors` warning ("N errors occurred").
+    /// * Nodes node-1..node-3 up (node-3: cpu 35%, memory 61%, `/dev/nvme1n1` latency 120 ms,
+    ///   I/O load 9.5); node-4 "down (no metrics)".
+    /// * Incidents: `q8w7e6r5` (checkout, critical, open, opened now-40m, RCA),
+    ///   `a1b2c3d4` (catalog, warning, opened now-5h, resolved now-4h20m, RCA),
+    ///   `z9y8x7w6` (cart, warning, resolved now-3d, no RCA).
+    /// * Deployments: payment `7d9f8b6c5: payment:2.4.1` (now-70m, critical), catalog
+    ///   `5f6a7b8c9: catalog:3.1.0` (now-20h), frontend `6c8f9d7b5: frontend:1.9.0` (now-3d).
+    /// * Error trace `4bf92f3577b34da6a3ce929d0e0e4736` (frontend → checkout → payment, plus a
+    ///   catalog `SELECT products` span) 12 minutes before now.
     pub fn ecommerce() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Full),
