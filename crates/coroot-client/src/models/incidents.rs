@@ -86,6 +86,8 @@ pub struct BurnRate {
     pub short_window_burn_rate: f64,
     /// Long window, ms.
     pub long_window: i64,
+    /// Short window, ms.
+    pub short_window: i64,
     /// Severity.
     pub severity: Status,
     /// Threshold.

@@ -1,18 +1,50 @@
-//! `coroot_get_incident_detail`: PLACEHOLDER, being written.
+//! `coroot_get_incident_detail`: why did this incident happen, what fixes it, and how did the
+//! failure spread?
+//!
+//! Coroot sets the data window itself from the incident (opened − 65m to resolved + 65m, or
+//! now), so `lookback_hours` is accepted for compatibility but cannot change what is returned.
+//! The RCA's propagation map lists each app with its upstream and downstream links; it is
+//! turned into chains in the direction the failure travelled (callee → caller), root cause
+//! first. Incidents from Coroot before v1.12.5, or without AI RCA, carry no RCA: that is said
+//! instead of printing empty sections.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use coroot_client::AppId;
+use coroot_client::Status;
+use coroot_client::models::{BurnRate, IncidentView, PropagationApp, Rca, Slo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::format::{clip, iso, percent, span_ms, when};
+use crate::params::{opt_f64, opt_string, req_string};
+use crate::tools::project;
+use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetIncidentDetail;
+
+/// Longest detailed analysis shown; the root cause and fixes are the point, this is backup.
+const DETAILED_CHARS: usize = 4_000;
+/// Longest root cause or fixes text: whole in practice, bounded against a runaway RCA.
+const RCA_CHARS: usize = 20_000;
+/// Most propagation chains printed.
+const MAX_CHAINS: usize = 10;
+/// How far Coroot widens the incident window on each side (§5 of the API notes).
+const WINDOW_PAD_MS: i64 = 65 * 60_000;
+/// Coroot caps the incident window at 24 hours.
+const WINDOW_CAP_MS: i64 = 24 * 3_600_000;
 
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Incident key from coroot_get_incidents, e.g. "q8w7e6r5".
+    #[serde(deserialize_with = "req_string")]
+    pub incident_key: String,
+    /// Hours (default 6); Coroot uses the incident's own window regardless.
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +52,712 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Incident key.
+    pub key: String,
+    /// Affected application id.
+    pub application_id: String,
+    /// Severity.
+    #[serde(flatten)]
+    pub severity: Health,
+    /// Still open.
+    pub open: bool,
+    /// UTC ISO-8601.
+    pub opened_at: Option<String>,
+    /// UTC ISO-8601; absent while open.
+    pub resolved_at: Option<String>,
+    /// Duration so far, ms.
+    pub duration_ms: i64,
+    /// The data window Coroot derived from the incident.
+    pub window: IncidentWindow,
+    /// Max share of affected requests, %.
+    pub impact_percent: f64,
+    /// Failed requests, %.
+    pub availability_impact_percent: f64,
+    /// Slow requests, %.
+    pub latency_impact_percent: f64,
+    /// SLOs involved.
+    pub slos: Vec<SloOut>,
+    /// SLO burn rates that raised the incident.
+    pub burn_rates: Vec<BurnRateOut>,
+    /// Coroot's root cause analysis.
+    pub rca: RcaOut,
+    /// Apps on the failure path, root cause first.
+    pub propagation: Vec<PropagationAppOut>,
+    /// The app the failure started from (propagation root, else the affected app).
+    pub root_cause_app: String,
+    #[serde(skip)]
+    opened_ms: Option<i64>,
+    #[serde(skip)]
+    resolved_ms: Option<i64>,
+    #[serde(skip)]
+    lookback_given: bool,
+}
+
+/// The window Coroot computed from the incident.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncidentWindow {
+    /// UTC ISO-8601.
+    pub from: Option<String>,
+    /// UTC ISO-8601.
+    pub to: Option<String>,
+}
+
+/// An SLO of the incident.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SloOut {
+    /// `availability` or `latency`.
+    pub kind: &'static str,
+    /// e.g. "99% of requests should not fail".
+    pub objective: String,
+    /// e.g. "95.8%".
+    pub compliance: String,
+    /// Whether the objective is violated.
+    pub violated: bool,
+}
+
+/// An SLO burn rate.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BurnRateOut {
+    /// `availability` or `latency`.
+    pub kind: &'static str,
+    /// Severity of this burn rate.
+    #[serde(flatten)]
+    pub severity: Health,
+    /// Long window, ms.
+    pub long_window_ms: i64,
+    /// Burn rate over the long window (× the allowed rate).
+    pub long_window_burn_rate: f64,
+    /// Short window, ms.
+    pub short_window_ms: i64,
+    /// Burn rate over the short window.
+    pub short_window_burn_rate: f64,
+    /// Burn rate threshold.
+    pub threshold: f64,
+}
+
+/// Root cause analysis.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct RcaOut {
+    /// False when Coroot has no RCA for the incident (older Coroot, AI RCA off, or failed).
+    pub available: bool,
+    /// `OK`, `In progress`, `Failed`, `AI disabled`, `Out of credits`, or empty.
+    pub status: String,
+    /// Error text when the RCA failed.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub error: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Markdown.
+    pub root_cause: String,
+    /// Markdown.
+    pub immediate_fixes: String,
+    /// Markdown.
+    pub detailed_analysis: String,
+}
+
+/// An app of the propagation map.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PropagationAppOut {
+    /// Application id.
+    pub id: String,
+    /// Status.
+    #[serde(flatten)]
+    pub status: Health,
+    /// Issues Coroot found.
+    pub issues: Vec<String>,
+    /// Apps this one calls, with the link's status and stats.
+    pub calls: Vec<PropagationLinkOut>,
+}
+
+/// A link of the propagation map.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PropagationLinkOut {
+    /// The called application id.
+    pub id: String,
+    /// Link status.
+    #[serde(flatten)]
+    pub status: Health,
+    /// e.g. "⚠️ connection reset by peer", "📈 8 rps ⏱️ 95ms".
+    pub stats: Vec<String>,
+}
 
 impl Tool for GetIncidentDetail {
     const NAME: &'static str = "coroot_get_incident_detail";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot incident detail";
+    const DESCRIPTION: &'static str = "Full RCA of one incident: root cause, immediate fixes, SLO impact and burn rates, and the propagation map showing how the failure spread between apps. Coroot picks the time window from the incident. Get the key from coroot_get_incidents.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        if let Some(h) = p.lookback_hours
+            && !h.is_finite()
+        {
+            return Err(ToolError::params(
+                Self::NAME,
+                "lookback_hours must be a finite number of hours, e.g. 6",
+            ));
+        }
+        let key = p.incident_key.trim().to_string();
+        let view = ctx.client.incident(&project.id, &key).await?;
+        Ok(build(project.name, view, ctx.now_ms(), p.lookback_hours.is_some()))
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, now_ms: i64) -> Text {
+        let mut t = Text::new("propagation apps", "call coroot_get_app_detail for one app of the path");
+        t.line(format!(
+            "Incident {} · project {} · window set by Coroot from the incident: {} → {}",
+            out.key,
+            out.project,
+            out.window.from.as_deref().unwrap_or("?"),
+            out.window.to.as_deref().unwrap_or("now")
+        ));
+        if out.lookback_given {
+            t.line("note: lookback_hours is not used here; Coroot always shows the incident's own window");
+        }
+        let app = AppId::new(out.application_id.as_str());
+        let mut state = format!(
+            "{} {} · {} ({})",
+            if out.open { "OPEN" } else { "RESOLVED" },
+            out.severity.status,
+            app.short(),
+            out.application_id
+        );
+        if let Some(o) = out.opened_ms {
+            state.push_str(&format!(" · opened {}", when(now_ms, o)));
+        }
+        match out.resolved_ms {
+            Some(r) => state.push_str(&format!(
+                " · resolved {} after {}",
+                when(now_ms, r),
+                span_ms(out.duration_ms)
+            )),
+            None => state.push_str(&format!(", ongoing {}", span_ms(out.duration_ms))),
+        }
+        t.line(state);
+        let mut impact = Vec::new();
+        if out.availability_impact_percent > 0.0 {
+            impact.push(format!(
+                "{} of requests failed",
+                percent(out.availability_impact_percent)
+            ));
+        }
+        if out.latency_impact_percent > 0.0 {
+            impact.push(format!("{} of requests too slow", percent(out.latency_impact_percent)));
+        }
+        if impact.is_empty() && out.impact_percent > 0.0 {
+            impact.push(format!("{} of requests affected", percent(out.impact_percent)));
+        }
+        if !impact.is_empty() {
+            t.line(format!("impact: {}", impact.join(", ")));
+        }
+        for slo in &out.slos {
+            t.line(format!(
+                "{} SLO: {} · compliance {}{}",
+                slo.kind,
+                slo.objective,
+                slo.compliance,
+                if slo.violated { " (VIOLATED)" } else { "" }
+            ));
+        }
+        if !out.burn_rates.is_empty() {
+            let rates: Vec<String> = out
+                .burn_rates
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{} {} {}x over {}, {}x over {} (threshold {}x)",
+                        b.kind,
+                        b.severity.status,
+                        crate::format::num(b.long_window_burn_rate),
+                        span_ms(b.long_window_ms),
+                        crate::format::num(b.short_window_burn_rate),
+                        span_ms(b.short_window_ms),
+                        crate::format::num(b.threshold)
+                    )
+                })
+                .collect();
+            t.line(format!("burn rates: {}", rates.join("; ")));
+        }
+
+        let rca = &out.rca;
+        if rca.available {
+            t.line(format!(
+                "RCA: {}",
+                if rca.status.is_empty() { "OK" } else { &rca.status }
+            ));
+            if !rca.summary.is_empty() {
+                t.line(format!("summary: {}", rca.summary.trim()));
+            }
+            if !rca.root_cause.is_empty() {
+                t.line("");
+                t.line("ROOT CAUSE");
+                t.line(clip(rca.root_cause.trim(), RCA_CHARS));
+            }
+            if !rca.immediate_fixes.is_empty() {
+                t.line("");
+                t.line("IMMEDIATE FIXES");
+                t.line(clip(rca.immediate_fixes.trim(), RCA_CHARS));
+            }
+        } else {
+            t.line(rca_unavailable(rca));
+            if !rca.summary.is_empty() {
+                t.line(format!("summary: {}", rca.summary.trim()));
+            }
+        }
+
+        if !out.propagation.is_empty() {
+            t.line("");
+            t.line("PROPAGATION (failure flows →, root cause first)");
+            for chain in chains(&out.propagation).into_iter().take(MAX_CHAINS) {
+                let hops: Vec<String> = chain
+                    .iter()
+                    .filter_map(|&i| out.propagation.get(i))
+                    .map(|a| {
+                        let mut hop = format!("{} {}", AppId::new(a.id.as_str()).short(), a.status.status);
+                        if !a.issues.is_empty() {
+                            hop.push_str(&format!(" (issues: {})", a.issues.join(", ")));
+                        }
+                        hop
+                    })
+                    .collect();
+                t.line(clip(&hops.join(" → "), 2_000));
+            }
+            t.heading("links (caller calls callee):");
+            for a in &out.propagation {
+                if a.calls.is_empty() {
+                    continue;
+                }
+                let calls: Vec<String> = a
+                    .calls
+                    .iter()
+                    .map(|l| {
+                        let mut s = format!(
+                            "{} calls {}: {}",
+                            AppId::new(a.id.as_str()).short(),
+                            AppId::new(l.id.as_str()).short(),
+                            l.status.status
+                        );
+                        if !l.stats.is_empty() {
+                            s.push(' ');
+                            s.push_str(&l.stats.join(" "));
+                        }
+                        s
+                    })
+                    .collect();
+                t.item(calls.join("\n"));
+            }
+        }
+
+        if !rca.detailed_analysis.is_empty() {
+            t.line("");
+            t.line("DETAILED ANALYSIS");
+            let clipped = clip(rca.detailed_analysis.trim(), DETAILED_CHARS);
+            t.line(clipped);
+            if rca.detailed_analysis.trim().chars().count() > DETAILED_CHARS {
+                t.line(format!(
+                    "[detailed analysis clipped at {DETAILED_CHARS} characters; the whole text is in the structured output]"
+                ));
+            }
+            // Keeps the next step from reading as part of the markdown above.
+            t.line("");
+        }
+
+        t.footer(format!(
+            "next: coroot_get_app_detail(app_id='{}') for the root-cause app's failing checks",
+            out.root_cause_app
+        ));
+        t
+    }
+}
+
+fn rca_unavailable(rca: &RcaOut) -> String {
+    match rca.status.as_str() {
+        "In progress" => "RCA: in progress; call again in a minute".into(),
+        "Failed" if !rca.error.is_empty() => format!("RCA unavailable: it failed ({})", rca.error),
+        "Failed" => "RCA unavailable: it failed".into(),
+        "AI disabled" => {
+            "RCA unavailable: Coroot's AI RCA is disabled; investigate with the tools below".into()
+        }
+        "Out of credits" => {
+            "RCA unavailable: Coroot's AI RCA is out of credits; investigate with the tools below"
+                .into()
+        }
+        _ => "RCA unavailable: Coroot has no root cause analysis for this incident (AI RCA off, or Coroot older than v1.12.5); investigate with the tools below".into(),
+    }
+}
+
+fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool) -> Output {
+    let i = view.incident;
+    let mut slos = Vec::new();
+    let mut push_slo = |kind, slo: Option<Slo>| {
+        if let Some(s) = slo.filter(|s| !s.objective.is_empty()) {
+            slos.push(SloOut {
+                kind,
+                objective: s.objective,
+                compliance: s.compliance,
+                violated: s.violated,
+            });
+        }
+    };
+    push_slo("availability", view.availability_slo);
+    push_slo("latency", view.latency_slo);
+    let burn = |kind, b: BurnRate| BurnRateOut {
+        kind,
+        severity: b.severity.into(),
+        long_window_ms: b.long_window,
+        long_window_burn_rate: b.long_window_burn_rate,
+        short_window_ms: b.short_window,
+        short_window_burn_rate: b.short_window_burn_rate,
+        threshold: b.threshold,
+    };
+    let mut burn_rates: Vec<BurnRateOut> = i
+        .details
+        .availability_burn_rates
+        .into_iter()
+        .map(|b| burn("availability", b))
+        .chain(i.details.latency_burn_rates.into_iter().map(|b| burn("latency", b)))
+        .collect();
+    burn_rates.sort_by_key(|b| std::cmp::Reverse(b.severity.status_code));
+
+    let rca = i.rca.unwrap_or_default();
+    let propagation = propagation(&rca);
+    let rca_out = rca_out(rca, &i.short_description);
+
+    let root_cause_app = chains(&propagation)
+        .first()
+        .and_then(|c| c.first())
+        .and_then(|&idx| propagation.get(idx))
+        .map_or_else(|| i.application_id.to_string(), |a| a.id.clone());
+
+    // Coroot's own rule: opened − 65m to resolved + 65m (or now), at most 24h.
+    let from = i.opened_at.map(|o| o - WINDOW_PAD_MS);
+    let to = i.resolved_at.map(|r| r + WINDOW_PAD_MS).map(|t| t.min(now_ms));
+    let from = match (from, to) {
+        (Some(f), Some(t)) => Some(f.max(t - WINDOW_CAP_MS)),
+        (Some(f), None) => Some(f.max(now_ms - WINDOW_CAP_MS)),
+        (f, _) => f,
+    };
+
+    Output {
+        project,
+        key: i.key,
+        application_id: i.application_id.to_string(),
+        severity: i.severity.into(),
+        open: i.resolved_at.is_none(),
+        opened_at: i.opened_at.map(iso),
+        resolved_at: i.resolved_at.map(iso),
+        duration_ms: i.duration,
+        window: IncidentWindow {
+            from: from.map(iso),
+            to: to.map(iso),
+        },
+        impact_percent: i.impact,
+        availability_impact_percent: i.details.availability_impact.percentage,
+        latency_impact_percent: i.details.latency_impact.percentage,
+        slos,
+        burn_rates,
+        rca: rca_out,
+        propagation,
+        root_cause_app,
+        opened_ms: i.opened_at,
+        resolved_ms: i.resolved_at,
+        lookback_given,
+    }
+}
+
+fn rca_out(rca: Rca, short_description: &str) -> RcaOut {
+    let available = !rca.root_cause.trim().is_empty()
+        || !rca.immediate_fixes.trim().is_empty()
+        || !rca.detailed_root_cause_analysis.trim().is_empty();
+    // Coroot's view reports "OK" when the status is empty but a root cause exists.
+    let status = if rca.status.is_empty() && available {
+        "OK".to_string()
+    } else {
+        rca.status
+    };
+    let summary = if rca.short_summary.trim().is_empty() {
+        short_description.trim().to_string()
+    } else {
+        rca.short_summary.trim().to_string()
+    };
+    RcaOut {
+        available,
+        status,
+        error: rca.error,
+        summary,
+        root_cause: rca.root_cause.trim().to_string(),
+        immediate_fixes: rca.immediate_fixes.trim().to_string(),
+        detailed_analysis: rca.detailed_root_cause_analysis.trim().to_string(),
+    }
+}
+
+/// The map's apps with every call edge, whichever side reported it, ordered along the chains.
+fn propagation(rca: &Rca) -> Vec<PropagationAppOut> {
+    let apps: &[PropagationApp] = rca.propagation_map.as_ref().map_or(&[], |m| m.applications.as_slice());
+    // (caller, callee) → (status, stats); the caller's own view of the link wins for stats.
+    let mut edges: BTreeMap<(String, String), (Status, Vec<String>)> = BTreeMap::new();
+    for a in apps {
+        for up in &a.upstreams {
+            let e = edges.entry((a.id.to_string(), up.id.to_string())).or_default();
+            e.0 = e.0.max(up.status);
+            e.1.clone_from(&up.stats);
+        }
+    }
+    for a in apps {
+        for down in &a.downstreams {
+            let e = edges.entry((down.id.to_string(), a.id.to_string())).or_default();
+            e.0 = e.0.max(down.status);
+            if e.1.is_empty() {
+                e.1.clone_from(&down.stats);
+            }
+        }
+    }
+    let mut out: Vec<PropagationAppOut> = apps
+        .iter()
+        .map(|a| PropagationAppOut {
+            id: a.id.to_string(),
+            status: a.status.into(),
+            issues: a.issues.clone(),
+            calls: Vec::new(),
+        })
+        .collect();
+    // Apps only named in links still belong on the path.
+    for (caller, callee) in edges.keys() {
+        for id in [caller, callee] {
+            if !out.iter().any(|a| &a.id == id) {
+                out.push(PropagationAppOut {
+                    id: id.clone(),
+                    status: Status::Unknown.into(),
+                    issues: Vec::new(),
+                    calls: Vec::new(),
+                });
+            }
+        }
+    }
+    for ((caller, callee), (status, stats)) in edges {
+        if let Some(a) = out.iter_mut().find(|a| a.id == caller) {
+            a.calls.push(PropagationLinkOut {
+                id: callee,
+                status: status.into(),
+                stats,
+            });
+        }
+    }
+    for a in &mut out {
+        a.calls.sort_by(|x, y| {
+            y.status
+                .status_code
+                .cmp(&x.status.status_code)
+                .then_with(|| x.id.cmp(&y.id))
+        });
+    }
+    // Order along the chains, so the list reads root cause first.
+    let order: Vec<usize> = {
+        let mut seen = BTreeSet::new();
+        let mut order = Vec::new();
+        for chain in chains(&out) {
+            for idx in chain {
+                if seen.insert(idx) {
+                    order.push(idx);
+                }
+            }
+        }
+        order
+    };
+    let mut slots: Vec<Option<PropagationAppOut>> = out.into_iter().map(Some).collect();
+    let mut sorted: Vec<PropagationAppOut> = order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect();
+    sorted.extend(slots.into_iter().flatten());
+    sorted
+}
+
+/// Failure paths as index lists into `apps`: from each root (an app that calls nothing on the
+/// map, worst first) along callee → caller edges to apps nobody on the map calls.
+fn chains(apps: &[PropagationAppOut]) -> Vec<Vec<usize>> {
+    let index: BTreeMap<&str, usize> = apps.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    // callers[callee] = apps calling it.
+    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); apps.len()];
+    let mut calls_any = vec![false; apps.len()];
+    for (i, a) in apps.iter().enumerate() {
+        for l in &a.calls {
+            if let (Some(&callee), Some(flag)) = (index.get(l.id.as_str()), calls_any.get_mut(i))
+                && callee != i
+            {
+                *flag = true;
+                if let Some(c) = callers.get_mut(callee) {
+                    c.push(i);
+                }
+            }
+        }
+    }
+    let by_severity = |v: &mut Vec<usize>| {
+        v.sort_by(|&x, &y| {
+            let (ax, ay) = (apps.get(x), apps.get(y));
+            let sx = ax.map_or(0, |a| a.status.status_code);
+            let sy = ay.map_or(0, |a| a.status.status_code);
+            sy.cmp(&sx).then_with(|| ax.map(|a| &a.id).cmp(&ay.map(|a| &a.id)))
+        });
+    };
+    for c in &mut callers {
+        by_severity(c);
+    }
+    let mut roots: Vec<usize> = (0..apps.len())
+        .filter(|&i| !calls_any.get(i).copied().unwrap_or(false))
+        .collect();
+    if roots.is_empty() && !apps.is_empty() {
+        // Every app calls another (a cycle): start from the worst.
+        roots = (0..apps.len()).collect();
+        by_severity(&mut roots);
+        roots.truncate(1);
+    }
+    by_severity(&mut roots);
+    let mut out = Vec::new();
+    for root in roots {
+        let mut path = vec![root];
+        walk(&callers, &mut path, &mut out);
+        if out.len() >= MAX_CHAINS * 4 {
+            break;
+        }
+    }
+    out
+}
+
+fn walk(callers: &[Vec<usize>], path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    let Some(&last) = path.last() else { return };
+    let next: Vec<usize> = callers
+        .get(last)
+        .map(|c| c.iter().copied().filter(|n| !path.contains(n)).collect())
+        .unwrap_or_default();
+    if next.is_empty() || out.len() >= MAX_CHAINS * 4 {
+        out.push(path.clone());
+        return;
+    }
+    for n in next {
+        path.push(n);
+        walk(callers, path, out);
+        path.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn open_incident_shows_root_cause_fixes_and_the_path() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetIncidentDetail>(&kit, json!({"incident_key": "q8w7e6r5"})).await;
+        let text = &out.text;
+        assert!(
+            text.starts_with("Incident q8w7e6r5 · project production · window set by Coroot"),
+            "{text}"
+        );
+        assert!(
+            text.contains("OPEN CRITICAL · default/checkout (k3h2x9qa:default:Deployment:checkout)"),
+            "{text}"
+        );
+        assert!(text.contains("impact: 4.2% of requests failed"), "{text}");
+        assert!(
+            text.contains("availability SLO: 99% of requests should not fail · compliance 95.8% (VIOLATED)"),
+            "{text}"
+        );
+        assert!(text.contains("availability CRITICAL 42x over 1h"), "{text}");
+        assert!(text.contains("summary: payment OOM-killed after deploy 2.4.1"));
+        // Root cause and fixes whole, markdown kept.
+        assert!(text.contains("ROOT CAUSE\nThe **payment** service is being killed by the OOM killer."));
+        assert!(text.contains("checkout** receives `connection reset by peer` from payment and answers 502."));
+        assert!(text.contains("IMMEDIATE FIXES\n* Roll back payment to 2.4.0"));
+        assert!(text.contains("kubectl -n default set resources deployment/payment --limits=memory=512Mi"));
+        // The chain runs from the root cause to the edge.
+        assert!(
+            text.contains(
+                "default/payment CRITICAL (issues: OOM killed 3 times, restarts) → default/checkout CRITICAL (issues: errors 4.2%) → default/frontend WARNING (issues: high latency)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("default/checkout calls default/payment: CRITICAL ⚠️ connection reset by peer"),
+            "{text}"
+        );
+        assert!(text.contains("DETAILED ANALYSIS\n### Timeline"));
+        assert!(text.ends_with(
+            "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:payment') for the root-cause app's failing checks"
+        ));
+        let s = &out.structured;
+        assert_eq!(s["status_code"], 4);
+        assert_eq!(s["root_cause_app"], "k3h2x9qa:default:Deployment:payment");
+        assert_eq!(s["rca"]["available"], true);
+        assert_eq!(s["propagation"][0]["id"], "k3h2x9qa:default:Deployment:payment");
+        assert_eq!(s["propagation"][1]["calls"][0]["status"], "CRITICAL");
+        assert_eq!(s["burn_rates"][0]["long_window_burn_rate"], 42.0);
+        // Coroot's window: opened 40m ago − 65m, open so up to now.
+        assert_eq!(s["window"]["from"], iso(testkit::NOW_MS - 105 * 60_000));
+        assert_eq!(s["window"]["to"], serde_json::Value::Null);
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn an_incident_without_rca_says_so() {
+        let kit = testkit::ecommerce().await;
+        let out =
+            testkit::run::<GetIncidentDetail>(&kit, json!({"incident_key": "z9y8x7w6", "lookback_hours": "6"})).await;
+        assert!(out.text.contains("RESOLVED WARNING · default/cart"), "{}", out.text);
+        assert!(out.text.contains("RCA unavailable"), "{}", out.text);
+        assert!(out.text.contains("lookback_hours is not used here"), "{}", out.text);
+        assert!(!out.text.contains("ROOT CAUSE"), "{}", out.text);
+        assert!(
+            out.text
+                .contains("next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:cart')")
+        );
+        assert_eq!(out.structured["rca"]["available"], false);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_key_points_to_the_incident_list() {
+        let kit = testkit::ecommerce().await;
+        let e = testkit::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": "nope1234"})).await;
+        assert!(e.contains("Incident not found"), "{e}");
+        assert!(e.contains("call coroot_get_incidents"), "{e}");
+        let e = testkit::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": " "})).await;
+        assert!(e.contains("must not be empty"), "{e}");
+    }
+
+    #[test]
+    fn chains_follow_calls_backwards_from_the_root() {
+        let app = |id: &str, status, calls: &[&str]| PropagationAppOut {
+            id: id.into(),
+            status: Health::from(status),
+            issues: Vec::new(),
+            calls: calls
+                .iter()
+                .map(|c| PropagationLinkOut {
+                    id: (*c).into(),
+                    status: Status::Ok.into(),
+                    stats: Vec::new(),
+                })
+                .collect(),
+        };
+        let apps = vec![
+            app("fe", Status::Warning, &["a", "b"]),
+            app("a", Status::Critical, &["db"]),
+            app("b", Status::Warning, &["db"]),
+            app("db", Status::Critical, &[]),
+            // A cycle must not loop.
+            app("x", Status::Ok, &["y"]),
+            app("y", Status::Ok, &["x"]),
+        ];
+        let named: Vec<Vec<&str>> = chains(&apps)
+            .into_iter()
+            .map(|c| c.into_iter().map(|i| apps[i].id.as_str()).collect())
+            .collect();
+        assert_eq!(named, vec![vec!["db", "a", "fe"], vec!["db", "b", "fe"]]);
     }
 }
