@@ -1,18 +1,38 @@
-//! `coroot_get_applications`: PLACEHOLDER, being written.
+//! `coroot_get_applications`: which applications are unhealthy right now, and in what way?
+//!
+//! Coroot's statuses are strings (`"critical"`), which the original tool compared with
+//! upper-case integers-as-labels, so its counters were always 0; here they are parsed. The
+//! order is applied here (CRITICAL, WARNING, INFO, then UNKNOWN and OK, each by name) rather
+//! than trusted from the server. Each unhealthy app shows only its cells that are not OK;
+//! UNKNOWN and OK apps are listed by name, 20 per line, so 5,000 apps still fit the cap.
 
+use coroot_client::models::ApplicationStatus;
+use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::params::{Window, opt_f64, opt_string, window};
+use crate::tools::{header, project, window_note};
+use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetApplications;
+
+/// Healthy (or unknown) apps listed per text line.
+const NAMES_PER_LINE: usize = 20;
+/// What narrows the output, named in the cap notice.
+const NARROW: &str = "pass status='warning' to list only failing apps, or call coroot_get_app_detail for one app";
 
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
+    /// Only apps at or above this status: "info", "warning" or "critical" (default: all).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub status: Option<String>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +40,387 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Applications in the project, before the status filter.
+    pub total: usize,
+    /// Applications per status, before the status filter.
+    pub counts: Counts,
+    /// The minimum status listed, when filtered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_filter: Option<&'static str>,
+    /// CRITICAL, WARNING, INFO, UNKNOWN, then OK; by name within a status.
+    pub applications: Vec<AppOut>,
+}
+
+/// Applications per status.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct Counts {
+    /// CRITICAL.
+    pub critical: usize,
+    /// WARNING.
+    pub warning: usize,
+    /// INFO.
+    pub info: usize,
+    /// UNKNOWN (no data).
+    pub unknown: usize,
+    /// OK.
+    pub ok: usize,
+}
+
+/// One application.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AppOut {
+    /// Application id (for coroot_get_app_detail).
+    pub id: String,
+    /// Overall status.
+    #[serde(flatten)]
+    pub status: Health,
+    /// Detected technology, e.g. `postgres`, `golang`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<String>,
+    /// Category, e.g. `application`, `monitoring`.
+    pub category: String,
+    /// Cells whose status is neither OK nor UNKNOWN.
+    pub cells: Vec<CellOut>,
+}
+
+/// One status cell of an application.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CellOut {
+    /// Column: errors, latency, upstreams, instances, restarts, cpu, memory, disk_io_load, disk_usage, network, dns, logs.
+    pub name: &'static str,
+    /// Coroot's value, e.g. `4%`, `OOM`, `3/4`.
+    pub value: String,
+    /// Cell status.
+    #[serde(flatten)]
+    pub status: Health,
+}
+
+/// Sort rank: CRITICAL, WARNING, INFO, UNKNOWN, OK.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Critical => 0,
+        Status::Warning => 1,
+        Status::Info => 2,
+        Status::Unknown => 3,
+        Status::Ok => 4,
+    }
+}
+
+/// Listed one per item, with its cells.
+fn detailed(s: Status) -> bool {
+    s >= Status::Info
+}
+
+fn parse_filter(raw: Option<&str>) -> Result<Option<Status>, ToolError> {
+    let Some(raw) = raw else { return Ok(None) };
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "all" | "ok" | "any" => Ok(None),
+        "info" => Ok(Some(Status::Info)),
+        "warning" | "warn" => Ok(Some(Status::Warning)),
+        "critical" => Ok(Some(Status::Critical)),
+        other => Err(ToolError::params(
+            GetApplications::NAME,
+            format!("status must be 'info', 'warning' or 'critical', got '{other}'"),
+        )),
+    }
+}
 
 impl Tool for GetApplications {
     const NAME: &'static str = "coroot_get_applications";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot applications";
+    const DESCRIPTION: &'static str = "Health of every application, CRITICAL first: for each unhealthy app, the failing signals (errors, latency, upstreams, instances, restarts, CPU, memory, disk, network, DNS, logs) with their values. Healthy apps are listed by name. Use for a proactive health scan; then coroot_get_app_detail for one app.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let filter = parse_filter(p.status.as_deref())?;
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let apps = ctx.client.applications(&project.id, range).await?;
+        Ok(build(project.name, window, apps, filter))
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new("entries (one per unhealthy app, 20 names per OK line)", NARROW);
+        t.line(header("Applications", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        if out.total == 0 {
+            t.line("No applications: Coroot lists only apps with at least one known status in the window.");
+            t.footer("next: a longer lookback_hours, another project_id, or coroot_get_nodes to check that the node agents report");
+            return t;
+        }
+        let c = &out.counts;
+        let parts: Vec<String> = [
+            (c.critical, "CRITICAL"),
+            (c.warning, "WARNING"),
+            (c.info, "INFO"),
+            (c.unknown, "UNKNOWN"),
+            (c.ok, "OK"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, label)| format!("{n} {label}"))
+        .collect();
+        t.line(format!("{} applications: {}", out.total, parts.join(", ")));
+        if let Some(f) = out.status_filter {
+            t.line(format!(
+                "listing only apps at {f} or worse (status filter); {} listed",
+                out.applications.len()
+            ));
+        }
+        for a in out.applications.iter().filter(|a| detailed(status_of(a))) {
+            t.item_in(0, app_line(a));
+        }
+        for (section, status) in [(1, Status::Unknown), (2, Status::Ok)] {
+            let names: Vec<String> = out
+                .applications
+                .iter()
+                .filter(|a| status_of(a) == status)
+                .map(|a| AppId::new(a.id.as_str()).short())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            t.heading(format!("{} ({}):", status.label(), names.len()));
+            for chunk in names.chunks(NAMES_PER_LINE) {
+                t.item_in(section, chunk.join(", "));
+            }
+        }
+        if out.applications.is_empty() {
+            t.line("No application is at that status.");
+            t.footer("next: call again without status to list every app");
+            return t;
+        }
+        match out.applications.first() {
+            Some(worst) if detailed(status_of(worst)) => t.footer(format!(
+                "next: coroot_get_app_detail(app_id='{}') for the failing checks of the worst app",
+                worst.id
+            )),
+            _ => t.footer("next: coroot_get_incidents(lookback_hours=24) or coroot_get_service_map() to look for trouble elsewhere"),
+        };
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        // Sections are the detailed apps, then UNKNOWN name lines, then OK name lines, in the
+        // same order as `applications`; items go from the end, so each count is a prefix.
+        let get = |i: usize| kept.get(i).copied().unwrap_or(0);
+        let count = |s: Status| out.applications.iter().filter(|a| status_of(a) == s).count();
+        let (unknown, ok) = (count(Status::Unknown), count(Status::Ok));
+        let n = get(0) + (get(1) * NAMES_PER_LINE).min(unknown) + (get(2) * NAMES_PER_LINE).min(ok);
+        out.applications.truncate(n);
+    }
+}
+
+fn status_of(a: &AppOut) -> Status {
+    Status::parse(a.status.status)
+}
+
+fn app_line(a: &AppOut) -> String {
+    let id = AppId::new(a.id.as_str());
+    let mut line = format!("{} {}", a.status.status, id.short());
+    if let Some(t) = &a.app_type {
+        line.push_str(&format!(" · {t}"));
+    }
+    if !a.category.is_empty() && a.category != "application" {
+        line.push_str(&format!(" [{}]", a.category));
+    }
+    let cells: Vec<String> = a
+        .cells
+        .iter()
+        .map(|c| {
+            if c.value.is_empty() {
+                format!("{} {}", c.name, c.status.status)
+            } else {
+                format!("{} {} {}", c.name, c.value, c.status.status)
+            }
+        })
+        .collect();
+    if !cells.is_empty() {
+        line.push_str(": ");
+        line.push_str(&cells.join(" · "));
+    }
+    line
+}
+
+fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: Option<Status>) -> Output {
+    let mut counts = Counts::default();
+    for a in &apps {
+        match a.status {
+            Status::Critical => counts.critical += 1,
+            Status::Warning => counts.warning += 1,
+            Status::Info => counts.info += 1,
+            Status::Unknown => counts.unknown += 1,
+            Status::Ok => counts.ok += 1,
+        }
+    }
+    let total = apps.len();
+    let mut apps: Vec<ApplicationStatus> = apps
+        .into_iter()
+        .filter(|a| filter.is_none_or(|min| a.status >= min))
+        .collect();
+    apps.sort_by(|a, b| {
+        rank(a.status)
+            .cmp(&rank(b.status))
+            .then_with(|| a.id.name().cmp(b.id.name()))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let applications = apps
+        .into_iter()
+        .map(|a| {
+            let cells = a
+                .params()
+                .into_iter()
+                .filter(|(_, p)| !matches!(p.status, Status::Ok | Status::Unknown))
+                .map(|(name, p)| CellOut {
+                    name,
+                    value: p.value.trim().to_string(),
+                    status: p.status.into(),
+                })
+                .collect();
+            AppOut {
+                id: a.id.to_string(),
+                status: a.status.into(),
+                app_type: a.app_type.map(|t| t.name).filter(|n| !n.is_empty()),
+                category: a.category,
+                cells,
+            }
+        })
+        .collect();
+    Output {
+        project,
+        window,
+        total,
+        counts,
+        status_filter: filter.map(Status::label),
+        applications,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn unhealthy_apps_come_first_with_only_their_failing_cells() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetApplications>(&kit, json!({})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert!(
+            lines[0].starts_with("Applications · project production · last 1h"),
+            "{}",
+            out.text
+        );
+        assert!(lines[1].starts_with("10 applications: 1 CRITICAL, "), "{}", out.text);
+        assert!(
+            lines[2].starts_with("CRITICAL default/checkout · java: errors 4% CRITICAL · upstreams 0/1 CRITICAL"),
+            "{}",
+            out.text
+        );
+        let payment = lines.iter().find(|l| l.starts_with("WARNING default/payment")).unwrap();
+        assert!(
+            payment.contains("instances 3/4 WARNING")
+                && payment.contains("restarts 3 WARNING")
+                && payment.contains("memory OOM WARNING"),
+            "{payment}"
+        );
+        assert!(!payment.contains("latency"), "OK cells are left out: {payment}");
+        assert!(
+            out.text.contains("catalog · golang: upstreams 0/1 WARNING"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("network failed conns WARNING"), "{}", out.text);
+        assert!(out.text.contains("OK ("), "{}", out.text);
+        assert!(out.text.contains("kube-system/kube-proxy"), "{}", out.text);
+        assert!(out.text.ends_with(
+            "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:checkout') for the failing checks of the worst app"
+        ));
+        // Statuses are counted from Coroot's strings (the original's counters were always 0).
+        let s = &out.structured;
+        assert_eq!(s["counts"]["critical"], 1);
+        assert!(s["counts"]["warning"].as_u64().unwrap() >= 4);
+        assert_eq!(s["applications"][0]["id"], "k3h2x9qa:default:Deployment:checkout");
+        assert_eq!(s["applications"][0]["status_code"], 4);
+        assert_eq!(s["applications"][0]["cells"][0]["name"], "errors");
+        assert_eq!(s["applications"][0]["cells"][0]["value"], "4%");
+        assert_eq!(s["applications"].as_array().unwrap().len(), 10);
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn a_status_filter_lists_only_failing_apps() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetApplications>(&kit, json!({"status": "CRITICAL"})).await;
+        let apps = out.structured["applications"].as_array().unwrap();
+        assert_eq!(apps.len(), 1);
+        assert_eq!(out.structured["total"], 10);
+        assert!(!out.text.contains("OK ("), "{}", out.text);
+        let e = testkit::run_err::<GetApplications>(&kit, json!({"status": "bad"})).await;
+        assert!(e.contains("'info', 'warning' or 'critical'"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn five_thousand_apps_fit_the_cap_worst_first() {
+        let kit = testkit::start(coroot_sim::Scenario::synthetic(Default::default())).await;
+        let out = testkit::run::<GetApplications>(&kit, json!({})).await;
+        assert!(out.text.chars().count() <= 120_000, "{}", out.text.len());
+        let s = &out.structured;
+        let total = s["total"].as_u64().unwrap() as usize;
+        assert!(total >= 1000, "{total}");
+        let listed = s["applications"].as_array().unwrap();
+        // CRITICAL apps first, in both forms.
+        let critical = s["counts"]["critical"].as_u64().unwrap() as usize;
+        if critical > 0 {
+            assert_eq!(listed[0]["status"], "CRITICAL");
+            assert!(out.text.lines().nth(2).unwrap().starts_with("CRITICAL "));
+        }
+        let codes: Vec<u64> = listed.iter().map(|a| a["status_code"].as_u64().unwrap()).collect();
+        let ranks: Vec<u8> = codes.iter().map(|&c| rank(Status::parse(&c.to_string()))).collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "sorted by status");
+        // The default synthetic cluster does not fit: whole entries are left out and said.
+        let cut = &s["truncated"];
+        assert!(cut["omitted"].as_u64().unwrap() > 0, "{s}");
+        assert!(
+            out.text.contains(" not shown; pass status='warning'"),
+            "{}",
+            &out.text[out.text.len() - 400..]
+        );
+        // The structured list holds exactly the apps the text names.
+        let detailed_lines = out
+            .text
+            .lines()
+            .filter(|l| ["CRITICAL ", "WARNING ", "INFO "].iter().any(|p| l.starts_with(p)))
+            .count();
+        let ok_names: usize = out
+            .text
+            .lines()
+            .skip_while(|l| !l.starts_with("OK ("))
+            .skip(1)
+            .take_while(|l| !l.starts_with("[output capped"))
+            .map(|l| l.split(", ").count())
+            .sum();
+        assert_eq!(listed.len(), detailed_lines + ok_names);
+        assert!(listed.len() < total);
+        for a in listed {
+            let short = AppId::new(a["id"].as_str().unwrap()).short();
+            assert!(out.text.contains(&short), "{short}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_project_says_what_was_searched() {
+        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
+        let out = testkit::run::<GetApplications>(&kit, json!({"lookback_hours": 3})).await;
+        assert!(out.text.contains("last 3h"), "{}", out.text);
+        assert!(out.text.contains("No applications"), "{}", out.text);
+        assert!(out.text.contains("next: "), "{}", out.text);
     }
 }
