@@ -349,6 +349,23 @@ pub struct TableCell {
     pub status: Option<Status>,
     /// Progress bar (`percent`), used for CPU/memory in old node tables.
     pub progress: Option<Progress>,
+    /// The Deployments table's summary cell: how the rollout compares with the previous one.
+    #[serde(deserialize_with = "null_default")]
+    pub deployment_summaries: Vec<CellDeploymentSummary>,
+}
+
+/// One line of a Deployments table summary cell.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CellDeploymentSummary {
+    /// Report the line is about, e.g. `Memory`.
+    #[serde(deserialize_with = "null_default")]
+    pub report: String,
+    /// False for a regression.
+    pub ok: bool,
+    /// e.g. "app containers have been restarted 3 times by the OOM killer".
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
 }
 
 /// A cell's progress bar.

@@ -1,18 +1,43 @@
-//! `coroot_get_app_detail`: PLACEHOLDER, being written.
+//! `coroot_get_app_detail`: what exactly is wrong with this application?
+//!
+//! Coroot's audit reports hold ~40 health checks; the failing ones come first with their
+//! message, threshold and condition (the original tool compared the string statuses with
+//! integers, so its `failing_checks` was always empty). The app id may be the 4-part id, the
+//! older 3-part `namespace:Kind:name`, `namespace/name` or a bare name; it is resolved to the
+//! 4-part id Coroot requires. Charts are left out (coroot_query_metrics has the series); the
+//! report tables an SRE reads (instances, volumes, DNS, databases, deployments) are kept.
 
+use std::collections::BTreeMap;
+
+use coroot_client::models::{AppMapApp, ApplicationView, AuditReport, Table, TableCell};
+use coroot_client::{AppId, Error as CorootError, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::format::{clip, one_line, threshold};
+use crate::params::{Window, opt_f64, opt_string, req_string, window};
+use crate::resolve;
+use crate::tools::{header, project, window_note};
+use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetAppDetail;
+
+/// Rows shown per report table.
+const MAX_ROWS: usize = 20;
+/// Longest table cell.
+const CELL_CHARS: usize = 300;
 
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// App id "cluster:namespace:Kind:name" (from coroot_get_applications); "namespace/name" or a bare name also work.
+    #[serde(deserialize_with = "req_string")]
+    pub app_id: String,
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +45,633 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// The resolved 4-part application id.
+    pub app_id: String,
+    /// Overall status (worst of the SLO, Instances and database reports).
+    #[serde(flatten)]
+    pub status: Health,
+    /// One per report with a known status.
+    pub indicators: Vec<ReportStatus>,
+    /// WARNING and CRITICAL checks, worst first.
+    pub failing_checks: Vec<CheckOut>,
+    /// Every audit report with its status.
+    pub reports: Vec<ReportStatus>,
+    /// Instances (pods), problems first.
+    pub instances: Vec<InstanceOut>,
+    /// Apps calling this one, problem links first.
+    pub clients: Vec<LinkOut>,
+    /// Apps this one calls, problem links first.
+    pub dependencies: Vec<LinkOut>,
+    /// Report tables (volumes, DNS, databases, deployments, SLO clients).
+    pub tables: Vec<TableOut>,
+}
+
+/// A report and its status.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReportStatus {
+    /// Report name, e.g. `Memory`.
+    pub report: String,
+    /// Status.
+    #[serde(flatten)]
+    pub status: Health,
+}
+
+/// A failing health check.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckOut {
+    /// Report, e.g. `Memory`.
+    pub report: String,
+    /// Check id, e.g. `MemoryOOM`.
+    pub id: String,
+    /// Title, e.g. `Out of Memory`.
+    pub title: String,
+    /// Status.
+    #[serde(flatten)]
+    pub status: Health,
+    /// What Coroot found.
+    pub message: String,
+    /// Configured threshold, in `unit`.
+    pub threshold: f64,
+    /// `""`, `percent`, `second`, `seconds/second`.
+    pub unit: String,
+    /// The condition with the threshold filled in.
+    pub condition: String,
+    /// Extra lines (Coroot v1.24+).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+/// An instance of the application.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InstanceOut {
+    /// Instance (pod) name.
+    pub name: String,
+    /// Coroot's status text, e.g. `up (running)`, `down (waiting:CrashLoopBackOff)`.
+    pub status: String,
+    /// Container restarts in the window.
+    pub restarts: String,
+    /// Node name.
+    pub node: String,
+    /// Pod IP.
+    pub ip: String,
+    /// Labels such as `role`, `version`.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A link to a client or dependency.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LinkOut {
+    /// The other application's id.
+    pub id: String,
+    /// Status of the connection.
+    #[serde(flatten)]
+    pub link: Health,
+    /// The connection problem, e.g. "failed connections".
+    pub reason: String,
+    /// e.g. "📈 40 rps ⏱️ 2ms".
+    pub stats: Vec<String>,
+    /// Requests per second.
+    pub rps: f64,
+    /// The other application's own status word.
+    pub app_status: &'static str,
+}
+
+/// A report table.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TableOut {
+    /// Report the table belongs to.
+    pub report: String,
+    /// Column headers (empty-titled, empty columns dropped).
+    pub header: Vec<String>,
+    /// Rows as text cells; a cell's non-OK status is appended in parentheses.
+    pub rows: Vec<Vec<String>>,
+    /// Rows left out beyond the first 20.
+    pub more_rows: usize,
+}
 
 impl Tool for GetAppDetail {
     const NAME: &'static str = "coroot_get_app_detail";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot application detail";
+    const DESCRIPTION: &'static str = "Audit of one application: failing health checks first (OOM kills, restarts, CPU throttling, TCP/DNS failures, disk I/O, DB latency...) with values and thresholds, then instances, clients and dependencies with link health, and key tables (volumes, DNS, databases, deployments). Accepts the app id, namespace/name or a bare name.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let id = resolve::app_id(ctx, &project.id, &p.app_id).await?;
+        let view = match ctx.client.app(&project.id, &id, range).await {
+            Ok(view) => view,
+            // A well-formed id Coroot does not know: suggest the closest real ones.
+            Err(CorootError::NotFound { .. }) => {
+                let index = resolve::app_index(ctx, &project.id).await.unwrap_or_default();
+                return Err(resolve::unknown(&p.app_id, &index));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(build(project.name, window, &id, view))
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new(
+            "entries",
+            "pass a shorter lookback_hours, or use coroot_get_app_logs / coroot_query_metrics for one signal",
+        );
+        let id = AppId::new(out.app_id.as_str());
+        t.line(header(&format!("App {}", id.short()), &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        let bad: Vec<String> = out
+            .indicators
+            .iter()
+            .filter(|i| i.status.status_code >= Status::Warning.code())
+            .map(|i| format!("{} {}", i.report, i.status.status))
+            .collect();
+        t.line(format!(
+            "{} · {} · indicators: {}",
+            out.app_id,
+            out.status.status,
+            if bad.is_empty() {
+                "all OK".to_string()
+            } else {
+                bad.join(", ")
+            }
+        ));
+        if out.reports.is_empty() {
+            t.line("Coroot returned no audit reports for this application in the window.");
+        }
+
+        if out.failing_checks.is_empty() {
+            t.line("no failing checks");
+        } else {
+            t.heading(format!("FAILING CHECKS ({})", out.failing_checks.len()));
+            for c in &out.failing_checks {
+                let mut line = format!("{} / {} {}", c.report, c.title, c.status.status);
+                if !c.message.is_empty() {
+                    line.push_str(&format!(": {}", c.message));
+                }
+                if c.condition.is_empty() {
+                    line.push_str(&format!(" (threshold {})", threshold(c.threshold, &c.unit)));
+                } else {
+                    line.push_str(&format!(" (condition: {})", c.condition));
+                }
+                for d in &c.details {
+                    line.push_str(&format!("\n  {}", one_line(d)));
+                }
+                t.item_in(0, line);
+            }
+        }
+        if !out.reports.is_empty() {
+            let reports: Vec<String> = out
+                .reports
+                .iter()
+                .map(|r| format!("{} {}", r.report, r.status.status))
+                .collect();
+            t.line(format!("reports: {}", reports.join(" · ")));
+        }
+
+        if !out.instances.is_empty() {
+            t.heading(format!("INSTANCES ({})", out.instances.len()));
+            for i in &out.instances {
+                let mut line = i.name.clone();
+                if !i.status.is_empty() {
+                    line.push_str(&format!(": {}", i.status));
+                }
+                if !i.restarts.is_empty() {
+                    line.push_str(&format!(" · restarts {}", i.restarts));
+                }
+                if !i.node.is_empty() {
+                    line.push_str(&format!(" · node {}", i.node));
+                }
+                if !i.ip.is_empty() {
+                    line.push_str(&format!(" · ip {}", i.ip));
+                }
+                if !i.labels.is_empty() {
+                    let labels: Vec<String> = i.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    line.push_str(&format!(" · {}", labels.join(" ")));
+                }
+                t.item_in(1, line);
+            }
+        }
+        let name = id.name();
+        for (section, title, list, client) in [
+            (2, "CLIENTS calling", &out.clients, true),
+            (3, "DEPENDENCIES called by", &out.dependencies, false),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            t.heading(format!("{title} {name} ({})", list.len()));
+            for l in list {
+                let other = AppId::new(l.id.as_str()).short();
+                let (from, to) = if client {
+                    (other.as_str(), name)
+                } else {
+                    (name, other.as_str())
+                };
+                let mut line = format!("{from} → {to}: {}", l.link.status);
+                let stats = l.stats.join(" ");
+                if !stats.is_empty() {
+                    line.push_str(&format!(" {stats}"));
+                }
+                if !l.reason.is_empty() && !stats.contains(&l.reason) {
+                    line.push_str(&format!(" ({})", l.reason));
+                }
+                line.push_str(&format!(" · app {}", l.app_status));
+                t.item_in(section, line);
+            }
+        }
+        if !out.tables.is_empty() {
+            t.heading("TABLES");
+            for tab in &out.tables {
+                let mut block = format!("{}: {}", tab.report, tab.header.join(" | "));
+                for row in &tab.rows {
+                    block.push_str(&format!("\n  {}", row.join(" | ")));
+                }
+                if tab.more_rows > 0 {
+                    block.push_str(&format!("\n  (+{} more rows)", tab.more_rows));
+                }
+                t.item_in(4, block);
+            }
+        }
+
+        let mut next = format!(
+            "next: coroot_get_app_logs(app_id='{}', severity='error') for the errors behind these checks",
+            out.app_id
+        );
+        if let Some(dep) = out
+            .dependencies
+            .iter()
+            .chain(&out.clients)
+            .find(|l| l.link.status_code >= Status::Warning.code())
+        {
+            next.push_str(&format!(
+                "; coroot_get_app_detail(app_id='{}') for the failing link",
+                dep.id
+            ));
+        }
+        t.footer(next);
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        let get = |i: usize| kept.get(i).copied().unwrap_or(0);
+        out.failing_checks.truncate(get(0));
+        out.instances.truncate(get(1));
+        out.clients.truncate(get(2));
+        out.dependencies.truncate(get(3));
+        out.tables.truncate(get(4));
+    }
+}
+
+fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> Output {
+    let app = &view.app_map.application;
+    let indicators = app
+        .indicators
+        .iter()
+        .map(|i| ReportStatus {
+            report: i.message.clone(),
+            status: i.status.into(),
+        })
+        .collect();
+
+    let mut failing: Vec<(usize, CheckOut)> = Vec::new();
+    for (order, r) in view.reports.iter().enumerate() {
+        for c in r.checks.iter().filter(|c| c.status.is_failing()) {
+            let th = threshold(c.threshold, &c.unit);
+            failing.push((
+                order,
+                CheckOut {
+                    report: r.name.clone(),
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    status: c.status.into(),
+                    message: one_line(&c.message),
+                    threshold: c.threshold,
+                    unit: c.unit.clone(),
+                    condition: one_line(&c.condition_format_template.replace("<threshold>", &th)),
+                    details: c.details.clone(),
+                },
+            ));
+        }
+    }
+    failing.sort_by(|a, b| b.1.status.status_code.cmp(&a.1.status.status_code).then(a.0.cmp(&b.0)));
+
+    let reports = view
+        .reports
+        .iter()
+        // Profiling and Tracing carry no checks and always say "unknown".
+        .filter(|r| !(matches!(r.name.as_str(), "Profiling" | "Tracing") && r.checks.is_empty()))
+        .map(|r| ReportStatus {
+            report: r.name.clone(),
+            status: r.status.into(),
+        })
+        .collect();
+
+    let instances = instances(&view);
+    let links = |list: &[AppMapApp]| {
+        let mut out: Vec<LinkOut> = list
+            .iter()
+            .map(|a| LinkOut {
+                id: a.id.to_string(),
+                link: a.link_status.into(),
+                reason: a.link_status_reason.trim().to_string(),
+                stats: a.link_stats.clone(),
+                rps: a.link_weight,
+                app_status: a.status.label(),
+            })
+            .collect();
+        out.sort_by(|x, y| {
+            y.link
+                .status_code
+                .cmp(&x.link.status_code)
+                .then_with(|| AppId::new(x.id.as_str()).name().cmp(AppId::new(y.id.as_str()).name()))
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        out
+    };
+    let clients = links(&view.app_map.clients);
+    let dependencies = links(&view.app_map.dependencies);
+    let tables = view
+        .reports
+        .iter()
+        .flat_map(|r| {
+            r.widgets
+                .iter()
+                .filter_map(|w| w.table.as_ref())
+                .filter_map(move |tab| table_out(r, tab))
+        })
+        .collect();
+
+    Output {
+        project,
+        window,
+        app_id: id.to_string(),
+        status: app.status.into(),
+        indicators,
+        failing_checks: failing.into_iter().map(|(_, c)| c).collect(),
+        reports,
+        instances,
+        clients,
+        dependencies,
+        tables,
+    }
+}
+
+/// The app map's instances merged with the Instances table (which also lists failed ones).
+fn instances(view: &ApplicationView) -> Vec<InstanceOut> {
+    let mut out: Vec<InstanceOut> = view
+        .app_map
+        .instances
+        .iter()
+        .map(|i| InstanceOut {
+            name: i.id.clone(),
+            status: String::new(),
+            restarts: String::new(),
+            node: String::new(),
+            ip: String::new(),
+            labels: i.labels.clone(),
+        })
+        .collect();
+    let table = view
+        .reports
+        .iter()
+        .filter(|r| r.name == "Instances")
+        .flat_map(|r| r.widgets.iter().filter_map(|w| w.table.as_ref()))
+        .find(|t| t.header.first().is_some_and(|h| h == "Instance"));
+    if let Some(table) = table {
+        let col = |name: &str| table.header.iter().position(|h| h == name);
+        let (status_c, restarts_c, ip_c, node_c) = (col("Status"), col("Restarts"), col("IP"), col("Node"));
+        for row in &table.rows {
+            let cell = |c: Option<usize>| {
+                c.and_then(|i| row.cells.get(i))
+                    .map(TableCell::text)
+                    .unwrap_or_default()
+            };
+            let name = row
+                .cells
+                .first()
+                .map(TableCell::text)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| row.id.clone());
+            let pos = match out.iter().position(|i| i.name == name) {
+                Some(pos) => pos,
+                None => {
+                    out.push(InstanceOut {
+                        name,
+                        status: String::new(),
+                        restarts: String::new(),
+                        node: String::new(),
+                        ip: String::new(),
+                        labels: BTreeMap::new(),
+                    });
+                    out.len() - 1
+                }
+            };
+            if let Some(i) = out.get_mut(pos) {
+                i.status = cell(status_c);
+                i.restarts = cell(restarts_c);
+                i.ip = cell(ip_c);
+                i.node = cell(node_c);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        instance_trouble(b)
+            .cmp(&instance_trouble(a))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out
+}
+
+/// 2 for an instance that is not up, 1 for one that restarted, else 0.
+fn instance_trouble(i: &InstanceOut) -> u8 {
+    let s = i.status.to_ascii_lowercase();
+    if !(s.is_empty() || s.starts_with("up") || s == "ok" || s == "succeeded") {
+        2
+    } else if i.restarts.parse::<u64>().is_ok_and(|r| r > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
+    // The Instances table is merged into `instances`.
+    if report.name == "Instances" && table.header.first().is_some_and(|h| h == "Instance") {
+        return None;
+    }
+    if table.rows.is_empty() {
+        return None;
+    }
+    let rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(cell_text).collect())
+        .collect();
+    // Columns with no title and no text (sparklines) say nothing.
+    let keep: Vec<usize> = (0..table.header.len())
+        .filter(|&c| {
+            table.header.get(c).is_some_and(|h| !h.trim().is_empty())
+                || rows.iter().any(|r| r.get(c).is_some_and(|v| !v.is_empty()))
+        })
+        .collect();
+    let pick =
+        |r: &Vec<String>| -> Vec<String> { keep.iter().map(|&c| r.get(c).cloned().unwrap_or_default()).collect() };
+    let header = pick(&table.header);
+    let more_rows = rows.len().saturating_sub(MAX_ROWS);
+    Some(TableOut {
+        report: report.name.clone(),
+        header,
+        rows: rows.iter().take(MAX_ROWS).map(pick).collect(),
+        more_rows,
+    })
+}
+
+fn cell_text(c: &TableCell) -> String {
+    let mut s = c.text();
+    if !c.deployment_summaries.is_empty() {
+        let lines: Vec<String> = c
+            .deployment_summaries
+            .iter()
+            .map(|d| {
+                let what = if d.report.is_empty() {
+                    d.message.clone()
+                } else {
+                    format!("{}: {}", d.report, d.message)
+                };
+                if d.ok { what } else { format!("WORSE {what}") }
+            })
+            .collect();
+        if !s.is_empty() {
+            s.push_str("; ");
+        }
+        s.push_str(&lines.join("; "));
+    }
+    if let Some(st) = c.status.filter(|s| s.is_failing()) {
+        s.push_str(&format!(" ({st})"));
+    }
+    clip(&one_line(&s), CELL_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn payment_shows_its_oom_kills_and_restarts_first() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "k3h2x9qa:default:Deployment:payment"})).await;
+        let text = &out.text;
+        assert!(
+            text.starts_with("App default/payment · project production · last 1h"),
+            "{text}"
+        );
+        assert!(
+            text.contains("k3h2x9qa:default:Deployment:payment · WARNING · indicators: "),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Memory / Out of Memory WARNING: application has been restarted 3 times by the OOM killer (condition: the number of container terminations due to Out of Memory > 0)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Instances / Restarts WARNING: application restarted 3 times (condition: the number of container restarts > 1)"
+            ),
+            "{text}"
+        );
+        // Failing checks come before everything else.
+        let failing = text.find("FAILING CHECKS").unwrap();
+        assert!(failing < text.find("reports: ").unwrap());
+        assert!(failing < text.find("INSTANCES (4)").unwrap());
+        // The crash-looping pod leads the instances.
+        let first_instance = text.lines().skip_while(|l| !l.starts_with("INSTANCES")).nth(1).unwrap();
+        assert_eq!(
+            first_instance,
+            "payment-7d9f8b6c5-x2x9k: down (waiting:CrashLoopBackOff) · restarts 3 · node node-2 · ip 10.42.2.44"
+        );
+        assert!(
+            text.contains("default/checkout → payment: CRITICAL ⚠️ connection reset by peer"),
+            "{text}"
+        );
+        assert!(text.contains("payment → default/postgres: OK"), "{text}");
+        let s = &out.structured;
+        let ids: Vec<&str> = s["failing_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&"MemoryOOM") && ids.contains(&"InstanceRestarts"),
+            "{ids:?}"
+        );
+        let oom = s["failing_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "MemoryOOM")
+            .unwrap();
+        assert_eq!(oom["status_code"], 3);
+        assert_eq!(oom["threshold"], 0.0);
+        assert_eq!(s["clients"][0]["status"], "CRITICAL");
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn short_ids_resolve_to_the_four_part_id() {
+        let kit = testkit::ecommerce().await;
+        for given in ["default:Deployment:payment", "payment", "default/payment"] {
+            kit.sim.clear_requests();
+            let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": given})).await;
+            assert_eq!(
+                out.structured["app_id"], "k3h2x9qa:default:Deployment:payment",
+                "{given}"
+            );
+            let paths: Vec<String> = kit.sim.requests().into_iter().map(|r| r.path).collect();
+            assert!(
+                paths.contains(&"/api/project/k3h2x9qa/app/k3h2x9qa%3Adefault%3ADeployment%3Apayment".to_string()),
+                "{given}: {paths:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_misspelt_name_suggests_the_closest_ids() {
+        let kit = testkit::ecommerce().await;
+        let e = testkit::run_err::<GetAppDetail>(&kit, json!({"app_id": "paymnt"})).await;
+        assert!(e.contains("no application matches 'paymnt'"), "{e}");
+        assert!(e.contains("k3h2x9qa:default:Deployment:payment"), "{e}");
+        // A well-formed id of this project that Coroot does not know gets the same help.
+        let e = testkit::run_err::<GetAppDetail>(&kit, json!({"app_id": "k3h2x9qa:default:Deployment:paymnt"})).await;
+        assert!(e.contains("k3h2x9qa:default:Deployment:payment"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn database_tables_are_kept_compact() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "postgres"})).await;
+        let text = &out.text;
+        assert!(text.contains("Storage / Disk I/O load WARNING: high I/O load of 1 volume (condition: the I/O load of a volume > 5 s/s)"), "{text}");
+        assert!(
+            text.contains("Postgres: Instance | Role | Status | Queries | Latency"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Storage: Volume | Latency | I/O load | Space | Device"),
+            "{text}"
+        );
+        assert!(text.contains("9.5 (WARNING)"), "{text}");
+        assert!(text.contains("postgres-0: up (running)"), "{text}");
+        assert!(text.contains("role=primary"), "{text}");
     }
 }
