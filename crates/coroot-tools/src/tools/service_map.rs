@@ -1,18 +1,32 @@
-//! `coroot_get_service_map`: PLACEHOLDER, being written.
+//! `coroot_get_service_map`: who talks to whom, and which connections are failing?
+//!
+//! Coroot discovers the map from eBPF-observed TCP connections. Its order of apps and links is
+//! not stable (Go map iteration), so links are sorted here: problem links first (CRITICAL,
+//! then WARNING), then the rest by client and upstream. Apps follow: the unhealthy ones with
+//! the reports that fail, then healthy ones by name, 20 per line.
 
+use coroot_client::models::MapApplication;
+use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::params::{Window, opt_f64, opt_string, window};
+use crate::tools::{header, project, window_note};
+use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetServiceMap;
+
+/// Healthy (or unknown) apps listed per text line.
+const NAMES_PER_LINE: usize = 20;
 
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +34,340 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Links per status.
+    pub link_counts: LinkCounts,
+    /// Every client → upstream link: problems first (worst first), then by client and upstream.
+    pub links: Vec<LinkOut>,
+    /// Apps on the map: unhealthy first (worst first), then UNKNOWN and OK, by name.
+    pub apps: Vec<AppOut>,
+}
+
+/// Links per status.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct LinkCounts {
+    /// All links.
+    pub total: usize,
+    /// CRITICAL.
+    pub critical: usize,
+    /// WARNING.
+    pub warning: usize,
+}
+
+/// A connection from a client app to an upstream app.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LinkOut {
+    /// Calling application id.
+    pub client: String,
+    /// Called application id.
+    pub upstream: String,
+    /// Worst connection status.
+    #[serde(flatten)]
+    pub status: Health,
+    /// e.g. "📈 12 rps ⏱️ 5ms" or "⚠️ connection reset by peer".
+    pub stats: Vec<String>,
+    /// Requests per second (Coroot's link weight; 0 if unknown).
+    pub rps: f64,
+}
+
+/// An application on the map.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AppOut {
+    /// Application id.
+    pub id: String,
+    /// Status.
+    #[serde(flatten)]
+    pub status: Health,
+    /// Category, e.g. `application`.
+    pub category: String,
+    /// Reports that are WARNING or CRITICAL, e.g. "Memory WARNING".
+    pub failing_reports: Vec<String>,
+    /// Number of apps it calls.
+    pub upstreams: usize,
+    /// Number of apps calling it.
+    pub downstreams: usize,
+}
+
+/// Sort rank of an app: CRITICAL, WARNING, INFO, UNKNOWN, OK.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Critical => 0,
+        Status::Warning => 1,
+        Status::Info => 2,
+        Status::Unknown => 3,
+        Status::Ok => 4,
+    }
+}
 
 impl Tool for GetServiceMap {
     const NAME: &'static str = "coroot_get_service_map";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot service map";
+    const DESCRIPTION: &'static str = "Dependencies between apps, discovered from eBPF-observed TCP connections, failing links first (connection resets, failed connects, timeouts) with request rate and latency per link. Use to trace how a failure spreads between services.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let map = ctx.client.service_map(&project.id, range).await?;
+        Ok(build(project.name, window, map))
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new(
+            "entries (one per link or unhealthy app, 20 names per OK line)",
+            "pass a shorter lookback_hours, or call coroot_get_app_detail for one app's clients and dependencies",
+        );
+        t.line(header("Service map", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        if out.links.is_empty() && out.apps.is_empty() {
+            t.line("No connections observed: Coroot's map holds only apps with at least one link in the window.");
+            t.footer("next: a longer lookback_hours, or coroot_get_applications() to see app health");
+            return t;
+        }
+        let c = &out.link_counts;
+        let mut counts = Vec::new();
+        if c.critical > 0 {
+            counts.push(format!("{} CRITICAL", c.critical));
+        }
+        if c.warning > 0 {
+            counts.push(format!("{} WARNING", c.warning));
+        }
+        t.line(format!(
+            "{} apps, {} links{}",
+            out.apps.len(),
+            c.total,
+            if counts.is_empty() {
+                ", none failing".to_string()
+            } else {
+                format!(" ({} failing: {})", c.critical + c.warning, counts.join(", "))
+            }
+        ));
+        let problems = out
+            .links
+            .iter()
+            .take_while(|l| l.status.status_code >= Status::Warning.code())
+            .count();
+        for (i, l) in out.links.iter().enumerate() {
+            if i == 0 && problems > 0 {
+                t.heading("PROBLEM LINKS (client → upstream)");
+            }
+            if i == problems {
+                t.heading(if problems > 0 {
+                    "OTHER LINKS"
+                } else {
+                    "LINKS (client → upstream)"
+                });
+            }
+            let mut line = format!(
+                "{} → {}: {}",
+                AppId::new(l.client.as_str()).short(),
+                AppId::new(l.upstream.as_str()).short(),
+                l.status.status
+            );
+            if !l.stats.is_empty() {
+                line.push(' ');
+                line.push_str(&l.stats.join(" "));
+            }
+            t.item_in(0, line);
+        }
+        let unhealthy: Vec<&AppOut> = out
+            .apps
+            .iter()
+            .filter(|a| Status::parse(a.status.status) >= Status::Info)
+            .collect();
+        if !unhealthy.is_empty() {
+            t.heading("APPS NOT OK");
+            for a in unhealthy {
+                let mut line = format!("{} {}", a.status.status, AppId::new(a.id.as_str()).short());
+                if !a.failing_reports.is_empty() {
+                    line.push_str(&format!(" ({})", a.failing_reports.join(", ")));
+                }
+                t.item_in(1, line);
+            }
+        }
+        for (section, status) in [(2, Status::Unknown), (3, Status::Ok)] {
+            let names: Vec<String> = out
+                .apps
+                .iter()
+                .filter(|a| Status::parse(a.status.status) == status)
+                .map(|a| AppId::new(a.id.as_str()).short())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            t.heading(format!("apps {} ({}):", status.label(), names.len()));
+            for chunk in names.chunks(NAMES_PER_LINE) {
+                t.item_in(section, chunk.join(", "));
+            }
+        }
+        match out.links.first() {
+            Some(l) if problems > 0 => t.footer(format!(
+                "next: coroot_get_app_detail(app_id='{}') for the upstream of the worst link",
+                l.upstream
+            )),
+            _ => t.footer("next: coroot_get_applications() for per-app health"),
+        };
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        // Text order equals structured order and items go from the end, so counts are prefixes.
+        let get = |i: usize| kept.get(i).copied().unwrap_or(0);
+        out.links.truncate(get(0));
+        let count = |s: Status| out.apps.iter().filter(|a| Status::parse(a.status.status) == s).count();
+        let (unknown, ok) = (count(Status::Unknown), count(Status::Ok));
+        let n = get(1) + (get(2) * NAMES_PER_LINE).min(unknown) + (get(3) * NAMES_PER_LINE).min(ok);
+        out.apps.truncate(n);
+    }
+}
+
+fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
+    let mut links: Vec<(Status, LinkOut)> = map
+        .iter()
+        .flat_map(|a| {
+            a.upstreams.iter().map(move |u| {
+                (
+                    u.status,
+                    LinkOut {
+                        client: a.id.to_string(),
+                        upstream: u.id.to_string(),
+                        status: u.status.into(),
+                        stats: u.stats.clone(),
+                        rps: u.weight,
+                    },
+                )
+            })
+        })
+        .collect();
+    let by_names = |x: &LinkOut, y: &LinkOut| {
+        let (xc, yc) = (AppId::new(x.client.as_str()), AppId::new(y.client.as_str()));
+        let (xu, yu) = (AppId::new(x.upstream.as_str()), AppId::new(y.upstream.as_str()));
+        xc.name()
+            .cmp(yc.name())
+            .then_with(|| xu.name().cmp(yu.name()))
+            .then_with(|| x.client.cmp(&y.client))
+            .then_with(|| x.upstream.cmp(&y.upstream))
+    };
+    links.sort_by(|(xs, x), (ys, y)| {
+        let (xp, yp) = (xs.is_failing(), ys.is_failing());
+        yp.cmp(&xp)
+            .then_with(|| if xp { ys.cmp(xs) } else { std::cmp::Ordering::Equal })
+            .then_with(|| by_names(x, y))
+    });
+    let link_counts = LinkCounts {
+        total: links.len(),
+        critical: links.iter().filter(|l| l.0 == Status::Critical).count(),
+        warning: links.iter().filter(|l| l.0 == Status::Warning).count(),
+    };
+    let mut apps: Vec<(Status, AppOut)> = map
+        .iter()
+        .map(|a| {
+            (
+                a.status,
+                AppOut {
+                    id: a.id.to_string(),
+                    status: a.status.into(),
+                    category: a.category.clone(),
+                    failing_reports: a
+                        .indicators
+                        .iter()
+                        .filter(|i| i.status.is_failing())
+                        .map(|i| format!("{} {}", i.message, i.status))
+                        .collect(),
+                    upstreams: a.upstreams.len(),
+                    downstreams: a.downstreams.len(),
+                },
+            )
+        })
+        .collect();
+    apps.sort_by(|(xs, x), (ys, y)| {
+        rank(*xs)
+            .cmp(&rank(*ys))
+            .then_with(|| AppId::new(x.id.as_str()).name().cmp(AppId::new(y.id.as_str()).name()))
+            .then_with(|| x.id.cmp(&y.id))
+    });
+    Output {
+        project,
+        window,
+        link_counts,
+        links: links.into_iter().map(|l| l.1).collect(),
+        apps: apps.into_iter().map(|a| a.1).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn failing_links_come_first() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetServiceMap>(&kit, json!({})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert!(
+            lines[0].starts_with("Service map · project production · last 1h"),
+            "{}",
+            out.text
+        );
+        assert_eq!(
+            lines[1], "8 apps, 8 links (2 failing: 1 CRITICAL, 1 WARNING)",
+            "{}",
+            out.text
+        );
+        assert_eq!(lines[2], "PROBLEM LINKS (client → upstream)");
+        assert_eq!(
+            lines[3],
+            "default/checkout → default/payment: CRITICAL ⚠️ connection reset by peer"
+        );
+        assert_eq!(
+            lines[4],
+            "default/catalog → default/postgres: WARNING ⚠️ failed connections"
+        );
+        assert_eq!(lines[5], "OTHER LINKS");
+        assert!(
+            out.text
+                .contains("default/frontend → default/catalog: OK 📈 40 rps ⏱️ 12ms"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("APPS NOT OK\nCRITICAL default/checkout"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.ends_with(
+            "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:payment') for the upstream of the worst link"
+        ));
+        let s = &out.structured;
+        assert_eq!(s["links"][0]["client"], "k3h2x9qa:default:Deployment:checkout");
+        assert_eq!(s["links"][0]["upstream"], "k3h2x9qa:default:Deployment:payment");
+        assert_eq!(s["links"][0]["status_code"], 4);
+        assert_eq!(s["links"][1]["stats"][0], "⚠️ failed connections");
+        assert_eq!(s["links"].as_array().unwrap().len(), 8);
+        assert_eq!(s["link_counts"]["critical"], 1);
+        let frontend_catalog = s["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["upstream"] == "k3h2x9qa:default:Deployment:catalog")
+            .unwrap();
+        assert_eq!(frontend_catalog["rps"], 40.0);
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn an_empty_map_says_what_was_searched() {
+        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
+        let out = testkit::run::<GetServiceMap>(&kit, json!({"lookback_hours": "2"})).await;
+        assert!(out.text.contains("last 2h"), "{}", out.text);
+        assert!(out.text.contains("No connections observed"), "{}", out.text);
+        assert!(out.text.contains("next: "), "{}", out.text);
     }
 }
