@@ -517,7 +517,7 @@ fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
     let keep: Vec<usize> = (0..table.header.len())
         .filter(|&c| {
             table.header.get(c).is_some_and(|h| !h.trim().is_empty())
-                || rows.iter().any(|r| r.get(c).is_some_and(|v| !v.is_empty()))
+                || rows.iter().any(|r| r.get(c).is_some_and(|v| v != "-"))
         })
         .collect();
     let pick =
@@ -539,7 +539,7 @@ fn cell_text(c: &TableCell) -> String {
             .deployment_summaries
             .iter()
             .map(|d| {
-                let what = if d.report.is_empty() {
+                let what = if d.report.is_empty() || d.message.starts_with(&format!("{}:", d.report)) {
                     d.message.clone()
                 } else {
                     format!("{}: {}", d.report, d.message)
@@ -554,6 +554,10 @@ fn cell_text(c: &TableCell) -> String {
     }
     if let Some(st) = c.status.filter(|s| s.is_failing()) {
         s.push_str(&format!(" ({st})"));
+    }
+    if s.is_empty() {
+        // An empty cell still holds its column's place.
+        return "-".into();
     }
     clip(&one_line(&s), CELL_CHARS)
 }
@@ -673,5 +677,36 @@ mod tests {
         assert!(text.contains("9.5 (WARNING)"), "{text}");
         assert!(text.contains("postgres-0: up (running)"), "{text}");
         assert!(text.contains("role=primary"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_rollout_in_the_window_shows_its_regression() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "payment", "lookback_hours": 2})).await;
+        assert!(
+            out.text
+                .contains("Deployments: Deployment | Deployed | Summary\n  7d9f8b6c5: payment:2.4.1"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text
+                .contains("| WORSE Memory: app containers have been restarted 3 times by the OOM killer"),
+            "{}",
+            out.text
+        );
+        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "default/cart"})).await;
+        assert!(
+            out.text
+                .contains("DNS / DNS NXDOMAIN errors WARNING: the app received an empty DNS response 7 times"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text
+                .contains("  redis-cache.default.svc.cluster.local | 0.5 /s | 7 | - | - | -"),
+            "{}",
+            out.text
+        );
     }
 }
