@@ -428,7 +428,7 @@ impl Inner {
             },
             (_, ["api", "v1", "query_range"]) => match self.api_key_project(req) {
                 Err(r) => r,
-                Ok(p) => render::metrics::query_range(p, req, self.now_ms),
+                Ok(p) => render::metrics::query_range(p, req),
             },
             ("GET", ["api", "project", pid, rest @ ..]) if !pid.is_empty() => self.project_route(req, pid, rest),
             _ => Reply::Html,

@@ -746,7 +746,7 @@ fn fmt_prom(v: f64) -> String {
 }
 
 /// `/api/v1/query_range` in Prometheus' JSON format (§6.15).
-pub(crate) fn query_range(p: &Project, req: &RecordedRequest, now_ms: i64) -> Reply {
+pub(crate) fn query_range(p: &Project, req: &RecordedRequest) -> Reply {
     let mut params = req.params.clone();
     if req.method == "POST" {
         params.extend(parse_query(&req.body));
@@ -793,7 +793,6 @@ pub(crate) fn query_range(p: &Project, req: &RecordedRequest, now_ms: i64) -> Re
             "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
         );
     }
-    let _ = now_ms;
     let n = ((end - start) / step_s).floor() as usize + 1;
     let secs: Vec<f64> = (0..n).map(|i| start + i as f64 * step_s).collect();
     let times: Vec<i64> = secs.iter().map(|s| (s * 1000.0) as i64).collect();

@@ -35,7 +35,7 @@ pub(crate) fn overview(p: &Project, view: &str, ctx: &TimeCtx, query: &str) -> V
         "deployments" => Some(deployments(p, ctx)),
         "traces" => Some(super::traces::overview(p, ctx, query)),
         "logs" => Some(super::logs::overview(p, ctx, query)),
-        "costs" => Some(costs(p, ctx)),
+        "costs" => Some(costs(p)),
         "risks" => Some(risks(p)),
         _ => None,
     };
@@ -326,7 +326,7 @@ fn rec_mem(a: &App) -> f64 {
         .unwrap_or_else(|| ((a.mem_usage * 1.3 / 64e6).ceil() * 64e6).max(64e6))
 }
 
-fn costs(p: &Project, ctx: &TimeCtx) -> Value {
+fn costs(p: &Project) -> Value {
     let priced: Vec<_> = p.nodes.iter().filter(|n| n.price.is_some()).collect();
     if priced.is_empty() {
         return json!({"nodes": null, "applications": null, "custom_pricing": false});
@@ -407,7 +407,6 @@ fn costs(p: &Project, ctx: &TimeCtx) -> Value {
                        "memory_usage": null, "memory_usage_avg": fmt_bytes_dec(a.mem_usage)})
             })
             .collect();
-        let _ = ctx;
         app_rows.push(json!({
             "id": a.id, "category": a.category, "cluster": p.name,
             "usage_costs": round(usage, 2), "allocation_costs": round(alloc, 2),
