@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+use coroot_tools::context::ProgressFn;
 use coroot_tools::{ToolContext, ToolSpec};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
     GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse,
     ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
     ToolAnnotations,
 };
@@ -70,9 +71,13 @@ impl CorootMcp {
 
     /// Runs a tool and shapes the result the MCP way: a failure is a tool result with
     /// `isError` and a message saying what to do, never a protocol error.
-    pub async fn run_tool(&self, name: &str, args: serde_json::Value) -> Option<CallToolResult> {
+    pub async fn run_tool(&self, name: &str, args: serde_json::Value, progress: Option<ProgressFn>) -> Option<CallToolResult> {
         let spec = self.tools.iter().find(|t| t.name == name)?;
-        let result = match (spec.call)(&self.ctx, args).await {
+        let ctx = match progress {
+            Some(progress) => ToolContext { progress: Some(progress), ..self.ctx.clone() },
+            None => self.ctx.clone(),
+        };
+        let result = match (spec.call)(&ctx, args).await {
             Ok(out) => {
                 let mut r = CallToolResult::success(vec![ContentBlock::text(out.text)]);
                 r.structured_content = Some(out.structured);
@@ -136,13 +141,24 @@ impl ServerHandler for CorootMcp {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let args = request
-            .arguments
-            .map(serde_json::Value::Object)
-            .unwrap_or(serde_json::Value::Null);
-        match self.run_tool(&request.name, args).await {
+        let args = request.arguments.map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
+        // Progress goes out only when the client asked for it with a progress token.
+        let progress: Option<ProgressFn> = context.meta.get_progress_token().map(|token| {
+            let peer = context.peer.clone();
+            let f: ProgressFn = Arc::new(move |done, total, message| {
+                let param = ProgressNotificationParam::new(token.clone(), f64::from(done))
+                    .with_total(f64::from(total))
+                    .with_message(message);
+                let peer = peer.clone();
+                tokio::spawn(async move {
+                    let _ = peer.notify_progress(param).await;
+                });
+            });
+            f
+        });
+        match self.run_tool(&request.name, args, progress).await {
             Some(result) => Ok(result.into()),
             // The spec's answer to an unknown tool is a JSON-RPC error; say which tools exist.
             None => Err(ErrorData::invalid_params(

@@ -1,6 +1,12 @@
 //! What every tool runs with: the Coroot client, the clock, and the output limits.
 
+use std::sync::Arc;
+
 use coroot_client::Client;
+
+/// Receives progress as a long tool call advances: `(done, total, message)`. The MCP server
+/// turns it into `notifications/progress`; the CLI ignores it.
+pub type ProgressFn = Arc<dyn Fn(u32, u32, String) + Send + Sync>;
 
 /// The seed's output limits.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +40,7 @@ pub enum Clock {
 }
 
 /// Shared by all tool calls; cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ToolContext {
     /// The Coroot client.
     pub client: Client,
@@ -44,6 +50,14 @@ pub struct ToolContext {
     pub limits: Limits,
     /// Redact secrets (tokens, passwords, keys) found in log lines before an agent reads them.
     pub redact_secrets: bool,
+    /// Where progress goes, when the caller asked for it.
+    pub progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for ToolContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolContext").field("client", &self.client).field("clock", &self.clock).finish_non_exhaustive()
+    }
 }
 
 impl ToolContext {
@@ -54,6 +68,14 @@ impl ToolContext {
             clock: Clock::System,
             limits: Limits::default(),
             redact_secrets: true,
+            progress: None,
+        }
+    }
+
+    /// Reports progress to the caller, if it listens.
+    pub fn report_progress(&self, done: u32, total: u32, message: impl Into<String>) {
+        if let Some(progress) = &self.progress {
+            progress(done, total, message.into());
         }
     }
 
