@@ -1,10 +1,19 @@
-//! `coroot_get_nodes`: PLACEHOLDER, being written.
+//! `coroot_get_nodes`: which nodes are down, busy or missing an agent?
+//!
+//! Coroot v1.17+ returns a list of nodes; older servers return a UI table whose cells hide the
+//! uptime (`unit` of the status cell), the cloud provider (`unit` of the AZ cell) and the
+//! instance type and size (tags of the name cell). Both are read here, the table through the
+//! client's conversion plus those extra cells, so the output is the same for either version.
 
+use coroot_client::models::{Indicator, Node, NodesView, Table};
+use coroot_client::{Status, TimeRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::format::{percent, span_ms};
+use crate::params::{Window, opt_f64, opt_string, window};
+use crate::tools::{header, project, window_note};
+use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetNodes;
@@ -13,6 +22,9 @@ pub struct GetNodes;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +32,400 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Nodes Coroot knows.
+    pub total: usize,
+    /// Down and warning first, then nodes without an agent, then the busiest.
+    pub nodes: Vec<NodeOut>,
+}
+
+/// One node.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NodeOut {
+    /// Node name, for coroot_get_node_detail.
+    pub name: String,
+    /// Health: OK when up, WARNING when down, UNKNOWN without an agent.
+    #[serde(flatten)]
+    pub health: Health,
+    /// Coroot's status text: `up`, `down (no metrics)`, `no agent installed`.
+    pub message: String,
+    /// CPU usage, %.
+    pub cpu_percent: Option<f64>,
+    /// Memory usage, %.
+    pub memory_percent: Option<f64>,
+    /// Availability zone (or region).
+    pub availability_zone: String,
+    /// Cloud provider, e.g. `aws`.
+    pub cloud_provider: String,
+    /// Instance type, e.g. `m5.xlarge`.
+    pub instance_type: String,
+    /// e.g. `4 vCPU / 16GB`.
+    pub compute: String,
+    /// IP addresses.
+    pub ips: Vec<String>,
+    /// Uptime, ms (0 when unknown).
+    pub uptime_ms: i64,
+    /// OS, e.g. `linux`.
+    pub os: String,
+    /// Kernel version.
+    pub kernel_version: String,
+    /// GPU count.
+    pub gpus: u32,
+    #[serde(skip)]
+    status: Status,
+}
+
+/// Order of attention: failing nodes, then nodes Coroot cannot see, then healthy ones.
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Critical => 0,
+        Status::Warning => 1,
+        Status::Unknown => 2,
+        Status::Info => 3,
+        Status::Ok => 4,
+    }
+}
+
+/// The nodes whatever the server version; the old table's extra cells fill what the client's
+/// conversion leaves empty.
+fn nodes_of(view: NodesView) -> Vec<Node> {
+    match view {
+        NodesView::List(nodes) => nodes,
+        NodesView::Table(table) => {
+            let extras = table_extras(&table);
+            let mut nodes = NodesView::Table(table).into_nodes();
+            for node in &mut nodes {
+                if let Some((_, extra)) = extras.iter().find(|(name, _)| *name == node.name) {
+                    node.uptime_ms = extra.uptime_ms;
+                    node.cloud_provider.clone_from(&extra.cloud_provider);
+                    node.instance_type.clone_from(&extra.instance_type);
+                    node.compute.clone_from(&extra.compute);
+                }
+            }
+            nodes
+        }
+    }
+}
+
+/// What the pre-v1.17 table keeps outside the cells the client reads.
+#[derive(Default)]
+struct TableExtra {
+    uptime_ms: i64,
+    cloud_provider: String,
+    instance_type: String,
+    compute: String,
+}
+
+fn table_extras(table: &Table) -> Vec<(String, TableExtra)> {
+    let col = |name: &str| table.header.iter().position(|h| h == name);
+    let (name_c, status_c, az_c) = (col("Node"), col("Status"), col("Availability zone"));
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let cell = |c: Option<usize>| c.and_then(|i| row.cells.get(i));
+            let name_cell = cell(name_c)?;
+            let mut extra = TableExtra::default();
+            // Tags are `[instance type] [<n> vCPU] [<size>]`, each only when known.
+            let mut compute = Vec::new();
+            for tag in &name_cell.tags {
+                if tag.ends_with("vCPU") || tag.ends_with('B') && tag.starts_with(|c: char| c.is_ascii_digit()) {
+                    compute.push(tag.as_str());
+                } else if extra.instance_type.is_empty() {
+                    extra.instance_type.clone_from(tag);
+                }
+            }
+            extra.compute = compute.join(" / ");
+            if let Some(c) = cell(status_c) {
+                extra.uptime_ms = parse_short_duration(unparen(&c.unit)).unwrap_or(0);
+            }
+            if let Some(c) = cell(az_c) {
+                extra.cloud_provider = unparen(&c.unit).to_string();
+            }
+            Some((name_cell.value.clone(), extra))
+        })
+        .collect()
+}
+
+fn unparen(s: &str) -> &str {
+    s.trim().trim_start_matches('(').trim_end_matches(')').trim()
+}
+
+/// Coroot's short durations (`23d`, `5h`, `40m`, `1w`, `2y`) in ms.
+fn parse_short_duration(s: &str) -> Option<i64> {
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let unit_ms = match unit.trim() {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        "y" => 365 * 86_400_000,
+        _ => return None,
+    };
+    Some(n * unit_ms)
+}
+
+fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
+    let mut nodes: Vec<NodeOut> = nodes
+        .into_iter()
+        .map(|n| {
+            let Indicator { status, message } = n.status;
+            NodeOut {
+                name: n.name,
+                health: status.into(),
+                message,
+                cpu_percent: n.cpu_percent,
+                memory_percent: n.memory_percent,
+                availability_zone: n.availability_zone,
+                cloud_provider: n.cloud_provider,
+                instance_type: n.instance_type,
+                compute: n.compute,
+                // The old table's IP cell is `""` for a node without addresses.
+                ips: n.ips.into_iter().filter(|ip| !ip.trim().is_empty()).collect(),
+                uptime_ms: n.uptime_ms,
+                os: n.os,
+                kernel_version: n.kernel_version,
+                gpus: n.gpus,
+                status,
+            }
+        })
+        .collect();
+    let load = |n: &NodeOut| n.cpu_percent.unwrap_or(0.0).max(n.memory_percent.unwrap_or(0.0));
+    nodes.sort_by(|a, b| {
+        rank(a.status)
+            .cmp(&rank(b.status))
+            .then(load(b).total_cmp(&load(a)))
+            .then(a.name.cmp(&b.name))
+    });
+    Output {
+        project,
+        window,
+        total: nodes.len(),
+        nodes,
+    }
+}
 
 impl Tool for GetNodes {
     const NAME: &'static str = "coroot_get_nodes";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot nodes";
+    const DESCRIPTION: &'static str = "Infrastructure nodes with health (up, down, no agent), CPU and memory usage, zone, instance type, IPs and uptime; problem nodes first. Then call coroot_get_node_detail for a WARNING or CRITICAL node.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let nodes = fetch(ctx, &project.id, range).await?;
+        Ok(build(project.name, window, nodes))
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new("nodes", "pass project_id to look at one project");
+        t.line(header("Nodes", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        if out.nodes.is_empty() {
+            t.line("No nodes found: Coroot lists nodes from its node agent's metrics, so coroot-node-agent may not be installed.");
+            t.footer("next: coroot_get_applications for application health, which works without node metrics");
+            return t;
+        }
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for n in &out.nodes {
+            match counts.iter_mut().find(|(s, _)| *s == n.health.status) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((n.health.status, 1)),
+            }
+        }
+        t.line(format!(
+            "{} node{}: {}",
+            out.total,
+            if out.total == 1 { "" } else { "s" },
+            counts
+                .iter()
+                .map(|(s, c)| format!("{c} {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for n in &out.nodes {
+            t.item(node_line(n));
+        }
+        let target = out
+            .nodes
+            .iter()
+            .find(|n| n.status.is_failing())
+            .or_else(|| out.nodes.iter().find(|n| n.status == Status::Ok));
+        if let Some(n) = target {
+            t.footer(format!(
+                "next: coroot_get_node_detail(node_name='{}') for its CPU, memory, disk and network charts",
+                n.name
+            ));
+        }
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        out.nodes.truncate(kept.first().copied().unwrap_or(0));
+    }
+}
+
+async fn fetch(ctx: &ToolContext, project: &str, range: TimeRange) -> Result<Vec<Node>, ToolError> {
+    let (_, overview) = ctx.client.overview(project, "nodes", range, None).await?;
+    Ok(overview.nodes.map(nodes_of).unwrap_or_default())
+}
+
+/// `OK node-2 · up 23d 4h · CPU 41% · memory 72% · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12`
+fn node_line(n: &NodeOut) -> String {
+    let mut parts = vec![format!("{} {}", n.health.status, n.name)];
+    let message = if n.message.is_empty() {
+        n.health.status.to_ascii_lowercase()
+    } else {
+        n.message.clone()
+    };
+    if n.uptime_ms > 0 {
+        if message == "up" {
+            parts.push(format!("up {}", span_ms(n.uptime_ms)));
+        } else {
+            parts.push(format!("{message}, uptime {}", span_ms(n.uptime_ms)));
+        }
+    } else {
+        parts.push(message);
+    }
+    if let Some(cpu) = n.cpu_percent {
+        parts.push(format!("CPU {}", percent(cpu)));
+    }
+    if let Some(mem) = n.memory_percent {
+        parts.push(format!("memory {}", percent(mem)));
+    }
+    let place = join_nonempty(&[&n.cloud_provider, &n.availability_zone]);
+    if !place.is_empty() {
+        parts.push(place);
+    }
+    let size = join_nonempty(&[&n.instance_type, &n.compute]);
+    if !size.is_empty() {
+        parts.push(size);
+    }
+    if n.gpus > 0 {
+        parts.push(format!("{} GPU{}", n.gpus, if n.gpus == 1 { "" } else { "s" }));
+    }
+    if !n.ips.is_empty() {
+        parts.push(n.ips.join(", "));
+    }
+    parts.join(" · ")
+}
+
+fn join_nonempty(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use coroot_client::models::Overview;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn the_down_node_comes_first() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetNodes>(&kit, json!({})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(lines[1], "4 nodes: 1 WARNING, 3 OK", "{}", out.text);
+        assert_eq!(
+            lines[2],
+            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge 4 vCPU / 16GB · 10.0.1.14"
+        );
+        assert!(
+            out.text.contains(
+                "OK node-2 · up 23d 4h · CPU 41% · memory 72% · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12"
+            ),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("next: coroot_get_node_detail(node_name='node-4')"));
+        let first = &out.structured["nodes"][0];
+        assert_eq!(first["name"], "node-4");
+        assert_eq!(first["status"], "WARNING");
+        assert_eq!(first["status_code"], 3);
+        assert_eq!(first["message"], "down (no metrics)");
+        assert_eq!(out.structured["nodes"][1]["name"], "node-2", "busiest next");
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[test]
+    fn a_pre_1_17_node_table_renders_the_same_facts() {
+        // Coroot v1.12's nodes view: a UI table (api/views/overview/nodes.go of that era).
+        let overview: Overview = serde_json::from_value(json!({
+            "applications": null, "map": null, "deployments": null, "traces": null,
+            "logs": null, "costs": null, "risks": null, "categories": null,
+            "nodes": {
+                "header": ["Node", "Status", "Availability zone", "IP", "CPU", "Memory", "GPU", "Network"],
+                "rows": [
+                    {"id": "", "cells": [
+                        {"value": "node-1", "tags": ["m5.xlarge", "4 vCPU", "16GB"], "link": {"title": "node-1"}},
+                        {"status": "ok", "value": "up", "unit": "(23d)"},
+                        {"value": "us-east-1a", "unit": "(aws)"},
+                        {"value": "10.0.1.11"},
+                        {"progress": {"percent": 28, "color": "blue"}},
+                        {"progress": {"percent": 54, "color": "deep-purple"}},
+                        {},
+                        {"net_interfaces": [{"Name": "eth0", "Rx": "180Mb", "Tx": "120Mb"}]}
+                    ]},
+                    {"id": "", "cells": [
+                        {"value": "node-4", "tags": ["m5.xlarge", "4 vCPU", "16GB"]},
+                        {"status": "warning", "value": "down (no metrics)"},
+                        {"value": "us-east-1a", "unit": "(aws)"},
+                        {"values": null},
+                        {}, {}, {}, {}
+                    ]},
+                    {"id": "", "cells": [
+                        {"value": "edge-7"},
+                        {"status": "unknown", "value": "no agent installed"},
+                        {"value": "", "unit": "()"},
+                        {"values": ["192.168.0.7", "10.8.0.7"]},
+                        {}, {}, {}, {}
+                    ]}
+                ]
+            }
+        }))
+        .unwrap();
+        let nodes = nodes_of(overview.nodes.unwrap());
+        let window = Window {
+            from: "2025-11-24T15:00:00Z".into(),
+            to: "2025-11-24T16:00:00Z".into(),
+            lookback_hours: 1.0,
+            requested_hours: None,
+        };
+        let out = build("production".into(), window, nodes);
+        let (text, _) = GetNodes::render(&out, testkit::NOW_MS).finish(120_000);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "3 nodes: 1 WARNING, 1 UNKNOWN, 1 OK", "{text}");
+        assert_eq!(
+            lines[2],
+            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge 4 vCPU / 16GB"
+        );
+        assert_eq!(lines[3], "UNKNOWN edge-7 · no agent installed · 192.168.0.7, 10.8.0.7");
+        assert_eq!(
+            lines[4],
+            "OK node-1 · up 23d · CPU 28% · memory 54% · aws us-east-1a · m5.xlarge 4 vCPU / 16GB · 10.0.1.11"
+        );
+    }
+
+    #[test]
+    fn short_durations_parse() {
+        assert_eq!(parse_short_duration("23d"), Some(23 * 86_400_000));
+        assert_eq!(parse_short_duration("40m"), Some(2_400_000));
+        assert_eq!(parse_short_duration(""), None);
+        assert_eq!(parse_short_duration("soon"), None);
     }
 }
