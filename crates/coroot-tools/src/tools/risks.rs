@@ -1,10 +1,20 @@
-//! `coroot_get_risks`: PLACEHOLDER, being written.
+//! `coroot_get_risks`: what could turn the next node or zone failure into an outage, and which
+//! databases are reachable from the internet?
+//!
+//! Coroot reports availability risks (single instance, single node, single AZ, spot-only,
+//! unreplicated databases) and security risks (databases exposed on public IPs). A dismissed
+//! risk keeps its key but has severity `ok` and a dismissal: it is listed last, marked with who
+//! dismissed it and why, so an agent neither misses nor re-raises it. Coroot's `type` field is
+//! always empty; the risk type is in `key.type`.
 
+use coroot_client::models::Risk;
+use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::params::{Window, opt_f64, opt_string, window};
+use crate::tools::{header, project, window_note};
+use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetRisks;
@@ -13,6 +23,9 @@ pub struct GetRisks;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +33,294 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Risks, dismissed ones included.
+    pub total: usize,
+    /// Of which dismissed.
+    pub dismissed: usize,
+    /// CRITICAL, then WARNING, then dismissed.
+    pub risks: Vec<RiskOut>,
+}
+
+/// One risk.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RiskOut {
+    /// Application id.
+    pub application_id: String,
+    /// `Security` or `Availability`.
+    pub category: String,
+    /// Coroot's risk type, e.g. `single-instance-app`, `db-internet-exposure`.
+    #[serde(rename = "type")]
+    pub risk_type: String,
+    /// Severity (OK when dismissed).
+    #[serde(flatten)]
+    pub severity: Health,
+    /// What is at risk, in words.
+    pub description: String,
+    /// Security risks: public IPs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exposed_ips: Vec<String>,
+    /// Security risks: exposed ports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exposed_ports: Vec<String>,
+    /// Security risks: NodePort services exposing it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub node_port_services: Vec<String>,
+    /// Security risks: LoadBalancer services exposing it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_services: Vec<String>,
+    /// Someone dismissed it.
+    pub dismissed: bool,
+    /// Who dismissed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissed_by: Option<String>,
+    /// Why it was dismissed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismissal_reason: Option<String>,
+    #[serde(skip)]
+    status: Status,
+}
+
+/// Coroot's risk type in words.
+fn type_words(t: &str) -> &str {
+    match t {
+        "db-internet-exposure" => "database exposed to the internet",
+        "single-instance-app" => "single instance",
+        "single-node-app" => "all instances on one node",
+        "single-az-app" => "all instances in one availability zone",
+        "spot-only-app" => "only on spot nodes",
+        "unreplicated-database" => "unreplicated database",
+        other => other,
+    }
+}
+
+fn build(project: String, window: Window, risks: Vec<Risk>) -> Output {
+    let mut risks: Vec<RiskOut> = risks
+        .into_iter()
+        .map(|r| {
+            let exposure = r.exposure.unwrap_or_default();
+            let description = r
+                .availability
+                .map(|a| a.description)
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| exposure_words(&exposure));
+            let dismissal = r.dismissal;
+            RiskOut {
+                application_id: r.application_id.to_string(),
+                category: r.key.category,
+                risk_type: r.key.risk_type,
+                severity: r.severity.into(),
+                description,
+                exposed_ips: exposure.ips,
+                exposed_ports: exposure.ports,
+                node_port_services: exposure.node_port_services,
+                load_balancer_services: exposure.load_balancer_services,
+                dismissed: dismissal.is_some(),
+                dismissed_by: dismissal.as_ref().map(|d| d.by.clone()).filter(|s| !s.is_empty()),
+                dismissal_reason: dismissal.map(|d| d.reason).filter(|s| !s.is_empty()),
+                status: r.severity,
+            }
+        })
+        .collect();
+    risks.sort_by(|a, b| {
+        a.dismissed
+            .cmp(&b.dismissed)
+            .then(b.status.cmp(&a.status))
+            .then_with(|| {
+                AppId::new(a.application_id.as_str())
+                    .name()
+                    .cmp(AppId::new(b.application_id.as_str()).name())
+            })
+    });
+    Output {
+        project,
+        window,
+        total: risks.len(),
+        dismissed: risks.iter().filter(|r| r.dismissed).count(),
+        risks,
+    }
+}
+
+/// `public IPs 34.201.10.7 · ports 5432 · LoadBalancer postgres-public`.
+fn exposure_words(e: &coroot_client::models::RiskExposure) -> String {
+    let mut parts = Vec::new();
+    if !e.ips.is_empty() {
+        parts.push(format!("public IPs {}", e.ips.join(", ")));
+    }
+    if !e.ports.is_empty() {
+        parts.push(format!("ports {}", e.ports.join(", ")));
+    }
+    if !e.node_port_services.is_empty() {
+        parts.push(format!("NodePort {}", e.node_port_services.join(", ")));
+    }
+    if !e.load_balancer_services.is_empty() {
+        parts.push(format!("LoadBalancer {}", e.load_balancer_services.join(", ")));
+    }
+    parts.join(" · ")
+}
 
 impl Tool for GetRisks {
     const NAME: &'static str = "coroot_get_risks";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot risks";
+    const DESCRIPTION: &'static str = "Availability and security risks: single-instance, single-node, single-AZ and spot-only apps, unreplicated databases, databases exposed to the internet. CRITICAL first; dismissed risks last with their reason.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let risks = ctx.client.risks(&project.id, range).await?;
+        Ok(build(project.name, window, risks))
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new("risks", "pass project_id to look at one project");
+        t.line(header("Risks", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        if out.risks.is_empty() {
+            t.line("No risks found: no single-instance, single-node, single-AZ or spot-only app, unreplicated database or internet-exposed database.");
+            t.footer("next: coroot_get_applications for current application health");
+            return t;
+        }
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for r in &out.risks {
+            let word = if r.dismissed {
+                "dismissed".to_string()
+            } else {
+                r.severity.status.to_string()
+            };
+            match counts.iter_mut().find(|(s, _)| *s == word) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((word, 1)),
+            }
+        }
+        t.line(format!(
+            "{} risk{}: {}",
+            out.total,
+            if out.total == 1 { "" } else { "s" },
+            counts
+                .iter()
+                .map(|(s, n)| format!("{n} {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for r in &out.risks {
+            let app = AppId::new(r.application_id.as_str()).short();
+            let word = if r.dismissed { "DISMISSED" } else { r.severity.status };
+            let mut item = format!("{word} {app} · {} · {}", r.category, type_words(&r.risk_type));
+            if !r.description.is_empty() {
+                item.push_str(&format!(": {}", r.description));
+            }
+            if r.dismissed {
+                let by = r
+                    .dismissed_by
+                    .as_deref()
+                    .map(|b| format!(" by {b}"))
+                    .unwrap_or_default();
+                let why = r
+                    .dismissal_reason
+                    .as_deref()
+                    .map(|w| format!(": {w}"))
+                    .unwrap_or_default();
+                item.push_str(&format!(" (dismissed{by}{why})"));
+            }
+            t.item(item);
+        }
+        if let Some(r) = out.risks.iter().find(|r| !r.dismissed) {
+            t.footer(format!(
+                "next: coroot_get_app_detail(app_id='{}') for its instances and health checks",
+                AppId::new(r.application_id.as_str()).short()
+            ));
+        }
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        out.risks.truncate(kept.first().copied().unwrap_or(0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn critical_database_risks_come_before_the_single_instance_warning() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetRisks>(&kit, json!({})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(lines[1], "3 risks: 2 CRITICAL, 1 WARNING", "{}", out.text);
+        assert_eq!(
+            lines[2],
+            "CRITICAL default/postgres · Security · database exposed to the internet: public IPs 34.201.10.7 · ports 5432 · LoadBalancer postgres-public"
+        );
+        assert_eq!(
+            lines[3],
+            "CRITICAL default/redis · Availability · unreplicated database: Redis isn’t replicated - data loss possible"
+        );
+        assert_eq!(
+            lines[4],
+            "WARNING default/cart · Availability · single instance: Single instance - not resilient to node failure"
+        );
+        let risks = &out.structured["risks"];
+        assert_eq!(risks[0]["type"], "db-internet-exposure");
+        assert_eq!(risks[0]["category"], "Security");
+        assert_eq!(risks[0]["status_code"], 4);
+        assert_eq!(risks[0]["exposed_ports"], json!(["5432"]));
+        assert_eq!(risks[1]["type"], "unreplicated-database");
+        assert_eq!(risks[2]["type"], "single-instance-app");
+        assert_eq!(risks[2]["status"], "WARNING");
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[test]
+    fn a_dismissed_risk_is_last_with_its_reason() {
+        let risks: Vec<Risk> = serde_json::from_value(json!([
+            {"key": {"category": "Availability", "type": "single-instance-app"},
+             "application_id": "k3h2x9qa:default:Deployment:batch", "cluster": "production",
+             "application_category": "application", "application_type": null, "severity": "ok", "type": "",
+             "dismissal": {"by": "alice@example.com", "timestamp": 1763900000, "reason": "batch job, restarts are fine"},
+             "availability": {"description": "Single instance - not resilient to node failure"}},
+            {"key": {"category": "Availability", "type": "single-az-app"},
+             "application_id": "k3h2x9qa:default:Deployment:api", "cluster": "production",
+             "application_category": "application", "application_type": null, "severity": "warning", "type": "",
+             "availability": {"description": "All instances in one Availability Zone - failure causes downtime"}}
+        ]))
+        .unwrap();
+        let window = Window {
+            from: "2025-11-24T15:00:00Z".into(),
+            to: "2025-11-24T16:00:00Z".into(),
+            lookback_hours: 1.0,
+            requested_hours: None,
+        };
+        let out = build("production".into(), window, risks);
+        let (text, _) = GetRisks::render(&out, testkit::NOW_MS).finish(120_000);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "2 risks: 1 WARNING, 1 dismissed", "{text}");
+        assert!(lines[2].starts_with("WARNING default/api · Availability · all instances in one availability zone"));
+        assert_eq!(
+            lines[3],
+            "DISMISSED default/batch · Availability · single instance: Single instance - not resilient to node failure (dismissed by alice@example.com: batch job, restarts are fine)"
+        );
+        assert!(
+            text.ends_with("next: coroot_get_app_detail(app_id='default/api') for its instances and health checks")
+        );
+        assert_eq!(out.dismissed, 1);
+        assert_eq!(out.risks[1].severity.status_code, 1);
+    }
+
+    #[tokio::test]
+    async fn no_risks_says_what_was_checked() {
+        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
+        let out = testkit::run::<GetRisks>(&kit, json!({})).await;
+        assert!(out.text.contains("last 1h"), "{}", out.text);
+        assert!(out.text.contains("No risks found"), "{}", out.text);
+        assert_eq!(out.structured["total"], 0);
     }
 }
