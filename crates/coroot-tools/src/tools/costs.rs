@@ -1,39 +1,459 @@
-//! `coroot_get_costs`: PLACEHOLDER, being written.
+//! `coroot_get_costs`: what does the cluster cost, where is money idle or over-allocated, and
+//! which requests should be right-sized?
+//!
+//! Coroot prices only nodes whose pricing it knows (cloud metadata or custom pricing); without
+//! any, the view is empty, which is said as such rather than as "no costs". Money is USD per
+//! month. The saving of a recommendation is Coroot's own allocation cost minus the cost with
+//! the recommended requests. Costs need the project's Costs view permission (403 otherwise).
 
+use coroot_client::AppId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
+use crate::format::{money, percent};
+use crate::params::{Window, opt_f64, opt_string, window};
+use crate::tools::{header, project, window_note};
 use crate::{Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetCosts;
 
+/// Default lookback, hours: a day smooths daily cycles in usage.
+const DEFAULT_HOURS: f64 = 24.0;
+/// Savings below a cent are noise from rounding.
+const MIN_SAVING: f64 = 0.01;
+
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Hours to look back (default 24, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
 }
 
-/// Output.
+/// Output. Money is USD per month.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Sums over every priced node and application.
+    pub totals: Totals,
+    /// Coroot uses custom pricing rather than cloud prices.
+    pub custom_pricing: bool,
+    /// Priced nodes, most expensive first.
+    pub nodes: Vec<NodeCostOut>,
+    /// Applications, most over-provisioned first.
+    pub applications: Vec<AppCostOut>,
+}
+
+/// Sums, USD per month.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct Totals {
+    /// Sum of node prices.
+    pub nodes: f64,
+    /// Node capacity no application uses.
+    pub idle: f64,
+    /// Requested by applications but unused.
+    pub over_provisioning: f64,
+    /// Cost of the resources applications use.
+    pub usage: f64,
+    /// Cost of the resources applications request.
+    pub allocation: f64,
+    /// Cross-AZ traffic.
+    pub cross_az_traffic: f64,
+    /// Internet egress.
+    pub internet_egress: f64,
+    /// What the recommendations would save.
+    pub recommended_savings: f64,
+}
+
+/// One priced node.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NodeCostOut {
+    /// Node name.
+    pub name: String,
+    /// e.g. `m5.large / 2 vCPU / 8GB`.
+    pub description: String,
+    /// `on-demand`, `spot`, ...
+    pub instance_life_cycle: String,
+    /// Price, USD per month.
+    pub price: f64,
+    /// Idle part of the price, USD per month.
+    pub idle_costs: f64,
+    /// CPU used by applications, % of the node.
+    pub cpu_usage_percent: f64,
+    /// Memory used by applications, % of the node.
+    pub memory_usage_percent: f64,
+}
+
+/// One application.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AppCostOut {
+    /// Application id.
+    pub application_id: String,
+    /// Cost of the resources used.
+    pub usage_costs: f64,
+    /// Cost of the resources requested.
+    pub allocation_costs: f64,
+    /// Requested but unused.
+    pub over_provisioning_costs: f64,
+    /// Cross-AZ traffic.
+    pub cross_az_traffic_costs: f64,
+    /// Internet egress.
+    pub internet_egress_costs: f64,
+    /// Containers with their requests and Coroot's recommendation.
+    pub components: Vec<ComponentOut>,
+}
+
+/// Requests and right-sizing of one component.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ComponentOut {
+    /// Component (container) name.
+    pub name: String,
+    /// Kind, e.g. `Deployment`.
+    pub kind: String,
+    /// Current CPU request, e.g. `2000m` (empty: none).
+    pub cpu_request: String,
+    /// Recommended CPU request.
+    pub cpu_request_recommended: String,
+    /// Current memory request, e.g. `4GB` (empty: none).
+    pub memory_request: String,
+    /// Recommended memory request.
+    pub memory_request_recommended: String,
+    /// Allocation cost now.
+    pub allocation_costs: f64,
+    /// Allocation cost with the recommendation.
+    pub allocation_costs_recommended: f64,
+    /// Monthly saving of the recommendation (negative: it costs more).
+    pub saving: f64,
+}
 
 impl Tool for GetCosts {
     const NAME: &'static str = "coroot_get_costs";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot costs";
+    const DESCRIPTION: &'static str = "Monthly cost breakdown: node prices and idle costs, per-application usage, allocation and over-provisioning, with Coroot's CPU/memory request right-sizing recommendations and savings. Cost spikes can reveal autoscaling issues, memory leaks or retry storms.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, DEFAULT_HOURS)?;
+        let costs = ctx.client.costs(&project.id, range).await?;
+        let mut nodes: Vec<NodeCostOut> = costs
+            .nodes
+            .into_iter()
+            .map(|n| NodeCostOut {
+                name: n.name,
+                description: n.description,
+                instance_life_cycle: n.instance_life_cycle,
+                price: n.price,
+                idle_costs: n.idle_costs,
+                cpu_usage_percent: n.cpu_usage,
+                memory_usage_percent: n.memory_usage,
+            })
+            .collect();
+        // Coroot's order is not stable; price then name is.
+        nodes.sort_by(|a, b| b.price.total_cmp(&a.price).then(a.name.cmp(&b.name)));
+        let mut applications: Vec<AppCostOut> = costs
+            .applications
+            .into_iter()
+            .map(|a| AppCostOut {
+                application_id: a.id.to_string(),
+                usage_costs: a.usage_costs,
+                allocation_costs: a.allocation_costs,
+                over_provisioning_costs: a.over_provisioning_costs,
+                cross_az_traffic_costs: a.cross_az_traffic_costs,
+                internet_egress_costs: a.internet_egress_costs,
+                components: a
+                    .components
+                    .into_iter()
+                    .map(|c| ComponentOut {
+                        saving: round2(c.allocation_costs - c.allocation_costs_recommended),
+                        name: c.name,
+                        kind: c.kind,
+                        cpu_request: c.cpu_request,
+                        cpu_request_recommended: c.cpu_request_recommended,
+                        memory_request: c.memory_request,
+                        memory_request_recommended: c.memory_request_recommended,
+                        allocation_costs: c.allocation_costs,
+                        allocation_costs_recommended: c.allocation_costs_recommended,
+                    })
+                    .collect(),
+            })
+            .collect();
+        applications.sort_by(|a, b| {
+            b.over_provisioning_costs
+                .total_cmp(&a.over_provisioning_costs)
+                .then(b.allocation_costs.total_cmp(&a.allocation_costs))
+                .then(b.usage_costs.total_cmp(&a.usage_costs))
+                .then(a.application_id.cmp(&b.application_id))
+        });
+        let totals = Totals {
+            nodes: round2(nodes.iter().map(|n| n.price).sum()),
+            idle: round2(nodes.iter().map(|n| n.idle_costs).sum()),
+            over_provisioning: round2(applications.iter().map(|a| a.over_provisioning_costs).sum()),
+            usage: round2(applications.iter().map(|a| a.usage_costs).sum()),
+            allocation: round2(applications.iter().map(|a| a.allocation_costs).sum()),
+            cross_az_traffic: round2(applications.iter().map(|a| a.cross_az_traffic_costs).sum()),
+            internet_egress: round2(applications.iter().map(|a| a.internet_egress_costs).sum()),
+            recommended_savings: round2(
+                applications
+                    .iter()
+                    .flat_map(|a| &a.components)
+                    .map(|c| c.saving)
+                    .filter(|s| *s >= MIN_SAVING)
+                    .sum(),
+            ),
+        };
+        Ok(Output {
+            project: project.name,
+            window,
+            totals,
+            custom_pricing: costs.custom_pricing,
+            nodes,
+            applications,
+        })
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new("nodes and applications", "pass project_id to look at one project");
+        t.line(header("Costs", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        if out.nodes.is_empty() && out.applications.is_empty() {
+            t.line("No cost data: Coroot prices only nodes whose pricing it knows, and none is priced here.");
+            t.footer("next: configure cloud pricing (nodes on AWS, GCP or Azure with instance metadata) or custom pricing in Coroot's project settings, then retry");
+            return t;
+        }
+        let tot = &out.totals;
+        let mut total = format!(
+            "Totals (USD/month{}): nodes {} · idle {} · over-provisioned {} · apps use {} of {} allocated",
+            if out.custom_pricing { ", custom pricing" } else { "" },
+            money(tot.nodes),
+            money(tot.idle),
+            money(tot.over_provisioning),
+            money(tot.usage),
+            money(tot.allocation)
+        );
+        if tot.cross_az_traffic > 0.0 {
+            total.push_str(&format!(" · cross-AZ traffic {}", money(tot.cross_az_traffic)));
+        }
+        if tot.internet_egress > 0.0 {
+            total.push_str(&format!(" · internet egress {}", money(tot.internet_egress)));
+        }
+        if tot.recommended_savings > 0.0 {
+            total.push_str(&format!(" · right-sizing saves {}", money(tot.recommended_savings)));
+        }
+        t.line(total);
+        if !out.nodes.is_empty() {
+            t.heading(format!("Nodes ({}, by price):", out.nodes.len()));
+        }
+        for n in &out.nodes {
+            let mut item = format!("{} · {}", n.name, money(n.price));
+            let what = [n.description.as_str(), n.instance_life_cycle.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !what.is_empty() {
+                item.push_str(&format!(" ({what})"));
+            }
+            item.push_str(&format!(
+                " · CPU {} · memory {} · idle {}",
+                percent(round1(n.cpu_usage_percent)),
+                percent(round1(n.memory_usage_percent)),
+                money(n.idle_costs)
+            ));
+            t.item_in(0, item);
+        }
+        if !out.applications.is_empty() {
+            t.heading(format!(
+                "Applications ({}, by over-provisioning):",
+                out.applications.len()
+            ));
+        }
+        for a in &out.applications {
+            t.item_in(1, app_item(a));
+        }
+        if let Some(a) = out.applications.iter().find(|a| a.over_provisioning_costs > 0.0) {
+            t.footer(format!(
+                "next: coroot_get_app_detail(app_id='{}') to check its CPU and memory usage before changing requests",
+                AppId::new(a.application_id.as_str()).short()
+            ));
+        }
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        out.nodes.truncate(kept.first().copied().unwrap_or(0));
+        out.applications.truncate(kept.get(1).copied().unwrap_or(0));
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// Usage shares need one decimal at most.
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// `default/recommendation · over-provisioned $82.34/mo · usage ... · allocated ...` and one
+/// line per component whose requests Coroot would change.
+fn app_item(a: &AppCostOut) -> String {
+    let id = AppId::new(a.application_id.as_str());
+    let mut item = id.short();
+    if a.over_provisioning_costs > 0.0 {
+        item.push_str(&format!(" · over-provisioned {}", money(a.over_provisioning_costs)));
+    }
+    item.push_str(&format!(" · usage {}", money(a.usage_costs)));
+    if a.allocation_costs > 0.0 {
+        item.push_str(&format!(" · allocated {}", money(a.allocation_costs)));
+    } else {
+        item.push_str(" · no requests");
+    }
+    if a.cross_az_traffic_costs > 0.0 {
+        item.push_str(&format!(" · cross-AZ traffic {}", money(a.cross_az_traffic_costs)));
+    }
+    if a.internet_egress_costs > 0.0 {
+        item.push_str(&format!(" · internet egress {}", money(a.internet_egress_costs)));
+    }
+    for c in &a.components {
+        if let Some(rec) = recommendation(c) {
+            if c.name == id.name() || a.components.len() == 1 && c.name.is_empty() {
+                item.push_str(&format!("\n  right-size: {rec}"));
+            } else {
+                item.push_str(&format!("\n  right-size {}: {rec}", c.name));
+            }
+        }
+    }
+    item
+}
+
+/// `cpu_request 2000m → 400m, memory 4GB → 1GB, saves $82.34/mo`, for a recommendation worth
+/// acting on: one that saves money, or one that raises a request already set (under-sized).
+/// Recommendations for containers without requests only add cost and are left to the JSON.
+fn recommendation(c: &ComponentOut) -> Option<String> {
+    let none = |s: &str| {
+        if s.is_empty() {
+            "none".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut changes = Vec::new();
+    if !c.cpu_request_recommended.is_empty() && c.cpu_request != c.cpu_request_recommended {
+        changes.push(format!(
+            "cpu_request {} → {}",
+            none(&c.cpu_request),
+            c.cpu_request_recommended
+        ));
+    }
+    if !c.memory_request_recommended.is_empty() && c.memory_request != c.memory_request_recommended {
+        changes.push(format!(
+            "memory {} → {}",
+            none(&c.memory_request),
+            c.memory_request_recommended
+        ));
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    let has_requests = !c.cpu_request.is_empty() || !c.memory_request.is_empty();
+    if c.saving >= MIN_SAVING {
+        changes.push(format!("saves {}", money(c.saving)));
+    } else if has_requests {
+        changes.push(format!("adds {}", money(-c.saving)));
+    } else {
+        return None;
+    }
+    Some(changes.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn totals_then_nodes_then_the_recommendation_saving() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetCosts>(&kit, json!({})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert!(
+            lines[1].starts_with("Totals (USD/month): nodes $420.48/mo · idle "),
+            "{}",
+            out.text
+        );
+        assert!(lines[2].starts_with("Nodes (3, by price):"), "{}", out.text);
+        assert!(
+            lines[3].starts_with("node-1 · $140.16/mo (m5.xlarge / 4 vCPU / 16GB on-demand) · CPU "),
+            "{}",
+            out.text
+        );
+        assert!(!out.text.contains("node-4"), "node-4 has no price");
+        let apps = lines.iter().position(|l| l.starts_with("Applications (")).unwrap();
+        assert!(
+            lines[apps + 1].starts_with("default/recommendation · over-provisioned $82.34/mo"),
+            "{}",
+            out.text
+        );
+        assert_eq!(
+            lines[apps + 2],
+            "  right-size: cpu_request 2000m → 400m, memory 4GB → 1GB, saves $82.34/mo"
+        );
+        assert!(
+            out.text
+                .contains("next: coroot_get_app_detail(app_id='default/recommendation')")
+        );
+        let reco = &out.structured["applications"][0];
+        assert_eq!(reco["application_id"], "k3h2x9qa:default:Deployment:recommendation");
+        assert_eq!(reco["components"][0]["saving"], 82.34);
+        assert_eq!(out.structured["totals"]["nodes"], 420.48);
+
+        let sent = kit
+            .sim
+            .requests()
+            .into_iter()
+            .find(|r| r.path.ends_with("/overview/costs"))
+            .unwrap();
+        let from: i64 = sent.param("from").unwrap().parse().unwrap();
+        let to: i64 = sent.param("to").unwrap().parse().unwrap();
+        assert_eq!((to, to - from), (testkit::NOW_MS, 24 * 3_600_000));
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn no_pricing_says_what_to_configure() {
+        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
+        let out = testkit::run::<GetCosts>(&kit, json!({})).await;
+        assert!(out.text.contains("last 24h"), "{}", out.text);
+        assert!(out.text.contains("No cost data"), "{}", out.text);
+        assert!(out.text.contains("custom pricing"), "{}", out.text);
+    }
+
+    #[tokio::test]
+    async fn forbidden_is_coroots_own_sentence() {
+        let kit = testkit::ecommerce().await;
+        kit.sim.inject(coroot_sim::FaultRule {
+            path_contains: "/overview/costs".into(),
+            fault: coroot_sim::Fault::Status {
+                code: 403,
+                body: "You are not allowed to view costs.".into(),
+            },
+            times: None,
+        });
+        let err = testkit::run_err::<GetCosts>(&kit, json!({})).await;
+        assert!(
+            err.contains("You are not allowed to view costs.") && err.contains("role"),
+            "{err}"
+        );
     }
 }
