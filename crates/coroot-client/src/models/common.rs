@@ -352,6 +352,9 @@ pub struct TableCell {
     /// The Deployments table's summary cell: how the rollout compares with the previous one.
     #[serde(deserialize_with = "null_default")]
     pub deployment_summaries: Vec<CellDeploymentSummary>,
+    /// Technology icon, e.g. the OS (`linux`) in the node report's info table.
+    #[serde(deserialize_with = "null_default")]
+    pub tech_icon: String,
 }
 
 /// One line of a Deployments table summary cell.
