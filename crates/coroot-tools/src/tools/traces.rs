@@ -1,18 +1,57 @@
-//! `coroot_get_traces`: PLACEHOLDER, being written.
+//! `coroot_get_traces`: which requests failed or were slow, and for one trace, where in the
+//! call chain it went wrong.
+//!
+//! Coroot sends a trace as a flat span list; the tree is rebuilt here the way its UI does
+//! (roots are spans without a parent or whose parent is missing; children by start time).
+//! Errors are selected with Coroot's error bucket (`dur_from=inf, dur_to=err`): the Python
+//! original sent a `StatusCode` filter Coroot silently ignores, and dumped the raw object.
+//! Coroot's `message` codes (`no_clickhouse`, `not_found`) are turned into sentences.
 
+use std::collections::{HashMap, HashSet};
+
+use coroot_client::AppId;
+use coroot_client::models::{Span, Traces};
+use coroot_client::query::TraceQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
+use crate::format::{clip, iso, latency_ms, one_line, when};
+use crate::params::{Window, opt_bool, opt_f64, opt_string, opt_u32, window};
+use crate::tools::app_logs::redact;
+use crate::tools::{header, project, window_note};
 use crate::{Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetTraces;
 
+/// Root spans shown when `limit` is not given.
+const DEFAULT_LIMIT: u32 = 20;
+/// Coroot returns at most the newest 100 root spans.
+const MAX_LIMIT: u32 = 100;
+/// Longest URL or statement shown per span.
+const DETAILS_CHARS: usize = 160;
+/// Longest status or exception message shown per span.
+const MESSAGE_CHARS: usize = 300;
+
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Root spans of this OpenTelemetry service only (service.name, e.g. frontend).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub service_name: Option<String>,
+    /// One trace: returns its span tree; other filters are ignored.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub trace_id: Option<String>,
+    /// Only failed traces (default false).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub status_error: Option<bool>,
+    /// Newest root spans to show (default 20, 1-100).
+    #[serde(default, deserialize_with = "opt_u32")]
+    pub limit: Option<u32>,
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +59,601 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched (Coroot looks a trace id up whatever the window).
+    pub window: Window,
+    /// The trace asked for, in span-tree mode.
+    pub trace_id: Option<String>,
+    /// Filters of the list mode.
+    pub filters: TraceFilters,
+    /// Coroot's status in words, empty when fine (e.g. ClickHouse not configured).
+    pub coroot_message: String,
+    /// Root spans Coroot returned (list mode).
+    pub returned: usize,
+    /// Of which failed.
+    pub errors: usize,
+    /// True when Coroot capped the list at its newest 100.
+    pub coroot_capped: bool,
+    /// Newest root spans (list mode).
+    pub traces: Vec<RootSpan>,
+    /// The span tree in depth-first order (trace mode).
+    pub spans: Vec<TreeSpan>,
+    #[serde(skip)]
+    start_ms: Option<i64>,
+}
+
+/// Filters of the list mode.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TraceFilters {
+    /// Service searched.
+    pub service_name: Option<String>,
+    /// Failed traces only.
+    pub errors_only: bool,
+    /// Root spans to show.
+    pub limit: u32,
+    /// What was asked for, when out of 1-100 and replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_limit: Option<u32>,
+    /// Set when service_name was an app id and its name was searched instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_name_given: Option<String>,
+}
+
+/// A trace's root span.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RootSpan {
+    /// For coroot_get_traces(trace_id=...).
+    pub trace_id: String,
+    /// Start, UTC ISO-8601.
+    pub start: String,
+    /// Service.
+    pub service: String,
+    /// Span name, e.g. `POST /api/checkout`.
+    pub name: String,
+    /// Duration, ms.
+    pub duration_ms: f64,
+    /// Failed.
+    pub error: bool,
+    /// `HTTP-502`, `OK`, or the OTel status message.
+    pub status: String,
+}
+
+/// A span in the tree.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TreeSpan {
+    /// 0 for roots.
+    pub depth: usize,
+    /// Span id.
+    pub span_id: String,
+    /// Parent span id, empty for a root.
+    pub parent_id: String,
+    /// Service.
+    pub service: String,
+    /// Span name.
+    pub name: String,
+    /// Start, UTC ISO-8601.
+    pub start: String,
+    /// Start after the trace's first span, ms.
+    pub offset_ms: i64,
+    /// Duration, ms.
+    pub duration_ms: f64,
+    /// Failed.
+    pub error: bool,
+    /// `HTTP-502`, `OK`, or the OTel status message.
+    pub status: String,
+    /// URL or statement, clipped.
+    pub details: String,
+    /// Exception messages from the span's events.
+    pub exceptions: Vec<String>,
+}
 
 impl Tool for GetTraces {
     const NAME: &'static str = "coroot_get_traces";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot distributed traces";
+    const DESCRIPTION: &'static str = "OpenTelemetry traces. With trace_id: the full span tree (service, operation, duration, errors and exception messages per span). Without: the newest root spans, filtered by service_name and status_error=true for failed requests, each with its trace_id.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let (limit, requested_limit) = match p.limit {
+            None => (DEFAULT_LIMIT, None),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => (n, None),
+            Some(n) => (n.clamp(1, MAX_LIMIT), Some(n)),
+        };
+        // Agents often pass the app id where Coroot wants the OTel service name.
+        let (service_name, service_name_given) = match p.service_name {
+            Some(s) if AppId::new(s.as_str()).parts().is_some() => {
+                (Some(AppId::new(s.as_str()).name().to_string()), Some(s))
+            }
+            other => (other, None),
+        };
+        let trace_id = p.trace_id.map(|t| {
+            if t.chars().all(|c| c.is_ascii_hexdigit()) {
+                t.to_ascii_lowercase()
+            } else {
+                t
+            }
+        });
+        let errors_only = p.status_error.unwrap_or(false);
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let query = TraceQuery {
+            trace_id: trace_id.clone(),
+            service_name: service_name.clone(),
+            errors_only,
+            ..TraceQuery::default()
+        };
+        let traces = ctx.client.traces(&project.id, range, &query).await?;
+        let coroot_message = explain(&traces);
+        let mut out = Output {
+            project: project.name,
+            window,
+            trace_id: trace_id.clone(),
+            filters: TraceFilters {
+                service_name,
+                errors_only,
+                limit,
+                requested_limit,
+                service_name_given,
+            },
+            coroot_message,
+            returned: 0,
+            errors: 0,
+            coroot_capped: false,
+            traces: Vec::new(),
+            spans: Vec::new(),
+            start_ms: None,
+        };
+        if trace_id.is_some() {
+            out.start_ms = traces.trace.iter().map(|s| s.timestamp).min();
+            let mut spans = traces.trace;
+            if ctx.redact_secrets {
+                // URLs and statements can carry credentials, as log lines do.
+                for s in &mut spans {
+                    s.details.text = redact(&s.details.text);
+                    s.status.message = redact(&s.status.message);
+                    for e in &mut s.events {
+                        for v in e.attributes.values_mut() {
+                            *v = redact(v);
+                        }
+                    }
+                }
+            }
+            out.spans = tree(spans);
+        } else {
+            let mut roots = traces.traces;
+            roots.sort_by_key(|s| std::cmp::Reverse(s.timestamp));
+            out.returned = roots.len();
+            out.errors = roots.iter().filter(|s| s.status.error).count();
+            out.coroot_capped = traces.limit > 0;
+            out.traces = roots
+                .into_iter()
+                .take(limit as usize)
+                .map(|s| RootSpan {
+                    status: status_word(&s),
+                    trace_id: s.trace_id,
+                    start: iso(s.timestamp),
+                    service: s.service,
+                    name: s.name,
+                    duration_ms: s.duration,
+                    error: s.status.error,
+                })
+                .collect();
+        }
+        Ok(out)
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, now_ms: i64) -> Text {
+        match &out.trace_id {
+            Some(id) => render_tree(out, id, now_ms),
+            None => render_list(out),
+        }
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        let n = kept.first().copied().unwrap_or(0);
+        out.traces.truncate(n);
+        out.spans.truncate(n);
+    }
+}
+
+/// Coroot's `message`/`error` codes as sentences.
+fn explain(t: &Traces) -> String {
+    let mut parts = Vec::new();
+    match t.message.as_str() {
+        "" => {}
+        "no_clickhouse" => {
+            parts.push("ClickHouse integration is not configured in Coroot, so it stores no traces".into())
+        }
+        "not_found" => parts.push(
+            "Coroot has no OpenTelemetry traces for this project (services must export OTel traces to Coroot)".into(),
+        ),
+        other => parts.push(other.to_string()),
+    }
+    if !t.error.is_empty() {
+        parts.push(t.error.clone());
+    }
+    parts.join("; ")
+}
+
+/// `ERROR HTTP-502`, `ERROR connection reset`, `HTTP-200`, `OK`.
+fn status_word(s: &Span) -> String {
+    let msg = one_line(&s.status.message);
+    let msg = clip(&msg, MESSAGE_CHARS);
+    match (s.status.error, msg.as_str()) {
+        (true, "" | "ERROR") => "ERROR".into(),
+        (true, m) => format!("ERROR {m}"),
+        (false, "") => "OK".into(),
+        (false, m) => m.to_string(),
+    }
+}
+
+/// Depth-first span tree: roots have no parent or a parent missing from the trace; children
+/// follow start time, as in Coroot's UI.
+fn tree(mut spans: Vec<Span>) -> Vec<TreeSpan> {
+    spans.sort_by_key(|s| s.timestamp);
+    let start = spans.first().map_or(0, |s| s.timestamp);
+    let ids: HashSet<&str> = spans.iter().map(|s| s.id.as_str()).collect();
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for (i, s) in spans.iter().enumerate() {
+        if s.parent_id.is_empty() || !ids.contains(s.parent_id.as_str()) || s.parent_id == s.id {
+            roots.push(i);
+        } else {
+            children.entry(s.parent_id.as_str()).or_default().push(i);
+        }
+    }
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    let mut seen = vec![false; spans.len()];
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&i| (i, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        // A malformed trace with a parent cycle must not loop forever.
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        order.push((i, depth));
+        if let Some(kids) = spans.get(i).and_then(|s| children.get(s.id.as_str())) {
+            stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
+        }
+    }
+    // Spans only reachable through a cycle are still shown, as roots.
+    for (i, done) in seen.iter().enumerate() {
+        if !done {
+            order.push((i, 0));
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|(i, depth)| {
+            let s = spans.get(i)?;
+            let exceptions = s
+                .events
+                .iter()
+                .filter(|e| e.name == "exception")
+                .filter_map(|e| {
+                    let msg = e.attributes.get("exception.message").map(|m| one_line(m));
+                    let typ = e.attributes.get("exception.type");
+                    match (typ, msg) {
+                        (Some(t), Some(m)) => Some(format!("{t}: {m}")),
+                        (None, Some(m)) => Some(m),
+                        (Some(t), None) => Some(t.clone()),
+                        (None, None) => None,
+                    }
+                })
+                .map(|m| clip(&m, MESSAGE_CHARS))
+                .collect();
+            Some(TreeSpan {
+                depth,
+                span_id: s.id.clone(),
+                parent_id: s.parent_id.clone(),
+                service: s.service.clone(),
+                name: s.name.clone(),
+                start: iso(s.timestamp),
+                offset_ms: s.timestamp - start,
+                duration_ms: s.duration,
+                error: s.status.error,
+                status: status_word(s),
+                details: clip(&one_line(&s.details.text), DETAILS_CHARS),
+                exceptions,
+            })
+        })
+        .collect()
+}
+
+fn render_tree(out: &Output, id: &str, now_ms: i64) -> Text {
+    let mut t = Text::new("spans", "the trace is too large; the first spans are shown");
+    t.line(header(&format!("Trace {id}"), &out.project, &out.window));
+    window_note(&mut t, &out.window);
+    if out.spans.is_empty() {
+        let mut none = format!("Trace {id} was not found");
+        if out.coroot_message.is_empty() {
+            none.push_str(" (Coroot looks trace ids up whatever the window).");
+        } else {
+            none.push_str(&format!(": {}.", out.coroot_message));
+        }
+        t.line(none);
+        t.footer("next: coroot_get_traces(status_error=true) to list recent failed traces with their ids, or check the id (32 hex characters)");
+        return t;
+    }
+    let services: HashSet<&str> = out.spans.iter().map(|s| s.service.as_str()).collect();
+    let errors = out.spans.iter().filter(|s| s.error).count();
+    let total_ms = out
+        .spans
+        .iter()
+        .map(|s| s.offset_ms as f64 + s.duration_ms)
+        .fold(0.0, f64::max);
+    let mut summary = format!(
+        "{} spans · {} services · {} errors",
+        out.spans.len(),
+        services.len(),
+        errors
+    );
+    if let Some(ms) = out.start_ms {
+        summary.push_str(&format!(" · started {}", when(now_ms, ms)));
+    }
+    summary.push_str(&format!(" · took {}", latency_ms(total_ms)));
+    t.line(summary);
+    // The deepest failing span is where the error started; its parents only relayed it.
+    if let Some(origin) = out
+        .spans
+        .iter()
+        .filter(|s| s.error)
+        .max_by_key(|s| (s.depth, std::cmp::Reverse(s.offset_ms)))
+    {
+        let mut line = format!(
+            "error origin (deepest failing span): {}: {} {}",
+            origin.service, origin.name, origin.status
+        );
+        if let Some(e) = origin.exceptions.first()
+            && !origin.status.contains(e.as_str())
+        {
+            line.push_str(&format!(" · exception: {e}"));
+        }
+        t.line(line);
+    }
+    for s in &out.spans {
+        let mut line = format!(
+            "{}{}: {} {}",
+            "  ".repeat(s.depth),
+            s.service,
+            s.name,
+            latency_ms(s.duration_ms)
+        );
+        if s.depth > 0 {
+            line.push_str(&format!(" (+{})", latency_ms(s.offset_ms as f64)));
+        }
+        line.push(' ');
+        line.push_str(&s.status);
+        for e in &s.exceptions {
+            if !s.status.contains(e.as_str()) {
+                line.push_str(&format!(" · exception: {e}"));
+            }
+        }
+        if !s.details.is_empty() {
+            line.push_str(&format!(" [{}]", s.details));
+        }
+        t.item(line);
+    }
+    if let Some(root) = out.spans.first()
+        && errors > 0
+    {
+        t.footer(format!(
+            "next: coroot_get_app_logs(app_id='{}', severity='error') for the failing service's logs",
+            out.spans
+                .iter()
+                .filter(|s| s.error)
+                .max_by_key(|s| s.depth)
+                .map_or(root.service.as_str(), |s| s.service.as_str())
+        ));
+    }
+    t
+}
+
+fn render_list(out: &Output) -> Text {
+    let f = &out.filters;
+    let mut t = Text::new("traces", "pass service_name, status_error=true or a lower limit");
+    t.line(header("Traces", &out.project, &out.window));
+    window_note(&mut t, &out.window);
+    if let Some(asked) = f.requested_limit {
+        t.line(format!(
+            "note: limit={asked} is outside 1..{MAX_LIMIT}; used {}",
+            f.limit
+        ));
+    }
+    if let (Some(given), Some(name)) = (&f.service_name_given, &f.service_name) {
+        t.line(format!(
+            "note: service_name '{given}' is an app id; searched OTel service '{name}'"
+        ));
+    }
+    let mut filters = vec![match &f.service_name {
+        Some(s) => format!("service={s}"),
+        None => "all services".into(),
+    }];
+    if f.errors_only {
+        filters.push("errors only".into());
+    }
+    filters.push(format!("limit {}", f.limit));
+    t.line(format!("filters: {}", filters.join(" · ")));
+    if out.traces.is_empty() {
+        let mut none = format!(
+            "No traces in this window for {}{}.",
+            filters.first().map_or("all services", String::as_str),
+            if f.errors_only { ", errors only" } else { "" }
+        );
+        if !out.coroot_message.is_empty() {
+            none.push_str(&format!(" Coroot says: {}.", out.coroot_message));
+        }
+        t.line(none);
+        let mut tries = Vec::new();
+        if f.service_name.is_some() {
+            tries.push("another service_name (the OTel service.name, e.g. frontend) or none");
+        }
+        if f.errors_only {
+            tries.push("without status_error");
+        }
+        tries.push("a longer lookback_hours (e.g. 6 or 24)");
+        t.footer(format!("next: try {}", tries.join(", or ")));
+        return t;
+    }
+    t.line(format!(
+        "{} root spans{}, {} failed · newest first, showing {}",
+        out.returned,
+        if out.coroot_capped {
+            " (Coroot returns only the newest 100)"
+        } else {
+            ""
+        },
+        out.errors,
+        out.traces.len()
+    ));
+    for r in &out.traces {
+        t.item(format!(
+            "{} {} {} {} {} {}",
+            r.start,
+            r.service,
+            r.name,
+            latency_ms(r.duration_ms),
+            r.status,
+            r.trace_id
+        ));
+    }
+    let pick = out.traces.iter().find(|r| r.error).or_else(|| out.traces.first());
+    if let Some(r) = pick {
+        t.footer(format!(
+            "next: coroot_get_traces(trace_id='{}') for the span tree of that {}request",
+            r.trace_id,
+            if r.error { "failed " } else { "" }
+        ));
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    const ERROR_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    #[tokio::test]
+    async fn a_trace_id_gives_the_span_tree_with_the_error_chain() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetTraces>(&kit, json!({"trace_id": ERROR_TRACE})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        let pos = |needle: &str| {
+            lines
+                .iter()
+                .position(|l| l.trim_start().starts_with(needle))
+                .unwrap_or_else(|| panic!("{needle}:\n{}", out.text))
+        };
+        let (fe, co, pay) = (
+            pos("frontend: POST /api/checkout"),
+            pos("checkout: POST /checkout"),
+            pos("payment: POST /charge"),
+        );
+        assert!(fe < co && co < pay, "{}", out.text);
+        let line = |i: usize| lines.get(i).copied().unwrap_or("");
+        assert!(line(fe).starts_with("frontend:") && line(fe).contains("ERROR HTTP-502"));
+        assert!(line(co).starts_with("  checkout:") && line(co).contains("ERROR upstream payment returned 502"));
+        assert!(line(pay).starts_with("    payment:") && line(pay).contains("ERROR connection reset by peer"));
+        assert!(
+            out.text
+                .contains("error origin (deepest failing span): payment: POST /charge ERROR connection reset by peer"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("  catalog: SELECT products"), "{}", out.text);
+        assert!(
+            out.text
+                .contains("[SELECT id, name, price FROM products WHERE id = $1]")
+        );
+        assert_eq!(out.structured["spans"][0]["depth"], 0);
+        assert_eq!(out.structured["spans"].as_array().unwrap().len(), 4);
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_trace_id_says_not_found_and_how_to_list_traces() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetTraces>(&kit, json!({"trace_id": "00000000000000000000000000000001"})).await;
+        assert!(
+            out.text
+                .contains("Trace 00000000000000000000000000000001 was not found"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("next: coroot_get_traces(status_error=true)"));
+    }
+
+    #[tokio::test]
+    async fn error_traces_of_a_service_are_listed_with_their_ids() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetTraces>(
+            &kit,
+            json!({"service_name": "frontend", "status_error": "true", "limit": 5}),
+        )
+        .await;
+        let req = kit
+            .sim
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path.ends_with("/overview/traces"))
+            .unwrap();
+        let q: serde_json::Value = serde_json::from_str(req.param("query").unwrap()).unwrap();
+        assert_eq!(
+            (q["dur_from"].as_str(), q["dur_to"].as_str()),
+            (Some("inf"), Some("err"))
+        );
+        assert_eq!(q["filters"][0]["value"], "frontend");
+        let items: Vec<&str> = out.text.lines().filter(|l| l.starts_with("2025-")).collect();
+        assert_eq!(items.len(), 5, "{}", out.text);
+        assert!(
+            items
+                .iter()
+                .all(|l| l.contains("frontend POST /api/checkout") && l.contains("ERROR HTTP-502"))
+        );
+        assert!(out.structured["errors"].as_u64().unwrap() >= 15, "{}", out.structured);
+        assert!(out.text.contains("next: coroot_get_traces(trace_id='"));
+    }
+
+    #[tokio::test]
+    async fn the_newest_traces_are_listed_with_the_error_count() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<GetTraces>(&kit, json!({"service_name": "default:Deployment:frontend"})).await;
+        assert!(
+            out.text.contains(
+                "note: service_name 'default:Deployment:frontend' is an app id; searched OTel service 'frontend'"
+            ),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("failed · newest first, showing 20"), "{}", out.text);
+        let starts: Vec<&str> = out
+            .text
+            .lines()
+            .filter(|l| l.starts_with("2025-"))
+            .map(|l| &l[..20])
+            .collect();
+        let mut sorted = starts.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(starts, sorted, "newest first");
+        assert!(!out.text.contains("/k8s/"), "eBPF spans are not OTel traces");
+    }
+
+    #[tokio::test]
+    async fn an_empty_project_explains_coroots_message() {
+        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
+        let out = testkit::run::<GetTraces>(&kit, json!({"status_error": true})).await;
+        assert!(
+            out.text
+                .contains("No traces in this window for all services, errors only."),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("next: try without status_error"), "{}", out.text);
     }
 }
