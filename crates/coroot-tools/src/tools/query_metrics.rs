@@ -1,18 +1,45 @@
-//! `coroot_query_metrics`: PLACEHOLDER, being written.
+//! `coroot_query_metrics`: what a PromQL expression over Coroot's eBPF metrics looked like
+//! over the window, per series, with the latest points.
+//!
+//! Uses Coroot's `panel/data` (session auth, v1.12+); on servers without it, falls back to the
+//! Prometheus-compatible `/api/v1/query_range`, which needs the project API key. PromQL errors
+//! come back as Coroot's own message (the Python original reported only "HTTP 400"). Each
+//! series keeps its latest 120 points and the output says when, and from how many, it trimmed.
 
+use coroot_client::Error as CorootError;
+use coroot_client::TimeRange;
+use coroot_client::models::Chart;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::opt_string;
+use crate::format::{iso, num, span_ms};
+use crate::params::{Window, opt_f64, opt_string, req_string, window};
+use crate::tools::{header, project, window_note};
 use crate::{Text, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct QueryMetrics;
 
+/// Points per window the `query_range` fallback aims for (Coroot's UI gets about as many).
+const TARGET_POINTS: i64 = 240;
+/// Smallest `query_range` step: Coroot's default scrape interval.
+const MIN_STEP_SECS: i64 = 30;
+/// Coroot's key eBPF metrics, for the hint on an empty result.
+const KEY_METRICS: &str = "container_resources_cpu_usage_seconds_total, container_memory_rss, container_oom_kills_total, container_restarts_total, container_http_requests_total, container_net_tcp_failed_connects_total, container_net_tcp_retransmits_total, container_net_latency_seconds, container_dns_requests_total";
+
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// PromQL, e.g. sum by (pod) (rate(container_resources_cpu_usage_seconds_total[5m])).
+    #[serde(alias = "query", deserialize_with = "req_string")]
+    pub promql: String,
+    /// Series name template with {{label}} placeholders; default: the label set.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub legend: Option<String>,
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
     /// Coroot project id or name; auto-detected when omitted.
     #[serde(default, deserialize_with = "opt_string")]
     pub project_id: Option<String>,
@@ -20,20 +47,358 @@ pub struct Params {
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {}
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window queried.
+    pub window: Window,
+    /// The query.
+    pub promql: String,
+    /// The legend template, empty when none.
+    pub legend: String,
+    /// `panel/data` or `query_range` (fallback for Coroot before 1.12).
+    pub source: String,
+    /// Seconds between points.
+    pub step_seconds: f64,
+    /// Points kept per series (the latest).
+    pub max_points: usize,
+    /// True when at least one series had more points than `max_points`.
+    pub trimmed: bool,
+    /// Series, highest max first.
+    pub series: Vec<SeriesOut>,
+}
+
+/// One series: statistics over the whole window plus its latest points.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SeriesOut {
+    /// Name from the legend, else `{label=value,...}`.
+    pub name: String,
+    /// Latest non-empty value.
+    pub last: Option<f64>,
+    /// When `last` was measured, UTC ISO-8601.
+    pub last_at: Option<String>,
+    /// Minimum over the window.
+    pub min: Option<f64>,
+    /// Maximum over the window.
+    pub max: Option<f64>,
+    /// Mean of the non-empty points.
+    pub avg: Option<f64>,
+    /// Points in the window before trimming.
+    pub total_points: usize,
+    /// Time of `values[0]`, UTC ISO-8601.
+    pub start: String,
+    /// Seconds between values.
+    pub step_seconds: f64,
+    /// The latest points, oldest first; null where there was no data.
+    pub values: Vec<Option<f64>>,
+    #[serde(skip)]
+    trailing_gap: bool,
+}
 
 impl Tool for QueryMetrics {
     const NAME: &'static str = "coroot_query_metrics";
-    const TITLE: &'static str = "placeholder";
-    const DESCRIPTION: &'static str = "placeholder";
+    const TITLE: &'static str = "Coroot PromQL query";
+    const DESCRIPTION: &'static str = "Runs a PromQL range query over Coroot's eBPF metrics (CPU, memory RSS, OOM kills, restarts, HTTP requests, TCP connect failures and retransmits, network RTT, DNS). Per series: last/min/max/avg and the latest 120 points.";
     type Params = Params;
     type Output = Output;
 
-    async fn run(_ctx: &ToolContext, _p: Params) -> Result<Output, ToolError> {
-        Err(ToolError::params(Self::NAME, "not written yet"))
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let project = project(ctx, p.project_id.as_deref()).await?;
+        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let legend = p.legend.unwrap_or_default();
+        let (chart, source, first_ms) = match ctx.client.panel_data(&project.id, range, &p.promql, &legend).await {
+            Ok(data) => {
+                // panel/data points start at `from` rounded down to the step.
+                let first = data
+                    .chart
+                    .as_ref()
+                    .map_or(range.from_ms, |c| c.ctx.from - c.ctx.from.rem_euclid(c.ctx.step.max(1)));
+                (data.chart, "panel/data", first)
+            }
+            Err(e) if lacks_panel_data(&e) => {
+                let chart = ctx
+                    .client
+                    .query_range(range, fallback_step(range), &p.promql, &legend)
+                    .await?;
+                (Some(chart), "query_range", range.from_ms)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let max_points = ctx.limits.max_points;
+        let step_ms = chart.as_ref().map_or(0, |c| c.ctx.step.max(0));
+        let mut series = summarise(chart, first_ms, max_points);
+        series.sort_by(|a, b| {
+            b.max
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.max.unwrap_or(f64::NEG_INFINITY))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Ok(Output {
+            project: project.name,
+            window,
+            promql: p.promql,
+            legend,
+            source: source.into(),
+            step_seconds: step_ms as f64 / 1000.0,
+            max_points,
+            trimmed: series.iter().any(|s| s.total_points > max_points),
+            series,
+        })
     }
 
-    fn render(_out: &Output, _now_ms: i64) -> Text {
-        Text::new("items", "")
+    fn render(out: &Output, _now_ms: i64) -> Text {
+        let mut t = Text::new("series", "narrow the PromQL with label matchers, sum by (...) or topk");
+        t.line(header("PromQL", &out.project, &out.window));
+        window_note(&mut t, &out.window);
+        t.line(format!("query: {}", out.promql));
+        if out.source == "query_range" {
+            t.line("note: this Coroot has no panel/data endpoint (before v1.12); queried /api/v1/query_range with the API key");
+        }
+        if out.series.is_empty() {
+            t.line(format!(
+                "The query returned no series for the last {} ({} → {}).",
+                crate::format::hours(out.window.lookback_hours),
+                out.window.from,
+                out.window.to
+            ));
+            t.footer(format!(
+                "next: check the metric name and label matchers; Coroot's eBPF metrics include {KEY_METRICS}"
+            ));
+            return t;
+        }
+        let longest = out.series.iter().map(|s| s.total_points).max().unwrap_or(0);
+        let mut summary = format!(
+            "{} series, highest max first · step {}",
+            out.series.len(),
+            span_ms((out.step_seconds * 1000.0) as i64)
+        );
+        if out.trimmed {
+            summary.push_str(&format!(
+                " · trimmed to the latest {} points per series (of up to {longest}); min/max/avg cover the whole window",
+                out.max_points
+            ));
+        }
+        t.line(summary);
+        for s in &out.series {
+            t.item(series_text(s));
+        }
+        if out.trimmed {
+            t.footer("next: a shorter lookback_hours gives finer points for the recent past");
+        }
+        t
+    }
+
+    fn keep(out: &mut Output, kept: &[usize]) {
+        out.series.truncate(kept.first().copied().unwrap_or(0));
+    }
+}
+
+/// A 404 or the UI's HTML page: a Coroot older than v1.12, which has no `panel/data`.
+fn lacks_panel_data(e: &CorootError) -> bool {
+    match e {
+        CorootError::NotCorootApi { .. } => true,
+        CorootError::NotFound { message, .. } => !message.contains("roject"),
+        CorootError::Api { status: 404, .. } => true,
+        _ => false,
+    }
+}
+
+/// About 240 points per window, in whole multiples of 30 s.
+fn fallback_step(range: TimeRange) -> u32 {
+    let secs = ((range.to_ms - range.from_ms) / 1000).max(1);
+    let step = (secs / TARGET_POINTS).max(MIN_STEP_SECS);
+    let step = (step + MIN_STEP_SECS - 1) / MIN_STEP_SECS * MIN_STEP_SECS;
+    u32::try_from(step).unwrap_or(u32::MAX)
+}
+
+/// Statistics over each whole series, then its latest `max_points` points.
+fn summarise(chart: Option<Chart>, first_ms: i64, max_points: usize) -> Vec<SeriesOut> {
+    let Some(chart) = chart else {
+        return Vec::new();
+    };
+    let step_ms = chart.ctx.step.max(1);
+    chart
+        .series
+        .into_iter()
+        .map(|s| {
+            let total = s.data.len();
+            let present: Vec<(usize, f64)> = s
+                .data
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.filter(|x| x.is_finite()).map(|x| (i, x)))
+                .collect();
+            let last = present.last().copied();
+            let (min, max, sum) = present
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY, 0.0), |(lo, hi, sum), (_, v)| {
+                    (lo.min(*v), hi.max(*v), sum + v)
+                });
+            let any = !present.is_empty();
+            let skip = total.saturating_sub(max_points);
+            let at = |i: usize| first_ms + i64::try_from(i).unwrap_or(0) * step_ms;
+            SeriesOut {
+                name: s.name,
+                last: last.map(|(_, v)| v),
+                last_at: last.map(|(i, _)| iso(at(i))),
+                min: any.then_some(min),
+                max: any.then_some(max),
+                avg: any.then(|| sum / present.len() as f64),
+                total_points: total,
+                start: iso(at(skip)),
+                step_seconds: step_ms as f64 / 1000.0,
+                values: s.data.into_iter().skip(skip).collect(),
+                trailing_gap: last.is_some_and(|(i, _)| i + 1 < total),
+            }
+        })
+        .collect()
+}
+
+/// `name: last 0.5 · min 0.1 · max 0.9 · avg 0.4 · 180 points` plus the kept values.
+fn series_text(s: &SeriesOut) -> String {
+    let stat = |v: Option<f64>| v.map_or_else(|| "-".to_string(), num);
+    let mut line = match s.last {
+        None => format!("{}: no data in the window", s.name),
+        Some(last) => {
+            let mut l = format!("{}: last {}", s.name, num(last));
+            if s.trailing_gap
+                && let Some(at) = &s.last_at
+            {
+                l.push_str(&format!(" at {at}, no data since"));
+            }
+            l.push_str(&format!(
+                " · min {} · max {} · avg {}",
+                stat(s.min),
+                stat(s.max),
+                stat(s.avg)
+            ));
+            l
+        }
+    };
+    line.push_str(&format!(" · {} points", s.total_points));
+    if s.last.is_some() {
+        let values: Vec<String> = s
+            .values
+            .iter()
+            .map(|v| v.filter(|x| x.is_finite()).map_or_else(|| "-".into(), num))
+            .collect();
+        let kept = if s.values.len() < s.total_points {
+            format!("last {} of {}", s.values.len(), s.total_points)
+        } else {
+            format!("all {}", s.values.len())
+        };
+        line.push_str(&format!("\n  values ({kept}, from {}): {}", s.start, values.join(" ")));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn series_are_trimmed_to_120_points_and_say_from_how_many() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<QueryMetrics>(
+            &kit,
+            json!({"promql": "sum by (pod) (rate(container_resources_cpu_usage_seconds_total{container=\"payment\"}[5m]))",
+                   "legend": "{{pod}}", "lookback_hours": 3}),
+        )
+        .await;
+        let series = out.structured["series"].as_array().unwrap();
+        assert!(!series.is_empty(), "{}", out.text);
+        for s in series {
+            assert_eq!(s["values"].as_array().unwrap().len(), 120, "{s}");
+            assert_eq!(s["total_points"], 180);
+            assert_eq!(s["step_seconds"], 60.0);
+        }
+        assert_eq!(out.structured["trimmed"], true);
+        assert_eq!(out.structured["source"], "panel/data");
+        assert!(
+            out.text
+                .contains("trimmed to the latest 120 points per series (of up to 180)"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("values (last 120 of 180, from "), "{}", out.text);
+        assert!(out.text.contains("payment-7d9f8b6c5-x2x9k: last "), "{}", out.text);
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn a_promql_syntax_error_passes_coroots_message_through() {
+        let kit = testkit::ecommerce().await;
+        let err = testkit::run_err::<QueryMetrics>(&kit, json!({"promql": "sum(rate(container_memory_rss[5m])"})).await;
+        assert!(
+            err.contains("Coroot rejected the PromQL query: 1:4: parse error: unclosed left parenthesis"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_metric_says_what_was_queried_and_names_real_metrics() {
+        let kit = testkit::ecommerce().await;
+        let out = testkit::run::<QueryMetrics>(
+            &kit,
+            json!({"promql": "rate(container_cpu_usage_seconds_total[5m])", "lookback_hours": "2"}),
+        )
+        .await;
+        assert!(
+            out.text.contains("query: rate(container_cpu_usage_seconds_total[5m])"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("The query returned no series for the last 2h ("),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text
+                .contains("container_resources_cpu_usage_seconds_total, container_memory_rss"),
+            "{}",
+            out.text
+        );
+        assert_eq!(out.structured["series"], json!([]));
+    }
+
+    #[tokio::test]
+    async fn without_panel_data_the_api_key_route_is_used() {
+        let kit = testkit::ecommerce().await;
+        kit.sim.inject(coroot_sim::FaultRule {
+            path_contains: "/panel/data".into(),
+            fault: coroot_sim::Fault::Html,
+            times: None,
+        });
+        let mut ctx = kit.ctx.clone();
+        let mut config = ctx.client.config().clone();
+        config.api_key = Some("sim-api-key".into());
+        ctx.client = coroot_client::Client::new(config).unwrap();
+        let out = crate::call::<QueryMetrics>(&ctx, json!({"promql": "sum(rate(container_oom_kills_total[5m]))"}))
+            .await
+            .unwrap();
+        assert_eq!(out.structured["source"], "query_range");
+        assert!(out.text.contains("queried /api/v1/query_range"), "{}", out.text);
+        let req = kit
+            .sim
+            .requests()
+            .into_iter()
+            .find(|r| r.path.ends_with("/api/v1/query_range"))
+            .expect("fallback request");
+        assert_eq!(req.param("step"), Some("30"));
+        assert_eq!(req.header("x-api-key"), Some("sim-api-key"));
+    }
+
+    #[test]
+    fn fallback_steps_are_multiples_of_30s() {
+        let r = |h: i64| TimeRange {
+            from_ms: 0,
+            to_ms: h * 3_600_000,
+        };
+        assert_eq!(fallback_step(r(1)), 30);
+        assert_eq!(fallback_step(r(24)), 360);
+        assert_eq!(fallback_step(r(720)), 10800);
     }
 }
