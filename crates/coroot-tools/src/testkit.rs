@@ -29,11 +29,7 @@ pub async fn start(scenario: Scenario) -> Kit {
     let client =
         Client::new(ClientConfig::new(sim.base_url()).with_password("admin", "sim-password"))
             .expect("client");
-    let ctx = ToolContext {
-        client,
-        clock: Clock::Fixed(NOW_MS),
-        limits: Limits::default(),
-    };
+    let ctx = ToolContext { clock: Clock::Fixed(NOW_MS), limits: Limits::default(), ..ToolContext::new(client) };
     Kit { sim, ctx }
 }
 

@@ -280,7 +280,7 @@ mod tests {
             out.text
         );
         assert!(
-            out.text.contains("fixes: Roll back payment"),
+            out.text.contains("fixes: * Roll back payment to 2.4.0"),
             "{}",
             out.text
         );
