@@ -36,6 +36,17 @@ pub enum Fault {
         /// Minimum body size.
         bytes: usize,
     },
+    /// Answers with exactly this status, `Content-Type` and body (no trailing newline added):
+    /// a test can serve any bytes on any endpoint, e.g. mutated copies of its real body to
+    /// fuzz a client's decoders.
+    Body {
+        /// HTTP status code.
+        status: u16,
+        /// The `Content-Type` header value.
+        content_type: String,
+        /// The body, verbatim (need not be UTF-8).
+        body: Vec<u8>,
+    },
     /// Arms a countdown: after this many authenticated requests (counting the one that
     /// matched), every session cookie is invalidated; 0 invalidates them at once.
     ExpireSessionsAfter {

@@ -632,6 +632,17 @@ async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
         Some(Fault::Status { code, body }) => text_error(code, &body),
         Some(Fault::MalformedJson) => json_response(200, "{\"context\": {\"status\": <html>oops</html>,\n".into()),
         Some(Fault::Html) => html_response(inner.index_html()),
+        Some(Fault::Body {
+            status: code,
+            content_type,
+            body,
+        }) => {
+            let mut r = (status(code), body).into_response();
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            r
+        }
         Some(Fault::ExpireSessionsAfter { requests }) => {
             inner.lock().expire_countdown = Some(requests);
             inner.to_response(inner.dispatch(&rec))

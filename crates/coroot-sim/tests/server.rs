@@ -362,6 +362,21 @@ async fn every_fault_kind() {
 
     sim.inject(FaultRule {
         path_contains: "incidents".into(),
+        fault: Fault::Body {
+            status: 202,
+            content_type: "application/x-test".into(),
+            body: b"{\"data\": [1, 2".to_vec(),
+        },
+        times: Some(1),
+    });
+    let r = get(a, path, Some(&c)).await;
+    assert_eq!(
+        (r.status, r.content_type(), r.body.as_str()),
+        (202, "application/x-test", "{\"data\": [1, 2")
+    );
+
+    sim.inject(FaultRule {
+        path_contains: "incidents".into(),
         fault: Fault::OversizedBody { bytes: 3_000_000 },
         times: Some(1),
     });
