@@ -4,11 +4,13 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_coroot-mcp");
@@ -30,23 +32,100 @@ pub struct Stdio_ {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     next_id: u64,
+    /// Everything the server wrote to stderr so far (its logs).
+    pub stderr: Captured,
+}
+
+/// A child's output, collected in the background.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn collect(mut from: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Self {
+        let buf = Captured::default();
+        let sink = buf.0.clone();
+        tokio::spawn(async move {
+            let mut chunk = vec![0u8; 8192];
+            while let Ok(n) = from.read(&mut chunk).await {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        });
+        buf
+    }
+
+    /// The text so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// The simulator's account and API key (its defaults).
+pub const SIM_EMAIL: &str = "admin";
+pub const SIM_PASSWORD: &str = "sim-password";
+pub const SIM_API_KEY: &str = "sim-api-key";
+
+/// `coroot-mcp` with a clean environment pointed at `url` with the simulator's credentials,
+/// short timeouts, and `env` on top (an empty value removes the variable).
+pub fn against(url: &str, env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(BIN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("COROOT_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("COROOT_URL", url)
+        .env("COROOT_EMAIL", SIM_EMAIL)
+        .env("COROOT_PASSWORD", SIM_PASSWORD)
+        .env("COROOT_API_KEY", SIM_API_KEY)
+        .env("COROOT_TIMEOUT", "5")
+        .env("COROOT_CONNECT_TIMEOUT", "2");
+    for (k, v) in env {
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    cmd
 }
 
 impl Stdio_ {
     /// Starts `coroot-mcp serve --demo` (plus `extra` args) and performs the handshake.
     pub async fn start(extra: &[&str]) -> (Self, Value) {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--demo"])
-            .args(extra)
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--demo"]).args(extra);
+        Self::spawn(cmd).await
+    }
+
+    /// Starts `coroot-mcp serve` against `url` (see [`against`]) and performs the handshake.
+    pub async fn against(url: &str, env: &[(&str, &str)]) -> (Self, Value) {
+        let mut cmd = against(url, env);
+        cmd.arg("serve");
+        Self::spawn(cmd).await
+    }
+
+    /// Spawns `cmd` (a `serve` command line) on pipes and performs the handshake.
+    pub async fn spawn(mut cmd: Command) -> (Self, Value) {
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("spawn coroot-mcp");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut s = Stdio_ { child, stdin, stdout, next_id: 0 };
+        let stderr = Captured::collect(child.stderr.take().unwrap());
+        let mut s = Stdio_ {
+            child,
+            stdin,
+            stdout,
+            next_id: 0,
+            stderr,
+        };
         let init = s
             .request(
                 "initialize",
@@ -64,15 +143,49 @@ impl Stdio_ {
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
-        self.send_raw(&json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string()).await;
+        self.send_raw(&json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string())
+            .await;
     }
 
     /// Sends a request and returns the whole JSON-RPC response with the same id.
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()).await;
+        self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string())
+            .await;
         self.read_response(Some(id)).await
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub async fn send_request(&mut self, method: &str, params: Value) -> u64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string())
+            .await;
+        id
+    }
+
+    /// Reads `n` responses, in whatever order they come, keyed by id.
+    pub async fn read_responses(&mut self, n: usize) -> HashMap<u64, Value> {
+        let mut out = HashMap::new();
+        while out.len() < n {
+            let msg = self.read_response(None).await;
+            out.insert(msg["id"].as_u64().expect("numeric id"), msg);
+        }
+        out
+    }
+
+    /// `tools/call`: whether it is an error, and its text (or the JSON-RPC error's message).
+    pub async fn call(&mut self, tool: &str, args: Value) -> (bool, String) {
+        let msg = self
+            .request("tools/call", json!({"name": tool, "arguments": args}))
+            .await;
+        tool_result(&msg)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
     }
 
     /// Reads lines until a response (with `id`, when given) arrives. Every stdout line must be
@@ -85,7 +198,8 @@ impl Stdio_ {
                 .expect("server answered in time")
                 .unwrap();
             assert!(n > 0, "server closed stdout");
-            let msg: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON-RPC ({e}): {line}"));
+            let msg: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON-RPC ({e}): {line}"));
             assert_eq!(msg["jsonrpc"], "2.0", "{line}");
             if msg.get("id").is_some() && (id.is_none() || msg["id"] == json!(id)) {
                 return msg;
@@ -102,7 +216,7 @@ impl Stdio_ {
 
 /// A `coroot-mcp serve --demo --http` process and a session on it.
 pub struct Http {
-    child: Child,
+    child: Option<Child>,
     pub base: String,
     pub client: reqwest::Client,
     pub session: Option<String>,
@@ -112,28 +226,93 @@ pub struct Http {
 
 impl Http {
     pub async fn start(extra: &[&str], token: Option<&str>) -> Self {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--demo"]).args(extra);
+        Self::spawn(cmd, token).await.0
+    }
+
+    /// Starts `coroot-mcp serve --http` against `url` (see [`against`]); also returns its stderr.
+    pub async fn against(url: &str, env: &[(&str, &str)], token: Option<&str>) -> (Self, Captured) {
+        let mut cmd = against(url, env);
+        cmd.arg("serve");
+        Self::spawn(cmd, token).await
+    }
+
+    /// Spawns `cmd` (a `serve` command line) with `--http` on a free loopback port.
+    pub async fn spawn(mut cmd: Command, token: Option<&str>) -> (Self, Captured) {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
         let addr = format!("127.0.0.1:{port}");
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--demo", "--http", &addr]).args(extra).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
+        cmd.args(["--http", &addr])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
         if let Some(t) = token {
             cmd.env("COROOT_MCP_AUTH_TOKEN", t);
         }
-        let child = cmd.spawn().expect("spawn coroot-mcp");
+        let mut child = cmd.spawn().expect("spawn coroot-mcp");
+        let stderr = Captured::collect(child.stderr.take().unwrap());
         let base = format!("http://{addr}");
         let client = reqwest::Client::new();
         for _ in 0..300 {
             if let Ok(r) = client.get(format!("{base}/healthz")).send().await
                 && r.status().is_success()
             {
-                return Http { child, base, client, session: None, token: token.map(str::to_string), next_id: 0 };
+                let http = Http {
+                    child: Some(child),
+                    base,
+                    client,
+                    session: None,
+                    token: token.map(str::to_string),
+                    next_id: 0,
+                };
+                return (http, stderr);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("HTTP server did not start");
+        panic!("HTTP server did not start: {}", stderr.text());
+    }
+
+    /// Another client of the same server, with its own MCP session (not yet initialized) and,
+    /// when `client` is given, its own connection pool.
+    pub fn fork(&self, client: Option<reqwest::Client>) -> Http {
+        Http {
+            child: None,
+            base: self.base.clone(),
+            client: client.unwrap_or_else(|| self.client.clone()),
+            session: None,
+            token: self.token.clone(),
+            next_id: 0,
+        }
+    }
+
+    /// The server's process id (of the client that started it).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
+    /// `tools/call`: whether it is an error, and its text (or the JSON-RPC error's message).
+    pub async fn call(&mut self, tool: &str, args: Value) -> (bool, String) {
+        let msg = self
+            .request("tools/call", json!({"name": tool, "arguments": args}))
+            .await;
+        tool_result(&msg)
+    }
+
+    /// Ends the MCP session (`DELETE /mcp`), as a well-behaved client does.
+    pub async fn close(&mut self) {
+        if let Some(s) = self.session.take() {
+            let mut req = self
+                .client
+                .delete(format!("{}/mcp", self.base))
+                .header("Mcp-Session-Id", s);
+            if let Some(t) = &self.token {
+                req = req.header("Authorization", format!("Bearer {t}"));
+            }
+            let _ = req.send().await;
+        }
     }
 
     /// POSTs one JSON-RPC message; returns the HTTP status and the JSON-RPC response, if any.
@@ -183,12 +362,99 @@ impl Http {
                 json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}),
             )
             .await;
-        let (status, _) = self.post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}), &[]).await;
+        let (status, _) = self
+            .post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}), &[])
+            .await;
         assert!(status == 202 || status == 200, "initialized notification: {status}");
         init
     }
 
     pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill().await;
+        }
     }
+}
+
+/// A `tools/call` response as (isError, text); a JSON-RPC error reads as (true, its message).
+pub fn tool_result(msg: &Value) -> (bool, String) {
+    if let Some(e) = msg.get("error") {
+        return (true, e["message"].as_str().unwrap_or_default().to_string());
+    }
+    let r = &msg["result"];
+    let text = r["content"].as_array().map(|c| {
+        c.iter()
+            .filter_map(|b| b["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    (
+        r["isError"] == true,
+        text.unwrap_or_else(|| panic!("not a tools/call result: {msg}")),
+    )
+}
+
+/// Arguments that make `tool` run (the demo ones; for a tool added later, values read from its
+/// schema so that required parameters are present).
+pub fn args_for(tool: &str, schema: &Value) -> Value {
+    let known = demo_args(tool);
+    if known.as_object().is_some_and(|o| !o.is_empty()) {
+        return known;
+    }
+    let mut out = serde_json::Map::new();
+    for req in schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let guess = match req {
+            "app_id" => json!("checkout"),
+            "node_name" => json!("node-3"),
+            "incident_key" => json!("q8w7e6r5"),
+            "promql" => json!("container_memory_rss"),
+            _ => json!("checkout"),
+        };
+        out.insert(req.to_string(), guess);
+    }
+    Value::Object(out)
+}
+
+/// A simulator of the e-commerce scenario on loopback, with the wall clock (the binary has no
+/// fixed clock) and the default account.
+pub async fn sim() -> coroot_sim::Simulator {
+    coroot_sim::Simulator::start(coroot_sim::Scenario::ecommerce(), coroot_sim::SimConfig::default())
+        .await
+        .expect("the simulator starts")
+}
+
+/// A simulator with another configuration.
+pub async fn sim_with(config: coroot_sim::SimConfig) -> coroot_sim::Simulator {
+    coroot_sim::Simulator::start(coroot_sim::Scenario::ecommerce(), config)
+        .await
+        .expect("the simulator starts")
+}
+
+/// A loopback port nothing listens on.
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// `(VmRSS, VmHWM)` of a process in KiB, from /proc (Linux).
+pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Open file descriptors of a process (Linux).
+pub fn fd_count(pid: u32) -> Option<usize> {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).ok().map(|d| d.count())
 }
