@@ -28,7 +28,34 @@ pub fn parse<T: DeserializeOwned>(
             ));
         }
     };
-    serde_json::from_value(args).map_err(|e| ToolError::params(tool, e.to_string()))
+    T::deserialize(&args).map_err(|e| ToolError::params(tool, name_the_field::<T>(&args, e.to_string())))
+}
+
+/// serde's messages from a field's own deserializer ("must not be empty") do not say which
+/// field; find it by leaving each one out in turn: the one whose absence changes the error.
+fn name_the_field<T: DeserializeOwned>(args: &serde_json::Value, message: String) -> String {
+    let Some(map) = args.as_object() else {
+        return message;
+    };
+    if message.contains("field `") {
+        return message;
+    }
+    for key in map.keys() {
+        let mut without = map.clone();
+        without.remove(key);
+        let changed = match T::deserialize(&serde_json::Value::Object(without)) {
+            Ok(_) => true,
+            Err(e) => e.to_string() != message,
+        };
+        if changed {
+            return if ["must ", "is ", "contains "].iter().any(|p| message.starts_with(p)) {
+                format!("{key} {message}")
+            } else {
+                format!("{key}: {message}")
+            };
+        }
+    }
+    message
 }
 
 fn kind(v: &serde_json::Value) -> &'static str {
@@ -48,6 +75,8 @@ enum Loose {
     Num(f64),
     Bool(bool),
     Str(String),
+    /// An array or an object: never a valid value, but named in the error.
+    Other(serde_json::Value),
 }
 
 /// An optional number, also from a numeric string; `""` and `null` mean unset.
@@ -62,6 +91,7 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
             .map(Some)
             .map_err(|_| D::Error::custom(format!("expected a number, got \"{s}\""))),
         Some(Loose::Bool(b)) => Err(D::Error::custom(format!("expected a number, got {b}"))),
+        Some(other) => Err(D::Error::custom(format!("expected a number, got {}", loose_kind(&other)))),
     }
 }
 
@@ -126,6 +156,7 @@ fn loose_kind(v: &Loose) -> &'static str {
         Loose::Num(_) => "a number",
         Loose::Bool(_) => "a boolean",
         Loose::Str(_) => "a string",
+        Loose::Other(v) => kind(v),
     }
 }
 
@@ -243,6 +274,38 @@ mod tests {
             .to_string();
         assert!(e.contains("unknown field `lookback`"), "{e}");
         assert!(e.contains("lookback_hours") && e.contains("limit"), "{e}");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Required {
+        #[serde(deserialize_with = "req_string")]
+        app_id: String,
+        #[serde(default, deserialize_with = "opt_f64")]
+        lookback_hours: Option<f64>,
+        #[serde(default, deserialize_with = "opt_bool")]
+        flag: Option<bool>,
+    }
+
+    #[test]
+    fn errors_name_the_parameter_and_the_kind_given() {
+        let err = |v: serde_json::Value| parse::<Required>("t", v).unwrap_err().to_string();
+        assert_eq!(err(json!({"app_id": ""})), "invalid arguments for t: app_id must not be empty");
+        assert_eq!(err(json!({"app_id": null, "flag": true})), "invalid arguments for t: app_id must not be empty");
+        assert_eq!(
+            err(json!({"app_id": "x", "lookback_hours": [1]})),
+            "invalid arguments for t: lookback_hours: expected a number, got an array"
+        );
+        assert_eq!(err(json!({"app_id": {"a": 1}})), "invalid arguments for t: app_id: expected a string, got an object");
+        assert_eq!(err(json!({"app_id": "x", "flag": [1]})), "invalid arguments for t: flag: expected true or false, got an array");
+        assert_eq!(
+            err(json!({"lookback_hours": "soon", "app_id": "a\u{1}"})),
+            "invalid arguments for t: app_id contains control characters"
+        );
+        assert!(err(json!({"app_id": "x".repeat(5000)})).ends_with("app_id is 5000 characters long; the maximum is 4096"));
+        assert_eq!(err(json!({})), "invalid arguments for t: missing field `app_id`");
+        let ok: Required = parse("t", json!({"app_id": "x", "lookback_hours": "2", "flag": "yes"})).unwrap();
+        assert_eq!((ok.app_id.as_str(), ok.lookback_hours, ok.flag), ("x", Some(2.0), Some(true)));
     }
 
     #[test]
