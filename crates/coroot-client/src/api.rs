@@ -17,6 +17,15 @@ pub struct ServerInfo {
     pub edition: Option<String>,
 }
 
+/// A project's application ids, and whether they came from the cache.
+#[derive(Debug, Clone)]
+pub struct AppIds {
+    /// Sorted, without duplicates.
+    pub ids: Arc<Vec<AppId>>,
+    /// True when served from the cache (so possibly up to `app_ids_ttl` old).
+    pub cached: bool,
+}
+
 impl Client {
     /// `GET /health`: liveness, no credentials. It sits on the root router, outside any base
     /// path, so it proves the server is up, not that the base path is right (`/api/user` does).
@@ -125,6 +134,28 @@ impl Client {
             project: project.to_string(),
         })?;
         Ok((env.context, data))
+    }
+
+    /// Every application id of `project` (sorted, without duplicates), from a short-lived cache
+    /// (`app_ids_ttl`): resolving the names an agent passes needs them on almost every call,
+    /// and on a large cluster the list costs a multi-megabyte overview. `range` is the window
+    /// asked for when the cache is cold. The ids come from the envelope's search index, which
+    /// every world endpoint carries, else from the applications themselves.
+    pub async fn application_ids(&self, project: &str, range: TimeRange) -> Result<AppIds> {
+        if let Some(ids) = self.cached_app_ids(project) {
+            return Ok(AppIds { ids, cached: true });
+        }
+        let (context, overview) = self.overview(project, "applications", range, None).await?;
+        let mut ids: Vec<AppId> = context.search.applications.into_iter().map(|a| a.id).collect();
+        if ids.is_empty() {
+            ids = overview.applications.unwrap_or_default().into_iter().map(|a| a.id).collect();
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(AppIds {
+            ids: self.store_app_ids(project, ids),
+            cached: false,
+        })
     }
 
     /// Applications with their health, CRITICAL first (Coroot sorts them).

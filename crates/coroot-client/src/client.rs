@@ -1,6 +1,8 @@
 //! The HTTP machinery: session login and reuse, retries, the body cap, and the translation of
-//! Coroot's answers into [`Error`]s. Endpoints live in `api.rs`.
+//! Coroot's answers into [`Error`]s; concurrent identical GETs coalesced into one request, and
+//! the short-lived caches (projects, application ids). Endpoints live in `api.rs`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -10,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::{ClientConfig, Credentials};
 use crate::error::{Error, Result};
+use crate::ids::AppId;
 use crate::models::Project;
 use crate::secret::Secret;
 
@@ -30,6 +33,30 @@ struct Inner {
     /// Held while logging in, so concurrent callers share one login.
     login_lock: tokio::sync::Mutex<()>,
     projects: Mutex<Option<(Instant, Arc<Vec<Project>>)>>,
+    /// Application ids per project, reused for `app_ids_ttl`.
+    app_ids: Mutex<HashMap<String, Stamped<Arc<Vec<AppId>>>>>,
+    /// GETs in flight by [`flight_key`]: a caller asking for what is already being fetched
+    /// waits for that answer (body or error) instead of sending its own request.
+    inflight: Mutex<HashMap<String, Flight>>,
+    /// Benchmark support: recorded bodies to answer GETs from, or a recording in progress.
+    tape: Tape,
+}
+
+/// A cached value and when it was fetched.
+type Stamped<T> = (Instant, T);
+
+/// A response body shared by every caller of a coalesced GET.
+pub(crate) type Body = Arc<Vec<u8>>;
+
+/// One GET in flight; the first caller to poll it sends the request.
+type Flight = Arc<tokio::sync::OnceCell<Result<Body>>>;
+
+/// Record/replay of GET bodies by [`flight_key`], so a benchmark can run the tools on real
+/// Coroot bytes without a network.
+#[derive(Default)]
+struct Tape {
+    replay: Option<HashMap<String, Body>>,
+    recording: Mutex<Option<Vec<(String, Body)>>>,
 }
 
 #[derive(Default)]
@@ -114,8 +141,44 @@ impl Client {
                 session: RwLock::new(Session::default()),
                 login_lock: tokio::sync::Mutex::new(()),
                 projects: Mutex::new(None),
+                app_ids: Mutex::new(HashMap::new()),
+                inflight: Mutex::new(HashMap::new()),
+                tape: Tape::default(),
             }),
         })
+    }
+
+    /// Benchmark support: a client that answers every GET from `bodies` (keyed like
+    /// [`Client::recording`]'s entries) and never touches the network. A GET not in `bodies`
+    /// fails with a transport error.
+    #[doc(hidden)]
+    pub fn replaying(config: ClientConfig, bodies: impl IntoIterator<Item = (String, Vec<u8>)>) -> Result<Self> {
+        let mut client = Client::new(config)?;
+        let replay = bodies.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+        match Arc::get_mut(&mut client.inner) {
+            Some(inner) => inner.tape.replay = Some(replay),
+            None => return Err(Error::Config("replaying client is shared".into())),
+        }
+        Ok(client)
+    }
+
+    /// Benchmark support: starts recording the body of every successful GET (`true`), or stops
+    /// and returns what was recorded, as `(key, body)` in request order (`false`).
+    #[doc(hidden)]
+    pub fn recording(&self, on: bool) -> Vec<(String, Vec<u8>)> {
+        let Ok(mut recording) = self.inner.tape.recording.lock() else {
+            return Vec::new();
+        };
+        let taken = if on {
+            recording.replace(Vec::new())
+        } else {
+            recording.take()
+        };
+        taken
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, body)| (k, body.as_ref().clone()))
+            .collect()
     }
 
     /// The base URL in use (no trailing slash).
@@ -147,15 +210,42 @@ impl Client {
     /// GETs `path` and returns the raw body: the escape hatch for endpoints not modelled here,
     /// and the baseline for measuring how much smaller the tools' output is.
     pub async fn get_raw(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
-        self.get_bytes(path, query, Auth::Session).await
+        let body = self.get_bytes(path, query, Auth::Session).await?;
+        Ok(Arc::try_unwrap(body).unwrap_or_else(|shared| shared.as_ref().clone()))
     }
 
-    pub(crate) async fn get_bytes(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        auth: Auth,
-    ) -> Result<Vec<u8>> {
+    /// GETs `path`, coalescing concurrent identical requests (same path, query and kind of
+    /// credentials): one request goes out, and every caller gets its body or its error. Only
+    /// requests in flight are shared; nothing is cached once the answer is out.
+    pub(crate) async fn get_bytes(&self, path: &str, query: &[(&str, String)], auth: Auth) -> Result<Body> {
+        let key = flight_key(path, query, auth);
+        if let Some(replay) = &self.inner.tape.replay {
+            return replay.get(&key).cloned().ok_or_else(|| Error::Transport {
+                endpoint: path.to_string(),
+                reason: "not in the recorded responses".into(),
+            });
+        }
+        let flight = {
+            let mut inflight = self.inner.inflight.lock().map_err(|_| poisoned())?;
+            inflight.entry(key.clone()).or_default().clone()
+        };
+        let result = flight.get_or_init(|| self.fetch_bytes(path, query, auth)).await.clone();
+        if let Ok(mut inflight) = self.inner.inflight.lock()
+            && inflight.get(&key).is_some_and(|f| Arc::ptr_eq(f, &flight))
+        {
+            inflight.remove(&key);
+        }
+        if let Ok(body) = &result
+            && let Ok(mut recording) = self.inner.tape.recording.lock()
+            && let Some(recording) = recording.as_mut()
+        {
+            recording.push((key, body.clone()));
+        }
+        result
+    }
+
+    /// One GET with session handling: logs in when needed and once more on a rejected session.
+    async fn fetch_bytes(&self, path: &str, query: &[(&str, String)], auth: Auth) -> Result<Body> {
         let mut relogged = false;
         let mut seen_generation = None;
         loop {
@@ -195,7 +285,7 @@ impl Client {
                     hint,
                 });
             }
-            return self.check(status, html, path, body);
+            return self.check(status, html, path, body).map(Arc::new);
         }
     }
 
@@ -467,6 +557,30 @@ impl Client {
         projects
     }
 
+    /// The cached application ids of `project`, while younger than `app_ids_ttl`.
+    pub(crate) fn cached_app_ids(&self, project: &str) -> Option<Arc<Vec<AppId>>> {
+        let cache = self.inner.app_ids.lock().ok()?;
+        let (at, ids) = cache.get(project)?;
+        (at.elapsed() < self.inner.config.app_ids_ttl).then(|| ids.clone())
+    }
+
+    pub(crate) fn store_app_ids(&self, project: &str, ids: Vec<AppId>) -> Arc<Vec<AppId>> {
+        let ids = Arc::new(ids);
+        if let Ok(mut cache) = self.inner.app_ids.lock() {
+            let ttl = self.inner.config.app_ids_ttl;
+            cache.retain(|_, (at, _)| at.elapsed() < ttl);
+            cache.insert(project.to_string(), (Instant::now(), ids.clone()));
+        }
+        ids
+    }
+
+    /// Forgets the cached application ids of `project`.
+    pub fn forget_app_ids(&self, project: &str) {
+        if let Ok(mut cache) = self.inner.app_ids.lock() {
+            cache.remove(project);
+        }
+    }
+
     /// A GET of an absolute URL without credentials or the API guards (the index page is HTML
     /// by design): status and body text, the body capped like any other.
     pub(crate) async fn fetch_text(&self, url: &str, endpoint: &str) -> Result<(u16, String)> {
@@ -486,6 +600,20 @@ impl Client {
     pub fn timeout(&self) -> Duration {
         self.inner.config.timeout
     }
+}
+
+/// What makes two GETs identical: the kind of credentials, the path and the query, in order.
+/// Values are percent-encoded so that no value can forge a separator.
+fn flight_key(path: &str, query: &[(&str, String)], auth: Auth) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let mut key = format!("{auth:?} {path}");
+    for (i, (name, value)) in query.iter().enumerate() {
+        key.push(if i == 0 { '?' } else { '&' });
+        key.extend(utf8_percent_encode(name, NON_ALPHANUMERIC));
+        key.push('=');
+        key.extend(utf8_percent_encode(value, NON_ALPHANUMERIC));
+    }
+    key
 }
 
 fn poisoned() -> Error {
@@ -644,6 +772,18 @@ mod tests {
     fn html_is_recognised() {
         assert!(looks_like_html(b"  <!DOCTYPE html>"));
         assert!(!looks_like_html(b"{\"a\":1}"));
+    }
+
+    #[test]
+    fn flight_keys_tell_requests_apart() {
+        let q = |v: &str| vec![("query", v.to_string())];
+        assert_eq!(flight_key("/api/user", &[], Auth::Session), "Session /api/user");
+        assert_ne!(
+            flight_key("/p", &q("a&b=c"), Auth::Session),
+            flight_key("/p", &[("query", "a".into()), ("b", "c".into())], Auth::Session)
+        );
+        assert_ne!(flight_key("/p", &q("x"), Auth::Session), flight_key("/p", &q("x"), Auth::ApiKey));
+        assert_eq!(flight_key("/p", &q("x y"), Auth::Session), "Session /p?query=x%20y");
     }
 
     #[test]

@@ -49,10 +49,14 @@ pub struct ClientConfig {
     pub retry_backoff: Duration,
     /// How long the project list from `/api/user` is reused.
     pub projects_ttl: Duration,
+    /// How long a project's application ids (for resolving the names an agent passes) are
+    /// reused; a name they miss is looked up afresh.
+    pub app_ids_ttl: Duration,
 }
 
 impl ClientConfig {
-    /// Defaults: anonymous, 5 s connect, 30 s total, 64 MiB body cap, 2 retries from 200 ms.
+    /// Defaults: anonymous, 5 s connect, 30 s total, 64 MiB body cap, 2 retries from 200 ms,
+    /// projects cached 60 s and application ids 30 s.
     pub fn new(url: impl Into<String>) -> Self {
         ClientConfig {
             url: url.into(),
@@ -68,6 +72,7 @@ impl ClientConfig {
             retries: 2,
             retry_backoff: Duration::from_millis(200),
             projects_ttl: Duration::from_secs(60),
+            app_ids_ttl: Duration::from_secs(30),
         }
     }
 

@@ -13,8 +13,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A failed Coroot call.
 ///
-/// `endpoint` fields hold the request path without host, query string or credentials.
-#[derive(Debug, thiserror::Error)]
+/// `endpoint` fields hold the request path without host, query string or credentials. Errors are
+/// `Clone` so that concurrent identical requests, coalesced into one, can all receive its error.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The configuration cannot work (bad URL, unreadable CA file, bad header).
     #[error("invalid configuration: {0}")]

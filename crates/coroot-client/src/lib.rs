@@ -27,7 +27,7 @@ pub mod models;
 pub mod query;
 mod secret;
 
-pub use api::ServerInfo;
+pub use api::{AppIds, ServerInfo};
 pub use client::Client;
 pub use config::{ClientConfig, Credentials};
 pub use error::{Error, Result};

@@ -2,24 +2,37 @@
 //! `namespace:Kind:name`, `namespace/name`, or a bare name when only one app has it. A miss
 //! lists the closest ids, so the next call can succeed.
 
+use std::sync::Arc;
+
 use coroot_client::{AppId, TimeRange};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
 
-/// Resolves `input` to an application id of `project`.
+/// Resolves `input` to an application id of `project`. The ids come from the client's
+/// short-lived cache; a name the cached ids miss is looked up once more against fresh ones, so
+/// an application deployed a moment ago still resolves.
 pub async fn app_id(ctx: &ToolContext, project: &str, input: &str) -> Result<AppId, ToolError> {
     let given = AppId::new(input.trim());
     // A 4-part id of this very project needs no lookup: Coroot is the judge.
     if given.parts().is_some_and(|p| p.cluster == project) {
         return Ok(given);
     }
-    let index = match app_index(ctx, project).await {
-        Ok(index) if !index.is_empty() => index,
+    let range = TimeRange::last_hours(ctx.now_ms(), 1.0);
+    let mut index = match ctx.client.application_ids(project, range).await {
+        Ok(index) if !index.ids.is_empty() => index,
         // No index to search (older server, no permission): send what we were given.
         _ => return Ok(given),
     };
-    match pick(&index, input.trim()) {
+    let mut picked = pick(&index.ids, input.trim());
+    if matches!(picked, Pick::None) && index.cached {
+        ctx.client.forget_app_ids(project);
+        if let Ok(fresh) = ctx.client.application_ids(project, range).await {
+            index = fresh;
+            picked = pick(&index.ids, input.trim());
+        }
+    }
+    match picked {
         Pick::One(id) => Ok(id),
         Pick::Many(ids) => Err(ToolError::Resolve {
             message: format!(
@@ -29,7 +42,7 @@ pub async fn app_id(ctx: &ToolContext, project: &str, input: &str) -> Result<App
                 list(&ids)
             ),
         }),
-        Pick::None => Err(unknown(input, &index)),
+        Pick::None => Err(unknown(input, &index.ids)),
     }
 }
 
@@ -51,31 +64,10 @@ pub fn unknown(input: &str, index: &[AppId]) -> ToolError {
     ToolError::Resolve { message }
 }
 
-/// Every application id of the project: from the envelope's search index, which every world
-/// endpoint carries, else from the applications view.
-pub async fn app_index(ctx: &ToolContext, project: &str) -> Result<Vec<AppId>, ToolError> {
+/// Every application id of the project (from the client's short-lived cache).
+pub async fn app_index(ctx: &ToolContext, project: &str) -> Result<Arc<Vec<AppId>>, ToolError> {
     let range = TimeRange::last_hours(ctx.now_ms(), 1.0);
-    let (context, overview) = ctx
-        .client
-        .overview(project, "applications", range, None)
-        .await?;
-    let mut ids: Vec<AppId> = context
-        .search
-        .applications
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
-    if ids.is_empty() {
-        ids = overview
-            .applications
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-    }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
+    Ok(ctx.client.application_ids(project, range).await?.ids)
 }
 
 enum Pick {
@@ -223,6 +215,21 @@ mod tests {
         assert!(e.contains("closest: k:default:Deployment:catalog"), "{e}");
         let e = unknown("zzzzzzzz", &index()).to_string();
         assert!(e.contains("coroot_get_applications"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn names_resolve_from_cached_ids_and_a_miss_looks_once_more() {
+        let kit = crate::testkit::ecommerce().await;
+        let fetched = || kit.sim.requests().iter().filter(|r| r.path.ends_with("/overview/applications")).count();
+        let resolve = |input: &'static str| app_id(&kit.ctx, "k3h2x9qa", input);
+        assert_eq!(resolve("checkout").await.unwrap().as_str(), "k3h2x9qa:default:Deployment:checkout");
+        assert_eq!(resolve("default/payment").await.unwrap().as_str(), "k3h2x9qa:default:Deployment:payment");
+        assert_eq!(fetched(), 1, "the second name comes from the cached ids");
+        let e = resolve("checkuot").await.unwrap_err().to_string();
+        assert!(e.contains("closest: k3h2x9qa:default:Deployment:checkout"), "{e}");
+        assert_eq!(fetched(), 2, "a name the cached ids miss is looked up once more");
+        resolve("k3h2x9qa:default:Deployment:cart").await.unwrap();
+        assert_eq!(fetched(), 2, "a 4-part id of the project needs no lookup");
     }
 
     #[test]
