@@ -1,8 +1,9 @@
 //! The `coroot-mcp` binary: an MCP server (stdio or Streamable HTTP) and a CLI for people.
 //!
 //! Modules: `cli` (arguments), `config` (flags > env > file), `server` (the MCP handler),
-//! `prompts` (the seed's workflows), `http` (the HTTP transport), `commands` (the CLI
-//! commands), `demo` (the walkthrough against the built-in simulator).
+//! `prompts` (the seed's workflows), `http` (the HTTP transport), `stdio` (the stdio
+//! transport's parse errors), `commands` (the CLI commands), `demo` (the walkthrough against
+//! the built-in simulator).
 
 mod cli;
 mod commands;
@@ -11,6 +12,7 @@ mod demo;
 mod http;
 mod prompts;
 mod server;
+mod stdio;
 
 use std::process::ExitCode;
 
@@ -123,14 +125,17 @@ async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<(), String> {
         }
         None => {
             tracing::info!(tools = tools.len(), "serving MCP on stdio");
+            let io = stdio::transport();
             let running = server
-                .serve(rmcp::transport::stdio())
+                .serve((io.reader, io.writer))
                 .await
                 .map_err(|e| format!("MCP stdio failed: {e}"))?;
             running
                 .waiting()
                 .await
                 .map_err(|e| format!("MCP stdio failed: {e}"))?;
+            // rmcp has closed its side: let the last answers reach stdout before exiting.
+            let _ = io.flushed.await;
             Ok(())
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use coroot_tools::context::ProgressFn;
 use coroot_tools::{ToolContext, ToolSpec};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult, GetPromptRequestParams,
     GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
     ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse,
     ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
@@ -174,6 +174,40 @@ impl ServerHandler for CorootMcp {
                 None,
             )),
         }
+    }
+
+    /// A request rmcp could not read as any MCP request: a known method with params of the
+    /// wrong shape (say `arguments` as an array), or an unknown method. rmcp's own answer is
+    /// -32601 with the bare method name; say what is wrong instead.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        let expected = match request.method.as_str() {
+            "tools/call" => Some("{\"name\": <tool name>, \"arguments\": {<parameters>}} (arguments is an object)"),
+            "prompts/get" => Some("{\"name\": <prompt name>, \"arguments\": {<string values>}}"),
+            "resources/read" => Some("{\"uri\": <resource uri>}"),
+            "initialize" => Some("{\"protocolVersion\", \"capabilities\", \"clientInfo\"}"),
+            "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" | "ping" => {
+                Some("an object or nothing")
+            }
+            _ => None,
+        };
+        Err(match expected {
+            Some(shape) => ErrorData::invalid_params(
+                format!("invalid params for {}: expected {shape}", request.method),
+                None,
+            ),
+            None => ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                format!(
+                    "method not found: '{}'; this server answers initialize, ping, tools/list, tools/call, prompts/list, prompts/get, resources/list, resources/read",
+                    request.method.chars().take(100).collect::<String>()
+                ),
+                None,
+            ),
+        })
     }
 
     async fn list_prompts(
