@@ -5,6 +5,8 @@
 //! goes on serving: the next call succeeds once the fault is gone. `every_tool_answers_*`
 //! repeats the body and status faults for every registered tool, in-process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! Streamable HTTP (JSON or SSE answers). Deliberately independent of rmcp, so the server is
 //! judged by the wire format, not by the library that produced it.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -156,6 +156,20 @@ impl Stdio_ {
         self.read_response(Some(id)).await
     }
 
+    /// The next stdout line, which must be a JSON-RPC message.
+    pub async fn read_message(&mut self) -> Value {
+        let mut line = String::new();
+        let n = tokio::time::timeout(Duration::from_secs(30), self.stdout.read_line(&mut line))
+            .await
+            .expect("server answered in time")
+            .unwrap();
+        assert!(n > 0, "server closed stdout");
+        let msg: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON-RPC ({e}): {line}"));
+        assert_eq!(msg["jsonrpc"], "2.0", "{line}");
+        msg
+    }
+
     /// Sends a request without waiting; returns its id.
     pub async fn send_request(&mut self, method: &str, params: Value) -> u64 {
         self.next_id += 1;
@@ -192,15 +206,7 @@ impl Stdio_ {
     /// JSON-RPC: stdout carries nothing else.
     pub async fn read_response(&mut self, id: Option<u64>) -> Value {
         loop {
-            let mut line = String::new();
-            let n = tokio::time::timeout(Duration::from_secs(30), self.stdout.read_line(&mut line))
-                .await
-                .expect("server answered in time")
-                .unwrap();
-            assert!(n > 0, "server closed stdout");
-            let msg: Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON-RPC ({e}): {line}"));
-            assert_eq!(msg["jsonrpc"], "2.0", "{line}");
+            let msg = self.read_message().await;
             if msg.get("id").is_some() && (id.is_none() || msg["id"] == json!(id)) {
                 return msg;
             }
