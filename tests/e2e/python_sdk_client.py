@@ -3,7 +3,7 @@
 Usage: python_sdk_client.py path/to/coroot-mcp
 
 Runs `coroot-mcp serve --demo` (the built-in Coroot simulator behind it) over stdio and over
-Streamable HTTP, and checks what an MCP client relies on: the handshake, the 14 tools with their
+Streamable HTTP, and checks what an MCP client relies on: the handshake, the 15 tools with their
 schemas and annotations, a tool call with text and structured content, an error result, the
 prompts and the resources. Prints one line per check and a closing `N passed, N failed` line.
 """
@@ -22,7 +22,7 @@ EXPECTED_TOOLS = {
     "coroot_get_incidents", "coroot_get_incident_detail", "coroot_get_applications",
     "coroot_get_app_detail", "coroot_get_app_logs", "coroot_get_traces", "coroot_get_service_map",
     "coroot_query_metrics", "coroot_get_deployments", "coroot_get_nodes", "coroot_get_overview_logs",
-    "coroot_get_node_detail", "coroot_get_costs", "coroot_get_risks",
+    "coroot_get_node_detail", "coroot_get_costs", "coroot_get_risks", "coroot_investigate",
 }
 
 results = []
@@ -40,7 +40,7 @@ def text_of(result):
 async def exercise(transport, client):
     tools = (await client.list_tools()).tools
     names = {t.name for t in tools}
-    check(f"{transport}: tools/list has the 14 tools", names == EXPECTED_TOOLS, names ^ EXPECTED_TOOLS)
+    check(f"{transport}: tools/list has the 15 tools", names == EXPECTED_TOOLS, names ^ EXPECTED_TOOLS)
     schemas_ok = all(t.input_schema.get("type") == "object" and t.output_schema for t in tools)
     check(f"{transport}: every tool has input and output schemas", schemas_ok)
     ann_ok = all(t.annotations and t.annotations.read_only_hint and t.annotations.idempotent_hint

@@ -304,11 +304,11 @@ mod tests {
     #[test]
     fn tool_selection_validates_names() {
         let all = select_tools(None, None).unwrap();
-        assert_eq!(all.len(), 14);
+        assert_eq!(all.len(), 15);
         let some = select_tools(Some(&["coroot_get_incidents".into()]), None).unwrap();
         assert_eq!(some, ["coroot_get_incidents"]);
         let fewer = select_tools(None, Some(&["coroot_get_costs".into()])).unwrap();
-        assert_eq!(fewer.len(), 13);
+        assert_eq!(fewer.len(), 14);
         assert!(
             select_tools(Some(&["nope".into()]), None)
                 .unwrap_err()

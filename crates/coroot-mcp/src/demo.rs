@@ -138,6 +138,15 @@ pub async fn run(full: bool) -> Result<(), String> {
         .await?;
     }
 
+    // The same workflow in one call, printed in full: the ranked report is the point.
+    step.full = true;
+    step.call(
+        "coroot_investigate",
+        json!({}),
+        "All of the above in one call: ranked root causes with their evidence",
+    )
+    .await?;
+
     let rca = view.incident.rca.unwrap_or_default();
     println!("━━ Conclusion");
     println!(

@@ -12,7 +12,7 @@ async fn http_session_lists_and_calls_tools() {
     let init = h.initialize().await;
     assert_eq!(init["result"]["serverInfo"]["name"], "coroot-mcp");
     let tools = h.request("tools/list", json!({})).await;
-    assert_eq!(tools["result"]["tools"].as_array().unwrap().len(), 14);
+    assert_eq!(tools["result"]["tools"].as_array().unwrap().len(), 15);
     for name in ["coroot_get_incidents", "coroot_get_app_detail", "coroot_query_metrics"] {
         let call = h.request("tools/call", json!({"name": name, "arguments": demo_args(name)})).await;
         assert_eq!(call["result"]["isError"], false, "{name}: {call}");

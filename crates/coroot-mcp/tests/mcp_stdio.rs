@@ -18,7 +18,7 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
 
     let tools = s.request("tools/list", json!({})).await;
     let tools = tools["result"]["tools"].as_array().unwrap().clone();
-    assert_eq!(tools.len(), 14);
+    assert_eq!(tools.len(), 15);
     for tool in &tools {
         let name = tool["name"].as_str().unwrap();
         assert_eq!(tool["inputSchema"]["type"], "object", "{name}");
@@ -61,7 +61,7 @@ async fn errors_are_results_and_the_server_keeps_serving() {
     // Invalid JSON-RPC: the server answers a parse error or ignores it, and stays up.
     s.send_raw("{this is not json").await;
     let after = s.request("tools/list", json!({})).await;
-    assert_eq!(after["result"]["tools"].as_array().unwrap().len(), 14);
+    assert_eq!(after["result"]["tools"].as_array().unwrap().len(), 15);
     s.shutdown().await;
 }
 
@@ -70,7 +70,7 @@ async fn disabled_tools_are_not_listed() {
     let (mut s, _) = Stdio_::start(&["--disabled-tools", "coroot_get_costs,coroot_get_risks"]).await;
     let tools = s.request("tools/list", json!({})).await;
     let names: Vec<&str> = tools["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 12);
+    assert_eq!(names.len(), 13);
     assert!(!names.contains(&"coroot_get_costs"));
     let call = s.request("tools/call", json!({"name": "coroot_get_costs", "arguments": {}})).await;
     assert!(call.get("error").is_some(), "a hidden tool cannot be called: {call}");

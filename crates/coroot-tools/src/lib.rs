@@ -185,8 +185,8 @@ fn compact_schema(schema: schemars::Schema) -> serde_json::Value {
     v
 }
 
-/// Every tool, in the seed's order.
-pub static TOOLS: [ToolSpec; 14] = [
+/// Every tool, in the seed's order, then `coroot_investigate` (the RCA workflow in one call).
+pub static TOOLS: [ToolSpec; 15] = [
     spec::<tools::incidents::GetIncidents>(),
     spec::<tools::incident_detail::GetIncidentDetail>(),
     spec::<tools::applications::GetApplications>(),
@@ -201,6 +201,7 @@ pub static TOOLS: [ToolSpec; 14] = [
     spec::<tools::node_detail::GetNodeDetail>(),
     spec::<tools::costs::GetCosts>(),
     spec::<tools::risks::GetRisks>(),
+    spec::<tools::investigate::Investigate>(),
 ];
 
 /// The tool named `name`.
@@ -231,7 +232,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_registry_has_the_seeds_fourteen_tools_in_order() {
+    fn the_registry_has_the_seeds_fourteen_tools_in_order_then_investigate() {
         let names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
         assert_eq!(
             names,
@@ -250,6 +251,7 @@ mod tests {
                 "coroot_get_node_detail",
                 "coroot_get_costs",
                 "coroot_get_risks",
+                "coroot_investigate",
             ]
         );
     }

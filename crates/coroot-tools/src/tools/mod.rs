@@ -1,4 +1,4 @@
-//! The 14 tools, one per file, plus what they share: project resolution and the header line.
+//! The 14 tools and coroot_investigate, one per file, plus what they share: project resolution and the header line.
 
 pub mod app_detail;
 pub mod app_logs;
@@ -7,6 +7,7 @@ pub mod costs;
 pub mod deployments;
 pub mod incident_detail;
 pub mod incidents;
+pub mod investigate;
 pub mod node_detail;
 pub mod nodes;
 pub mod overview_logs;
