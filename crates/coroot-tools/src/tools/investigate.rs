@@ -497,12 +497,15 @@ struct Fan<'a> {
 }
 
 fn call_timeout(ctx: &ToolContext) -> Duration {
-    // Below the client's own timeout, so the per-call limit is the one that fires.
-    CALL_TIMEOUT.min(ctx.client.timeout())
+    // Below the client's own timeout, so the per-call limit is the one that fires and says so.
+    CALL_TIMEOUT.min(ctx.client.timeout().mul_f64(0.9))
 }
 
 fn timeout_text(ctx: &ToolContext) -> String {
-    format!("no answer within {}s", call_timeout(ctx).as_secs())
+    format!(
+        "no answer within {}",
+        crate::format::latency_ms(call_timeout(ctx).as_secs_f64() * 1000.0)
+    )
 }
 
 impl<'a> Fan<'a> {
@@ -2610,6 +2613,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_slow_call_times_out_alone() {
+        let mut kit = testkit::start(Scenario::oom_after_deploy()).await;
+        let mut config = coroot_client::ClientConfig::new(kit.sim.base_url()).with_password("admin", "sim-password");
+        config.timeout = Duration::from_secs(1);
+        kit.ctx.client = coroot_client::Client::new(config).unwrap();
+        kit.sim.inject(coroot_sim::FaultRule {
+            path_contains: "/overview/risks".into(),
+            fault: coroot_sim::Fault::Latency(Duration::from_secs(3)),
+            times: None,
+        });
+        let started = std::time::Instant::now();
+        let out = testkit::run::<Investigate>(&kit, json!({})).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            out.text.contains("Could not check: risks: no answer within 900ms"),
+            "{}",
+            out.text
+        );
+        assert_eq!(top(&out)["kind"], "oom");
+    }
+
+    #[tokio::test]
     async fn a_healthy_cluster_is_reported_as_healthy() {
         let kit = testkit::start(Scenario::healthy()).await;
         let out = testkit::run::<Investigate>(&kit, json!({})).await;
@@ -2626,6 +2655,14 @@ mod tests {
         );
         assert!(out.text.contains("nodes (all 4 up)"), "{}", out.text);
         assert!(!out.text.contains("Could not check"), "{}", out.text);
+        let out = testkit::run::<Investigate>(&kit, json!({"app_id": "catalog"})).await;
+        assert!(
+            out.text
+                .contains("Verdict: nothing is wrong: default/catalog has no failing check and no open incident"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("checks of default/catalog (all OK)"), "{}", out.text);
     }
 
     #[tokio::test]
