@@ -65,6 +65,11 @@ struct Session {
     /// Bumped on every login; a caller that saw a 401 with generation `g` logs in again only if
     /// nobody has done so since `g`.
     generation: u64,
+    /// Logins tried so far.
+    attempts: u64,
+    /// The last login attempt, when it failed, and why: calls that were waiting for it get the
+    /// same answer instead of trying again one after another.
+    failed: Option<(u64, Error)>,
 }
 
 /// Which credentials a request carries.
@@ -327,15 +332,38 @@ impl Client {
         if let Some(found) = self.read_session(usable) {
             return Ok(found);
         }
+        let attempts_seen = self.inner.session.read().map_err(|_| poisoned())?.attempts;
         let _guard = self.inner.login_lock.lock().await;
-        if let Some(found) = self.read_session(usable) {
-            return Ok(found);
-        }
-        let cookie = self.login(email, password).await?;
+        let attempt = {
+            let mut session = self.inner.session.write().map_err(|_| poisoned())?;
+            if usable(&session) {
+                return Ok((session.cookie.clone(), session.generation));
+            }
+            // A login was tried while this call waited, and failed (wrong password, Coroot
+            // hanging): its answer is this call's too. Trying again at once would send one
+            // login per waiting call, and a hanging Coroot would cost each a timeout in turn.
+            if let Some((attempt, error)) = &session.failed
+                && *attempt > attempts_seen
+            {
+                return Err(error.clone());
+            }
+            session.attempts += 1;
+            session.attempts
+        };
+        let outcome = self.login(email, password).await;
         let mut session = self.inner.session.write().map_err(|_| poisoned())?;
-        session.cookie = Some(cookie.clone());
-        session.generation += 1;
-        Ok((Some(cookie), session.generation))
+        match outcome {
+            Ok(cookie) => {
+                session.cookie = Some(cookie.clone());
+                session.generation += 1;
+                session.failed = None;
+                Ok((Some(cookie), session.generation))
+            }
+            Err(error) => {
+                session.failed = Some((attempt, error.clone()));
+                Err(error)
+            }
+        }
     }
 
     fn read_session(&self, usable: impl Fn(&Session) -> bool) -> Option<(Option<Secret>, u64)> {
