@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use coroot_client::{AppId, TimeRange};
+use coroot_client::{AppId, Error as CorootError, TimeRange};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -21,6 +21,20 @@ pub async fn app_id(ctx: &ToolContext, project: &str, input: &str) -> Result<App
     let range = TimeRange::last_hours(ctx.now_ms(), 1.0);
     let mut index = match ctx.client.application_ids(project, range).await {
         Ok(index) if !index.ids.is_empty() => index,
+        // Coroot is down, slow, failing or refusing the login: the app request would meet the
+        // same fate after another wait, so this is the answer.
+        Err(e)
+            if e.is_transient()
+                || matches!(
+                    e,
+                    CorootError::InvalidCredentials
+                        | CorootError::AdminPasswordNotSet
+                        | CorootError::Unauthorized { .. }
+                        | CorootError::Tls { .. }
+                ) =>
+        {
+            return Err(e.into());
+        }
         // No index to search (older server, no permission): send what we were given.
         _ => return Ok(given),
     };
