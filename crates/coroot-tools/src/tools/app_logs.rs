@@ -559,10 +559,11 @@ pub(crate) fn redact_entries(entries: &mut [LogEntry]) {
 }
 
 /// Key names whose values are secrets in `key=value`, `key: value` and JSON forms.
-const SECRET_KEYS: [&str; 14] = [
+const SECRET_KEYS: [&str; 17] = [
     "password",
     "passwd",
     "pwd",
+    "passphrase",
     "secret",
     "token",
     "apikey",
@@ -574,6 +575,29 @@ const SECRET_KEYS: [&str; 14] = [
     "authorization",
     "credential",
     "x-api-key",
+    "cookie",
+    "signature",
+];
+
+/// Prefixes of well-known API tokens (GitHub, GitLab, Slack, Stripe, Google, npm), masked
+/// wherever they stand when the rest of the word is long enough to be a token.
+const TOKEN_PREFIXES: [&str; 16] = [
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "npm_",
 ];
 /// What a redacted value becomes.
 const REDACTED: &str = "[REDACTED]";
@@ -677,7 +701,12 @@ fn redact_keyed_values(s: &str) -> String {
             }
             i += 1;
             skip(&mut i, b" \"'");
-            let value_end = i + lower[i..].find(is_value_end).unwrap_or(lower.len() - i);
+            // A quoted value runs to its closing quote, spaces and all.
+            let quote = bytes.get(i.wrapping_sub(1)).copied().filter(|q| matches!(q, b'"' | b'\''));
+            let value_end = match quote {
+                Some(q) => i + lower[i..].find(char::from(q)).unwrap_or(lower.len() - i),
+                None => i + lower[i..].find(is_value_end).unwrap_or(lower.len() - i),
+            };
             let value = &s[i..value_end];
             if value.is_empty() || value == REDACTED || value.starts_with('[') {
                 continue;
@@ -714,7 +743,11 @@ fn redact_tokens(s: &str) -> String {
         let aws = (word.starts_with("AKIA") || word.starts_with("ASIA"))
             && word.len() == 20
             && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        if jwt || aws {
+        let known = TOKEN_PREFIXES
+            .iter()
+            .any(|p| word.starts_with(p) && word.len() >= p.len() + 16)
+            || (word.starts_with("AIza") && word.len() == 39);
+        if jwt || aws || known {
             out.push_str(REDACTED);
         } else {
             out.push_str(word);
@@ -934,6 +967,18 @@ mod tests {
                 "jwt [REDACTED] ok",
             ),
             ("API_TOKEN=abc123&x=1", "API_TOKEN=[REDACTED]&x=1"),
+            ("set-cookie: session=s3ss10n; Path=/", "set-cookie: [REDACTED]; Path=/"),
+            ("Cookie: coroot_session=abc.def", "Cookie: [REDACTED]"),
+            ("GET /b?X-Amz-Signature=9f8e7d6c&x=1", "GET /b?X-Amz-Signature=[REDACTED]&x=1"),
+            (
+                "clone failed with ghp_0123456789abcdefABCDEF0123456789abcd",
+                "clone failed with [REDACTED]",
+            ),
+            ("post xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp failed", "post [REDACTED] failed"),
+            ("charge sk_live_51HabcdefGHIJ0123456789 ok", "charge [REDACTED] ok"),
+            ("maps key AIzaSyA-0123456789abcdefghijklmnopqrstu", "maps key [REDACTED]"),
+            ("ssh passphrase: 'open sesame'", "ssh passphrase: '[REDACTED]'"),
+            (r#"{"password": "two words", "user": "x"}"#, r#"{"password": "[REDACTED]", "user": "x"}"#),
         ] {
             assert_eq!(redact(line), want, "{line}");
         }
@@ -942,6 +987,10 @@ mod tests {
             "upstream payment returned 502: connection reset by peer",
             "Basic auth disabled",
             "dial tcp 10.42.3.15:5432: connect: connection refused",
+            "cookie banner dismissed",
+            "signature verification failed for release v1.2.3",
+            "ghp_ short",
+            "session expired, logging in again",
         ] {
             assert_eq!(redact(prose), prose);
         }
