@@ -26,8 +26,10 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    /// Base URL without a trailing slash.
+    /// Base URL without a trailing slash and without user info.
     base: String,
+    /// User info from the configured URL, sent as basic auth.
+    basic: Option<BasicAuth>,
     config: ClientConfig,
     session: RwLock<Session>,
     /// Held while logging in, so concurrent callers share one login.
@@ -94,7 +96,14 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Builds a client. Nothing is sent until the first call.
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let base = normalize_base_url(&config.url)?;
+        let (base, basic) = normalize_base_url(&config.url)?;
+        // An explicit Authorization header wins over user info in the URL.
+        let basic = basic.filter(|_| {
+            !config
+                .headers
+                .iter()
+                .any(|(name, _)| name.trim().eq_ignore_ascii_case("authorization"))
+        });
         let mut headers = HeaderMap::new();
         for (name, value) in &config.headers {
             let name = HeaderName::from_bytes(name.trim().as_bytes())
@@ -142,6 +151,7 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 base,
+                basic,
                 config,
                 session: RwLock::new(Session::default()),
                 login_lock: tokio::sync::Mutex::new(()),
@@ -463,7 +473,7 @@ impl Client {
         };
         let mut attempt = 0;
         loop {
-            let mut request = self.inner.http.request(method.clone(), &url).query(query);
+            let mut request = self.with_basic(self.inner.http.request(method.clone(), &url).query(query));
             if let Some(cookie) = cookie {
                 let mut value =
                     HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", cookie.expose()))
@@ -613,15 +623,21 @@ impl Client {
     /// by design): status and body text, the body capped like any other.
     pub(crate) async fn fetch_text(&self, url: &str, endpoint: &str) -> Result<(u16, String)> {
         let response = self
-            .inner
-            .http
-            .get(url)
+            .with_basic(self.inner.http.get(url))
             .send()
             .await
             .map_err(|e| self.transport_error(endpoint, e))?;
         let status = response.status().as_u16();
         let body = self.read_body(response, endpoint).await?;
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    /// Adds the URL's user info as basic auth (reqwest marks the header sensitive).
+    fn with_basic(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.inner.basic {
+            Some(b) => request.basic_auth(&b.user, b.password.as_ref().map(Secret::expose)),
+            None => request,
+        }
     }
 
     /// The configured request timeout.
@@ -652,11 +668,12 @@ fn poisoned() -> Error {
 }
 
 /// Validates the base URL and strips trailing slashes.
-fn normalize_base_url(raw: &str) -> Result<String> {
+fn normalize_base_url(raw: &str) -> Result<(String, Option<BasicAuth>)> {
     let trimmed = raw.trim().trim_end_matches('/');
-    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+    let mut parsed = reqwest::Url::parse(trimmed).map_err(|e| {
         Error::Config(format!(
-            "COROOT_URL '{trimmed}' is not a URL ({e}); expected e.g. http://coroot:8080"
+            "COROOT_URL '{}' is not a URL ({e}); expected e.g. http://coroot:8080",
+            hide_userinfo(trimmed)
         ))
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -670,7 +687,44 @@ fn normalize_base_url(raw: &str) -> Result<String> {
             "COROOT_URL must not carry a query string or fragment".into(),
         ));
     }
-    Ok(trimmed.to_string())
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return Ok((trimmed.to_string(), None));
+    }
+    // `https://user:password@host`: sent as HTTP basic auth on every request, and kept out
+    // of the URL that errors, logs and the connection check show.
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let basic = BasicAuth {
+        user: decode(parsed.username()),
+        password: parsed.password().map(|p| Secret::new(decode(p))),
+    };
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    Ok((parsed.as_str().trim_end_matches('/').to_string(), Some(basic)))
+}
+
+/// Credentials given in the URL's user-info part.
+#[derive(Debug, Clone)]
+struct BasicAuth {
+    user: String,
+    password: Option<Secret>,
+}
+
+/// `scheme://user:password@host…` with the password replaced by `***`, for messages about a
+/// URL that did not parse.
+fn hide_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = url.get(start..).unwrap_or_default();
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest.get(..authority_end).and_then(|a| a.rfind('@')) {
+        Some(at) => {
+            let user = rest.get(..at).unwrap_or_default();
+            let user = user.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", url.get(..start).unwrap_or_default(), rest.get(at..).unwrap_or_default())
+        }
+        None => url.to_string(),
+    }
 }
 
 fn is_html(response: &reqwest::Response) -> bool {
@@ -766,11 +820,11 @@ mod tests {
     #[test]
     fn base_urls_are_validated_and_trimmed() {
         assert_eq!(
-            normalize_base_url(" http://coroot:8080/ ").unwrap(),
+            normalize_base_url(" http://coroot:8080/ ").unwrap().0,
             "http://coroot:8080"
         );
         assert_eq!(
-            normalize_base_url("https://h/coroot/").unwrap(),
+            normalize_base_url("https://h/coroot/").unwrap().0,
             "https://h/coroot"
         );
         assert!(matches!(
@@ -781,6 +835,22 @@ mod tests {
             normalize_base_url("ftp://x"),
             Err(Error::Config(_))
         ));
+    }
+
+    #[test]
+    fn user_info_in_the_url_becomes_basic_auth_and_leaves_the_url() {
+        let (base, basic) = normalize_base_url("https://proxy%40corp:p%40ss:w0rd@h:8443/coroot/").unwrap();
+        assert_eq!(base, "https://h:8443/coroot");
+        let basic = basic.unwrap();
+        assert_eq!((basic.user.as_str(), basic.password.as_ref().map(Secret::expose)), ("proxy@corp", Some("p@ss:w0rd")));
+        assert!(!format!("{basic:?}").contains("w0rd"));
+        let client = Client::new(ClientConfig::new("http://u:pw-123456@h:1")).unwrap();
+        assert_eq!(client.base_url(), "http://h:1");
+        assert!(!format!("{client:?}").contains("pw-123456"));
+        let Err(Error::Config(message)) = normalize_base_url("http://u:pw-123456@[::1") else {
+            panic!("not a URL")
+        };
+        assert!(message.contains("u:***@") && !message.contains("pw-123456"), "{message}");
     }
 
     #[test]

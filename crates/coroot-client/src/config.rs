@@ -21,7 +21,7 @@ pub enum Credentials {
 }
 
 /// Everything the client needs; `ClientConfig::new(url)` gives sensible defaults.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientConfig {
     /// Base URL, including any `--url-base-path` (e.g. `https://host/coroot`).
     pub url: String,
@@ -83,5 +83,46 @@ impl ClientConfig {
             password: password.into(),
         };
         self
+    }
+}
+
+/// `Debug` shows the URL with any password in it masked; the other secrets are [`Secret`]s.
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match reqwest::Url::parse(self.url.trim()) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            Ok(_) => self.url.clone(),
+            Err(_) => "(not a URL)".into(),
+        };
+        f.debug_struct("ClientConfig")
+            .field("url", &url)
+            .field("credentials", &self.credentials)
+            .field("api_key", &self.api_key)
+            .field("default_project", &self.default_project)
+            .field("headers", &self.headers)
+            .field("ca_file", &self.ca_file)
+            .field("insecure_tls", &self.insecure_tls)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut c = ClientConfig::new("https://proxy:url-pw-1234@h/coroot").with_password("admin", "pw-5678");
+        c.api_key = Some(Secret::new("key-9012"));
+        c.headers = vec![("X-Proxy".into(), Secret::new("hdr-3456"))];
+        let shown = format!("{c:?}");
+        for secret in ["url-pw-1234", "pw-5678", "key-9012", "hdr-3456"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("https://proxy:***@h/coroot"), "{shown}");
     }
 }
