@@ -34,6 +34,8 @@ pub struct Stdio_ {
     next_id: u64,
     /// Everything the server wrote to stderr so far (its logs).
     pub stderr: Captured,
+    /// Every stdout line read so far.
+    pub stdout_lines: Vec<String>,
 }
 
 /// A child's output, collected in the background.
@@ -125,6 +127,7 @@ impl Stdio_ {
             stdout,
             next_id: 0,
             stderr,
+            stdout_lines: Vec::new(),
         };
         let init = s
             .request(
@@ -167,6 +170,7 @@ impl Stdio_ {
         let msg: Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON-RPC ({e}): {line}"));
         assert_eq!(msg["jsonrpc"], "2.0", "{line}");
+        self.stdout_lines.push(line);
         msg
     }
 
