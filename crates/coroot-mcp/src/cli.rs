@@ -61,8 +61,8 @@ pub enum Command {
     Tool(Vec<String>),
 }
 
-/// `serve` options.
-#[derive(Debug, Clone, clap::Args)]
+/// `serve` options. `Debug` hides the bearer token.
+#[derive(Clone, clap::Args)]
 pub struct ServeArgs {
     /// Serve Streamable HTTP at this address instead of stdio, e.g. 127.0.0.1:8080.
     #[arg(long, env = "COROOT_MCP_HTTP")]
@@ -85,6 +85,20 @@ pub struct ServeArgs {
     /// Serve against the built-in simulator instead of a real Coroot.
     #[arg(long)]
     pub demo: bool,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("http", &self.http)
+            .field("auth_token", &self.auth_token.as_ref().map(|_| "***"))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("enabled_tools", &self.enabled_tools)
+            .field("disabled_tools", &self.disabled_tools)
+            .field("demo", &self.demo)
+            .finish()
+    }
 }
 
 /// The short CLI name of a tool: `coroot_get_app_logs` → `app-logs`.

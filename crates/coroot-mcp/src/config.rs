@@ -9,8 +9,9 @@ use clap::Args;
 use coroot_client::{ClientConfig, Credentials, Secret};
 use serde::Deserialize;
 
-/// How to reach Coroot. Every flag also reads its environment variable.
-#[derive(Debug, Clone, Default, Args)]
+/// How to reach Coroot. Every flag also reads its environment variable. `Debug` hides the
+/// secrets (password, API key, header values, a password in the URL).
+#[derive(Clone, Default, Args)]
 pub struct ConnectionArgs {
     /// Coroot URL, including any base path (e.g. https://coroot.example.com/coroot).
     #[arg(long, env = "COROOT_URL", global = true)]
@@ -57,6 +58,28 @@ pub struct ConnectionArgs {
     /// TOML config file (keys as the long flags, with underscores).
     #[arg(long, env = "COROOT_MCP_CONFIG", global = true)]
     pub config: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for ConnectionArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "***");
+        let url = self.url.as_deref().map(|u| match u.find("://").zip(u.rfind('@')) {
+            Some((scheme, at)) if scheme < at => format!("{}***{}", &u[..scheme + 3], &u[at..]),
+            _ => u.to_string(),
+        });
+        f.debug_struct("ConnectionArgs")
+            .field("url", &url)
+            .field("email", &self.email)
+            .field("password", &hidden(&self.password))
+            .field("project", &self.project)
+            .field("api_key", &hidden(&self.api_key))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("headers", &self.headers.iter().map(|h| h.split(':').next().unwrap_or_default()).collect::<Vec<_>>())
+            .field("redact_secrets", &self.redact_secrets)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The TOML file: the same settings as the flags.
@@ -253,6 +276,29 @@ mod tests {
         assert_eq!(s.client.default_project.as_deref(), Some("staging"));
         assert_eq!(s.client.timeout, Duration::from_secs(12));
         assert!(matches!(s.client.credentials, Credentials::Password { .. }));
+    }
+
+    #[test]
+    fn debug_of_the_arguments_shows_no_secret() {
+        let t = T::try_parse_from([
+            "x",
+            "--url",
+            "https://proxy:url-pw-1234@h/coroot",
+            "--email",
+            "admin",
+            "--password",
+            "pw-5678",
+            "--api-key",
+            "key-9012",
+            "--header",
+            "X-Proxy-Token: hdr-3456",
+        ])
+        .unwrap();
+        let shown = format!("{:?} {:?}", t.conn, t.conn.resolve().unwrap());
+        for secret in ["url-pw-1234", "pw-5678", "key-9012", "hdr-3456"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("X-Proxy-Token"), "{shown}");
     }
 
     #[test]

@@ -16,8 +16,8 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
 use crate::server::CorootMcp;
 
-/// HTTP transport options.
-#[derive(Debug, Clone, Default)]
+/// HTTP transport options. `Debug` hides the token.
+#[derive(Clone, Default)]
 pub struct HttpOptions {
     /// Bearer token required on `/mcp`.
     pub auth_token: Option<String>,
@@ -25,6 +25,16 @@ pub struct HttpOptions {
     pub allowed_hosts: Vec<String>,
     /// Accepted `Origin` values; empty means local origins only when bound to loopback.
     pub allowed_origins: Vec<String>,
+}
+
+impl std::fmt::Debug for HttpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("auth_token", &self.auth_token.as_ref().map(|_| "***"))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .finish()
+    }
 }
 
 /// Checks the options against the bind address; an exposed server without a token is refused.
@@ -146,6 +156,15 @@ mod tests {
             ..Default::default()
         };
         assert!(validate(public, &good).is_ok());
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let opts = HttpOptions {
+            auth_token: Some("tok-0123456789abcdef".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{opts:?}").contains("tok-0123456789abcdef"));
     }
 
     #[test]
