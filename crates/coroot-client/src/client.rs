@@ -18,6 +18,9 @@ use crate::secret::Secret;
 
 const SESSION_COOKIE: &str = "coroot_session";
 
+/// Idle connections to Coroot kept open for reuse.
+const MAX_IDLE_CONNECTIONS: usize = 16;
+
 /// A Coroot API client. Cheap to clone: clones share the HTTP pool, the session and caches.
 #[derive(Clone)]
 pub struct Client {
@@ -119,6 +122,9 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::limited(5))
+            // A burst of concurrent calls opens one connection each; keep a few for reuse
+            // rather than every one of them idle for the pool's 90 s.
+            .pool_max_idle_per_host(MAX_IDLE_CONNECTIONS)
             .danger_accept_invalid_certs(config.insecure_tls);
         if let Some(path) = &config.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
