@@ -142,46 +142,79 @@ fn erased<T: Tool>(
 }
 
 fn input_schema<T: Tool>() -> serde_json::Value {
-    compact_schema(schemars::schema_for!(T::Params))
+    compact_schema(schemars::schema_for!(T::Params), Side::Input)
 }
 
 fn output_schema<T: Tool>() -> serde_json::Value {
-    let mut schema = compact_schema(schemars::schema_for!(T::Output));
+    let mut schema = compact_schema(schemars::schema_for!(T::Output), Side::Output);
     if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
         props.insert(
             "truncated".into(),
-            serde_json::json!({"type": "object", "description": "Set when the 120,000-character cap left items out",
-                "properties": {"shown": {"type": "integer"}, "omitted": {"type": "integer"}}}),
+            serde_json::json!({"type": "object", "properties": {"shown": {"type": "integer"}, "omitted": {"type": "integer"}}}),
         );
     }
     schema
 }
 
-/// Drops what costs tokens and tells a client nothing: `$schema`, titles, and integer `format`s
-/// (`uint32` and friends, which JSON Schema validators warn about).
-fn compact_schema(schema: schemars::Schema) -> serde_json::Value {
-    fn strip(v: &mut serde_json::Value, root: bool) {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Input,
+    Output,
+}
+
+/// Every agent pays for `tools/list` on every request, so schemas carry only what a client
+/// needs. Everywhere: no `$schema`, titles, integer `format`s (validators warn on `uint32`) or
+/// bounds. Input: descriptions stay (they are the agent's documentation), but an optional
+/// parameter is typed without its `null` and without `"default": null`. Output: descriptions
+/// go (the agent reads the text; programs read the field names), nullable types stay so that
+/// clients validating `structuredContent` accept a `null`.
+fn compact_schema(schema: schemars::Schema, side: Side) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value, side: Side, root: bool) {
         match v {
             serde_json::Value::Object(map) => {
                 map.remove("$schema");
-                if root || map.get("type").is_some() {
-                    map.remove("title");
+                for key in ["title", "minimum", "maximum"] {
+                    if map.get(key).is_some_and(|k| !k.is_object()) {
+                        map.remove(key);
+                    }
                 }
                 if map.get("format").and_then(|f| f.as_str()).is_some_and(|f| {
                     f.starts_with("uint") || f.starts_with("int") || f == "double" || f == "float"
                 }) {
                     map.remove("format");
                 }
-                for (_, child) in map.iter_mut() {
-                    strip(child, false);
+                if map.get("default").is_some_and(serde_json::Value::is_null) {
+                    map.remove("default");
+                }
+                let is_schema = map.contains_key("type") || map.contains_key("$ref") || map.contains_key("properties");
+                if is_schema && map.get("description").is_some_and(|d| d.is_string()) && (root || side == Side::Output) {
+                    map.remove("description");
+                }
+                if side == Side::Input
+                    && let Some(serde_json::Value::Array(types)) = map.get("type")
+                    && types.len() == 2
+                    && let Some(single) = types.iter().find(|t| *t != "null").cloned()
+                {
+                    map.insert("type".into(), single);
+                }
+                let under_properties = map.contains_key("properties");
+                for (key, child) in map.iter_mut() {
+                    // Property names are not keywords: `properties.description` is a field.
+                    if key == "properties" && under_properties {
+                        if let serde_json::Value::Object(props) = child {
+                            props.values_mut().for_each(|p| strip(p, side, false));
+                        }
+                    } else {
+                        strip(child, side, false);
+                    }
                 }
             }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|c| strip(c, false)),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|c| strip(c, side, false)),
             _ => {}
         }
     }
     let mut v = schema.to_value();
-    strip(&mut v, true);
+    strip(&mut v, side, true);
     v
 }
 
