@@ -386,6 +386,9 @@ async fn every_tool_answers_every_fault_with_a_clear_error() {
             let (name, out, took) = call.await.expect("no panic");
             assert!(took < BOUND, "{name} under {fault:?} took {took:?}");
             let err = match out {
+                // An aggregate tool (coroot_investigate) answers with what it could check and
+                // lists what it could not; it must not pass the failure off as health.
+                Ok(o) if o.text.to_lowercase().contains("could not check") => continue,
                 Ok(o) => panic!("{name} under {fault:?} should fail, got:\n{}", o.text),
                 Err(e) => e.to_string(),
             };

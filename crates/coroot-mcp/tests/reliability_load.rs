@@ -15,7 +15,7 @@ async fn concurrent_sessions_lose_no_call_and_leak_no_fd() {
     let sessions = std::env::var("LOAD_SESSIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
+        .unwrap_or(40);
     let calls = std::env::var("LOAD_CALLS_PER_SESSION")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -52,4 +52,11 @@ async fn concurrent_sessions_lose_no_call_and_leak_no_fd() {
         report.render()
     );
     assert!(report.peak_rss_kib < 512 * 1024, "peak RSS {} KiB", report.peak_rss_kib);
+    // Stable: the second half of the calls does not grow the server's memory.
+    let margin = (report.rss_mid_kib / 4).max(8 * 1024);
+    assert!(
+        report.rss_end_kib <= report.rss_mid_kib + margin,
+        "memory grew: {}",
+        report.render()
+    );
 }
