@@ -198,18 +198,18 @@ pub async fn run(spec: LoadSpec) -> LoadReport {
     let elapsed = started.elapsed();
     running.store(false, Ordering::SeqCst);
     let (fds_peak, rss_mid_kib) = sampler.await.expect("sampler");
-    // Every session's client is gone: its connection closes; give the server a moment.
-    let mut fds_after = usize::MAX;
-    for _ in 0..40 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        fds_after = fd_count(pid).unwrap_or(usize::MAX);
-        if fds_after <= fds_before {
+    // Every session's client is gone, so its connection closes; give the server a moment.
+    let mcp_port: u16 = server.base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let mut conns = super::tcp_ports(pid);
+    for _ in 0..50 {
+        if conns.iter().filter(|(l, _)| *l == mcp_port).count() <= 1 {
             break;
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        conns = super::tcp_ports(pid);
     }
+    let fds_after = fd_count(pid).unwrap_or(usize::MAX);
     let (rss_end_kib, peak_rss_kib) = rss_kib(pid).expect("rss");
-    let mcp_port: u16 = server.base.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let conns = super::tcp_ports(pid);
     let inbound_after = conns.iter().filter(|(l, _)| *l == mcp_port).count();
     let upstream_after = conns.iter().filter(|(_, r)| *r == sim.addr().port()).count();
     let logins = sim.login_count();
