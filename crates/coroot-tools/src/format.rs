@@ -106,26 +106,85 @@ pub fn money(usd: f64) -> String {
 
 /// A compact number: at most 3 significant decimals, no trailing zeros, `k`/`M` past 10,000.
 pub fn num(v: f64) -> String {
+    let mut out = String::new();
+    push_num(&mut out, v);
+    out
+}
+
+/// Appends [`num`]`(v)` to `out`. Metric outputs print thousands of numbers, so the common cases
+/// are written from a rounded integer instead of through float formatting (several times
+/// slower); values next to a rounding tie still go through float formatting, so the text is
+/// exactly what `format!("{v:.N}")` gives.
+pub fn push_num(out: &mut String, v: f64) {
     if !v.is_finite() {
-        return "n/a".into();
+        out.push_str("n/a");
+        return;
     }
     let a = v.abs();
-    let s = if a >= 1e7 {
-        format!("{:.1}M", v / 1e6)
+    let (scaled, decimals, suffix) = if a >= 1e7 {
+        (v / 1e6, 1, "M")
     } else if a >= 1e4 {
-        format!("{:.1}k", v / 1e3)
+        (v / 1e3, 1, "k")
     } else if a >= 100.0 {
-        format!("{v:.0}")
+        (v, 0, "")
     } else if a >= 1.0 {
-        format!("{v:.2}")
+        (v, 2, "")
     } else if a >= 0.001 {
-        format!("{v:.3}")
+        (v, 3, "")
     } else if a == 0.0 {
-        "0".into()
+        out.push('0');
+        return;
     } else {
-        format!("{v:.2e}")
+        out.push_str(&trim_zeros(format!("{v:.2e}")));
+        return;
     };
-    trim_zeros(s)
+    if !push_fixed(out, scaled, decimals) {
+        out.push_str(&trim_zeros(format!("{scaled:.decimals$}")));
+    }
+    out.push_str(suffix);
+}
+
+/// `x` with `decimals` (at most 3) decimals, trailing zeros trimmed, when that is exact without
+/// float formatting: |x|·10^decimals below 10^9 and not within 10^-6 of a rounding tie, and not
+/// rounding to zero. Returns false, having written nothing, otherwise.
+fn push_fixed(out: &mut String, x: f64, decimals: usize) -> bool {
+    let Some(&(scale, pow)) = [(1.0, 1u64), (10.0, 10), (100.0, 100), (1000.0, 1000)].get(decimals) else {
+        return false;
+    };
+    let s = x.abs() * scale;
+    if !(1.0..1e9).contains(&s) || (s - s.floor() - 0.5).abs() < 1e-6 {
+        return false;
+    }
+    let n = s.round() as u64;
+    let (int, mut frac, mut width) = (n / pow, n % pow, decimals);
+    while width > 0 && frac % 10 == 0 {
+        frac /= 10;
+        width -= 1;
+    }
+    if x < 0.0 {
+        out.push('-');
+    }
+    push_digits(out, int, 1);
+    if width > 0 {
+        out.push('.');
+        push_digits(out, frac, width);
+    }
+    true
+}
+
+/// The decimal digits of `n`, zero-padded to at least `width` (at most 20): integer formatting
+/// without the formatter's machinery, which costs more than the digits themselves.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut start = buf.len();
+    while n > 0 || buf.len() - start < width.clamp(1, 20) {
+        start -= 1;
+        if let Some(slot) = buf.get_mut(start) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+    }
+    out.extend(buf.iter().skip(start).map(|&b| char::from(b)));
 }
 
 fn trim_zeros(s: String) -> String {
@@ -205,6 +264,49 @@ mod tests {
         assert_eq!(hours(0.5), "30m");
         assert_eq!(threshold(0.1, "second"), "100ms");
         assert_eq!(threshold(80.0, "percent"), "80%");
+    }
+
+    /// The integer path prints exactly what float formatting prints.
+    #[test]
+    fn compact_numbers_match_float_formatting() {
+        fn slow(v: f64) -> String {
+            let a = v.abs();
+            let s = if a >= 1e7 {
+                format!("{:.1}M", v / 1e6)
+            } else if a >= 1e4 {
+                format!("{:.1}k", v / 1e3)
+            } else if a >= 100.0 {
+                format!("{v:.0}")
+            } else if a >= 1.0 {
+                format!("{v:.2}")
+            } else if a >= 0.001 {
+                format!("{v:.3}")
+            } else if a == 0.0 {
+                "0".into()
+            } else {
+                format!("{v:.2e}")
+            };
+            trim_zeros(s)
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut values = vec![
+            0.0, -0.0, 1.005, 2.675, 0.125, 0.0005, 100.5, 101.5, 99.995, 9999.5, 10000.0, 12345.0, 1e7, 2.5e7,
+            -3.25159, -0.0015, 1e300, 5e-324, 0.1 + 0.2, 1234.5678, 0.999_999, 99.999_9,
+        ];
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let exp = (x % 17) as i32 - 6;
+            let v = mantissa * 10f64.powi(exp);
+            values.push(if x.is_multiple_of(3) { -v } else { v });
+            // Decimal ties and near-ties, the hard cases.
+            values.push(((x % 100_000) as f64 + 0.5) / [1.0, 10.0, 100.0, 1000.0][(x % 4) as usize]);
+        }
+        for v in values {
+            assert_eq!(num(v), slow(v), "{v:e}");
+        }
     }
 
     #[test]

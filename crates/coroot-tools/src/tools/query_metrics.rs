@@ -12,7 +12,7 @@ use coroot_client::models::Chart;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{iso, num, span_ms};
+use crate::format::{iso, num, push_num, span_ms};
 use crate::params::{Window, opt_f64, opt_string, req_string, window};
 use crate::tools::{header, project, window_note};
 use crate::{Text, Tool, ToolContext, ToolError};
@@ -277,17 +277,21 @@ fn series_text(s: &SeriesOut) -> String {
     };
     line.push_str(&format!(" · {} points", s.total_points));
     if s.last.is_some() {
-        let values: Vec<String> = s
-            .values
-            .iter()
-            .map(|v| v.filter(|x| x.is_finite()).map_or_else(|| "-".into(), num))
-            .collect();
         let kept = if s.values.len() < s.total_points {
             format!("last {} of {}", s.values.len(), s.total_points)
         } else {
             format!("all {}", s.values.len())
         };
-        line.push_str(&format!("\n  values ({kept}, from {}): {}", s.start, values.join(" ")));
+        line.push_str(&format!("\n  values ({kept}, from {}):", s.start));
+        // Thousands of numbers per call: written in place, not one String each.
+        line.reserve(s.values.len() * 6);
+        for v in &s.values {
+            line.push(' ');
+            match v.filter(|x| x.is_finite()) {
+                Some(x) => push_num(&mut line, x),
+                None => line.push('-'),
+            }
+        }
     }
     line
 }
