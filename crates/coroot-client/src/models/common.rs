@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::de::{lenient_f64, null_default};
@@ -51,12 +52,18 @@ impl Status {
 
     /// Parses a status string or code, any case.
     pub fn parse(s: &str) -> Status {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ok" | "1" => Status::Ok,
-            "info" | "2" => Status::Info,
-            "warning" | "3" => Status::Warning,
-            "critical" | "4" => Status::Critical,
-            _ => Status::Unknown,
+        let s = s.trim();
+        let is = |word: &str, code: &str| s.eq_ignore_ascii_case(word) || s == code;
+        if is("ok", "1") {
+            Status::Ok
+        } else if is("info", "2") {
+            Status::Info
+        } else if is("warning", "3") {
+            Status::Warning
+        } else if is("critical", "4") {
+            Status::Critical
+        } else {
+            Status::Unknown
         }
     }
 }
@@ -67,20 +74,55 @@ impl fmt::Display for Status {
     }
 }
 
+/// Statuses arrive by the thousand (every app, cell, node and check): read in place from the
+/// token, never buffered. A string or a code 0–4; anything else (`null`, another type) is
+/// `Unknown`, as in Coroot.
 impl<'de> Deserialize<'de> for Status {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            S(String),
-            N(i64),
-            Other(serde::de::IgnoredAny),
+        struct StatusVisitor;
+        impl<'de> Visitor<'de> for StatusVisitor {
+            type Value = Status;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a status")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Status, E> {
+                Ok(Status::parse(s))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Status, E> {
+                Ok(match n {
+                    1 => Status::Ok,
+                    2 => Status::Info,
+                    3 => Status::Warning,
+                    4 => Status::Critical,
+                    _ => Status::Unknown,
+                })
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Status, E> {
+                self.visit_i64(i64::try_from(n).unwrap_or(0))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Status, D::Error> {
+                Status::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Status, A::Error> {
+                IgnoredAny.visit_seq(seq).map(|_| Status::Unknown)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Status, A::Error> {
+                IgnoredAny.visit_map(map).map(|_| Status::Unknown)
+            }
         }
-        Ok(match Option::<Raw>::deserialize(d)? {
-            Some(Raw::S(s)) => Status::parse(&s),
-            Some(Raw::N(n)) => Status::parse(&n.to_string()),
-            _ => Status::Unknown,
-        })
+        d.deserialize_any(StatusVisitor)
     }
 }
 
@@ -398,5 +440,36 @@ impl TableCell {
             out.push_str(&format!(" [{tag}]"));
         }
         out.trim().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_read_from_any_token() {
+        let status = |json: &str| serde_json::from_str::<Status>(json).unwrap();
+        assert_eq!(status(r#""critical""#), Status::Critical);
+        assert_eq!(status(r#"" Warning ""#), Status::Warning);
+        assert_eq!(status(r#""OK""#), Status::Ok);
+        assert_eq!(status(r#""info""#), Status::Info);
+        assert_eq!(status(r#""unknown""#), Status::Unknown);
+        assert_eq!(status(r#""3""#), Status::Warning);
+        assert_eq!(status("4"), Status::Critical);
+        assert_eq!(status("1"), Status::Ok);
+        assert_eq!(status("0"), Status::Unknown);
+        assert_eq!(status("-1"), Status::Unknown);
+        assert_eq!(status("18446744073709551615"), Status::Unknown);
+        assert_eq!(status("2.0"), Status::Unknown);
+        assert_eq!(status("null"), Status::Unknown);
+        assert_eq!(status("true"), Status::Unknown);
+        assert_eq!(status(r#"{"a": [1, {"b": null}]}"#), Status::Unknown);
+        assert_eq!(status("[1, 2]"), Status::Unknown);
+        // Inside a struct, with the fields after it still read.
+        let i: Indicator = serde_json::from_str(r#"{"status": {"x": 1}, "message": "m"}"#).unwrap();
+        assert_eq!((i.status, i.message.as_str()), (Status::Unknown, "m"));
+        let i: Indicator = serde_json::from_str(r#"{"status": null, "message": null}"#).unwrap();
+        assert_eq!((i.status, i.message.as_str()), (Status::Unknown, ""));
     }
 }

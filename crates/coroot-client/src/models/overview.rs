@@ -2,7 +2,10 @@
 //! (`GET /api/project/{p}/overview/{view}`).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::common::{Indicator, Status, Table};
@@ -164,18 +167,32 @@ pub enum NodesView {
     Table(Table),
 }
 
+/// Told apart by the first token (`[` or `{`) and decoded in place, with no intermediate tree.
 impl<'de> Deserialize<'de> for NodesView {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        if v.is_object() {
-            serde_json::from_value(v)
-                .map(NodesView::Table)
-                .map_err(serde::de::Error::custom)
-        } else {
-            Option::<Vec<Node>>::deserialize(v)
-                .map(|n| NodesView::List(n.unwrap_or_default()))
-                .map_err(serde::de::Error::custom)
+        struct NodesVisitor;
+        impl<'de> Visitor<'de> for NodesVisitor {
+            type Value = NodesView;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of nodes or a nodes table")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<NodesView, A::Error> {
+                Vec::<Node>::deserialize(SeqAccessDeserializer::new(seq)).map(NodesView::List)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NodesView, A::Error> {
+                Table::deserialize(MapAccessDeserializer::new(map)).map(NodesView::Table)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<NodesView, E> {
+                Ok(NodesView::List(Vec::new()))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<NodesView, E> {
+                Ok(NodesView::List(Vec::new()))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodesView, D::Error> {
+                NodesView::deserialize(d)
+            }
         }
+        d.deserialize_any(NodesVisitor)
     }
 }
 
@@ -419,4 +436,23 @@ pub struct RiskAvailability {
     /// e.g. "Single instance - not resilient to node failure".
     #[serde(deserialize_with = "null_default")]
     pub description: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_are_a_list_or_an_old_table() {
+        let nodes = |json: &str| serde_json::from_str::<Overview>(&format!(r#"{{"nodes": {json}, "risks": []}}"#)).unwrap();
+        let list = nodes(r#"[{"name": "node-1", "status": {"status": "ok", "message": "up"}}]"#);
+        let Some(NodesView::List(list)) = list.nodes else { panic!("a list") };
+        assert_eq!((list[0].name.as_str(), list[0].status.status), ("node-1", Status::Ok));
+        let table = nodes(r#"{"header": ["Node", "Status"], "rows": [{"cells": [{"value": "n1"}, {"value": "down (no metrics)"}]}]}"#);
+        assert!(table.risks.is_some(), "fields after the view are still read");
+        let converted = table.nodes.unwrap().into_nodes();
+        assert_eq!((converted[0].name.as_str(), converted[0].status.status), ("n1", Status::Warning));
+        assert!(nodes("null").nodes.is_none());
+        assert!(serde_json::from_str::<Overview>(r#"{"nodes": "x"}"#).is_err());
+    }
 }
