@@ -1,0 +1,584 @@
+//! End to end, through MCP over stdio, side by side with a peer server.
+//!
+//! Starts the simulator's large synthetic cluster in this process (5,000 apps, 500 nodes,
+//! 100,000 log lines, 1,000 traces, 14 days of metrics at 30 s), then drives the release
+//! `coroot-mcp serve` binary over stdio with raw JSON-RPC, exactly as an MCP client would:
+//!
+//! * startup: process start to the `tools/list` answer (after `initialize`), and the idle RSS;
+//! * per tool: a fresh server, one warm-up call (login, project and app-id caches), then timed
+//!   calls. The simulator's own time is measured by replaying the GETs that one call made
+//!   (from the simulator's request log) with a plain HTTP client, and subtracted: what is left
+//!   is the server's overhead (MCP framing, tool layer, its HTTP client). Also the server's
+//!   peak RSS (VmHWM) against the bytes Coroot answered, and the characters of the text
+//!   content the model reads.
+//!
+//! `--peer CMD` runs the same measurements for another stdio MCP server (the PyPI
+//! `mcp-coroot`, whose env vars are `COROOT_BASE_URL`, `COROOT_USERNAME`, `COROOT_PASSWORD`)
+//! with its equivalent tools, and prints the ratios. Nothing of the peer is built here.
+//!
+//! ```sh
+//! cargo bench -p coroot-mcp --bench e2e -- [--peer /tmp/peer/bin/mcp-coroot] [--runs 10] [--peer-runs 5]
+//! ```
+//! The table is printed and written to `target/bench/e2e.json`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use coroot_client::{Client, ClientConfig};
+use coroot_sim::{RecordedRequest, Scenario, SimConfig, Simulator, SyntheticSpec};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+const PROJECT: &str = "s7n7h3t1";
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Which server: ours or the peer.
+#[derive(Clone)]
+struct ServerKind {
+    program: String,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+/// A running stdio MCP server.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Lines<BufReader<ChildStdout>>,
+    next_id: u64,
+}
+
+impl Server {
+    async fn spawn(kind: &ServerKind) -> Server {
+        let dir = std::env::temp_dir().join("coroot-mcp-e2e-bench");
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = Command::new(&kind.program);
+        cmd.args(&kind.args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", std::env::var("HOME").unwrap_or_default())
+            .envs(kind.env.iter().cloned())
+            // The peer loads a `.env` from its working directory: give it an empty one.
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", kind.program));
+        let stdin = child.stdin.take().unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        Server {
+            child,
+            stdin,
+            lines,
+            next_id: 1,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    async fn send(&mut self, message: Value) {
+        let mut line = message.to_string();
+        line.push('\n');
+        self.stdin.write_all(line.as_bytes()).await.unwrap();
+        self.stdin.flush().await.unwrap();
+    }
+
+    /// Sends a request and returns the raw response line.
+    async fn request(&mut self, method: &str, params: Value) -> String {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
+        loop {
+            let line = tokio::time::timeout(TIMEOUT, self.lines.next_line())
+                .await
+                .unwrap_or_else(|_| panic!("no answer to {method} within {TIMEOUT:?}"))
+                .unwrap()
+                .unwrap_or_else(|| panic!("the server closed stdout during {method}"));
+            // Skip notifications (logging, progress); match our id.
+            if line.contains("\"id\"")
+                && let Ok(v) = serde_json::from_str::<Value>(&line)
+                && v.get("id").and_then(Value::as_u64) == Some(id)
+            {
+                return line;
+            }
+        }
+    }
+
+    async fn initialize(&mut self) -> String {
+        self.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "e2e-bench", "version": "0"}}),
+        )
+        .await;
+        self.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        self.request("tools/list", json!({})).await
+    }
+
+    async fn call(&mut self, tool: &str, args: &Value) -> String {
+        self.request("tools/call", json!({"name": tool, "arguments": args}))
+            .await
+    }
+
+    fn status(&self, field: &str) -> u64 {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        text.lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    /// RSS of the server and its children (a launcher script may stand in front of Python).
+    fn tree_status(&self, field: &str) -> u64 {
+        let mut total = self.status(field);
+        for child in children(self.pid()) {
+            total += proc_status(child, field);
+        }
+        total
+    }
+
+    async fn stop(mut self) {
+        drop(self.stdin);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+        let _ = self.child.kill().await;
+    }
+}
+
+fn proc_status(pid: u32, field: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// The text content of a `tools/call` answer, and whether it is an error.
+fn text_of(line: &str) -> (String, bool) {
+    let v: Value = serde_json::from_str(line).unwrap();
+    let result = &v["result"];
+    let text = result["content"]
+        .as_array()
+        .map(|blocks| {
+            blocks
+                .iter()
+                .filter_map(|b| b["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    let error = result["isError"].as_bool().unwrap_or(false) || v.get("error").is_some();
+    (text, error)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// One tool call, ours and (when the peer has one) the peer's equivalent.
+struct Case {
+    label: &'static str,
+    ours: (&'static str, Value),
+    peer: Option<(&'static str, Value)>,
+}
+
+fn cases(incident: &str, app_full: &str, app_short: &str, node: &str) -> Vec<Case> {
+    let p = |extra: Value| {
+        let mut m = json!({"project_id": PROJECT});
+        if let (Some(m), Value::Object(extra)) = (m.as_object_mut(), extra) {
+            m.extend(extra);
+        }
+        m
+    };
+    vec![
+        Case {
+            label: "incidents",
+            ours: ("coroot_get_incidents", json!({})),
+            peer: None,
+        },
+        Case {
+            label: "incident_detail",
+            ours: ("coroot_get_incident_detail", json!({"incident_key": incident})),
+            peer: Some(("get_incident", p(json!({"incident_id": incident})))),
+        },
+        Case {
+            label: "applications",
+            ours: ("coroot_get_applications", json!({})),
+            peer: Some(("get_applications_overview", p(json!({})))),
+        },
+        Case {
+            label: "app_detail",
+            ours: ("coroot_get_app_detail", json!({"app_id": app_short})),
+            peer: Some(("get_application", p(json!({"app_id": app_full})))),
+        },
+        Case {
+            label: "app_logs",
+            ours: ("coroot_get_app_logs", json!({"app_id": app_short})),
+            peer: Some(("get_application_logs", p(json!({"app_id": app_full})))),
+        },
+        Case {
+            label: "traces",
+            ours: ("coroot_get_traces", json!({})),
+            peer: Some(("get_traces_overview", p(json!({})))),
+        },
+        Case {
+            label: "service_map",
+            ours: ("coroot_get_service_map", json!({})),
+            peer: None,
+        },
+        Case {
+            label: "query_metrics",
+            ours: (
+                "coroot_query_metrics",
+                json!({"promql": "sum by (namespace) (rate(container_resources_cpu_usage_seconds_total[5m]))"}),
+            ),
+            peer: None,
+        },
+        Case {
+            label: "deployments",
+            ours: ("coroot_get_deployments", json!({})),
+            peer: Some(("get_deployments_overview", p(json!({})))),
+        },
+        Case {
+            label: "nodes",
+            ours: ("coroot_get_nodes", json!({})),
+            peer: Some(("get_nodes_overview", p(json!({})))),
+        },
+        Case {
+            label: "overview_logs",
+            ours: ("coroot_get_overview_logs", json!({})),
+            peer: None,
+        },
+        Case {
+            label: "node_detail",
+            ours: ("coroot_get_node_detail", json!({"node_name": node})),
+            peer: Some(("get_node", p(json!({"node_id": node})))),
+        },
+        Case {
+            label: "costs",
+            ours: ("coroot_get_costs", json!({})),
+            peer: None,
+        },
+        Case {
+            label: "risks",
+            ours: ("coroot_get_risks", json!({})),
+            peer: Some(("get_risks_overview", p(json!({})))),
+        },
+    ]
+}
+
+#[derive(serde::Serialize, Default, Clone)]
+struct Measured {
+    runs: usize,
+    latency_ms: f64,
+    sim_ms: f64,
+    overhead_ms: f64,
+    upstream_requests: usize,
+    upstream_bytes: usize,
+    output_chars: usize,
+    response_bytes: usize,
+    peak_rss_bytes: u64,
+    is_error: bool,
+}
+
+#[derive(serde::Serialize, Default)]
+struct Startup {
+    runs: usize,
+    to_tools_list_ms: f64,
+    min_ms: f64,
+    idle_rss_bytes: u64,
+    tools: usize,
+}
+
+async fn startup(kind: &ServerKind, runs: usize) -> Startup {
+    let mut times = Vec::new();
+    let mut rss = Vec::new();
+    let mut tools = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let mut server = Server::spawn(kind).await;
+        let list = server.initialize().await;
+        times.push(started.elapsed());
+        tools = serde_json::from_str::<Value>(&list).unwrap()["result"]["tools"]
+            .as_array()
+            .map_or(0, Vec::len);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        rss.push(server.tree_status("VmRSS:"));
+        server.stop().await;
+    }
+    rss.sort_unstable();
+    Startup {
+        runs,
+        min_ms: times.iter().min().map_or(0.0, |d| ms(*d)),
+        to_tools_list_ms: ms(median(times)),
+        idle_rss_bytes: rss[rss.len() / 2],
+        tools,
+    }
+}
+
+/// The simulator's time for the GETs one call made: replayed with a plain client.
+async fn sim_time(client: &Client, requests: &[RecordedRequest], runs: usize) -> (Duration, usize) {
+    let gets: Vec<&RecordedRequest> = requests.iter().filter(|r| r.method == "GET").collect();
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..runs.max(3) {
+        let started = Instant::now();
+        bytes = 0;
+        for r in &gets {
+            let query: Vec<(&str, String)> = r.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            // /health sits outside /api and needs no session; everything else is an API GET.
+            bytes += client.get_raw(&r.path, &query).await.map_or(0, |b| b.len());
+        }
+        times.push(started.elapsed());
+    }
+    (median(times), bytes)
+}
+
+async fn measure(
+    kind: &ServerKind,
+    sim: &Simulator,
+    replay: &Client,
+    tool: &str,
+    args: &Value,
+    runs: usize,
+) -> Measured {
+    let mut server = Server::spawn(kind).await;
+    server.initialize().await;
+    // Warm-up: login, project list, app ids.
+    let first = server.call(tool, args).await;
+    let mut times = Vec::new();
+    let mut last = first;
+    let mut requests = Vec::new();
+    for _ in 0..runs {
+        sim.clear_requests();
+        let started = Instant::now();
+        last = server.call(tool, args).await;
+        times.push(started.elapsed());
+        requests = sim.requests();
+    }
+    let peak = server.tree_status("VmHWM:");
+    server.stop().await;
+    let (text, is_error) = text_of(&last);
+    let (sim_d, upstream_bytes) = sim_time(replay, &requests, runs).await;
+    let latency = median(times);
+    Measured {
+        runs,
+        latency_ms: ms(latency),
+        sim_ms: ms(sim_d),
+        overhead_ms: ms(latency.saturating_sub(sim_d)),
+        upstream_requests: requests.iter().filter(|r| r.method == "GET").count(),
+        upstream_bytes,
+        output_chars: text.chars().count(),
+        response_bytes: last.len(),
+        peak_rss_bytes: peak,
+        is_error,
+    }
+}
+
+fn mb(b: u64) -> String {
+    format!("{:.1} MB", b as f64 / 1e6)
+}
+
+fn ratio(peer: f64, ours: f64) -> String {
+    if ours <= 0.0 {
+        "—".into()
+    } else {
+        format!("{:.0}x", peer / ours)
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let mut peer: Option<String> = None;
+    let mut runs = 10;
+    let mut peer_runs = 5;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--peer" => peer = args.next(),
+            "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(runs),
+            "--peer-runs" => peer_runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(peer_runs),
+            _ => {}
+        }
+    }
+    let sim = Simulator::start(Scenario::synthetic(SyntheticSpec::default()), SimConfig::default())
+        .await
+        .unwrap();
+    let url = sim.base_url();
+    eprintln!("simulator (synthetic) at {url}");
+    let mut config = ClientConfig::new(&url).with_password("admin", "sim-password");
+    config.api_key = Some("sim-api-key".into());
+    let replay = Client::new(config).unwrap();
+    let ours = ServerKind {
+        program: env!("CARGO_BIN_EXE_coroot-mcp").into(),
+        args: vec!["serve".into()],
+        env: vec![
+            ("COROOT_URL".into(), url.clone()),
+            ("COROOT_EMAIL".into(), "admin".into()),
+            ("COROOT_PASSWORD".into(), "sim-password".into()),
+            ("COROOT_API_KEY".into(), "sim-api-key".into()),
+        ],
+    };
+    let peer_kind = peer.map(|program| ServerKind {
+        program,
+        args: Vec::new(),
+        env: vec![
+            ("COROOT_BASE_URL".into(), url.clone()),
+            ("COROOT_USERNAME".into(), "admin".into()),
+            ("COROOT_PASSWORD".into(), "sim-password".into()),
+        ],
+    });
+
+    // Ids from the world itself, through our server.
+    let mut probe = Server::spawn(&ours).await;
+    probe.initialize().await;
+    let line = probe
+        .request(
+            "tools/call",
+            json!({"name": "coroot_get_incidents", "arguments": {"lookback_hours": 24}}),
+        )
+        .await;
+    let v: Value = serde_json::from_str(&line).unwrap();
+    let first = &v["result"]["structuredContent"]["incidents"][0];
+    let incident = first["key"].as_str().unwrap().to_string();
+    let app_full = first["application_id"].as_str().unwrap().to_string();
+    let parts: Vec<&str> = app_full.split(':').collect();
+    let app_short = format!("{}/{}", parts[1], parts[3]);
+    let line = probe
+        .request("tools/call", json!({"name": "coroot_get_nodes", "arguments": {}}))
+        .await;
+    let v: Value = serde_json::from_str(&line).unwrap();
+    let node = v["result"]["structuredContent"]["nodes"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    probe.stop().await;
+
+    let mut report = BTreeMap::new();
+    let ours_start = startup(&ours, 15).await;
+    eprintln!(
+        "startup ours: {:.1} ms, idle RSS {}",
+        ours_start.to_tools_list_ms,
+        mb(ours_start.idle_rss_bytes)
+    );
+    let peer_start = match &peer_kind {
+        Some(k) => Some(startup(k, 5).await),
+        None => None,
+    };
+    let mut rows = Vec::new();
+    for case in cases(&incident, &app_full, &app_short, &node) {
+        let o = measure(&ours, &sim, &replay, case.ours.0, &case.ours.1, runs).await;
+        let p = match (&peer_kind, &case.peer) {
+            (Some(k), Some((tool, args))) => Some(measure(k, &sim, &replay, tool, args, peer_runs).await),
+            _ => None,
+        };
+        eprintln!(
+            "{}: ours {:.1} ms (overhead {:.1}) {} chars{}",
+            case.label,
+            o.latency_ms,
+            o.overhead_ms,
+            o.output_chars,
+            p.as_ref()
+                .map(|p| format!(
+                    " · peer {:.1} ms (overhead {:.1}) {} chars",
+                    p.latency_ms, p.overhead_ms, p.output_chars
+                ))
+                .unwrap_or_default()
+        );
+        rows.push((case.label, case.ours.0, case.peer.as_ref().map(|p| p.0), o, p));
+    }
+
+    println!("\n### Startup\n");
+    println!("| server | process start → tools/list answer (median) | min | idle RSS | tools |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| coroot-mcp | {:.1} ms | {:.1} ms | {} | {} |",
+        ours_start.to_tools_list_ms,
+        ours_start.min_ms,
+        mb(ours_start.idle_rss_bytes),
+        ours_start.tools
+    );
+    if let Some(p) = &peer_start {
+        println!(
+            "| peer | {:.1} ms | {:.1} ms | {} | {} |",
+            p.to_tools_list_ms,
+            p.min_ms,
+            mb(p.idle_rss_bytes),
+            p.tools
+        );
+        println!(
+            "| ratio (peer / ours) | {} | | {} | |",
+            ratio(p.to_tools_list_ms, ours_start.to_tools_list_ms),
+            ratio(p.idle_rss_bytes as f64, ours_start.idle_rss_bytes as f64)
+        );
+    }
+    println!("\n### Per tool call (synthetic cluster; medians; simulator time subtracted)\n");
+    println!(
+        "| tool | upstream GETs / bytes | ours: latency / sim / overhead ms | ours peak RSS | ours chars | peer tool | peer: latency / sim / overhead ms | peer peak RSS | peer chars | overhead ratio | chars ratio |"
+    );
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    for (label, _, peer_tool, o, p) in &rows {
+        let (pt, pl, prss, pc, orat, crat) = match p {
+            Some(p) => (
+                peer_tool.unwrap_or("—").to_string(),
+                format!("{:.1} / {:.1} / {:.1}", p.latency_ms, p.sim_ms, p.overhead_ms),
+                mb(p.peak_rss_bytes),
+                format!("{}{}", p.output_chars, if p.is_error { " (error)" } else { "" }),
+                ratio(p.overhead_ms, o.overhead_ms),
+                format!("{:.1}x", p.output_chars as f64 / o.output_chars.max(1) as f64),
+            ),
+            None => ("—".into(), "—".into(), "—".into(), "—".into(), "—".into(), "—".into()),
+        };
+        println!(
+            "| {label} | {} / {} | {:.1} / {:.1} / {:.1} | {} | {}{} | {pt} | {pl} | {prss} | {pc} | {orat} | {crat} |",
+            o.upstream_requests,
+            o.upstream_bytes,
+            o.latency_ms,
+            o.sim_ms,
+            o.overhead_ms,
+            mb(o.peak_rss_bytes),
+            o.output_chars,
+            if o.is_error { " (error)" } else { "" },
+        );
+    }
+    report.insert("startup_ours", serde_json::to_value(&ours_start).unwrap());
+    if let Some(p) = &peer_start {
+        report.insert("startup_peer", serde_json::to_value(p).unwrap());
+    }
+    let calls: Vec<Value> = rows
+        .iter()
+        .map(|(label, tool, peer_tool, o, p)| {
+            json!({"case": label, "tool": tool, "ours": o, "peer_tool": peer_tool, "peer": p})
+        })
+        .collect();
+    report.insert("calls", Value::Array(calls));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("..").join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("e2e.json"), serde_json::to_vec_pretty(&report).unwrap()).unwrap();
+    sim.shutdown().await;
+}
