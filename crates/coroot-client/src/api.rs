@@ -84,11 +84,7 @@ impl Client {
             .iter()
             .find(|p| p.id == wanted)
             .or_else(|| projects.iter().find(|p| p.name == wanted))
-            .or_else(|| {
-                projects
-                    .iter()
-                    .find(|p| p.name.eq_ignore_ascii_case(wanted))
-            });
+            .or_else(|| projects.iter().find(|p| p.name.eq_ignore_ascii_case(wanted)));
         match found {
             Some(p) => Ok(p.clone()),
             None if projects.is_empty() => Err(Error::NoProjects),
@@ -120,11 +116,7 @@ impl Client {
         range: TimeRange,
         query: Option<String>,
     ) -> Result<(Context, Overview)> {
-        let path = format!(
-            "{}/overview/{}",
-            project_path(project)?,
-            encode_segment(view)
-        );
+        let path = format!("{}/overview/{}", project_path(project)?, encode_segment(view));
         let mut params: Vec<(&str, String)> = range.params().into();
         if let Some(q) = query {
             params.push(("query", q));
@@ -148,7 +140,12 @@ impl Client {
         let (context, overview) = self.overview(project, "applications", range, None).await?;
         let mut ids: Vec<AppId> = context.search.applications.into_iter().map(|a| a.id).collect();
         if ids.is_empty() {
-            ids = overview.applications.unwrap_or_default().into_iter().map(|a| a.id).collect();
+            ids = overview
+                .applications
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| a.id)
+                .collect();
         }
         ids.sort();
         ids.dedup();
@@ -159,11 +156,7 @@ impl Client {
     }
 
     /// Applications with their health, CRITICAL first (Coroot sorts them).
-    pub async fn applications(
-        &self,
-        project: &str,
-        range: TimeRange,
-    ) -> Result<Vec<ApplicationStatus>> {
+    pub async fn applications(&self, project: &str, range: TimeRange) -> Result<Vec<ApplicationStatus>> {
         Ok(self
             .overview(project, "applications", range, None)
             .await?
@@ -173,11 +166,7 @@ impl Client {
     }
 
     /// The service map: apps with at least one link.
-    pub async fn service_map(
-        &self,
-        project: &str,
-        range: TimeRange,
-    ) -> Result<Vec<MapApplication>> {
+    pub async fn service_map(&self, project: &str, range: TimeRange) -> Result<Vec<MapApplication>> {
         Ok(self
             .overview(project, "map", range, None)
             .await?
@@ -208,12 +197,7 @@ impl Client {
     }
 
     /// Traces: root spans, one trace, or error groups.
-    pub async fn traces(
-        &self,
-        project: &str,
-        range: TimeRange,
-        query: &TraceQuery,
-    ) -> Result<Traces> {
+    pub async fn traces(&self, project: &str, range: TimeRange, query: &TraceQuery) -> Result<Traces> {
         Ok(self
             .overview(project, "traces", range, Some(query.to_json()))
             .await?
@@ -223,12 +207,7 @@ impl Client {
     }
 
     /// Logs of every application, plus Kubernetes events.
-    pub async fn overview_logs(
-        &self,
-        project: &str,
-        range: TimeRange,
-        query: &OverviewLogQuery,
-    ) -> Result<Logs> {
+    pub async fn overview_logs(&self, project: &str, range: TimeRange, query: &OverviewLogQuery) -> Result<Logs> {
         Ok(self
             .overview(project, "logs", range, Some(query.to_json()))
             .await?
@@ -258,12 +237,7 @@ impl Client {
     }
 
     /// The newest `limit` incidents (Coroot does not filter them by time), open ones first.
-    pub async fn incidents(
-        &self,
-        project: &str,
-        range: TimeRange,
-        limit: u32,
-    ) -> Result<Vec<Incident>> {
+    pub async fn incidents(&self, project: &str, range: TimeRange, limit: u32) -> Result<Vec<Incident>> {
         let path = format!("{}/incidents", project_path(project)?);
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("limit", limit.to_string()));
@@ -273,11 +247,7 @@ impl Client {
 
     /// One incident with its full RCA. Coroot sets the window from the incident itself.
     pub async fn incident(&self, project: &str, key: &str) -> Result<IncidentView> {
-        let path = format!(
-            "{}/incident/{}",
-            project_path(project)?,
-            segment("incident key", key)?
-        );
+        let path = format!("{}/incident/{}", project_path(project)?, segment("incident key", key)?);
         let env: Envelope<IncidentView> = self.get_json(&path, &[], Auth::Session).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
@@ -285,32 +255,20 @@ impl Client {
     }
 
     /// One application: its map and audit reports.
-    pub async fn app(
-        &self,
-        project: &str,
-        app: &AppId,
-        range: TimeRange,
-    ) -> Result<ApplicationView> {
+    pub async fn app(&self, project: &str, app: &AppId, range: TimeRange) -> Result<ApplicationView> {
         let path = format!(
             "{}/app/{}",
             project_path(project)?,
             segment("application id", app.as_str())?
         );
-        let env: Envelope<ApplicationView> =
-            self.get_json(&path, &range.params(), Auth::Session).await?;
+        let env: Envelope<ApplicationView> = self.get_json(&path, &range.params(), Auth::Session).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
     }
 
     /// One application's logs.
-    pub async fn app_logs(
-        &self,
-        project: &str,
-        app: &AppId,
-        range: TimeRange,
-        query: &AppLogQuery,
-    ) -> Result<AppLogs> {
+    pub async fn app_logs(&self, project: &str, app: &AppId, range: TimeRange, query: &AppLogQuery) -> Result<AppLogs> {
         let path = format!(
             "{}/app/{}/logs",
             project_path(project)?,
@@ -326,26 +284,15 @@ impl Client {
 
     /// One node's audit report.
     pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<AuditReport> {
-        let path = format!(
-            "{}/node/{}",
-            project_path(project)?,
-            segment("node name", name)?
-        );
-        let env: Envelope<AuditReport> =
-            self.get_json(&path, &range.params(), Auth::Session).await?;
+        let path = format!("{}/node/{}", project_path(project)?, segment("node name", name)?);
+        let env: Envelope<AuditReport> = self.get_json(&path, &range.params(), Auth::Session).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
     }
 
     /// PromQL through the session (`panel/data`, Coroot v1.12+). Coroot picks the step.
-    pub async fn panel_data(
-        &self,
-        project: &str,
-        range: TimeRange,
-        promql: &str,
-        legend: &str,
-    ) -> Result<PanelData> {
+    pub async fn panel_data(&self, project: &str, range: TimeRange, promql: &str, legend: &str) -> Result<PanelData> {
         let path = format!("{}/panel/data", project_path(project)?);
         let mut params = vec![("query", panel_query(promql, legend))];
         params.extend(range.params());
@@ -353,13 +300,7 @@ impl Client {
     }
 
     /// PromQL through the project API key (`/api/v1/query_range`), as a chart.
-    pub async fn query_range(
-        &self,
-        range: TimeRange,
-        step_secs: u32,
-        promql: &str,
-        legend: &str,
-    ) -> Result<Chart> {
+    pub async fn query_range(&self, range: TimeRange, step_secs: u32, promql: &str, legend: &str) -> Result<Chart> {
         let path = "/api/v1/query_range";
         let step_secs = step_secs.max(1);
         let params = [
@@ -379,12 +320,7 @@ impl Client {
                 message: response.error,
             });
         }
-        Ok(response.into_chart(
-            range.from_ms,
-            range.to_ms,
-            i64::from(step_secs) * 1000,
-            legend,
-        ))
+        Ok(response.into_chart(range.from_ms, range.to_ms, i64::from(step_secs) * 1000, legend))
     }
 }
 
@@ -400,9 +336,7 @@ fn segment(what: &str, raw: &str) -> Result<String> {
         return Err(Error::InvalidInput(format!("the {what} is empty")));
     }
     if raw.chars().any(char::is_control) {
-        return Err(Error::InvalidInput(format!(
-            "the {what} contains control characters"
-        )));
+        return Err(Error::InvalidInput(format!("the {what} contains control characters")));
     }
     if raw.len() > 1024 {
         return Err(Error::InvalidInput(format!(
@@ -410,9 +344,7 @@ fn segment(what: &str, raw: &str) -> Result<String> {
         )));
     }
     if raw == "." || raw == ".." {
-        return Err(Error::InvalidInput(format!(
-            "'{raw}' is not a valid {what}"
-        )));
+        return Err(Error::InvalidInput(format!("'{raw}' is not a valid {what}")));
     }
     Ok(encode_segment(raw))
 }
@@ -462,12 +394,8 @@ mod tests {
                 edition: Some("Community".into())
             }
         );
-        let json_style =
-            r#"<script>window.coroot = {"version":"1.12.0","edition":"Community"};</script>"#;
-        assert_eq!(
-            parse_server_info(json_style).version.as_deref(),
-            Some("1.12.0")
-        );
+        let json_style = r#"<script>window.coroot = {"version":"1.12.0","edition":"Community"};</script>"#;
+        assert_eq!(parse_server_info(json_style).version.as_deref(), Some("1.12.0"));
         assert_eq!(parse_server_info("<html></html>"), ServerInfo::default());
     }
 

@@ -127,12 +127,10 @@ impl Client {
             .pool_max_idle_per_host(MAX_IDLE_CONNECTIONS)
             .danger_accept_invalid_certs(config.insecure_tls);
         if let Some(path) = &config.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                Error::Config(format!("cannot read CA file {}: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::Config(format!("CA file {} is not PEM: {e}", path.display()))
-            })?;
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::Config(format!("cannot read CA file {}: {e}", path.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| Error::Config(format!("CA file {} is not PEM: {e}", path.display())))?;
             if certs.is_empty() {
                 return Err(Error::Config(format!(
                     "CA file {} holds no certificate",
@@ -278,9 +276,7 @@ impl Client {
                 }
                 _ => None,
             };
-            let response = self
-                .send(Method::GET, path, query, auth, cookie.as_ref(), None)
-                .await?;
+            let response = self.send(Method::GET, path, query, auth, cookie.as_ref(), None).await?;
             let status = response.status();
             let html = is_html(&response);
             let body = self.read_body(response, path).await?;
@@ -391,9 +387,7 @@ impl Client {
     async fn login(&self, email: &str, password: &Secret) -> Result<Secret> {
         let path = "/api/login";
         let body = serde_json::json!({"email": email, "password": password.expose()}).to_string();
-        let response = self
-            .send(Method::POST, path, &[], Auth::None, None, Some(body))
-            .await?;
+        let response = self.send(Method::POST, path, &[], Auth::None, None, Some(body)).await?;
         let status = response.status();
         let cookie = response.headers().get_all(SET_COOKIE).iter().find_map(|v| {
             let v = v.to_str().ok()?;
@@ -446,10 +440,7 @@ impl Client {
     }
 
     async fn first_run_or(&self, otherwise: Error) -> Error {
-        let Ok(response) = self
-            .send(Method::GET, "/api/user", &[], Auth::None, None, None)
-            .await
-        else {
+        let Ok(response) = self.send(Method::GET, "/api/user", &[], Auth::None, None, None).await else {
             return otherwise;
         };
         if response.status() == StatusCode::UNAUTHORIZED
@@ -482,32 +473,25 @@ impl Client {
             let mut request = self.with_basic(self.inner.http.request(method.clone(), &url).query(query));
             if let Some(cookie) = cookie {
                 let mut value =
-                    HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", cookie.expose()))
-                        .map_err(|_| Error::Api {
+                    HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", cookie.expose())).map_err(|_| {
+                        Error::Api {
                             status: 0,
                             endpoint: path.into(),
                             message: "malformed session cookie".into(),
-                        })?;
+                        }
+                    })?;
                 value.set_sensitive(true);
                 request = request.header(COOKIE, value);
             }
             if auth == Auth::ApiKey {
-                let key = self
-                    .inner
-                    .config
-                    .api_key
-                    .as_ref()
-                    .ok_or(Error::MissingApiKey)?;
-                let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
-                    Error::Config("COROOT_API_KEY has characters a header cannot carry".into())
-                })?;
+                let key = self.inner.config.api_key.as_ref().ok_or(Error::MissingApiKey)?;
+                let mut value = HeaderValue::from_str(key.expose())
+                    .map_err(|_| Error::Config("COROOT_API_KEY has characters a header cannot carry".into()))?;
                 value.set_sensitive(true);
                 request = request.header("X-API-Key", value);
             }
             if let Some(body) = &body {
-                request = request
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.clone());
+                request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
             }
             let outcome = request.send().await;
             let retryable = match &outcome {
@@ -515,17 +499,8 @@ impl Client {
                 Err(e) => !e.is_timeout() && (e.is_connect() || e.is_request()) && !is_tls(e),
             };
             if retryable && attempt < retries {
-                let delay = self
-                    .inner
-                    .config
-                    .retry_backoff
-                    .saturating_mul(1 << attempt.min(8));
-                tracing::debug!(
-                    endpoint = path,
-                    attempt,
-                    ?delay,
-                    "transient failure, retrying"
-                );
+                let delay = self.inner.config.retry_backoff.saturating_mul(1 << attempt.min(8));
+                tracing::debug!(endpoint = path, attempt, ?delay, "transient failure, retrying");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
                 continue;
@@ -545,11 +520,7 @@ impl Client {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| self.transport_error(path, e))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(path, e))? {
             if body.len() + chunk.len() > limit {
                 return Err(too_large());
             }
@@ -569,9 +540,7 @@ impl Client {
         } else if is_tls(&e) {
             // rustls reads a plain-HTTP answer as a corrupt record: say what that means.
             let reason = if reason.to_ascii_lowercase().contains("invalidcontenttype") {
-                format!(
-                    "the server answered in plain HTTP, not TLS; use http:// in COROOT_URL ({reason})"
-                )
+                format!("the server answered in plain HTTP, not TLS; use http:// in COROOT_URL ({reason})")
             } else {
                 reason
             };
@@ -727,7 +696,11 @@ fn hide_userinfo(url: &str) -> String {
         Some(at) => {
             let user = rest.get(..at).unwrap_or_default();
             let user = user.split(':').next().unwrap_or_default();
-            format!("{}{user}:***{}", url.get(..start).unwrap_or_default(), rest.get(at..).unwrap_or_default())
+            format!(
+                "{}{user}:***{}",
+                url.get(..start).unwrap_or_default(),
+                rest.get(at..).unwrap_or_default()
+            )
         }
         None => url.to_string(),
     }
@@ -742,10 +715,7 @@ fn is_html(response: &reqwest::Response) -> bool {
 }
 
 fn looks_like_html(body: &[u8]) -> bool {
-    let start = body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(body.len());
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     body.get(start..start + 1) == Some(b"<")
 }
 
@@ -829,18 +799,9 @@ mod tests {
             normalize_base_url(" http://coroot:8080/ ").unwrap().0,
             "http://coroot:8080"
         );
-        assert_eq!(
-            normalize_base_url("https://h/coroot/").unwrap().0,
-            "https://h/coroot"
-        );
-        assert!(matches!(
-            normalize_base_url("coroot:8080"),
-            Err(Error::Config(_))
-        ));
-        assert!(matches!(
-            normalize_base_url("ftp://x"),
-            Err(Error::Config(_))
-        ));
+        assert_eq!(normalize_base_url("https://h/coroot/").unwrap().0, "https://h/coroot");
+        assert!(matches!(normalize_base_url("coroot:8080"), Err(Error::Config(_))));
+        assert!(matches!(normalize_base_url("ftp://x"), Err(Error::Config(_))));
     }
 
     #[test]
@@ -848,7 +809,10 @@ mod tests {
         let (base, basic) = normalize_base_url("https://proxy%40corp:p%40ss:w0rd@h:8443/coroot/").unwrap();
         assert_eq!(base, "https://h:8443/coroot");
         let basic = basic.unwrap();
-        assert_eq!((basic.user.as_str(), basic.password.as_ref().map(Secret::expose)), ("proxy@corp", Some("p@ss:w0rd")));
+        assert_eq!(
+            (basic.user.as_str(), basic.password.as_ref().map(Secret::expose)),
+            ("proxy@corp", Some("p@ss:w0rd"))
+        );
         assert!(!format!("{basic:?}").contains("w0rd"));
         let client = Client::new(ClientConfig::new("http://u:pw-123456@h:1")).unwrap();
         assert_eq!(client.base_url(), "http://h:1");
@@ -856,7 +820,10 @@ mod tests {
         let Err(Error::Config(message)) = normalize_base_url("http://u:pw-123456@[::1") else {
             panic!("not a URL")
         };
-        assert!(message.contains("u:***@") && !message.contains("pw-123456"), "{message}");
+        assert!(
+            message.contains("u:***@") && !message.contains("pw-123456"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -886,7 +853,10 @@ mod tests {
             flight_key("/p", &q("a&b=c"), Auth::Session),
             flight_key("/p", &[("query", "a".into()), ("b", "c".into())], Auth::Session)
         );
-        assert_ne!(flight_key("/p", &q("x"), Auth::Session), flight_key("/p", &q("x"), Auth::ApiKey));
+        assert_ne!(
+            flight_key("/p", &q("x"), Auth::Session),
+            flight_key("/p", &q("x"), Auth::ApiKey)
+        );
         assert_eq!(flight_key("/p", &q("x y"), Auth::Session), "Session /p?query=x%20y");
     }
 

@@ -26,9 +26,7 @@ pub enum Error {
     InvalidInput(String),
 
     /// `POST /api/login` answered 404 "Invalid email or password."
-    #[error(
-        "Coroot rejected the login: invalid email or password; check COROOT_EMAIL and COROOT_PASSWORD"
-    )]
+    #[error("Coroot rejected the login: invalid email or password; check COROOT_EMAIL and COROOT_PASSWORD")]
     InvalidCredentials,
 
     /// The server is in its first-run state: the admin password has never been set.
@@ -47,9 +45,7 @@ pub enum Error {
     },
 
     /// RBAC denial (403), with Coroot's own sentence.
-    #[error(
-        "Coroot denied access to {endpoint}: {message}; ask a Coroot admin for a role that can view it"
-    )]
+    #[error("Coroot denied access to {endpoint}: {message}; ask a Coroot admin for a role that can view it")]
     Forbidden {
         /// The request path.
         endpoint: String,
@@ -76,9 +72,7 @@ pub enum Error {
     },
 
     /// The user sees no project at all.
-    #[error(
-        "no Coroot project is visible to this user; create a project in Coroot or check the user's role"
-    )]
+    #[error("no Coroot project is visible to this user; create a project in Coroot or check the user's role")]
     NoProjects,
 
     /// The project exists in the request but Coroot returned no world for it.

@@ -33,8 +33,5 @@ pub use config::{ClientConfig, Credentials};
 pub use error::{Error, Result};
 pub use ids::{AppId, AppIdParts, TimeRange, encode_segment};
 pub use models::Status;
-pub use query::{
-    AppLogQuery, LogFilter, OverviewLogQuery, TraceQuery, TraceView, normalize_severity,
-    panel_query,
-};
+pub use query::{AppLogQuery, LogFilter, OverviewLogQuery, TraceQuery, TraceView, normalize_severity, panel_query};
 pub use secret::Secret;

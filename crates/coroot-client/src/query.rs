@@ -223,9 +223,6 @@ mod tests {
     #[test]
     fn overview_logs_always_select_a_source() {
         let v: Value = serde_json::from_str(&OverviewLogQuery::default().to_json()).unwrap();
-        assert_eq!(
-            (v["agent"].as_bool(), v["otel"].as_bool()),
-            (Some(true), Some(true))
-        );
+        assert_eq!((v["agent"].as_bool(), v["otel"].as_bool()), (Some(true), Some(true)));
     }
 }

@@ -23,17 +23,10 @@ async fn one_login_serves_every_call() {
     client.incidents(PROD, range, 5).await.unwrap();
     client.incident(PROD, "q8w7e6r5").await.unwrap();
     client
-        .app(
-            PROD,
-            &AppId::new(format!("{PROD}:default:Deployment:payment")),
-            range,
-        )
+        .app(PROD, &AppId::new(format!("{PROD}:default:Deployment:payment")), range)
         .await
         .unwrap();
-    client
-        .traces(PROD, range, &TraceQuery::default())
-        .await
-        .unwrap();
+    client.traces(PROD, range, &TraceQuery::default()).await.unwrap();
     client
         .overview_logs(PROD, range, &OverviewLogQuery::default())
         .await
@@ -46,12 +39,7 @@ async fn one_login_serves_every_call() {
     let body: serde_json::Value = serde_json::from_str(&login.body).unwrap();
     assert_eq!(body["email"], EMAIL);
     assert_eq!(body["password"], PASSWORD);
-    assert!(
-        login
-            .header("content-type")
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(login.header("content-type").unwrap().starts_with("application/json"));
 
     // Every API request after it carries the same cookie.
     let cookies = cookies_sent(&sim);
@@ -77,11 +65,7 @@ async fn expired_session_triggers_exactly_one_relogin() {
     let apps = client.applications(PROD, last_hour()).await.unwrap();
     assert!(!apps.is_empty());
     assert_eq!(sim.login_count(), 2);
-    let seq: Vec<(String, String)> = sim
-        .requests()
-        .into_iter()
-        .map(|r| (r.method, r.path))
-        .collect();
+    let seq: Vec<(String, String)> = sim.requests().into_iter().map(|r| (r.method, r.path)).collect();
     let apps_path = format!("/api/project/{PROD}/overview/applications");
     assert_eq!(
         seq,
@@ -110,11 +94,7 @@ async fn session_expiring_after_some_requests_is_renewed() {
     for _ in 0..6 {
         client.user().await.unwrap();
     }
-    assert_eq!(
-        sim.login_count(),
-        2,
-        "one login, one re-login after the expiry"
-    );
+    assert_eq!(sim.login_count(), 2, "one login, one re-login after the expiry");
 }
 
 #[tokio::test]
@@ -131,10 +111,7 @@ async fn session_refused_after_relogin_is_unauthorized_without_looping() {
     let err = expect_err(client.applications(PROD, last_hour()).await, Some(&sim));
     match &err {
         Error::Unauthorized { endpoint, hint } => {
-            assert_eq!(
-                endpoint,
-                &format!("/api/project/{PROD}/overview/applications")
-            );
+            assert_eq!(endpoint, &format!("/api/project/{PROD}/overview/applications"));
             assert!(hint.contains("session was refused"), "{hint}");
         }
         other => panic!("expected Unauthorized, got {other:?}"),
@@ -179,26 +156,14 @@ async fn first_run_server_needs_the_admin_password() {
 
 #[tokio::test]
 async fn anonymous_server_works_without_credentials() {
-    let sim = sim_with_auth(
-        Scenario::ecommerce(),
-        Auth::Anonymous {
-            role: "Viewer".into(),
-        },
-    )
-    .await;
+    let sim = sim_with_auth(Scenario::ecommerce(), Auth::Anonymous { role: "Viewer".into() }).await;
     let client = client_with(ClientConfig::new(sim.base_url()));
     let user = client.user().await.unwrap();
     assert!(user.anonymous);
     assert_eq!(user.role, "Viewer");
     assert!(user.readonly);
     assert_eq!(client.resolve_project(None).await.unwrap().id, PROD);
-    assert!(
-        !client
-            .applications(PROD, last_hour())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(!client.applications(PROD, last_hour()).await.unwrap().is_empty());
     assert_eq!(login_attempts(&sim), 0, "no login is attempted");
     assert!(sim.requests().iter().all(|r| r.header("cookie").is_none()));
     assert!(!client.has_session());
@@ -219,11 +184,7 @@ async fn protected_server_without_credentials_is_unauthorized() {
         "{shown}"
     );
     assert_eq!(login_attempts(&sim), 0);
-    assert_eq!(
-        requests_to(&sim, "/api/user").len(),
-        1,
-        "no retry without credentials"
-    );
+    assert_eq!(requests_to(&sim, "/api/user").len(), 1, "no retry without credentials");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

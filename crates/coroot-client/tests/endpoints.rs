@@ -9,8 +9,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use coroot_client::{
-    AppId, AppLogQuery, Client, Error, LogFilter, OverviewLogQuery, Status, TimeRange, TraceQuery,
-    TraceView,
+    AppId, AppLogQuery, Client, Error, LogFilter, OverviewLogQuery, Status, TimeRange, TraceQuery, TraceView,
 };
 use coroot_sim::{Scenario, Simulator};
 use serde_json::json;
@@ -51,11 +50,7 @@ async fn user_lists_the_projects_sorted_by_name() {
     assert_eq!(user.email, "admin");
     assert_eq!(user.role, "Admin");
     assert!(!user.anonymous);
-    let projects: Vec<(&str, &str)> = user
-        .projects
-        .iter()
-        .map(|p| (p.id.as_str(), p.name.as_str()))
-        .collect();
+    let projects: Vec<(&str, &str)> = user.projects.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
     assert_eq!(
         projects,
         [(PROD, "production"), (STAGING, "staging")],
@@ -83,46 +78,24 @@ async fn projects_are_cached_between_calls() {
 async fn resolve_project_by_default_id_name_and_case_insensitive_name() {
     let (sim, client) = setup().await;
     let default = client.resolve_project(None).await.unwrap();
-    assert_eq!(
-        (default.id.as_str(), default.name.as_str()),
-        (PROD, "production")
-    );
+    assert_eq!((default.id.as_str(), default.name.as_str()), (PROD, "production"));
     assert_eq!(client.resolve_project(Some("")).await.unwrap().id, PROD);
-    assert_eq!(
-        client.resolve_project(Some(STAGING)).await.unwrap().name,
-        "staging"
-    );
-    assert_eq!(
-        client.resolve_project(Some("staging")).await.unwrap().id,
-        STAGING
-    );
-    assert_eq!(
-        client.resolve_project(Some(" STAGING ")).await.unwrap().id,
-        STAGING
-    );
-    assert_eq!(
-        client.resolve_project(Some("Production")).await.unwrap().id,
-        PROD
-    );
+    assert_eq!(client.resolve_project(Some(STAGING)).await.unwrap().name, "staging");
+    assert_eq!(client.resolve_project(Some("staging")).await.unwrap().id, STAGING);
+    assert_eq!(client.resolve_project(Some(" STAGING ")).await.unwrap().id, STAGING);
+    assert_eq!(client.resolve_project(Some("Production")).await.unwrap().id, PROD);
 
     let err = expect_err(client.resolve_project(Some("qa")).await, Some(&sim));
     match &err {
         Error::UnknownProject { given, available } => {
             assert_eq!(given, "qa");
-            assert_eq!(
-                available,
-                &format!("production ({PROD}), staging ({STAGING})")
-            );
+            assert_eq!(available, &format!("production ({PROD}), staging ({STAGING})"));
         }
         other => panic!("expected UnknownProject, got {other:?}"),
     }
     let shown = err.to_string();
     assert!(shown.contains("qa") && shown.contains("production") && shown.contains("staging"));
-    assert_eq!(
-        requests_to(&sim, "/api/user").len(),
-        1,
-        "one /api/user for all lookups"
-    );
+    assert_eq!(requests_to(&sim, "/api/user").len(), 1, "one /api/user for all lookups");
 }
 
 #[tokio::test]
@@ -147,10 +120,7 @@ async fn project_status_decodes_prometheus_and_agent_health() {
     assert_eq!(status.prometheus.status, Status::Ok);
     assert_eq!(status.node_agent.status, Status::Ok);
     assert_eq!(status.node_agent.nodes, 4);
-    assert_eq!(
-        last_request(&sim, &format!("/api/project/{PROD}/status")).method,
-        "GET"
-    );
+    assert_eq!(last_request(&sim, &format!("/api/project/{PROD}/status")).method, "GET");
 }
 
 #[tokio::test]
@@ -160,10 +130,7 @@ async fn applications_come_failing_first_with_string_statuses_decoded() {
     let req = last_request(&sim, &format!("/api/project/{PROD}/overview/applications"));
     assert_eq!(req.param("from"), Some((NOW - HOUR).to_string().as_str()));
     assert_eq!(req.param("to"), Some(NOW.to_string().as_str()));
-    assert!(
-        req.header("cookie")
-            .is_some_and(|c| c.contains("coroot_session="))
-    );
+    assert!(req.header("cookie").is_some_and(|c| c.contains("coroot_session=")));
 
     assert!(apps.len() >= 9, "every app of production: {}", apps.len());
     let first = &apps[0];
@@ -186,19 +153,12 @@ async fn service_map_links_apps_with_their_status() {
     let (_sim, client) = setup().await;
     let map = client.service_map(PROD, last_hour()).await.unwrap();
     let checkout = map.iter().find(|a| a.id == app_id("checkout")).unwrap();
-    let to_payment = checkout
-        .upstreams
-        .iter()
-        .find(|l| l.id == app_id("payment"))
-        .unwrap();
+    let to_payment = checkout.upstreams.iter().find(|l| l.id == app_id("payment")).unwrap();
     assert_eq!(to_payment.status, Status::Critical);
     assert!(to_payment.weight > 0.0);
     let frontend = map.iter().find(|a| a.id == app_id("frontend")).unwrap();
     let ups: BTreeSet<&str> = frontend.upstreams.iter().map(|l| l.id.name()).collect();
-    assert_eq!(
-        ups,
-        BTreeSet::from(["cart", "catalog", "checkout", "recommendation"])
-    );
+    assert_eq!(ups, BTreeSet::from(["cart", "catalog", "checkout", "recommendation"]));
     assert!(
         frontend.downstreams.is_empty(),
         "null downstreams decode to an empty list"
@@ -231,10 +191,7 @@ async fn nodes_decode_status_and_null_usage() {
 #[tokio::test]
 async fn deployments_in_the_window_newest_first() {
     let (_sim, client) = setup().await;
-    let deployments = client
-        .deployments(PROD, TimeRange::last_hours(NOW, 3.0))
-        .await
-        .unwrap();
+    let deployments = client.deployments(PROD, TimeRange::last_hours(NOW, 3.0)).await.unwrap();
     let payment = deployments
         .iter()
         .find(|d| d.application.id == app_id("payment"))
@@ -242,20 +199,9 @@ async fn deployments_in_the_window_newest_first() {
     assert_eq!(payment.status, Status::Critical);
     assert_eq!(payment.version, "7d9f8b6c5: payment:2.4.1");
     assert_eq!(payment.started_at_ms(), Some(NOW - 70 * MIN));
-    assert!(
-        payment
-            .summary
-            .iter()
-            .any(|s| s.message.contains("OOM killer"))
-    );
-    let starts: Vec<i64> = deployments
-        .iter()
-        .filter_map(|d| d.started_at_ms())
-        .collect();
-    assert!(
-        starts.windows(2).all(|w| w[0] >= w[1]),
-        "newest first: {starts:?}"
-    );
+    assert!(payment.summary.iter().any(|s| s.message.contains("OOM killer")));
+    let starts: Vec<i64> = deployments.iter().filter_map(|d| d.started_at_ms()).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "newest first: {starts:?}");
 
     // A window with no rollout: Coroot sends `null`, the client an empty list.
     let old = TimeRange {
@@ -269,20 +215,13 @@ async fn deployments_in_the_window_newest_first() {
 async fn traces_list_sends_the_traces_view() {
     let (sim, client) = setup().await;
     let path = format!("/api/project/{PROD}/overview/traces");
-    let traces = client
-        .traces(PROD, last_hour(), &TraceQuery::default())
-        .await
-        .unwrap();
+    let traces = client.traces(PROD, last_hour(), &TraceQuery::default()).await.unwrap();
     assert_eq!(query_json(&sim, &path), json!({"view": "traces"}));
     assert!(!traces.traces.is_empty());
     assert!(traces.traces.len() <= 100);
     for span in &traces.traces {
         assert!(span.parent_id.is_empty(), "root spans only");
-        assert!(
-            !span.service.starts_with('/'),
-            "no eBPF spans: {}",
-            span.service
-        );
+        assert!(!span.service.starts_with('/'), "no eBPF spans: {}", span.service);
         assert!(
             (NOW - HOUR..=NOW).contains(&span.timestamp),
             "ms timestamp in the window: {}",
@@ -291,10 +230,7 @@ async fn traces_list_sends_the_traces_view() {
     }
     let ts: Vec<i64> = traces.traces.iter().map(|s| s.timestamp).collect();
     assert!(ts.windows(2).all(|w| w[0] >= w[1]), "newest first");
-    assert!(
-        traces.trace.is_empty(),
-        "null `trace` decodes to an empty list"
-    );
+    assert!(traces.trace.is_empty(), "null `trace` decodes to an empty list");
 
     // A service filter travels in `filters` (and the legacy `service_name`).
     let query = TraceQuery {
@@ -326,10 +262,7 @@ async fn traces_by_id_return_every_span_of_the_trace() {
     assert_eq!(spans.len(), 4);
     assert!(spans.iter().all(|s| s.trace_id == ERROR_TRACE));
     let services: BTreeSet<&str> = spans.iter().map(|s| s.service.as_str()).collect();
-    assert_eq!(
-        services,
-        BTreeSet::from(["catalog", "checkout", "frontend", "payment"])
-    );
+    assert_eq!(services, BTreeSet::from(["catalog", "checkout", "frontend", "payment"]));
     let root = spans.iter().find(|s| s.parent_id.is_empty()).unwrap();
     assert_eq!(root.service, "frontend");
     assert_eq!(root.timestamp, NOW - 12 * MIN, "epoch ms, exact");
@@ -349,10 +282,7 @@ async fn traces_errors_only_use_the_heatmap_error_bucket() {
     };
     let traces = client.traces(PROD, last_hour(), &query).await.unwrap();
     let sent = query_json(&sim, &format!("/api/project/{PROD}/overview/traces"));
-    assert_eq!(
-        sent,
-        json!({"view": "traces", "dur_from": "inf", "dur_to": "err"})
-    );
+    assert_eq!(sent, json!({"view": "traces", "dur_from": "inf", "dur_to": "err"}));
     assert!(!traces.traces.is_empty());
     assert!(traces.traces.iter().all(|s| s.status.error));
     assert!(traces.traces.iter().any(|s| s.trace_id == ERROR_TRACE));
@@ -380,10 +310,7 @@ async fn overview_logs_send_both_sources_filters_and_limit() {
         limit: 20,
         ..OverviewLogQuery::default()
     };
-    let logs = client
-        .overview_logs(PROD, last_hour(), &query)
-        .await
-        .unwrap();
+    let logs = client.overview_logs(PROD, last_hour(), &query).await.unwrap();
     let sent = query_json(&sim, &format!("/api/project/{PROD}/overview/logs"));
     assert_eq!(
         sent,
@@ -408,23 +335,10 @@ async fn overview_logs_send_both_sources_filters_and_limit() {
         filters: vec![LogFilter::kubernetes_events()],
         ..OverviewLogQuery::default()
     };
-    let events = client
-        .overview_logs(PROD, last_hour(), &query)
-        .await
-        .unwrap();
+    let events = client.overview_logs(PROD, last_hour(), &query).await.unwrap();
     assert!(!events.entries.is_empty());
-    assert!(
-        events
-            .entries
-            .iter()
-            .all(|e| e.application == "KubernetesEvents")
-    );
-    assert!(
-        events
-            .entries
-            .iter()
-            .any(|e| e.message.contains("Back-off restarting"))
-    );
+    assert!(events.entries.iter().all(|e| e.application == "KubernetesEvents"));
+    assert!(events.entries.iter().any(|e| e.message.contains("Back-off restarting")));
 }
 
 #[tokio::test]
@@ -459,10 +373,7 @@ async fn risks_are_decoded_with_severity_and_details() {
     assert_eq!(exposed.key.category, "Security");
     assert_eq!(exposed.application_id.name(), "postgres");
     assert_eq!(exposed.exposure.as_ref().unwrap().ips, ["34.201.10.7"]);
-    let single = risks
-        .iter()
-        .find(|r| r.key.risk_type == "single-instance-app")
-        .unwrap();
+    let single = risks.iter().find(|r| r.key.risk_type == "single-instance-app").unwrap();
     assert_eq!(single.severity, Status::Warning);
     assert_eq!(
         single.availability.as_ref().unwrap().description,
@@ -482,10 +393,7 @@ async fn incidents_send_the_limit_and_decode_open_and_resolved() {
     assert_eq!(open.application_id, app_id("checkout"));
     assert_eq!(open.severity, Status::Critical);
     assert_eq!(open.opened_at, Some(NOW - 40 * MIN));
-    assert_eq!(
-        open.resolved_at, None,
-        "an open incident has no resolved_at"
-    );
+    assert_eq!(open.resolved_at, None, "an open incident has no resolved_at");
     assert!(open.is_open());
     assert_eq!(open.rca.as_ref().unwrap().status, "OK");
 
@@ -561,11 +469,7 @@ async fn app_logs_send_the_query_and_decode_entries() {
                "filters": [{"name": "Message", "op": "contains", "value": "out of memory"}], "limit": 50})
     );
     assert!(!logs.entries.is_empty());
-    assert!(
-        logs.entries
-            .iter()
-            .all(|e| e.message.contains("out of memory"))
-    );
+    assert!(logs.entries.iter().all(|e| e.message.contains("out of memory")));
     assert!(!logs.sources.is_empty());
 }
 
@@ -612,15 +516,9 @@ async fn query_range_sends_the_api_key_header() {
         .unwrap();
     let req = last_request(&sim, "/api/v1/query_range");
     assert_eq!(req.header("x-api-key"), Some(API_KEY));
-    assert!(
-        req.header("cookie").is_none(),
-        "no session on the API-key route"
-    );
+    assert!(req.header("cookie").is_none(), "no session on the API-key route");
     assert_eq!(req.param("query"), Some(promql));
-    assert_eq!(
-        req.param("start"),
-        Some(((NOW - HOUR) / 1000).to_string().as_str())
-    );
+    assert_eq!(req.param("start"), Some(((NOW - HOUR) / 1000).to_string().as_str()));
     assert_eq!(req.param("end"), Some((NOW / 1000).to_string().as_str()));
     assert_eq!(req.param("step"), Some("60"));
     assert_eq!(chart.ctx.step, 60_000);
@@ -637,10 +535,7 @@ async fn query_range_without_an_api_key_fails_before_sending() {
     let mut cfg = config(&sim.base_url());
     cfg.api_key = None;
     let client = client_with(cfg);
-    let err = expect_err(
-        client.query_range(last_hour(), 60, "up", "").await,
-        Some(&sim),
-    );
+    let err = expect_err(client.query_range(last_hour(), 60, "up", "").await, Some(&sim));
     assert!(matches!(err, Error::MissingApiKey), "{err:?}");
     assert!(err.to_string().contains("COROOT_API_KEY"));
     assert!(requests_to(&sim, "/api/v1/query_range").is_empty());
@@ -666,10 +561,7 @@ async fn empty_project_null_lists_decode_to_empty() {
     let sim = sim_with(Scenario::empty(), sim_config()).await;
     let client = client(&sim);
     let project = client.resolve_project(None).await.unwrap();
-    assert_eq!(
-        (project.id.as_str(), project.name.as_str()),
-        ("d3f4u1t0", "default")
-    );
+    assert_eq!((project.id.as_str(), project.name.as_str()), ("d3f4u1t0", "default"));
     let p = project.id.as_str();
     let range = last_hour();
     assert!(client.applications(p, range).await.unwrap().is_empty());
@@ -678,10 +570,7 @@ async fn empty_project_null_lists_decode_to_empty() {
     assert!(client.deployments(p, range).await.unwrap().is_empty());
     assert!(client.risks(p, range).await.unwrap().is_empty());
     assert!(client.incidents(p, range, 10).await.unwrap().is_empty());
-    let traces = client
-        .traces(p, range, &TraceQuery::default())
-        .await
-        .unwrap();
+    let traces = client.traces(p, range, &TraceQuery::default()).await.unwrap();
     assert!(traces.traces.is_empty() && traces.trace.is_empty() && traces.errors.is_empty());
     let logs = client
         .overview_logs(p, range, &OverviewLogQuery::default())
@@ -700,9 +589,7 @@ async fn unknown_project_gets_no_project_data() {
         "{err:?}"
     );
     let err = expect_err(
-        client
-            .app("zzzzzzzz", &app_id("payment"), last_hour())
-            .await,
+        client.app("zzzzzzzz", &app_id("payment"), last_hour()).await,
         Some(&sim),
     );
     assert!(

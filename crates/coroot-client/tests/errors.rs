@@ -30,10 +30,7 @@ async fn unknown_api_path_is_not_the_coroot_api() {
         other => panic!("expected NotCorootApi, got {other:?}"),
     }
     let shown = err.to_string();
-    assert!(
-        shown.contains("HTML") && shown.contains("COROOT_URL"),
-        "{shown}"
-    );
+    assert!(shown.contains("HTML") && shown.contains("COROOT_URL"), "{shown}");
 }
 
 #[tokio::test]
@@ -83,10 +80,7 @@ async fn missing_base_path_is_reported_as_a_wrong_url() {
     let right = client(&sim);
     assert_eq!(right.resolve_project(None).await.unwrap().id, PROD);
     right.health().await.unwrap();
-    assert_eq!(
-        right.server_info().await.unwrap().version.as_deref(),
-        Some("1.24.5")
-    );
+    assert_eq!(right.server_info().await.unwrap().version.as_deref(), Some("1.24.5"));
     assert!(requests_to(&sim, "/coroot/api/user").len() == 1);
     assert!(requests_to(&sim, "/health").len() == 1);
 }
@@ -118,10 +112,7 @@ async fn not_found_keeps_coroots_message() {
         "{err:?}"
     );
     // 404s are not retried.
-    assert_eq!(
-        requests_to(&sim, &format!("/api/project/{PROD}/node/node-9")).len(),
-        1
-    );
+    assert_eq!(requests_to(&sim, &format!("/api/project/{PROD}/node/node-9")).len(), 1);
 }
 
 #[tokio::test]
@@ -135,10 +126,7 @@ async fn forbidden_keeps_coroots_sentence() {
             body: "You are not allowed to view traces.".into(),
         },
     ));
-    let err = expect_err(
-        client.traces(PROD, last_hour(), &Default::default()).await,
-        Some(&sim),
-    );
+    let err = expect_err(client.traces(PROD, last_hour(), &Default::default()).await, Some(&sim));
     match &err {
         Error::Forbidden { endpoint, message } => {
             assert_eq!(message, "You are not allowed to view traces.");
@@ -146,10 +134,7 @@ async fn forbidden_keeps_coroots_sentence() {
         }
         other => panic!("expected Forbidden, got {other:?}"),
     }
-    assert!(
-        err.to_string()
-            .contains("You are not allowed to view traces.")
-    );
+    assert!(err.to_string().contains("You are not allowed to view traces."));
     assert_eq!(err.status(), Some(403));
     assert!(!err.is_transient());
 }
@@ -208,11 +193,7 @@ async fn malformed_json_is_a_decode_error_naming_the_endpoint() {
         "{err:?}"
     );
     assert!(err.to_string().contains(&endpoint));
-    assert_eq!(
-        requests_to(&sim, &endpoint).len(),
-        1,
-        "a decode error is not retried"
-    );
+    assert_eq!(requests_to(&sim, &endpoint).len(), 1, "a decode error is not retried");
 }
 
 #[tokio::test]
@@ -227,45 +208,27 @@ async fn truncated_json_is_a_decode_error_on_every_endpoint() {
     let results = vec![
         ("/api/user", client.user().await.err()),
         ("/status", client.project_status(PROD).await.err()),
-        (
-            "/overview/applications",
-            client.applications(PROD, range).await.err(),
-        ),
+        ("/overview/applications", client.applications(PROD, range).await.err()),
         ("/overview/map", client.service_map(PROD, range).await.err()),
         ("/overview/costs", client.costs(PROD, range).await.err()),
         ("/incidents", client.incidents(PROD, range, 5).await.err()),
-        (
-            "/incident/q8w7e6r5",
-            client.incident(PROD, "q8w7e6r5").await.err(),
-        ),
+        ("/incident/q8w7e6r5", client.incident(PROD, "q8w7e6r5").await.err()),
         ("%3Apayment", client.app(PROD, &payment, range).await.err()),
-        (
-            "/node/node-1",
-            client.node(PROD, "node-1", range).await.err(),
-        ),
+        ("/node/node-1", client.node(PROD, "node-1", range).await.err()),
         (
             "/panel/data",
-            client
-                .panel_data(PROD, range, "container_memory_rss", "")
-                .await
-                .err(),
+            client.panel_data(PROD, range, "container_memory_rss", "").await.err(),
         ),
         (
             "/api/v1/query_range",
-            client
-                .query_range(range, 60, "container_memory_rss", "")
-                .await
-                .err(),
+            client.query_range(range, 60, "container_memory_rss", "").await.err(),
         ),
     ];
     for (endpoint, err) in results {
         let err = err.unwrap_or_else(|| panic!("{endpoint}: a truncated body must fail"));
         secret_free(&err, Some(&sim));
         match &err {
-            Error::Decode {
-                endpoint: e,
-                detail,
-            } => {
+            Error::Decode { endpoint: e, detail } => {
                 assert!(e.contains(endpoint), "{e} should name {endpoint}");
                 assert!(!detail.is_empty());
             }
@@ -281,10 +244,7 @@ async fn oversized_body_is_refused_past_the_cap() {
     let mut cfg = config(&sim.base_url());
     cfg.max_body_bytes = 64 * 1024;
     let client = client_with(cfg);
-    sim.inject(fault(
-        "/overview/risks",
-        Fault::OversizedBody { bytes: 256 * 1024 },
-    ));
+    sim.inject(fault("/overview/risks", Fault::OversizedBody { bytes: 256 * 1024 }));
     let err = expect_err(client.risks(PROD, last_hour()).await, Some(&sim));
     match &err {
         Error::BodyTooLarge { endpoint, limit } => {
@@ -297,10 +257,7 @@ async fn oversized_body_is_refused_past_the_cap() {
 
     // Under the cap the padded body is just JSON with an extra key.
     sim.clear_faults();
-    sim.inject(fault(
-        "/overview/risks",
-        Fault::OversizedBody { bytes: 32 * 1024 },
-    ));
+    sim.inject(fault("/overview/risks", Fault::OversizedBody { bytes: 32 * 1024 }));
     assert_eq!(client.risks(PROD, last_hour()).await.unwrap().len(), 3);
 }
 
@@ -319,10 +276,7 @@ async fn invalid_input_never_reaches_the_server() {
     // A node name with a slash stays one path segment.
     let err = expect_err(client.node(PROD, "../x", last_hour()).await, Some(&sim));
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    assert_eq!(
-        requests_to(&sim, &format!("/api/project/{PROD}/node/..%2Fx")).len(),
-        1
-    );
+    assert_eq!(requests_to(&sim, &format!("/api/project/{PROD}/node/..%2Fx")).len(), 1);
 }
 
 #[tokio::test]
@@ -331,18 +285,13 @@ async fn bad_configuration_is_refused_up_front() {
         let err = Client::new(ClientConfig::new(url)).unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
     }
-    let err =
-        Client::new(ClientConfig::new("http://coroot").with_password("admin", "")).unwrap_err();
+    let err = Client::new(ClientConfig::new("http://coroot").with_password("admin", "")).unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
 }
 
 /// A plain HTTP server that is not Coroot: it answers every request with `status`,
 /// `content_type` and `body`, like Prometheus' or nginx's "not found".
-async fn foreign_server(
-    status: &'static str,
-    content_type: &'static str,
-    body: &'static str,
-) -> String {
+async fn foreign_server(status: &'static str, content_type: &'static str, body: &'static str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -390,19 +339,11 @@ async fn foreign_server(
 #[tokio::test]
 async fn a_server_that_is_not_coroot_is_not_mistaken_for_a_wrong_password() {
     // Go's default "not found", as Prometheus or another Go service answers.
-    let url = foreign_server(
-        "404 Not Found",
-        "text/plain; charset=utf-8",
-        "404 page not found\n",
-    )
-    .await;
+    let url = foreign_server("404 Not Found", "text/plain; charset=utf-8", "404 page not found\n").await;
     let err = expect_err(client_with(config(&url)).user().await, None);
     assert!(matches!(err, Error::NotCorootApi { .. }), "{err:?}");
     assert!(err.to_string().contains("COROOT_URL"));
-    let err = expect_err(
-        client_with(ClientConfig::new(url.as_str())).user().await,
-        None,
-    );
+    let err = expect_err(client_with(ClientConfig::new(url.as_str())).user().await, None);
     assert!(
         matches!(&err, Error::NotFound { message, .. } if message == "404 page not found"),
         "{err:?}"

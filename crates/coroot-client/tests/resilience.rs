@@ -65,11 +65,7 @@ async fn persistent_gateway_errors_fail_after_the_retries() {
         }
         assert!(err.is_transient());
         assert!(err.to_string().contains(&format!("HTTP {code}")));
-        assert_eq!(
-            requests_to(&sim, &apps_path()).len(),
-            3,
-            "{code}: 1 + 2 retries"
-        );
+        assert_eq!(requests_to(&sim, &apps_path()).len(), 3, "{code}: 1 + 2 retries");
     }
 }
 
@@ -86,9 +82,7 @@ async fn internal_server_error_is_not_retried() {
         times: None,
     });
     let err = expect_err(
-        client
-            .overview_logs(PROD, last_hour(), &Default::default())
-            .await,
+        client.overview_logs(PROD, last_hour(), &Default::default()).await,
         Some(&sim),
     );
     assert!(
@@ -207,10 +201,7 @@ async fn https_to_a_plain_http_server_is_a_tls_error() {
     match &err {
         Error::Tls { url: u, reason } => {
             assert_eq!(u, &url);
-            assert!(
-                reason.contains("plain HTTP") && reason.contains("http://"),
-                "{reason}"
-            );
+            assert!(reason.contains("plain HTTP") && reason.contains("http://"), "{reason}");
         }
         other => panic!("expected Tls, got {other:?}"),
     }

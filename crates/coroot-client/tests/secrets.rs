@@ -58,18 +58,8 @@ async fn no_error_or_debug_output_contains_a_secret() {
     errors.push(client.app(PROD, &ghost, range).await.unwrap_err());
     errors.push(client.resolve_project(Some("nope")).await.unwrap_err());
     errors.push(client.get_raw("/api/nowhere", &[]).await.unwrap_err());
-    errors.push(
-        client
-            .panel_data(PROD, range, "sum(", "")
-            .await
-            .unwrap_err(),
-    );
-    errors.push(
-        client
-            .query_range(range, 60, "rate(x[5m]", "")
-            .await
-            .unwrap_err(),
-    );
+    errors.push(client.panel_data(PROD, range, "sum(", "").await.unwrap_err());
+    errors.push(client.query_range(range, 60, "rate(x[5m]", "").await.unwrap_err());
     errors.push(client.node(PROD, "..", range).await.unwrap_err());
 
     sim.inject(rule(
@@ -79,12 +69,7 @@ async fn no_error_or_debug_output_contains_a_secret() {
             body: "You are not allowed to view traces.".into(),
         },
     ));
-    errors.push(
-        client
-            .traces(PROD, range, &Default::default())
-            .await
-            .unwrap_err(),
-    );
+    errors.push(client.traces(PROD, range, &Default::default()).await.unwrap_err());
     sim.inject(rule(
         "/overview/applications",
         Fault::Status {
@@ -97,38 +82,19 @@ async fn no_error_or_debug_output_contains_a_secret() {
     errors.push(client.service_map(PROD, range).await.unwrap_err());
     sim.inject(rule("/overview/nodes", Fault::TruncatedJson));
     errors.push(client.nodes(PROD, range).await.unwrap_err());
-    sim.inject(rule(
-        "/overview/risks",
-        Fault::OversizedBody { bytes: 128 * 1024 },
-    ));
+    sim.inject(rule("/overview/risks", Fault::OversizedBody { bytes: 128 * 1024 }));
     errors.push(client.risks(PROD, range).await.unwrap_err());
-    sim.inject(rule(
-        "/overview/costs",
-        Fault::Latency(Duration::from_secs(2)),
-    ));
+    sim.inject(rule("/overview/costs", Fault::Latency(Duration::from_secs(2))));
     errors.push(client.costs(PROD, range).await.unwrap_err());
     sim.inject(rule("/overview/deployments", Fault::Html));
     errors.push(client.deployments(PROD, range).await.unwrap_err());
-    sim.inject(rule(
-        "/incidents",
-        Fault::ExpireSessionsAfter { requests: 0 },
-    ));
+    sim.inject(rule("/incidents", Fault::ExpireSessionsAfter { requests: 0 }));
     errors.push(client.incidents(PROD, range, 5).await.unwrap_err());
 
     let mut no_key = secret_config(&sim.base_url());
     no_key.api_key = None;
-    errors.push(
-        client_with(no_key)
-            .query_range(range, 60, "up", "")
-            .await
-            .unwrap_err(),
-    );
-    errors.push(
-        client_with(ClientConfig::new(sim.base_url()))
-            .user()
-            .await
-            .unwrap_err(),
-    );
+    errors.push(client_with(no_key).query_range(range, 60, "up", "").await.unwrap_err());
+    errors.push(client_with(ClientConfig::new(sim.base_url())).user().await.unwrap_err());
     errors.push(
         client_with(secret_config(&sim.base_url()).with_password(EMAIL, "wrong-secret-pw"))
             .user()
@@ -143,25 +109,14 @@ async fn no_error_or_debug_output_contains_a_secret() {
             .unwrap_err(),
     );
     let refused = format!("http://127.0.0.1:{}", closed_port());
-    errors.push(
-        client_with(secret_config(&refused))
-            .user()
-            .await
-            .unwrap_err(),
-    );
+    errors.push(client_with(secret_config(&refused)).user().await.unwrap_err());
     let tls = format!("https://{}", sim.addr());
     errors.push(client_with(secret_config(&tls)).user().await.unwrap_err());
 
     // Every class is represented.
     let kinds: std::collections::BTreeSet<String> = errors
         .iter()
-        .map(|e| {
-            format!("{e:?}")
-                .split([' ', '(', '{'])
-                .next()
-                .unwrap_or("")
-                .to_string()
-        })
+        .map(|e| format!("{e:?}").split([' ', '(', '{']).next().unwrap_or("").to_string())
         .collect();
     for kind in [
         "NotFound",
@@ -199,10 +154,7 @@ async fn secrets_are_sent_only_where_they_belong() {
     let client = client_with(secret_config(&sim.base_url()));
     let range = last_hour();
     client.applications(PROD, range).await.unwrap();
-    client
-        .query_range(range, 60, "container_memory_rss", "")
-        .await
-        .unwrap();
+    client.query_range(range, 60, "container_memory_rss", "").await.unwrap();
     client.health().await.unwrap();
 
     for req in sim.requests() {
@@ -210,22 +162,11 @@ async fn secrets_are_sent_only_where_they_belong() {
         assert!(!req.query.contains(PASSWORD) && !req.path.contains(PASSWORD));
         assert!(!req.query.contains(API_KEY) && !req.path.contains(API_KEY));
         let is_login = req.path == "/api/login";
-        assert_eq!(
-            req.body.contains(PASSWORD),
-            is_login,
-            "{} {}",
-            req.method,
-            req.path
-        );
+        assert_eq!(req.body.contains(PASSWORD), is_login, "{} {}", req.method, req.path);
         let has_key = req.header("x-api-key").is_some();
         assert_eq!(has_key, req.path == "/api/v1/query_range", "{}", req.path);
         let has_cookie = req.header("cookie").is_some();
-        assert_eq!(
-            has_cookie,
-            req.path.starts_with("/api/project/"),
-            "{}",
-            req.path
-        );
+        assert_eq!(has_cookie, req.path.starts_with("/api/project/"), "{}", req.path);
     }
     // The custom header goes on the API requests (a proxy in front of Coroot needs it).
     let apps = last_request(&sim, &format!("/api/project/{PROD}/overview/applications"));

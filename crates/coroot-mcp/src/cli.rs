@@ -109,10 +109,7 @@ pub fn short_name(tool: &str) -> String {
 }
 
 fn after_help() -> String {
-    let names: Vec<String> = coroot_tools::TOOLS
-        .iter()
-        .map(|t| short_name(t.name))
-        .collect();
+    let names: Vec<String> = coroot_tools::TOOLS.iter().map(|t| short_name(t.name)).collect();
     format!(
         "Tool commands (each takes --help): {}\n\nConnection settings come from flags, then COROOT_* environment variables, then --config FILE.",
         names.join(", ")

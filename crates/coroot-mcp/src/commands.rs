@@ -11,10 +11,7 @@ use crate::cli::short_name;
 pub async fn check(ctx: &ToolContext, json: bool) -> Result<(), String> {
     let report = with_progress("checking Coroot", coroot_tools::check::run(ctx)).await;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else if report.ok() {
         println!("{}", report.render());
     }
@@ -34,17 +31,10 @@ pub fn tools(json: bool) -> Result<(), String> {
                     "inputSchema": (t.input_schema)(), "outputSchema": (t.output_schema)()})
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
         return Ok(());
     }
-    let width = coroot_tools::TOOLS
-        .iter()
-        .map(|t| t.name.len())
-        .max()
-        .unwrap_or(0);
+    let width = coroot_tools::TOOLS.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for t in &coroot_tools::TOOLS {
         let first = t
             .description
@@ -60,9 +50,8 @@ pub fn tools(json: bool) -> Result<(), String> {
 /// `call TOOL --args JSON`.
 pub async fn call(ctx: &ToolContext, tool: &str, args: &str, json: bool) -> Result<(), String> {
     let spec = find(tool)?;
-    let args: serde_json::Value = serde_json::from_str(args).map_err(|e| {
-        format!("--args is not valid JSON ({e}); example: --args '{{\"lookback_hours\": 24}}'")
-    })?;
+    let args: serde_json::Value = serde_json::from_str(args)
+        .map_err(|e| format!("--args is not valid JSON ({e}); example: --args '{{\"lookback_hours\": 24}}'"))?;
     run(ctx, spec, args, json).await
 }
 
@@ -77,13 +66,9 @@ pub async fn friendly(
     let spec = coroot_tools::TOOLS
         .iter()
         .find(|t| short_name(t.name) == *name || t.name == name)
-        .ok_or_else(|| {
-            format!("unknown command '{name}'; see coroot-mcp --help for the tool commands")
-        })?;
+        .ok_or_else(|| format!("unknown command '{name}'; see coroot-mcp --help for the tool commands"))?;
     let command = tool_command(spec);
-    let matches = command
-        .try_get_matches_from(argv)
-        .map_err(|e| e.render().to_string())?;
+    let matches = command.try_get_matches_from(argv).map_err(|e| e.render().to_string())?;
     let mut args = serde_json::Map::new();
     let schema = (spec.input_schema)();
     if let Some(props) = schema["properties"].as_object() {
@@ -121,14 +106,11 @@ fn tool_command(spec: &ToolSpec) -> clap::Command {
     if let Some(props) = schema["properties"].as_object() {
         for (prop, def) in props {
             let help = def["description"].as_str().unwrap_or_default().to_string();
-            let mut arg = clap::Arg::new(prop.clone())
-                .long(prop.replace('_', "-"))
-                .help(help);
+            let mut arg = clap::Arg::new(prop.clone()).long(prop.replace('_', "-")).help(help);
             arg = if is_boolean(def) {
                 arg.action(clap::ArgAction::SetTrue)
             } else {
-                arg.value_name("VALUE")
-                    .required(required.contains(&prop.as_str()))
+                arg.value_name("VALUE").required(required.contains(&prop.as_str()))
             };
             cmd = cmd.arg(arg);
         }
@@ -160,12 +142,7 @@ fn find(tool: &str) -> Result<&'static ToolSpec, String> {
         })
 }
 
-async fn run(
-    ctx: &ToolContext,
-    spec: &ToolSpec,
-    args: serde_json::Value,
-    json: bool,
-) -> Result<(), String> {
+async fn run(ctx: &ToolContext, spec: &ToolSpec, args: serde_json::Value, json: bool) -> Result<(), String> {
     let out = with_progress(&format!("calling {}", spec.name), (spec.call)(ctx, args))
         .await
         .map_err(|e| e.to_string())?;
@@ -219,9 +196,6 @@ mod tests {
         let m = tool_command(spec)
             .try_get_matches_from(["incidents", "--lookback-hours", "48"])
             .unwrap();
-        assert_eq!(
-            m.get_one::<String>("lookback_hours").map(String::as_str),
-            Some("48")
-        );
+        assert_eq!(m.get_one::<String>("lookback_hours").map(String::as_str), Some("48"));
     }
 }

@@ -75,7 +75,14 @@ impl std::fmt::Debug for ConnectionArgs {
             .field("api_key", &hidden(&self.api_key))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
-            .field("headers", &self.headers.iter().map(|h| h.split(':').next().unwrap_or_default()).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|h| h.split(':').next().unwrap_or_default())
+                    .collect::<Vec<_>>(),
+            )
             .field("redact_secrets", &self.redact_secrets)
             .field("config", &self.config)
             .finish_non_exhaustive()
@@ -130,10 +137,20 @@ impl ConnectionArgs {
         let email = self.email.clone().or(file.email);
         let password = self.password.clone().or(file.password);
         client.credentials = match (email, password) {
-            (Some(email), Some(password)) => Credentials::Password { email, password: Secret::new(password) },
+            (Some(email), Some(password)) => Credentials::Password {
+                email,
+                password: Secret::new(password),
+            },
             (None, None) => Credentials::Anonymous,
-            (Some(_), None) => return Err("COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access".into()),
-            (None, Some(_)) => return Err("COROOT_PASSWORD is set but COROOT_EMAIL is not; set both (Coroot's default admin email is \"admin\")".into()),
+            (Some(_), None) => {
+                return Err(
+                    "COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access".into(),
+                );
+            }
+            (None, Some(_)) => return Err(
+                "COROOT_PASSWORD is set but COROOT_EMAIL is not; set both (Coroot's default admin email is \"admin\")"
+                    .into(),
+            ),
         };
         client.default_project = self.project.clone().or(file.project);
         client.api_key = self
@@ -163,10 +180,7 @@ impl ConnectionArgs {
             })?;
             headers.insert(name.trim().to_string(), value.trim().to_string());
         }
-        client.headers = headers
-            .into_iter()
-            .map(|(k, v)| (k, Secret::new(v)))
-            .collect();
+        client.headers = headers.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
         Ok(Settings {
             client,
             redact_secrets: self.redact_secrets.or(file.redact_secrets).unwrap_or(true),
@@ -180,31 +194,21 @@ fn seconds(name: &str, value: f64) -> Result<Duration, String> {
     if value.is_finite() && value > 0.0 && value <= 3600.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(format!(
-            "{name} must be a number of seconds in (0, 3600], got {value}"
-        ))
+        Err(format!("{name} must be a number of seconds in (0, 3600], got {value}"))
     }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    toml::from_str(&text)
-        .map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))
 }
 
 /// The tools to expose: all, narrowed by `enabled`, minus `disabled`. Unknown names are errors.
-pub fn select_tools(
-    enabled: Option<&[String]>,
-    disabled: Option<&[String]>,
-) -> Result<Vec<&'static str>, String> {
+pub fn select_tools(enabled: Option<&[String]>, disabled: Option<&[String]>) -> Result<Vec<&'static str>, String> {
     let all: Vec<&'static str> = coroot_tools::TOOLS.iter().map(|t| t.name).collect();
     let check = |names: &[String]| -> Result<(), String> {
         match names.iter().find(|n| !all.contains(&n.as_str())) {
-            Some(bad) => Err(format!(
-                "unknown tool '{bad}'; valid tools: {}",
-                all.join(", ")
-            )),
+            Some(bad) => Err(format!("unknown tool '{bad}'; valid tools: {}", all.join(", "))),
             None => Ok(()),
         }
     };
@@ -251,8 +255,7 @@ mod tests {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos();
-            let path = std::env::temp_dir()
-                .join(format!("coroot-mcp-test-{}-{n}.toml", std::process::id()));
+            let path = std::env::temp_dir().join(format!("coroot-mcp-test-{}-{n}.toml", std::process::id()));
             std::fs::write(&path, body).unwrap();
             TempPath(path)
         }
@@ -263,14 +266,7 @@ mod tests {
         let f = file(
             "url = \"http://from-file:8080\"\nemail = \"admin\"\npassword = \"p\"\nproject = \"staging\"\ntimeout = 12\n",
         );
-        let t = T::try_parse_from([
-            "x",
-            "--url",
-            "http://flag:1",
-            "--config",
-            f.0.to_str().unwrap(),
-        ])
-        .unwrap();
+        let t = T::try_parse_from(["x", "--url", "http://flag:1", "--config", f.0.to_str().unwrap()]).unwrap();
         let s = t.conn.resolve().unwrap();
         assert_eq!(s.client.url, "http://flag:1");
         assert_eq!(s.client.default_project.as_deref(), Some("staging"));
@@ -304,12 +300,7 @@ mod tests {
     #[test]
     fn half_credentials_are_refused_with_a_reason() {
         let t = T::try_parse_from(["x", "--url", "http://h", "--email", "admin"]).unwrap();
-        assert!(
-            t.conn
-                .resolve()
-                .unwrap_err()
-                .contains("COROOT_PASSWORD is not")
-        );
+        assert!(t.conn.resolve().unwrap_err().contains("COROOT_PASSWORD is not"));
     }
 
     #[test]
@@ -324,24 +315,12 @@ mod tests {
     fn unknown_file_keys_are_refused() {
         let f = file("url = \"http://h\"\npasword = \"typo\"\n");
         let t = T::try_parse_from(["x", "--config", f.0.to_str().unwrap()]).unwrap();
-        assert!(
-            t.conn
-                .resolve()
-                .unwrap_err()
-                .contains("unknown field `pasword`")
-        );
+        assert!(t.conn.resolve().unwrap_err().contains("unknown field `pasword`"));
     }
 
     #[test]
     fn headers_parse_as_name_value() {
-        let t = T::try_parse_from([
-            "x",
-            "--url",
-            "http://h",
-            "--header",
-            "Authorization: Basic abc",
-        ])
-        .unwrap();
+        let t = T::try_parse_from(["x", "--url", "http://h", "--header", "Authorization: Basic abc"]).unwrap();
         let s = t.conn.resolve().unwrap();
         assert_eq!(s.client.headers[0].0, "Authorization");
         assert_eq!(s.client.headers[0].1.expose(), "Basic abc");

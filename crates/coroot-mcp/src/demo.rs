@@ -20,8 +20,8 @@ pub async fn embedded() -> Result<(Simulator, ToolContext), String> {
     let sim = Simulator::start(Scenario::ecommerce(), config)
         .await
         .map_err(|e| format!("cannot start the simulator: {e}"))?;
-    let client = Client::new(ClientConfig::new(sim.base_url()).with_password(email, password))
-        .map_err(|e| e.to_string())?;
+    let client =
+        Client::new(ClientConfig::new(sim.base_url()).with_password(email, password)).map_err(|e| e.to_string())?;
     Ok((sim, ToolContext::new(client)))
 }
 
@@ -32,11 +32,7 @@ pub async fn run(full: bool) -> Result<(), String> {
         "coroot-mcp demo: a simulated Coroot at {} (e-commerce cluster in trouble)\n",
         sim.base_url()
     );
-    let mut step = Steps {
-        ctx: &ctx,
-        n: 0,
-        full,
-    };
+    let mut step = Steps { ctx: &ctx, n: 0, full };
 
     let incidents = step
         .call(
@@ -76,11 +72,7 @@ pub async fn run(full: bool) -> Result<(), String> {
     .await?;
 
     // The root-cause app: the failing app deepest upstream on the propagation map.
-    let project = ctx
-        .client
-        .resolve_project(None)
-        .await
-        .map_err(|e| e.to_string())?;
+    let project = ctx.client.resolve_project(None).await.map_err(|e| e.to_string())?;
     let view = ctx
         .client
         .incident(&project.id, &key)
@@ -126,9 +118,7 @@ pub async fn run(full: bool) -> Result<(), String> {
         "Correlate with deployments",
     )
     .await?;
-    let nodes = step
-        .call("coroot_get_nodes", json!({}), "Infrastructure nodes")
-        .await?;
+    let nodes = step.call("coroot_get_nodes", json!({}), "Infrastructure nodes").await?;
     if let Some(node) = worst_node(&nodes) {
         step.call(
             "coroot_get_node_detail",
@@ -158,10 +148,7 @@ pub async fn run(full: bool) -> Result<(), String> {
         println!("Coroot's RCA: {}", rca.short_summary);
     }
     if !rca.immediate_fixes.is_empty() {
-        println!(
-            "Fix: {}",
-            coroot_tools::format::one_line(&rca.immediate_fixes)
-        );
+        println!("Fix: {}", coroot_tools::format::one_line(&rca.immediate_fixes));
     }
     sim.shutdown().await;
     Ok(())
@@ -181,11 +168,7 @@ impl Steps<'_> {
         match (spec.call)(self.ctx, args).await {
             Ok(out) => {
                 let lines: Vec<&str> = out.text.lines().collect();
-                let shown = if self.full {
-                    lines.len()
-                } else {
-                    lines.len().min(SHORT)
-                };
+                let shown = if self.full { lines.len() } else { lines.len().min(SHORT) };
                 for line in lines.iter().take(shown) {
                     println!("  {line}");
                 }
@@ -208,12 +191,7 @@ impl Steps<'_> {
 
 fn args_text(args: &Value) -> String {
     args.as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
+        .map(|m| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "))
         .unwrap_or_default()
 }
 
@@ -224,11 +202,7 @@ fn root_cause_app(view: &coroot_client::models::IncidentView) -> Option<AppId> {
     map.applications
         .iter()
         .filter(|a| failing(a.status))
-        .find(|a| {
-            !a.upstreams
-                .iter()
-                .any(|u| failing(u.status) && u.id != a.id)
-        })
+        .find(|a| !a.upstreams.iter().any(|u| failing(u.status) && u.id != a.id))
         .or_else(|| map.applications.iter().find(|a| failing(a.status)))
         .map(|a| a.id.clone())
 }

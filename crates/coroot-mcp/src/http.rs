@@ -62,11 +62,7 @@ pub fn router(server: CorootMcp, addr: SocketAddr, opts: &HttpOptions) -> Router
     if !opts.allowed_origins.is_empty() {
         config = config.with_allowed_origins(opts.allowed_origins.clone());
     } else if addr.ip().is_loopback() {
-        config = config.with_allowed_origins([
-            "http://localhost:*",
-            "http://127.0.0.1:*",
-            "http://[::1]:*",
-        ]);
+        config = config.with_allowed_origins(["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]);
     }
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
@@ -80,11 +76,7 @@ pub fn router(server: CorootMcp, addr: SocketAddr, opts: &HttpOptions) -> Router
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
 }
 
-async fn require_token(
-    State(token): State<Arc<Option<String>>>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn require_token(State(token): State<Arc<Option<String>>>, request: Request, next: Next) -> Response {
     let Some(expected) = token.as_deref() else {
         return next.run(request).await;
     };
@@ -95,9 +87,7 @@ async fn require_token(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     match given {
-        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => {
-            next.run(request).await
-        }
+        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => next.run(request).await,
         _ => (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],

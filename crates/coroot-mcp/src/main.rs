@@ -28,10 +28,7 @@ use crate::server::CorootMcp;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("coroot-mcp: cannot start the async runtime: {e}");
@@ -64,9 +61,7 @@ async fn dispatch(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => serve(&cli.conn, args).await,
         Command::Check { json } => commands::check(&context(&cli.conn)?, json).await,
         Command::Tools { json } => commands::tools(json),
-        Command::Call { tool, args, json } => {
-            commands::call(&context(&cli.conn)?, &tool, &args, json).await
-        }
+        Command::Call { tool, args, json } => commands::call(&context(&cli.conn)?, &tool, &args, json).await,
         Command::Demo { full } => demo::run(full).await,
         Command::Tool(argv) => {
             let conn = cli.conn.clone();
@@ -96,10 +91,7 @@ async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<(), String> {
         (ctx, (None, None), Some(sim))
     } else {
         let settings = conn.resolve()?;
-        let tools = (
-            settings.enabled_tools.clone(),
-            settings.disabled_tools.clone(),
-        );
+        let tools = (settings.enabled_tools.clone(), settings.disabled_tools.clone());
         (context(conn)?, tools, None)
     };
     let enabled = if args.enabled_tools.is_empty() {
@@ -130,10 +122,7 @@ async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<(), String> {
                 .serve((io.reader, io.writer))
                 .await
                 .map_err(|e| format!("MCP stdio failed: {e}"))?;
-            running
-                .waiting()
-                .await
-                .map_err(|e| format!("MCP stdio failed: {e}"))?;
+            running.waiting().await.map_err(|e| format!("MCP stdio failed: {e}"))?;
             // rmcp has closed its side: let the last answers reach stdout before exiting.
             let _ = io.flushed.await;
             Ok(())

@@ -55,15 +55,9 @@ Finish with: the root cause, the evidence for it (tool and item), what was check
         name: "incident-investigation",
         title: "Investigate an incident",
         description: "Investigate one Coroot incident (or the latest open one)",
-        args: &[(
-            "incident_key",
-            "Incident key; omit for the latest open incident",
-        )],
+        args: &[("incident_key", "Incident key; omit for the latest open incident")],
         steps: |a| {
-            let key = a.get(
-                "incident_key",
-                "the key of the latest open incident from step 1",
-            );
+            let key = a.get("incident_key", "the key of the latest open incident from step 1");
             format!(
                 "Investigate a Coroot incident.
 1. coroot_get_incidents(lookback_hours=24): list incidents with RCA summaries, root cause and fixes.
@@ -95,10 +89,7 @@ Summarise what needs attention, most severe first, with the evidence."
         name: "node-investigation",
         title: "Investigate nodes",
         description: "Find unhealthy nodes and what is wrong with them",
-        args: &[(
-            "node_name",
-            "Node to inspect; omit to start from the node list",
-        )],
+        args: &[("node_name", "Node to inspect; omit to start from the node list")],
         steps: |a| {
             let node = a.get("node_name", "each WARNING/CRITICAL node from step 1");
             format!(
@@ -134,18 +125,9 @@ pub fn list() -> Vec<Prompt> {
             let args: Vec<PromptArgument> = w
                 .args
                 .iter()
-                .map(|(name, desc)| {
-                    PromptArgument::new(*name)
-                        .with_description(*desc)
-                        .with_required(false)
-                })
+                .map(|(name, desc)| PromptArgument::new(*name).with_description(*desc).with_required(false))
                 .collect();
-            Prompt::new(
-                w.name,
-                Some(w.description),
-                (!args.is_empty()).then_some(args),
-            )
-            .with_title(w.title)
+            Prompt::new(w.name, Some(w.description), (!args.is_empty()).then_some(args)).with_title(w.title)
         })
         .collect()
 }
@@ -192,10 +174,7 @@ mod tests {
         let (_, rca) = get("rca-workflow", &JsonObject::new()).unwrap();
         let text = serde_json::to_string(&rca).unwrap();
         for step in 1..=8 {
-            assert!(
-                text.contains(&format!("{step}. coroot_")),
-                "step {step} missing"
-            );
+            assert!(text.contains(&format!("{step}. coroot_")), "step {step} missing");
         }
         assert!(get("nope", &args).is_none());
     }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use coroot_tools::context::ProgressFn;
 use coroot_tools::{ToolContext, ToolSpec};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult, GetPromptRequestParams,
-    GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse,
-    ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
+    GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
     ToolAnnotations,
 };
 use rmcp::service::RequestContext;
@@ -71,10 +71,18 @@ impl CorootMcp {
 
     /// Runs a tool and shapes the result the MCP way: a failure is a tool result with
     /// `isError` and a message saying what to do, never a protocol error.
-    pub async fn run_tool(&self, name: &str, args: serde_json::Value, progress: Option<ProgressFn>) -> Option<CallToolResult> {
+    pub async fn run_tool(
+        &self,
+        name: &str,
+        args: serde_json::Value,
+        progress: Option<ProgressFn>,
+    ) -> Option<CallToolResult> {
         let spec = self.tools.iter().find(|t| t.name == name)?;
         let ctx = match progress {
-            Some(progress) => ToolContext { progress: Some(progress), ..self.ctx.clone() },
+            Some(progress) => ToolContext {
+                progress: Some(progress),
+                ..self.ctx.clone()
+            },
             None => self.ctx.clone(),
         };
         let result = match (spec.call)(&ctx, args).await {
@@ -143,7 +151,10 @@ impl ServerHandler for CorootMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let args = request.arguments.map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
+        let args = request
+            .arguments
+            .map(serde_json::Value::Object)
+            .unwrap_or(serde_json::Value::Null);
         // Progress goes out only when the client asked for it with a progress token.
         let progress: Option<ProgressFn> = context.meta.get_progress_token().map(|token| {
             let peer = context.peer.clone();
@@ -165,11 +176,7 @@ impl ServerHandler for CorootMcp {
                 format!(
                     "unknown tool '{}'; available: {}",
                     request.name,
-                    self.tools
-                        .iter()
-                        .map(|t| t.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    self.tools.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
                 ),
                 None,
             )),
@@ -195,10 +202,9 @@ impl ServerHandler for CorootMcp {
             _ => None,
         };
         Err(match expected {
-            Some(shape) => ErrorData::invalid_params(
-                format!("invalid params for {}: expected {shape}", request.method),
-                None,
-            ),
+            Some(shape) => {
+                ErrorData::invalid_params(format!("invalid params for {}: expected {shape}", request.method), None)
+            }
             None => ErrorData::new(
                 rmcp::model::ErrorCode::METHOD_NOT_FOUND,
                 format!(
@@ -249,15 +255,11 @@ impl ServerHandler for CorootMcp {
         Ok(ListResourcesResult::with_all_items(vec![
             Resource::new(PROJECTS_URI, "projects")
                 .with_title("Coroot projects")
-                .with_description(
-                    "Projects visible to the configured user; the default one is marked",
-                )
+                .with_description("Projects visible to the configured user; the default one is marked")
                 .with_mime_type("text/plain"),
             Resource::new(CONNECTION_URI, "connection")
                 .with_title("Coroot connection check")
-                .with_description(
-                    "Reachability, version, credentials, projects and the default project",
-                )
+                .with_description("Reachability, version, credentials, projects and the default project")
                 .with_mime_type("text/plain"),
         ]))
     }
@@ -272,9 +274,7 @@ impl ServerHandler for CorootMcp {
             CONNECTION_URI => coroot_tools::check::run(&self.ctx).await.render(),
             other => {
                 return Err(ErrorData::resource_not_found(
-                    format!(
-                        "unknown resource '{other}'; available: {PROJECTS_URI}, {CONNECTION_URI}"
-                    ),
+                    format!("unknown resource '{other}'; available: {PROJECTS_URI}, {CONNECTION_URI}"),
                     None,
                 ));
             }

@@ -10,7 +10,9 @@ use coroot_sim::{Scenario, SimConfig, Simulator};
 const BIN: &str = env!("CARGO_BIN_EXE_coroot-mcp");
 
 async fn sim() -> Simulator {
-    Simulator::start(Scenario::ecommerce(), SimConfig::default()).await.expect("sim")
+    Simulator::start(Scenario::ecommerce(), SimConfig::default())
+        .await
+        .expect("sim")
 }
 
 fn run(url: &str, password: &str, args: &[&str]) -> Output {
@@ -34,7 +36,11 @@ async fn check_exits_zero_when_connected_and_non_zero_with_one_line_otherwise() 
     let sim = sim().await;
     let ok = run(&sim.base_url(), "sim-password", &["check"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
-    assert!(text(&ok.stdout).starts_with("connected to Coroot 1.24.5"), "{}", text(&ok.stdout));
+    assert!(
+        text(&ok.stdout).starts_with("connected to Coroot 1.24.5"),
+        "{}",
+        text(&ok.stdout)
+    );
 
     let bad = run(&sim.base_url(), "wrong", &["check"]);
     assert!(!bad.status.success());
@@ -51,19 +57,39 @@ async fn tools_call_and_friendly_subcommands_print_text_or_json() {
     let list = run(&url, "sim-password", &["tools"]);
     assert!(text(&list.stdout).contains("coroot_get_incidents") && text(&list.stdout).contains("incidents"));
 
-    let call = run(&url, "sim-password", &["call", "coroot_get_incidents", "--args", r#"{"lookback_hours": 24}"#]);
+    let call = run(
+        &url,
+        "sim-password",
+        &["call", "coroot_get_incidents", "--args", r#"{"lookback_hours": 24}"#],
+    );
     assert!(call.status.success(), "{}", text(&call.stderr));
-    assert!(text(&call.stdout).contains("OPEN CRITICAL q8w7e6r5"), "{}", text(&call.stdout));
+    assert!(
+        text(&call.stdout).contains("OPEN CRITICAL q8w7e6r5"),
+        "{}",
+        text(&call.stdout)
+    );
 
     let friendly = run(&url, "sim-password", &["app-detail", "--app-id", "payment", "--json"]);
     assert!(friendly.status.success(), "{}", text(&friendly.stderr));
     let json: serde_json::Value = serde_json::from_slice(&friendly.stdout).expect("--json prints JSON");
     assert!(json.to_string().contains("MemoryOOM"), "{json}");
 
-    let bool_flag = run(&url, "sim-password", &["overview-logs", "--kubernetes-only", "--limit", "5"]);
-    assert!(text(&bool_flag.stdout).contains("BackOff"), "{}", text(&bool_flag.stdout));
+    let bool_flag = run(
+        &url,
+        "sim-password",
+        &["overview-logs", "--kubernetes-only", "--limit", "5"],
+    );
+    assert!(
+        text(&bool_flag.stdout).contains("BackOff"),
+        "{}",
+        text(&bool_flag.stdout)
+    );
 
-    let bad_args = run(&url, "sim-password", &["call", "coroot_get_incidents", "--args", "{not json"]);
+    let bad_args = run(
+        &url,
+        "sim-password",
+        &["call", "coroot_get_incidents", "--args", "{not json"],
+    );
     assert!(!bad_args.status.success() && text(&bad_args.stderr).contains("--args is not valid JSON"));
     let unknown = run(&url, "sim-password", &["frobnicate"]);
     assert!(!unknown.status.success() && text(&unknown.stderr).contains("unknown command 'frobnicate'"));
@@ -71,17 +97,29 @@ async fn tools_call_and_friendly_subcommands_print_text_or_json() {
 
 #[test]
 fn demo_walks_the_workflow_to_the_root_cause() {
-    let out = Command::new(BIN).arg("demo").env_remove("COROOT_URL").output().expect("run demo");
+    let out = Command::new(BIN)
+        .arg("demo")
+        .env_remove("COROOT_URL")
+        .output()
+        .expect("run demo");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Step 1: Check incidents"), "{stdout}");
-    assert!(stdout.contains("coroot_get_node_detail"), "the walkthrough reaches the nodes step");
+    assert!(
+        stdout.contains("coroot_get_node_detail"),
+        "the walkthrough reaches the nodes step"
+    );
     assert!(stdout.contains("is caused by default/payment"), "{stdout}");
 }
 
 #[test]
 fn a_missing_url_points_at_the_demo() {
-    let out = Command::new(BIN).arg("check").env_remove("COROOT_URL").env_remove("COROOT_MCP_CONFIG").output().expect("run");
+    let out = Command::new(BIN)
+        .arg("check")
+        .env_remove("COROOT_URL")
+        .env_remove("COROOT_MCP_CONFIG")
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("coroot-mcp demo"), "{}", text(&out.stderr));
 }

@@ -16,12 +16,24 @@ async fn http_session_lists_and_calls_tools() {
     let tools = h.request("tools/list", json!({})).await;
     assert_eq!(tools["result"]["tools"].as_array().unwrap().len(), 15);
     for name in ["coroot_get_incidents", "coroot_get_app_detail", "coroot_query_metrics"] {
-        let call = h.request("tools/call", json!({"name": name, "arguments": demo_args(name)})).await;
+        let call = h
+            .request("tools/call", json!({"name": name, "arguments": demo_args(name)}))
+            .await;
         assert_eq!(call["result"]["isError"], false, "{name}: {call}");
     }
-    let call = h.request("tools/call", json!({"name": "coroot_get_app_detail", "arguments": {"app_id": "paymnt"}})).await;
+    let call = h
+        .request(
+            "tools/call",
+            json!({"name": "coroot_get_app_detail", "arguments": {"app_id": "paymnt"}}),
+        )
+        .await;
     assert_eq!(call["result"]["isError"], true);
-    assert!(call["result"]["content"][0]["text"].as_str().unwrap().contains("k3h2x9qa:default:Deployment:payment"));
+    assert!(
+        call["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("k3h2x9qa:default:Deployment:payment")
+    );
     let prompts = h.request("prompts/list", json!({})).await;
     assert_eq!(prompts["result"]["prompts"].as_array().unwrap().len(), 5);
     let health = h.client.get(format!("{}/healthz", h.base)).send().await.unwrap();

@@ -13,7 +13,12 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
     let (mut s, init) = Stdio_::start(&[]).await;
     let result = &init["result"];
     assert_eq!(result["serverInfo"]["name"], "coroot-mcp");
-    assert!(result["instructions"].as_str().unwrap().contains("lookback_hours is clamped to 720"));
+    assert!(
+        result["instructions"]
+            .as_str()
+            .unwrap()
+            .contains("lookback_hours is clamped to 720")
+    );
     for cap in ["tools", "prompts", "resources"] {
         assert!(result["capabilities"][cap].is_object(), "{cap} capability");
     }
@@ -26,9 +31,19 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
         assert_eq!(tool["inputSchema"]["type"], "object", "{name}");
         assert_eq!(tool["outputSchema"]["type"], "object", "{name}");
         let ann = &tool["annotations"];
-        assert_eq!((ann["readOnlyHint"].as_bool(), ann["idempotentHint"].as_bool(), ann["openWorldHint"].as_bool()), (Some(true), Some(true), Some(true)), "{name}");
+        assert_eq!(
+            (
+                ann["readOnlyHint"].as_bool(),
+                ann["idempotentHint"].as_bool(),
+                ann["openWorldHint"].as_bool()
+            ),
+            (Some(true), Some(true), Some(true)),
+            "{name}"
+        );
 
-        let call = s.request("tools/call", json!({"name": name, "arguments": demo_args(name)})).await;
+        let call = s
+            .request("tools/call", json!({"name": name, "arguments": demo_args(name)}))
+            .await;
         let r = &call["result"];
         assert_eq!(r["isError"], false, "{name}: {call}");
         let text = r["content"][0]["text"].as_str().unwrap();
@@ -38,8 +53,18 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
 
     let prompts = s.request("prompts/list", json!({})).await;
     assert_eq!(prompts["result"]["prompts"].as_array().unwrap().len(), 5);
-    let prompt = s.request("prompts/get", json!({"name": "rca-workflow", "arguments": {"lookback_hours": "6"}})).await;
-    assert!(prompt["result"]["messages"][0]["content"]["text"].as_str().unwrap().contains("lookback_hours=6"));
+    let prompt = s
+        .request(
+            "prompts/get",
+            json!({"name": "rca-workflow", "arguments": {"lookback_hours": "6"}}),
+        )
+        .await;
+    assert!(
+        prompt["result"]["messages"][0]["content"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("lookback_hours=6")
+    );
 
     let conn = s.request("resources/read", json!({"uri": "coroot://connection"})).await;
     let text = conn["result"]["contents"][0]["text"].as_str().unwrap();
@@ -51,15 +76,38 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
 async fn errors_are_results_and_the_server_keeps_serving() {
     let (mut s, _) = Stdio_::start(&[]).await;
     // A tool failure is a result with isError and a next step, not a protocol error.
-    let call = s.request("tools/call", json!({"name": "coroot_get_incident_detail", "arguments": {"incident_key": "nope0000"}})).await;
+    let call = s
+        .request(
+            "tools/call",
+            json!({"name": "coroot_get_incident_detail", "arguments": {"incident_key": "nope0000"}}),
+        )
+        .await;
     assert_eq!(call["result"]["isError"], true, "{call}");
-    assert!(call["result"]["content"][0]["text"].as_str().unwrap().contains("coroot_get_incidents"));
+    assert!(
+        call["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("coroot_get_incidents")
+    );
     // Bad arguments too.
-    let call = s.request("tools/call", json!({"name": "coroot_get_incidents", "arguments": {"lookback_hours": "soon"}})).await;
+    let call = s
+        .request(
+            "tools/call",
+            json!({"name": "coroot_get_incidents", "arguments": {"lookback_hours": "soon"}}),
+        )
+        .await;
     assert_eq!(call["result"]["isError"], true, "{call}");
     // An unknown tool is the spec's JSON-RPC error, naming the tools that exist.
-    let call = s.request("tools/call", json!({"name": "drop_database", "arguments": {}})).await;
-    assert!(call["error"]["message"].as_str().unwrap().contains("coroot_get_incidents"), "{call}");
+    let call = s
+        .request("tools/call", json!({"name": "drop_database", "arguments": {}}))
+        .await;
+    assert!(
+        call["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("coroot_get_incidents"),
+        "{call}"
+    );
     // Invalid JSON-RPC: the server answers a parse error or ignores it, and stays up.
     s.send_raw("{this is not json").await;
     let after = s.request("tools/list", json!({})).await;
@@ -71,10 +119,17 @@ async fn errors_are_results_and_the_server_keeps_serving() {
 async fn disabled_tools_are_not_listed() {
     let (mut s, _) = Stdio_::start(&["--disabled-tools", "coroot_get_costs,coroot_get_risks"]).await;
     let tools = s.request("tools/list", json!({})).await;
-    let names: Vec<&str> = tools["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names.len(), 13);
     assert!(!names.contains(&"coroot_get_costs"));
-    let call = s.request("tools/call", json!({"name": "coroot_get_costs", "arguments": {}})).await;
+    let call = s
+        .request("tools/call", json!({"name": "coroot_get_costs", "arguments": {}}))
+        .await;
     assert!(call.get("error").is_some(), "a hidden tool cannot be called: {call}");
     s.shutdown().await;
 }

@@ -210,7 +210,10 @@ async fn a_password_in_the_url_is_used_but_never_shown() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    assert!(shown.contains(&format!("url: {}", sim.base_url())), "the URL is shown without its user info: {shown}");
+    assert!(
+        shown.contains(&format!("url: {}", sim.base_url())),
+        "the URL is shown without its user info: {shown}"
+    );
     // Coroot still received the credentials, as HTTP basic auth.
     let basic = sim
         .requests()

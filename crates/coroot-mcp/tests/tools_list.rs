@@ -20,7 +20,10 @@ async fn tools_list_is_small_and_reviewed() {
     let tools = &list["result"]["tools"];
     let compact = serde_json::to_string(tools).unwrap();
     let tokens = compact.chars().count() / 4;
-    insta::assert_snapshot!("tools_list_size", format!("{} tools, ~{tokens} tokens (chars/4)", tools.as_array().unwrap().len()));
+    insta::assert_snapshot!(
+        "tools_list_size",
+        format!("{} tools, ~{tokens} tokens (chars/4)", tools.as_array().unwrap().len())
+    );
     insta::assert_json_snapshot!("tools_list", tools);
     assert!(
         tokens * 100 <= BUDGET_TOKENS * 105,

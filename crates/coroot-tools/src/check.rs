@@ -46,10 +46,7 @@ impl CheckReport {
             None => format!(
                 "connected to Coroot {}{} at {} as {} · projects: {} · default: {}",
                 self.version.as_deref().unwrap_or("(version unknown)"),
-                self.edition
-                    .as_deref()
-                    .map(|e| format!(" {e}"))
-                    .unwrap_or_default(),
+                self.edition.as_deref().map(|e| format!(" {e}")).unwrap_or_default(),
                 self.url,
                 self.user.as_deref().unwrap_or("anonymous"),
                 if self.projects.is_empty() {
@@ -132,11 +129,7 @@ pub async fn run(ctx: &ToolContext) -> CheckReport {
         user.email.clone()
     })
     .filter(|u| !u.is_empty());
-    report.projects = user
-        .projects
-        .iter()
-        .map(|p| format!("{} ({})", p.name, p.id))
-        .collect();
+    report.projects = user.projects.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
     match client.resolve_project(None).await {
         Ok(project) => {
             report.default_project = Some(format!("{} ({})", project.name, project.id));
@@ -176,25 +169,46 @@ mod tests {
         assert_eq!(report.version.as_deref(), Some("1.24.5"));
         assert_eq!(report.projects, ["production (k3h2x9qa)", "staging (p0m1n2b3)"]);
         assert_eq!(report.default_project.as_deref(), Some("production (k3h2x9qa)"));
-        assert!(report.summary().starts_with("connected to Coroot 1.24.5 Community"), "{}", report.summary());
+        assert!(
+            report.summary().starts_with("connected to Coroot 1.24.5 Community"),
+            "{}",
+            report.summary()
+        );
     }
 
     #[tokio::test]
     async fn a_wrong_password_is_named() {
         let kit = testkit::ecommerce().await;
-        let report = run(&ctx_for(ClientConfig::new(kit.sim.base_url()).with_password("admin", "wrong"))).await;
+        let report = run(&ctx_for(
+            ClientConfig::new(kit.sim.base_url()).with_password("admin", "wrong"),
+        ))
+        .await;
         assert!(report.reachable && !report.authenticated);
-        assert!(report.summary().contains("invalid email or password"), "{}", report.summary());
+        assert!(
+            report.summary().contains("invalid email or password"),
+            "{}",
+            report.summary()
+        );
     }
 
     #[tokio::test]
     async fn a_wrong_base_path_is_not_the_coroot_api() {
-        let sim = Simulator::start(Scenario::ecommerce(), SimConfig { base_path: "/coroot/".into(), ..SimConfig::default() })
-            .await
-            .expect("sim");
+        let sim = Simulator::start(
+            Scenario::ecommerce(),
+            SimConfig {
+                base_path: "/coroot/".into(),
+                ..SimConfig::default()
+            },
+        )
+        .await
+        .expect("sim");
         let root = sim.base_url().trim_end_matches("/coroot").to_string();
         let report = run(&ctx_for(ClientConfig::new(root).with_password("admin", "sim-password"))).await;
-        assert!(report.summary().contains("does not serve the Coroot API"), "{}", report.summary());
+        assert!(
+            report.summary().contains("does not serve the Coroot API"),
+            "{}",
+            report.summary()
+        );
     }
 
     #[tokio::test]
@@ -202,13 +216,25 @@ mod tests {
         let kit = testkit::ecommerce().await;
         let https = kit.sim.base_url().replacen("http://", "https://", 1);
         let report = run(&ctx_for(ClientConfig::new(https))).await;
-        assert!(!report.reachable && report.summary().contains("TLS"), "{}", report.summary());
+        assert!(
+            !report.reachable && report.summary().contains("TLS"),
+            "{}",
+            report.summary()
+        );
 
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
         let report = run(&ctx_for(ClientConfig::new(format!("http://127.0.0.1:{port}")))).await;
         assert!(report.summary().contains("cannot reach Coroot"), "{}", report.summary());
 
-        kit.sim.inject(FaultRule { path_contains: "/api/user".into(), fault: Fault::Latency(Duration::from_secs(5)), times: None });
+        kit.sim.inject(FaultRule {
+            path_contains: "/api/user".into(),
+            fault: Fault::Latency(Duration::from_secs(5)),
+            times: None,
+        });
         let mut config = ClientConfig::new(kit.sim.base_url()).with_password("admin", "sim-password");
         config.timeout = Duration::from_millis(300);
         config.retries = 0;
@@ -218,10 +244,20 @@ mod tests {
 
     #[tokio::test]
     async fn a_first_run_server_asks_for_the_admin_password() {
-        let sim = Simulator::start(Scenario::ecommerce(), SimConfig { auth: Auth::FirstRun, ..SimConfig::default() })
-            .await
-            .expect("sim");
+        let sim = Simulator::start(
+            Scenario::ecommerce(),
+            SimConfig {
+                auth: Auth::FirstRun,
+                ..SimConfig::default()
+            },
+        )
+        .await
+        .expect("sim");
         let report = run(&ctx_for(ClientConfig::new(sim.base_url()).with_password("admin", "x"))).await;
-        assert!(report.summary().contains("no admin password yet"), "{}", report.summary());
+        assert!(
+            report.summary().contains("no admin password yet"),
+            "{}",
+            report.summary()
+        );
     }
 }

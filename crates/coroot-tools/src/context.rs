@@ -56,7 +56,10 @@ pub struct ToolContext {
 
 impl std::fmt::Debug for ToolContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ToolContext").field("client", &self.client).field("clock", &self.clock).finish_non_exhaustive()
+        f.debug_struct("ToolContext")
+            .field("client", &self.client)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
     }
 }
 

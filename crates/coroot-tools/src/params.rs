@@ -14,10 +14,7 @@ use crate::error::ToolError;
 use crate::format::iso;
 
 /// Decodes a tool's arguments (`null` counts as `{}`).
-pub fn parse<T: DeserializeOwned>(
-    tool: &'static str,
-    args: serde_json::Value,
-) -> Result<T, ToolError> {
+pub fn parse<T: DeserializeOwned>(tool: &'static str, args: serde_json::Value) -> Result<T, ToolError> {
     let args = match args {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         obj @ serde_json::Value::Object(_) => obj,
@@ -91,7 +88,10 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
             .map(Some)
             .map_err(|_| D::Error::custom(format!("expected a number, got \"{s}\""))),
         Some(Loose::Bool(b)) => Err(D::Error::custom(format!("expected a number, got {b}"))),
-        Some(other) => Err(D::Error::custom(format!("expected a number, got {}", loose_kind(&other)))),
+        Some(other) => Err(D::Error::custom(format!(
+            "expected a number, got {}",
+            loose_kind(&other)
+        ))),
     }
 }
 
@@ -99,12 +99,8 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
 pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     match opt_f64(d)? {
         None => Ok(None),
-        Some(n) if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) => {
-            Ok(Some(n as u32))
-        }
-        Some(n) => Err(D::Error::custom(format!(
-            "expected a whole number ≥ 0, got {n}"
-        ))),
+        Some(n) if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) => Ok(Some(n as u32)),
+        Some(n) => Err(D::Error::custom(format!("expected a whole number ≥ 0, got {n}"))),
     }
 }
 
@@ -118,9 +114,7 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
             "" => Ok(None),
             "true" | "1" | "yes" => Ok(Some(true)),
             "false" | "0" | "no" => Ok(Some(false)),
-            _ => Err(D::Error::custom(format!(
-                "expected true or false, got \"{s}\""
-            ))),
+            _ => Err(D::Error::custom(format!("expected true or false, got \"{s}\""))),
         },
         Some(other) => Err(D::Error::custom(format!(
             "expected true or false, got {}",
@@ -165,10 +159,7 @@ const MAX_STRING: usize = 4096;
 
 fn clean(s: String) -> Result<String, String> {
     if s.len() > MAX_STRING {
-        return Err(format!(
-            "is {} characters long; the maximum is {MAX_STRING}",
-            s.len()
-        ));
+        return Err(format!("is {} characters long; the maximum is {MAX_STRING}", s.len()));
     }
     if s.chars().any(|c| c.is_control() && c != '\t') {
         return Err("contains control characters".into());
@@ -269,9 +260,7 @@ mod tests {
 
     #[test]
     fn unknown_parameters_name_the_valid_ones() {
-        let e = parse::<P>("t", json!({"lookback": 1}))
-            .unwrap_err()
-            .to_string();
+        let e = parse::<P>("t", json!({"lookback": 1})).unwrap_err().to_string();
         assert!(e.contains("unknown field `lookback`"), "{e}");
         assert!(e.contains("lookback_hours") && e.contains("limit"), "{e}");
     }
@@ -290,22 +279,39 @@ mod tests {
     #[test]
     fn errors_name_the_parameter_and_the_kind_given() {
         let err = |v: serde_json::Value| parse::<Required>("t", v).unwrap_err().to_string();
-        assert_eq!(err(json!({"app_id": ""})), "invalid arguments for t: app_id must not be empty");
-        assert_eq!(err(json!({"app_id": null, "flag": true})), "invalid arguments for t: app_id must not be empty");
+        assert_eq!(
+            err(json!({"app_id": ""})),
+            "invalid arguments for t: app_id must not be empty"
+        );
+        assert_eq!(
+            err(json!({"app_id": null, "flag": true})),
+            "invalid arguments for t: app_id must not be empty"
+        );
         assert_eq!(
             err(json!({"app_id": "x", "lookback_hours": [1]})),
             "invalid arguments for t: lookback_hours: expected a number, got an array"
         );
-        assert_eq!(err(json!({"app_id": {"a": 1}})), "invalid arguments for t: app_id: expected a string, got an object");
-        assert_eq!(err(json!({"app_id": "x", "flag": [1]})), "invalid arguments for t: flag: expected true or false, got an array");
+        assert_eq!(
+            err(json!({"app_id": {"a": 1}})),
+            "invalid arguments for t: app_id: expected a string, got an object"
+        );
+        assert_eq!(
+            err(json!({"app_id": "x", "flag": [1]})),
+            "invalid arguments for t: flag: expected true or false, got an array"
+        );
         assert_eq!(
             err(json!({"lookback_hours": "soon", "app_id": "a\u{1}"})),
             "invalid arguments for t: app_id contains control characters"
         );
-        assert!(err(json!({"app_id": "x".repeat(5000)})).ends_with("app_id is 5000 characters long; the maximum is 4096"));
+        assert!(
+            err(json!({"app_id": "x".repeat(5000)})).ends_with("app_id is 5000 characters long; the maximum is 4096")
+        );
         assert_eq!(err(json!({})), "invalid arguments for t: missing field `app_id`");
         let ok: Required = parse("t", json!({"app_id": "x", "lookback_hours": "2", "flag": "yes"})).unwrap();
-        assert_eq!((ok.app_id.as_str(), ok.lookback_hours, ok.flag), ("x", Some(2.0), Some(true)));
+        assert_eq!(
+            (ok.app_id.as_str(), ok.lookback_hours, ok.flag),
+            ("x", Some(2.0), Some(true))
+        );
     }
 
     #[test]

@@ -100,9 +100,8 @@ fn pick(index: &[AppId], input: &str) -> Pick {
         (Some(w), _) => index
             .iter()
             .filter(|id| {
-                id.parts().is_some_and(|p| {
-                    p.namespace == w.namespace && p.kind == w.kind && p.name == w.name
-                })
+                id.parts()
+                    .is_some_and(|p| p.namespace == w.namespace && p.kind == w.kind && p.name == w.name)
             })
             .cloned()
             .collect(),
@@ -112,11 +111,7 @@ fn pick(index: &[AppId], input: &str) -> Pick {
             .cloned()
             .collect(),
         _ => {
-            let exact: Vec<AppId> = index
-                .iter()
-                .filter(|id| id.name() == input)
-                .cloned()
-                .collect();
+            let exact: Vec<AppId> = index.iter().filter(|id| id.name() == input).cloned().collect();
             if exact.is_empty() {
                 index
                     .iter()
@@ -157,11 +152,7 @@ fn closest(index: &[AppId], input: &str, n: usize) -> Vec<AppId> {
         })
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-    scored
-        .into_iter()
-        .take(n)
-        .map(|(_, id)| id.clone())
-        .collect()
+    scored.into_iter().take(n).map(|(_, id)| id.clone()).collect()
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -210,9 +201,7 @@ mod tests {
         );
         assert!(matches!(pick(&index(), "catalog"), Pick::One(_)));
         assert!(matches!(pick(&index(), "Postgres"), Pick::One(_)));
-        assert!(
-            matches!(pick(&index(), "shop/cart"), Pick::One(id) if id.as_str() == "k:shop:Deployment:cart")
-        );
+        assert!(matches!(pick(&index(), "shop/cart"), Pick::One(id) if id.as_str() == "k:shop:Deployment:cart"));
     }
 
     #[test]
@@ -234,10 +223,22 @@ mod tests {
     #[tokio::test]
     async fn names_resolve_from_cached_ids_and_a_miss_looks_once_more() {
         let kit = crate::testkit::ecommerce().await;
-        let fetched = || kit.sim.requests().iter().filter(|r| r.path.ends_with("/overview/applications")).count();
+        let fetched = || {
+            kit.sim
+                .requests()
+                .iter()
+                .filter(|r| r.path.ends_with("/overview/applications"))
+                .count()
+        };
         let resolve = |input: &'static str| app_id(&kit.ctx, "k3h2x9qa", input);
-        assert_eq!(resolve("checkout").await.unwrap().as_str(), "k3h2x9qa:default:Deployment:checkout");
-        assert_eq!(resolve("default/payment").await.unwrap().as_str(), "k3h2x9qa:default:Deployment:payment");
+        assert_eq!(
+            resolve("checkout").await.unwrap().as_str(),
+            "k3h2x9qa:default:Deployment:checkout"
+        );
+        assert_eq!(
+            resolve("default/payment").await.unwrap().as_str(),
+            "k3h2x9qa:default:Deployment:payment"
+        );
         assert_eq!(fetched(), 1, "the second name comes from the cached ids");
         let e = resolve("checkuot").await.unwrap_err().to_string();
         assert!(e.contains("closest: k3h2x9qa:default:Deployment:checkout"), "{e}");

@@ -23,13 +23,13 @@ pub async fn start(scenario: Scenario) -> Kit {
         now_ms: Some(NOW_MS),
         ..SimConfig::default()
     };
-    let sim = Simulator::start(scenario, config)
-        .await
-        .expect("simulator starts");
-    let client =
-        Client::new(ClientConfig::new(sim.base_url()).with_password("admin", "sim-password"))
-            .expect("client");
-    let ctx = ToolContext { clock: Clock::Fixed(NOW_MS), limits: Limits::default(), ..ToolContext::new(client) };
+    let sim = Simulator::start(scenario, config).await.expect("simulator starts");
+    let client = Client::new(ClientConfig::new(sim.base_url()).with_password("admin", "sim-password")).expect("client");
+    let ctx = ToolContext {
+        clock: Clock::Fixed(NOW_MS),
+        limits: Limits::default(),
+        ..ToolContext::new(client)
+    };
     Kit { sim, ctx }
 }
 

@@ -217,8 +217,7 @@ impl NodesView {
                     .iter()
                     .map(|row| {
                         let cell = |c: Option<usize>| c.and_then(|i| row.cells.get(i));
-                        let text =
-                            |c: Option<usize>| cell(c).map(|c| c.value.clone()).unwrap_or_default();
+                        let text = |c: Option<usize>| cell(c).map(|c| c.value.clone()).unwrap_or_default();
                         let status_text = text(status_c);
                         let status = match status_text.as_str() {
                             "up" => Status::Ok,
@@ -325,10 +324,8 @@ impl Deployment {
     pub fn started_at_ms(&self) -> Option<i64> {
         let q = &self.link.as_ref()?.query;
         let num = |k: &str| {
-            q.get(k).and_then(|v| {
-                v.as_i64()
-                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            })
+            q.get(k)
+                .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
         };
         Some((num("from")? + num("to")?) / 2)
     }
@@ -444,14 +441,22 @@ mod tests {
 
     #[test]
     fn nodes_are_a_list_or_an_old_table() {
-        let nodes = |json: &str| serde_json::from_str::<Overview>(&format!(r#"{{"nodes": {json}, "risks": []}}"#)).unwrap();
+        let nodes =
+            |json: &str| serde_json::from_str::<Overview>(&format!(r#"{{"nodes": {json}, "risks": []}}"#)).unwrap();
         let list = nodes(r#"[{"name": "node-1", "status": {"status": "ok", "message": "up"}}]"#);
-        let Some(NodesView::List(list)) = list.nodes else { panic!("a list") };
+        let Some(NodesView::List(list)) = list.nodes else {
+            panic!("a list")
+        };
         assert_eq!((list[0].name.as_str(), list[0].status.status), ("node-1", Status::Ok));
-        let table = nodes(r#"{"header": ["Node", "Status"], "rows": [{"cells": [{"value": "n1"}, {"value": "down (no metrics)"}]}]}"#);
+        let table = nodes(
+            r#"{"header": ["Node", "Status"], "rows": [{"cells": [{"value": "n1"}, {"value": "down (no metrics)"}]}]}"#,
+        );
         assert!(table.risks.is_some(), "fields after the view are still read");
         let converted = table.nodes.unwrap().into_nodes();
-        assert_eq!((converted[0].name.as_str(), converted[0].status.status), ("n1", Status::Warning));
+        assert_eq!(
+            (converted[0].name.as_str(), converted[0].status.status),
+            ("n1", Status::Warning)
+        );
         assert!(nodes("null").nodes.is_none());
         assert!(serde_json::from_str::<Overview>(r#"{"nodes": "x"}"#).is_err());
     }

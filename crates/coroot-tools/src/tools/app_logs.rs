@@ -702,7 +702,10 @@ fn redact_keyed_values(s: &str) -> String {
             i += 1;
             skip(&mut i, b" \"'");
             // A quoted value runs to its closing quote, spaces and all.
-            let quote = bytes.get(i.wrapping_sub(1)).copied().filter(|q| matches!(q, b'"' | b'\''));
+            let quote = bytes
+                .get(i.wrapping_sub(1))
+                .copied()
+                .filter(|q| matches!(q, b'"' | b'\''));
             let value_end = match quote {
                 Some(q) => i + lower[i..].find(char::from(q)).unwrap_or(lower.len() - i),
                 None => i + lower[i..].find(is_value_end).unwrap_or(lower.len() - i),
@@ -969,16 +972,28 @@ mod tests {
             ("API_TOKEN=abc123&x=1", "API_TOKEN=[REDACTED]&x=1"),
             ("set-cookie: session=s3ss10n; Path=/", "set-cookie: [REDACTED]; Path=/"),
             ("Cookie: coroot_session=abc.def", "Cookie: [REDACTED]"),
-            ("GET /b?X-Amz-Signature=9f8e7d6c&x=1", "GET /b?X-Amz-Signature=[REDACTED]&x=1"),
+            (
+                "GET /b?X-Amz-Signature=9f8e7d6c&x=1",
+                "GET /b?X-Amz-Signature=[REDACTED]&x=1",
+            ),
             (
                 "clone failed with ghp_0123456789abcdefABCDEF0123456789abcd",
                 "clone failed with [REDACTED]",
             ),
-            ("post xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp failed", "post [REDACTED] failed"),
+            (
+                "post xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp failed",
+                "post [REDACTED] failed",
+            ),
             ("charge sk_live_51HabcdefGHIJ0123456789 ok", "charge [REDACTED] ok"),
-            ("maps key AIzaSyA-0123456789abcdefghijklmnopqrstu", "maps key [REDACTED]"),
+            (
+                "maps key AIzaSyA-0123456789abcdefghijklmnopqrstu",
+                "maps key [REDACTED]",
+            ),
             ("ssh passphrase: 'open sesame'", "ssh passphrase: '[REDACTED]'"),
-            (r#"{"password": "two words", "user": "x"}"#, r#"{"password": "[REDACTED]", "user": "x"}"#),
+            (
+                r#"{"password": "two words", "user": "x"}"#,
+                r#"{"password": "[REDACTED]", "user": "x"}"#,
+            ),
         ] {
             assert_eq!(redact(line), want, "{line}");
         }

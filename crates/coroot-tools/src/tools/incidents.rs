@@ -111,14 +111,8 @@ impl Tool for GetIncidents {
 
         // Root cause and fixes of the first open incidents, fetched concurrently.
         let mut details = tokio::task::JoinSet::new();
-        for (idx, incident) in incidents
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.is_open())
-            .take(DETAILED)
-        {
-            let (client, project_id, key) =
-                (ctx.client.clone(), project.id.clone(), incident.key.clone());
+        for (idx, incident) in incidents.iter().enumerate().filter(|(_, i)| i.is_open()).take(DETAILED) {
+            let (client, project_id, key) = (ctx.client.clone(), project.id.clone(), incident.key.clone());
             details.spawn(async move { (idx, client.incident(&project_id, &key).await) });
         }
         let mut rca = vec![None; incidents.len()];
@@ -137,15 +131,11 @@ impl Tool for GetIncidents {
             .map(|(i, detail)| {
                 let list_rca = i.rca.unwrap_or_default();
                 let detail = detail.unwrap_or_default();
-                let summary = [
-                    &detail.short_summary,
-                    &list_rca.short_summary,
-                    &i.short_description,
-                ]
-                .into_iter()
-                .find(|s| !s.trim().is_empty())
-                .cloned()
-                .unwrap_or_default();
+                let summary = [&detail.short_summary, &list_rca.short_summary, &i.short_description]
+                    .into_iter()
+                    .find(|s| !s.trim().is_empty())
+                    .cloned()
+                    .unwrap_or_default();
                 let status = if list_rca.status.is_empty() {
                     detail.status
                 } else {
@@ -183,9 +173,7 @@ impl Tool for GetIncidents {
         window_note(&mut t, &out.window);
         if out.incidents.is_empty() {
             t.line("No incident was open or opened in this window.");
-            t.footer(
-                "next: coroot_get_applications to check current health, or a longer lookback_hours",
-            );
+            t.footer("next: coroot_get_applications to check current health, or a longer lookback_hours");
             return t;
         }
         let critical = out
@@ -222,19 +210,13 @@ impl Tool for GetIncidents {
                 item.push_str(&format!(", lasted {}", span_ms(i.duration_ms)));
             }
             if i.impact_percent > 0.0 {
-                item.push_str(&format!(
-                    " · impact {} of requests",
-                    percent(i.impact_percent)
-                ));
+                item.push_str(&format!(" · impact {} of requests", percent(i.impact_percent)));
             }
             if !i.summary.is_empty() {
                 item.push_str(&format!("\n  summary: {}", one_line(&i.summary)));
             }
             if let Some(rc) = &i.root_cause {
-                item.push_str(&format!(
-                    "\n  root cause: {}",
-                    clip(&one_line(rc), RCA_CHARS)
-                ));
+                item.push_str(&format!("\n  root cause: {}", clip(&one_line(rc), RCA_CHARS)));
             }
             if let Some(fix) = &i.immediate_fixes {
                 item.push_str(&format!("\n  fixes: {}", clip(&one_line(fix), RCA_CHARS)));
@@ -279,15 +261,8 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(
-            out.text.contains("fixes: * Roll back payment to 2.4.0"),
-            "{}",
-            out.text
-        );
-        assert!(
-            out.text.contains("a1b2c3d4"),
-            "resolved incident within 24h is listed"
-        );
+        assert!(out.text.contains("fixes: * Roll back payment to 2.4.0"), "{}", out.text);
+        assert!(out.text.contains("a1b2c3d4"), "resolved incident within 24h is listed");
         assert!(
             !out.text.contains("z9y8x7w6"),
             "an incident resolved 3 days ago is outside 24h"
@@ -302,8 +277,7 @@ mod tests {
         let kit = testkit::ecommerce().await;
         let out = testkit::run::<GetIncidents>(&kit, json!({"lookback_hours": 10_000})).await;
         assert!(
-            out.text
-                .contains("lookback_hours=10k is outside (0, 720]; used 30d"),
+            out.text.contains("lookback_hours=10k is outside (0, 720]; used 30d"),
             "{}",
             out.text
         );
@@ -316,10 +290,7 @@ mod tests {
         let from: i64 = sent.param("from").unwrap().parse().unwrap();
         let to: i64 = sent.param("to").unwrap().parse().unwrap();
         assert_eq!((to, to - from), (testkit::NOW_MS, 720 * 3_600_000));
-        assert!(
-            out.text.contains("z9y8x7w6"),
-            "30 days include the 3-day-old incident"
-        );
+        assert!(out.text.contains("z9y8x7w6"), "30 days include the 3-day-old incident");
     }
 
     #[tokio::test]
@@ -327,10 +298,7 @@ mod tests {
         let kit = testkit::start(coroot_sim::Scenario::empty()).await;
         let out = testkit::run::<GetIncidents>(&kit, json!({"lookback_hours": "2"})).await;
         assert!(out.text.contains("last 2h"), "{}", out.text);
-        assert!(
-            out.text
-                .contains("No incident was open or opened in this window.")
-        );
+        assert!(out.text.contains("No incident was open or opened in this window."));
         assert!(out.text.contains("next: coroot_get_applications"));
     }
 }

@@ -24,10 +24,7 @@ use crate::format::hours;
 use crate::params::Window;
 
 /// The project to query: `project_id` (an id or a name) or the default one.
-pub(crate) async fn project(
-    ctx: &ToolContext,
-    project_id: Option<&str>,
-) -> Result<Project, ToolError> {
+pub(crate) async fn project(ctx: &ToolContext, project_id: Option<&str>) -> Result<Project, ToolError> {
     Ok(ctx.client.resolve_project(project_id).await?)
 }
 
