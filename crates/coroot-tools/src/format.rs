@@ -5,12 +5,32 @@ pub fn iso(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    if !(0..=9999).contains(&y) {
+        return format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        );
+    }
+    // Written digit by digit: metric and log outputs carry thousands of timestamps.
+    let mut out = String::with_capacity(20);
+    for (n, sep) in [
+        (y / 100, None),
+        (y % 100, Some('-')),
+        (i64::from(m), Some('-')),
+        (i64::from(d), Some('T')),
+        (rem / 3600, Some(':')),
+        (rem % 3600 / 60, Some(':')),
+        (rem % 60, Some('Z')),
+    ] {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+        if let Some(sep) = sep {
+            out.push(sep);
+        }
+    }
+    out
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
@@ -135,7 +155,9 @@ pub fn push_num(out: &mut String, v: f64) {
         out.push('0');
         return;
     } else {
-        out.push_str(&trim_zeros(format!("{v:.2e}")));
+        if !push_sci(out, v) {
+            out.push_str(&trim_zeros(format!("{v:.2e}")));
+        }
         return;
     };
     if !push_fixed(out, scaled, decimals) {
@@ -148,43 +170,87 @@ pub fn push_num(out: &mut String, v: f64) {
 /// float formatting: |x|·10^decimals below 10^9 and not within 10^-6 of a rounding tie, and not
 /// rounding to zero. Returns false, having written nothing, otherwise.
 fn push_fixed(out: &mut String, x: f64, decimals: usize) -> bool {
-    let Some(&(scale, pow)) = [(1.0, 1u64), (10.0, 10), (100.0, 100), (1000.0, 1000)].get(decimals) else {
+    let Some(&scale) = [1.0, 10.0, 100.0, 1000.0].get(decimals) else {
         return false;
     };
-    let s = x.abs() * scale;
-    if !(1.0..1e9).contains(&s) || (s - s.floor() - 0.5).abs() < 1e-6 {
+    let Some(n) = rounded(x.abs() * scale) else {
         return false;
-    }
-    let n = s.round() as u64;
-    let (int, mut frac, mut width) = (n / pow, n % pow, decimals);
-    while width > 0 && frac % 10 == 0 {
-        frac /= 10;
-        width -= 1;
-    }
-    if x < 0.0 {
-        out.push('-');
-    }
-    push_digits(out, int, 1);
-    if width > 0 {
-        out.push('.');
-        push_digits(out, frac, width);
-    }
+    };
+    push_scaled(out, x < 0.0, n, decimals);
     true
 }
 
-/// The decimal digits of `n`, zero-padded to at least `width` (at most 20): integer formatting
-/// without the formatter's machinery, which costs more than the digits themselves.
-fn push_digits(out: &mut String, mut n: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut start = buf.len();
-    while n > 0 || buf.len() - start < width.clamp(1, 20) {
-        start -= 1;
-        if let Some(slot) = buf.get_mut(start) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
+/// `s` (at least 1, below 10^9) rounded to the nearest integer, unless it lies within 10^-6
+/// of a tie, where only exact decimal formatting can tell. `s - trunc(s)` is exact below 2^53.
+fn rounded(s: f64) -> Option<u64> {
+    if !(1.0..1e9).contains(&s) {
+        return None;
     }
-    out.extend(buf.iter().skip(start).map(|&b| char::from(b)));
+    let t = s as i64;
+    let frac = s - t as f64;
+    if (frac - 0.5).abs() < 1e-6 {
+        return None;
+    }
+    u64::try_from(t + i64::from(frac > 0.5)).ok()
+}
+
+/// `n / 10^decimals` in decimal, trailing zeros of the fraction (and a bare point) trimmed.
+fn push_scaled(out: &mut String, negative: bool, n: u64, decimals: usize) {
+    // Digits in reverse: the fraction's first.
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n;
+    while rest > 0 || len <= decimals {
+        if let Some(d) = digits.get_mut(len) {
+            *d = (rest % 10) as u8;
+        }
+        rest /= 10;
+        len += 1;
+    }
+    let mut skip = 0;
+    while skip < decimals && digits.get(skip) == Some(&0) {
+        skip += 1;
+    }
+    if negative {
+        out.push('-');
+    }
+    for i in (skip..len).rev() {
+        if i + 1 == decimals {
+            out.push('.');
+        }
+        out.push(char::from(b'0' + digits.get(i).copied().unwrap_or(0)));
+    }
+}
+
+/// `format!("{v:.2e}")` with the mantissa's trailing zeros trimmed (`1.2e-4`), from a rounded
+/// integer, under the same tie rule as [`push_fixed`]. Returns false, having written nothing,
+/// for values it leaves to float formatting.
+fn push_sci(out: &mut String, v: f64) -> bool {
+    let a = v.abs();
+    if !(1e-300..1e300).contains(&a) {
+        return false;
+    }
+    let mut e = a.log10() as i32;
+    let mut m = a / 10f64.powi(e);
+    while m >= 10.0 {
+        m /= 10.0;
+        e += 1;
+    }
+    while m < 1.0 {
+        m *= 10.0;
+        e -= 1;
+    }
+    let Some(mut n) = rounded(m * 100.0) else {
+        return false;
+    };
+    if n >= 1000 {
+        n /= 10;
+        e += 1;
+    }
+    push_scaled(out, v < 0.0, n, 2);
+    out.push('e');
+    push_scaled(out, e < 0, u64::from(e.unsigned_abs()), 0);
+    true
 }
 
 fn trim_zeros(s: String) -> String {
@@ -241,6 +307,28 @@ mod tests {
     }
 
     #[test]
+    fn iso_matches_formatting() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Years 1 to 9999, and some outside, where the formatter takes over.
+            let ms = (x % 630_000_000_000_000) as i64 - 62_000_000_000_000;
+            let secs = ms.div_euclid(1000);
+            let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+            let (y, m, d) = civil_from_days(days);
+            let slow = format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                rem / 3600,
+                rem % 3600 / 60,
+                rem % 60
+            );
+            assert_eq!(iso(ms), slow, "{ms}");
+        }
+    }
+
+    #[test]
     fn ages_read_naturally() {
         let now = 1_700_000_000_000;
         assert_eq!(age(now, now - 40 * 60_000), "40m ago");
@@ -290,15 +378,44 @@ mod tests {
         }
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut values = vec![
-            0.0, -0.0, 1.005, 2.675, 0.125, 0.0005, 100.5, 101.5, 99.995, 9999.5, 10000.0, 12345.0, 1e7, 2.5e7,
-            -3.25159, -0.0015, 1e300, 5e-324, 0.1 + 0.2, 1234.5678, 0.999_999, 99.999_9,
+            0.0,
+            -0.0,
+            1.005,
+            2.675,
+            0.125,
+            0.0005,
+            100.5,
+            101.5,
+            99.995,
+            9999.5,
+            10000.0,
+            12345.0,
+            1e7,
+            2.5e7,
+            -3.25159,
+            -0.0015,
+            1e300,
+            5e-324,
+            0.1 + 0.2,
+            1234.5678,
+            0.999_999,
+            99.999_9,
+            1e-4,
+            9.995e-4,
+            9.996e-4,
+            -1.2e-7,
+            1e-300,
+            2.5e-301,
+            1.0e-10,
+            9.999_999e-5,
+            1.005e-5,
         ];
         for _ in 0..200_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
-            let exp = (x % 17) as i32 - 6;
+            let exp = (x % 29) as i32 - 18;
             let v = mantissa * 10f64.powi(exp);
             values.push(if x.is_multiple_of(3) { -v } else { v });
             // Decimal ties and near-ties, the hard cases.

@@ -222,19 +222,19 @@ fn summarise(chart: Option<Chart>, first_ms: i64, max_points: usize) -> Vec<Seri
         .into_iter()
         .map(|s| {
             let total = s.data.len();
-            let present: Vec<(usize, f64)> = s
-                .data
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.filter(|x| x.is_finite()).map(|x| (i, x)))
-                .collect();
-            let last = present.last().copied();
-            let (min, max, sum) = present
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY, 0.0), |(lo, hi, sum), (_, v)| {
-                    (lo.min(*v), hi.max(*v), sum + v)
-                });
-            let any = !present.is_empty();
+            // One pass over the points: min, max, sum, count and the last present one.
+            let (mut min, mut max, mut sum, mut count, mut last) =
+                (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize, None);
+            for (i, v) in s.data.iter().enumerate() {
+                if let Some(v) = v.filter(|x| x.is_finite()) {
+                    min = min.min(v);
+                    max = max.max(v);
+                    sum += v;
+                    count += 1;
+                    last = Some((i, v));
+                }
+            }
+            let any = count > 0;
             let skip = total.saturating_sub(max_points);
             let at = |i: usize| first_ms + i64::try_from(i).unwrap_or(0) * step_ms;
             SeriesOut {
@@ -243,7 +243,7 @@ fn summarise(chart: Option<Chart>, first_ms: i64, max_points: usize) -> Vec<Seri
                 last_at: last.map(|(i, _)| iso(at(i))),
                 min: any.then_some(min),
                 max: any.then_some(max),
-                avg: any.then(|| sum / present.len() as f64),
+                avg: any.then(|| sum / count as f64),
                 total_points: total,
                 start: iso(at(skip)),
                 step_seconds: step_ms as f64 / 1000.0,
