@@ -9,11 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Everything but `A-Z a-z 0-9 - _ . ~` is encoded, as the UI's `encodeURIComponent` does for
 /// the characters that matter: `:` and `/` must not split the path segment, and Coroot's
 /// `QueryUnescape` turns a literal `+` into a space, so `+` is sent as `%2B`.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes one path segment (an app id, a node name, an incident key).
 pub fn encode_segment(raw: &str) -> String {
@@ -53,32 +49,7 @@ impl AppId {
     /// Splits the id as Coroot does (`SplitN(":", 4)`, with the external-service rules), or
     /// `None` when it has fewer than 3 parts.
     pub fn parts(&self) -> Option<AppIdParts<'_>> {
-        let p: Vec<&str> = self.0.splitn(4, ':').collect();
-        match p.as_slice() {
-            [ns, kind, name] => Some(AppIdParts {
-                cluster: "",
-                namespace: ns,
-                kind,
-                name,
-            }),
-            // Coroot reads "external:<x>:..." with x != "external" as a 3-part id whose name has ':'.
-            [first, second, _, _] if *first == "external" && *second != "external" => {
-                let mut three = self.0.splitn(3, ':');
-                Some(AppIdParts {
-                    cluster: "",
-                    namespace: three.next()?,
-                    kind: three.next()?,
-                    name: three.next()?,
-                })
-            }
-            [cluster, ns, kind, name] => Some(AppIdParts {
-                cluster,
-                namespace: ns,
-                kind,
-                name,
-            }),
-            _ => None,
-        }
+        AppIdParts::parse(&self.0)
     }
 
     /// True for the 4-part form (Coroot v1.17+).
@@ -115,6 +86,37 @@ impl AppId {
     /// The id percent-encoded for a URL path.
     pub fn encoded(&self) -> String {
         encode_segment(&self.0)
+    }
+}
+
+impl<'a> AppIdParts<'a> {
+    /// Splits an id string as Coroot does (`SplitN(":", 4)`, with the external-service rules),
+    /// or `None` when it has fewer than 3 parts. Borrows, never allocates: sorting thousands of
+    /// ids by name calls this for every comparison.
+    pub fn parse(id: &'a str) -> Option<AppIdParts<'a>> {
+        let mut split = id.splitn(4, ':');
+        let (first, second, third) = (split.next()?, split.next()?, split.next()?);
+        match split.next() {
+            None => Some(AppIdParts {
+                cluster: "",
+                namespace: first,
+                kind: second,
+                name: third,
+            }),
+            // Coroot reads "external:<x>:..." with x != "external" as a 3-part id whose name has ':'.
+            Some(_) if first == "external" && second != "external" => Some(AppIdParts {
+                cluster: "",
+                namespace: first,
+                kind: second,
+                name: id.splitn(3, ':').nth(2)?,
+            }),
+            Some(fourth) => Some(AppIdParts {
+                cluster: first,
+                namespace: second,
+                kind: third,
+                name: fourth,
+            }),
+        }
     }
 }
 
@@ -169,10 +171,7 @@ impl TimeRange {
 
     /// The query parameters Coroot reads.
     pub fn params(&self) -> [(&'static str, String); 2] {
-        [
-            ("from", self.from_ms.to_string()),
-            ("to", self.to_ms.to_string()),
-        ]
+        [("from", self.from_ms.to_string()), ("to", self.to_ms.to_string())]
     }
 }
 

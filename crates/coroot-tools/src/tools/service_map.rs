@@ -6,7 +6,7 @@
 //! the reports that fail, then healthy ones by name, 20 per line.
 
 use coroot_client::models::MapApplication;
-use coroot_client::{AppId, Status};
+use coroot_client::{AppId, AppIdParts, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -226,6 +226,11 @@ impl Tool for GetServiceMap {
     }
 }
 
+/// The workload name of an id string, as [`AppId::name`] gives it, without copying the id.
+fn name_of(id: &str) -> &str {
+    AppIdParts::parse(id).map_or(id, |p| p.name)
+}
+
 fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
     let mut links: Vec<(Status, LinkOut)> = map
         .iter()
@@ -244,12 +249,11 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
             })
         })
         .collect();
+    // Borrowed names: the map of a large cluster has thousands of links to compare.
     let by_names = |x: &LinkOut, y: &LinkOut| {
-        let (xc, yc) = (AppId::new(x.client.as_str()), AppId::new(y.client.as_str()));
-        let (xu, yu) = (AppId::new(x.upstream.as_str()), AppId::new(y.upstream.as_str()));
-        xc.name()
-            .cmp(yc.name())
-            .then_with(|| xu.name().cmp(yu.name()))
+        name_of(&x.client)
+            .cmp(name_of(&y.client))
+            .then_with(|| name_of(&x.upstream).cmp(name_of(&y.upstream)))
             .then_with(|| x.client.cmp(&y.client))
             .then_with(|| x.upstream.cmp(&y.upstream))
     };
@@ -288,7 +292,7 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
     apps.sort_by(|(xs, x), (ys, y)| {
         rank(*xs)
             .cmp(&rank(*ys))
-            .then_with(|| AppId::new(x.id.as_str()).name().cmp(AppId::new(y.id.as_str()).name()))
+            .then_with(|| name_of(&x.id).cmp(name_of(&y.id)))
             .then_with(|| x.id.cmp(&y.id))
     });
     Output {
