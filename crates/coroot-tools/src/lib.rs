@@ -76,7 +76,8 @@ pub async fn call<T: Tool>(
 ) -> Result<ToolOutput, ToolError> {
     let params: T::Params = params::parse(T::NAME, args)?;
     let mut output = T::run(ctx, params).await?;
-    let (text, cut) = T::render(&output, ctx.now_ms()).finish(ctx.limits.max_chars);
+    let max = ctx.limits.max_chars;
+    let (text, cut) = text::with_cap(max, || T::render(&output, ctx.now_ms())).finish(max);
     if let Some(cut) = &cut {
         T::keep(&mut output, &cut.kept);
     }

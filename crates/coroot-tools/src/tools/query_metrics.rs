@@ -179,7 +179,12 @@ impl Tool for QueryMetrics {
             ));
         }
         t.line(summary);
-        for s in &out.series {
+        for (i, s) in out.series.iter().enumerate() {
+            // Past the cap every series would be dropped: count them without rendering.
+            if t.full() {
+                t.skip_items(0, out.series.len() - i);
+                break;
+            }
             t.item(series_text(s));
         }
         if out.trimmed {

@@ -153,6 +153,11 @@ impl Tool for GetServiceMap {
             .take_while(|l| l.status.status_code >= Status::Warning.code())
             .count();
         for (i, l) in out.links.iter().enumerate() {
+            // Past the cap everything else would be dropped: counted, not rendered.
+            if t.full() {
+                t.skip_items(0, out.links.len() - i);
+                break;
+            }
             if i == 0 && problems > 0 {
                 t.heading("PROBLEM LINKS (client → upstream)");
             }
@@ -180,9 +185,15 @@ impl Tool for GetServiceMap {
             .iter()
             .filter(|a| Status::parse(a.status.status) >= Status::Info)
             .collect();
-        if !unhealthy.is_empty() {
+        if t.full() {
+            t.skip_items(1, unhealthy.len());
+        } else if !unhealthy.is_empty() {
             t.heading("APPS NOT OK");
-            for a in unhealthy {
+            for (i, a) in unhealthy.iter().enumerate() {
+                if t.full() {
+                    t.skip_items(1, unhealthy.len() - i);
+                    break;
+                }
                 let mut line = format!("{} {}", a.status.status, AppId::new(a.id.as_str()).short());
                 if !a.failing_reports.is_empty() {
                     line.push_str(&format!(" ({})", a.failing_reports.join(", ")));
@@ -191,6 +202,15 @@ impl Tool for GetServiceMap {
             }
         }
         for (section, status) in [(2, Status::Unknown), (3, Status::Ok)] {
+            if t.full() {
+                let count = out
+                    .apps
+                    .iter()
+                    .filter(|a| Status::parse(a.status.status) == status)
+                    .count();
+                t.skip_items(section, count.div_ceil(NAMES_PER_LINE));
+                continue;
+            }
             let names: Vec<String> = out
                 .apps
                 .iter()
@@ -201,7 +221,12 @@ impl Tool for GetServiceMap {
                 continue;
             }
             t.heading(format!("apps {} ({}):", status.label(), names.len()));
-            for chunk in names.chunks(NAMES_PER_LINE) {
+            let lines = names.len().div_ceil(NAMES_PER_LINE);
+            for (i, chunk) in names.chunks(NAMES_PER_LINE).enumerate() {
+                if t.full() {
+                    t.skip_items(section, lines - i);
+                    break;
+                }
                 t.item_in(section, chunk.join(", "));
             }
         }
