@@ -5,12 +5,14 @@
 //! `coroot-mcp serve` binary over stdio with raw JSON-RPC, exactly as an MCP client would:
 //!
 //! * startup: process start to the `tools/list` answer (after `initialize`), and the idle RSS;
-//! * per tool: a fresh server, one warm-up call (login, project and app-id caches), then timed
-//!   calls. The simulator's own time is measured by replaying the GETs that one call made
-//!   (from the simulator's request log) with a plain HTTP client, and subtracted: what is left
-//!   is the server's overhead (MCP framing, tool layer, its HTTP client). Also the server's
-//!   peak RSS (VmHWM) against the bytes Coroot answered, and the characters of the text
-//!   content the model reads.
+//! * per tool, twice. First against the live simulator: a fresh server, one warm-up call (login,
+//!   project and app-id caches), then timed calls; every GET it made is recorded with its body.
+//!   Then against a loopback responder that answers those recorded bodies as constant bytes
+//!   (no work): a fresh server again, warm-up, timed calls. The responder's own time (moving
+//!   the bytes over loopback) is measured by replaying one call's GETs with a plain HTTP client
+//!   and subtracted: what is left is the server's overhead (MCP framing, tool layer, its HTTP
+//!   client), without the simulator's time or its noise. Also the server's peak RSS (VmHWM)
+//!   against the bytes Coroot answered, and the characters of the text content the model reads.
 //!
 //! `--peer CMD` runs the same measurements for another stdio MCP server (the PyPI
 //! `mcp-coroot`, whose env vars are `COROOT_BASE_URL`, `COROOT_USERNAME`, `COROOT_PASSWORD`)
@@ -23,9 +25,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use coroot_client::{Client, ClientConfig};
@@ -42,7 +45,70 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 struct ServerKind {
     program: String,
     args: Vec<String>,
+    /// The variable that carries the Coroot URL.
+    url_var: &'static str,
     env: Vec<(String, String)>,
+}
+
+/// Answers recorded GET bodies as constant bytes, and any login with a session cookie.
+#[derive(Clone, Default)]
+struct Responder {
+    bodies: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>,
+}
+
+/// What identifies a recorded GET: the raw path and the decoded query without `from`/`to`
+/// (which follow the wall clock; the recorded body stands for any window of the same size).
+fn tape_key(path: &str, params: &[(String, String)]) -> String {
+    let mut params: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "from" && k != "to").collect();
+    params.sort();
+    let mut key = path.to_string();
+    for (k, v) in params {
+        key.push_str(&format!("&{k}={v}"));
+    }
+    key
+}
+
+impl Responder {
+    async fn start(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(respond).with_state(self.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        url
+    }
+
+    fn insert(&self, key: String, body: Vec<u8>) {
+        self.bodies.lock().unwrap().insert(key, Arc::new(body));
+    }
+}
+
+async fn respond(
+    axum::extract::State(tape): axum::extract::State<Responder>,
+    axum::extract::Query(params): axum::extract::Query<Vec<(String, String)>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let path = request.uri().path().to_string();
+    if request.method() == axum::http::Method::POST && path.ends_with("/api/login") {
+        return (
+            StatusCode::OK,
+            [(header::SET_COOKIE, "coroot_session=bench; Path=/; HttpOnly")],
+        )
+            .into_response();
+    }
+    let body = tape.bodies.lock().unwrap().get(&tape_key(&path, &params)).cloned();
+    match body {
+        Some(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.as_ref().clone(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, format!("not recorded: {path}\n")).into_response(),
+    }
 }
 
 /// A running stdio MCP server.
@@ -54,7 +120,7 @@ struct Server {
 }
 
 impl Server {
-    async fn spawn(kind: &ServerKind) -> Server {
+    async fn spawn(kind: &ServerKind, url: &str) -> Server {
         let dir = std::env::temp_dir().join("coroot-mcp-e2e-bench");
         std::fs::create_dir_all(&dir).unwrap();
         let mut cmd = Command::new(&kind.program);
@@ -63,6 +129,7 @@ impl Server {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", std::env::var("HOME").unwrap_or_default())
             .envs(kind.env.iter().cloned())
+            .env(kind.url_var, url)
             // The peer loads a `.env` from its working directory: give it an empty one.
             .current_dir(&dir)
             .stdin(Stdio::piped())
@@ -105,11 +172,18 @@ impl Server {
                 .unwrap_or_else(|_| panic!("no answer to {method} within {TIMEOUT:?}"))
                 .unwrap()
                 .unwrap_or_else(|| panic!("the server closed stdout during {method}"));
-            // Skip notifications (logging, progress); match our id.
-            if line.contains("\"id\"")
-                && let Ok(v) = serde_json::from_str::<Value>(&line)
-                && v.get("id").and_then(Value::as_u64) == Some(id)
-            {
+            // Skip notifications (logging, progress); match our id. Both servers write
+            // `{"jsonrpc":"2.0","id":N,...`, so the id is read from the prefix instead of parsing
+            // a line that can be megabytes long inside the timed region.
+            let prefix = "{\"jsonrpc\":\"2.0\",\"id\":";
+            let ours = match line.strip_prefix(prefix) {
+                Some(rest) => rest.strip_prefix(&id.to_string()).is_some_and(|r| r.starts_with(',')),
+                None if line.starts_with("{\"jsonrpc\":\"2.0\",\"method\"") => false,
+                None => serde_json::from_str::<Value>(&line)
+                    .ok()
+                    .is_some_and(|v| v.get("id").and_then(Value::as_u64) == Some(id)),
+            };
+            if ours {
                 return line;
             }
         }
@@ -295,8 +369,15 @@ fn cases(incident: &str, app_full: &str, app_short: &str, node: &str) -> Vec<Cas
 #[derive(serde::Serialize, Default, Clone)]
 struct Measured {
     runs: usize,
-    latency_ms: f64,
+    /// Median latency against the live simulator.
+    live_latency_ms: f64,
+    /// The simulator's time for the same GETs, replayed with a plain client.
     sim_ms: f64,
+    /// Median latency against the constant-bytes responder.
+    latency_ms: f64,
+    /// The responder's time for the same GETs (bytes over loopback), replayed with a plain client.
+    transfer_ms: f64,
+    /// `latency_ms - transfer_ms`: the server's own time.
     overhead_ms: f64,
     upstream_requests: usize,
     upstream_bytes: usize,
@@ -315,13 +396,13 @@ struct Startup {
     tools: usize,
 }
 
-async fn startup(kind: &ServerKind, runs: usize) -> Startup {
+async fn startup(kind: &ServerKind, url: &str, runs: usize) -> Startup {
     let mut times = Vec::new();
     let mut rss = Vec::new();
     let mut tools = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        let mut server = Server::spawn(kind).await;
+        let mut server = Server::spawn(kind, url).await;
         let list = server.initialize().await;
         times.push(started.elapsed());
         tools = serde_json::from_str::<Value>(&list).unwrap()["result"]["tools"]
@@ -341,17 +422,16 @@ async fn startup(kind: &ServerKind, runs: usize) -> Startup {
     }
 }
 
-/// The simulator's time for the GETs one call made: replayed with a plain client.
-async fn sim_time(client: &Client, requests: &[RecordedRequest], runs: usize) -> (Duration, usize) {
-    let gets: Vec<&RecordedRequest> = requests.iter().filter(|r| r.method == "GET").collect();
+/// The GETs of one call, replayed with a plain client against `client`'s server: the time
+/// and the bytes.
+async fn replay_time(client: &Client, gets: &[RecordedRequest], runs: usize) -> (Duration, usize) {
     let mut times = Vec::new();
     let mut bytes = 0;
     for _ in 0..runs.max(3) {
         let started = Instant::now();
         bytes = 0;
-        for r in &gets {
+        for r in gets {
             let query: Vec<(&str, String)> = r.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            // /health sits outside /api and needs no session; everything else is an API GET.
             bytes += client.get_raw(&r.path, &query).await.map_or(0, |b| b.len());
         }
         times.push(started.elapsed());
@@ -359,39 +439,80 @@ async fn sim_time(client: &Client, requests: &[RecordedRequest], runs: usize) ->
     (median(times), bytes)
 }
 
-async fn measure(
+/// Warm-up then `runs` timed calls on a fresh server: latencies, the last answer, peak RSS,
+/// and the GETs of the last call (with `sim`, the live simulator's request log).
+async fn timed_calls(
     kind: &ServerKind,
-    sim: &Simulator,
-    replay: &Client,
+    url: &str,
+    sim: Option<&Simulator>,
     tool: &str,
     args: &Value,
     runs: usize,
-) -> Measured {
-    let mut server = Server::spawn(kind).await;
+) -> (Vec<Duration>, String, u64, Vec<RecordedRequest>, Vec<RecordedRequest>) {
+    let mut server = Server::spawn(kind, url).await;
     server.initialize().await;
-    // Warm-up: login, project list, app ids.
-    let first = server.call(tool, args).await;
-    let mut times = Vec::new();
-    let mut last = first;
-    let mut requests = Vec::new();
-    for _ in 0..runs {
+    if let Some(sim) = sim {
         sim.clear_requests();
+    }
+    // Warm-up: login, project list, app ids.
+    let mut last = server.call(tool, args).await;
+    let mut all = sim.map(Simulator::requests).unwrap_or_default();
+    let mut times = Vec::new();
+    let mut gets = Vec::new();
+    for _ in 0..runs {
+        if let Some(sim) = sim {
+            sim.clear_requests();
+        }
         let started = Instant::now();
         last = server.call(tool, args).await;
         times.push(started.elapsed());
-        requests = sim.requests();
+        if let Some(sim) = sim {
+            gets = sim.requests().into_iter().filter(|r| r.method == "GET").collect();
+            all.extend(gets.iter().cloned());
+        }
     }
     let peak = server.tree_status("VmHWM:");
     server.stop().await;
+    (times, last, peak, gets, all)
+}
+
+async fn measure(
+    kind: &ServerKind,
+    sim: &Simulator,
+    live: &Client,
+    tape: &Responder,
+    tape_url: &str,
+    tape_client: &Client,
+    case: (&str, &Value),
+    runs: (usize, usize),
+) -> Measured {
+    let (tool, args) = case;
+    // Live: latency against the simulator, and every GET recorded with its body.
+    let (live_times, _, _, gets, all) = timed_calls(kind, &sim.base_url(), Some(sim), tool, args, runs.0).await;
+    let mut seen = std::collections::HashSet::new();
+    for r in all.iter().filter(|r| r.method == "GET") {
+        let key = tape_key(&r.path, &r.params);
+        if seen.insert(key.clone()) {
+            let query: Vec<(&str, String)> = r.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            if let Ok(body) = live.get_raw(&r.path, &query).await {
+                tape.insert(key, body);
+            }
+        }
+    }
+    let (sim_d, upstream_bytes) = replay_time(live, &gets, 3).await;
+    // Constant bytes: the server's own time.
+    let (times, last, peak, _, _) = timed_calls(kind, tape_url, None, tool, args, runs.1).await;
+    let (tape_d, _) = replay_time(tape_client, &gets, runs.1).await;
     let (text, is_error) = text_of(&last);
-    let (sim_d, upstream_bytes) = sim_time(replay, &requests, runs).await;
     let latency = median(times);
     Measured {
-        runs,
-        latency_ms: ms(latency),
+        runs: runs.1,
+        live_latency_ms: ms(median(live_times)),
         sim_ms: ms(sim_d),
-        overhead_ms: ms(latency.saturating_sub(sim_d)),
-        upstream_requests: requests.iter().filter(|r| r.method == "GET").count(),
+        latency_ms: ms(latency),
+        transfer_ms: ms(tape_d),
+        overhead_ms: ms(latency.saturating_sub(tape_d)),
+        upstream_requests: gets.len(),
         upstream_bytes,
         output_chars: text.chars().count(),
         response_bytes: last.len(),
@@ -433,12 +554,15 @@ async fn main() {
     eprintln!("simulator (synthetic) at {url}");
     let mut config = ClientConfig::new(&url).with_password("admin", "sim-password");
     config.api_key = Some("sim-api-key".into());
-    let replay = Client::new(config).unwrap();
+    let live = Client::new(config).unwrap();
+    let tape = Responder::default();
+    let tape_url = tape.start().await;
+    let tape_client = Client::new(ClientConfig::new(&tape_url).with_password("admin", "sim-password")).unwrap();
     let ours = ServerKind {
         program: env!("CARGO_BIN_EXE_coroot-mcp").into(),
         args: vec!["serve".into()],
+        url_var: "COROOT_URL",
         env: vec![
-            ("COROOT_URL".into(), url.clone()),
             ("COROOT_EMAIL".into(), "admin".into()),
             ("COROOT_PASSWORD".into(), "sim-password".into()),
             ("COROOT_API_KEY".into(), "sim-api-key".into()),
@@ -447,15 +571,15 @@ async fn main() {
     let peer_kind = peer.map(|program| ServerKind {
         program,
         args: Vec::new(),
+        url_var: "COROOT_BASE_URL",
         env: vec![
-            ("COROOT_BASE_URL".into(), url.clone()),
             ("COROOT_USERNAME".into(), "admin".into()),
             ("COROOT_PASSWORD".into(), "sim-password".into()),
         ],
     });
 
     // Ids from the world itself, through our server.
-    let mut probe = Server::spawn(&ours).await;
+    let mut probe = Server::spawn(&ours, &url).await;
     probe.initialize().await;
     let line = probe
         .request(
@@ -480,22 +604,27 @@ async fn main() {
     probe.stop().await;
 
     let mut report = BTreeMap::new();
-    let ours_start = startup(&ours, 15).await;
+    let ours_start = startup(&ours, &url, 15).await;
     eprintln!(
         "startup ours: {:.1} ms, idle RSS {}",
         ours_start.to_tools_list_ms,
         mb(ours_start.idle_rss_bytes)
     );
     let peer_start = match &peer_kind {
-        Some(k) => Some(startup(k, 5).await),
+        Some(k) => Some(startup(k, &url, 5).await),
         None => None,
     };
     let mut rows = Vec::new();
     for case in cases(&incident, &app_full, &app_short, &node) {
-        let o = measure(&ours, &sim, &replay, case.ours.0, &case.ours.1, runs).await;
-        let p = match (&peer_kind, &case.peer) {
-            (Some(k), Some((tool, args))) => Some(measure(k, &sim, &replay, tool, args, peer_runs).await),
-            _ => None,
+        let (o, p) = {
+            let m =
+                |kind, tool, args, runs| measure(kind, &sim, &live, &tape, &tape_url, &tape_client, (tool, args), runs);
+            let o = m(&ours, case.ours.0, &case.ours.1, (3, runs)).await;
+            let p = match (&peer_kind, &case.peer) {
+                (Some(k), Some((tool, args))) => Some(m(k, tool, args, (2, peer_runs)).await),
+                _ => None,
+            };
+            (o, p)
         };
         eprintln!(
             "{}: ours {:.1} ms (overhead {:.1}) {} chars{}",
@@ -537,16 +666,25 @@ async fn main() {
             ratio(p.idle_rss_bytes as f64, ours_start.idle_rss_bytes as f64)
         );
     }
-    println!("\n### Per tool call (synthetic cluster; medians; simulator time subtracted)\n");
+    println!("\n### Per tool call (synthetic cluster; medians)\n");
     println!(
-        "| tool | upstream GETs / bytes | ours: latency / sim / overhead ms | ours peak RSS | ours chars | peer tool | peer: latency / sim / overhead ms | peer peak RSS | peer chars | overhead ratio | chars ratio |"
+        "live = against the simulator (its time, replayed with a plain client, in brackets); const = against the constant-bytes responder, whose transfer time is subtracted to give the overhead.\n"
+    );
+    println!(
+        "| tool | upstream GETs / bytes | ours: live [sim] / const − transfer = overhead ms | ours peak RSS | ours chars | peer tool | peer: live [sim] / const − transfer = overhead ms | peer peak RSS | peer chars | overhead ratio | chars ratio |"
     );
     println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    let cell = |m: &Measured| {
+        format!(
+            "{:.1} [{:.1}] / {:.1} − {:.1} = {:.1}",
+            m.live_latency_ms, m.sim_ms, m.latency_ms, m.transfer_ms, m.overhead_ms
+        )
+    };
     for (label, _, peer_tool, o, p) in &rows {
         let (pt, pl, prss, pc, orat, crat) = match p {
             Some(p) => (
                 peer_tool.unwrap_or("—").to_string(),
-                format!("{:.1} / {:.1} / {:.1}", p.latency_ms, p.sim_ms, p.overhead_ms),
+                cell(p),
                 mb(p.peak_rss_bytes),
                 format!("{}{}", p.output_chars, if p.is_error { " (error)" } else { "" }),
                 ratio(p.overhead_ms, o.overhead_ms),
@@ -555,12 +693,10 @@ async fn main() {
             None => ("—".into(), "—".into(), "—".into(), "—".into(), "—".into(), "—".into()),
         };
         println!(
-            "| {label} | {} / {} | {:.1} / {:.1} / {:.1} | {} | {}{} | {pt} | {pl} | {prss} | {pc} | {orat} | {crat} |",
+            "| {label} | {} / {} | {} | {} | {}{} | {pt} | {pl} | {prss} | {pc} | {orat} | {crat} |",
             o.upstream_requests,
             o.upstream_bytes,
-            o.latency_ms,
-            o.sim_ms,
-            o.overhead_ms,
+            cell(o),
             mb(o.peak_rss_bytes),
             o.output_chars,
             if o.is_error { " (error)" } else { "" },
