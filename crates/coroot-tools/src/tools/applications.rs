@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
+use crate::tools::{attention_rank, header, project, window_note};
 use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
@@ -98,17 +98,6 @@ pub struct CellOut {
     /// Cell status.
     #[serde(flatten)]
     pub status: Health,
-}
-
-/// Sort rank: CRITICAL, WARNING, INFO, UNKNOWN, OK.
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Critical => 0,
-        Status::Warning => 1,
-        Status::Info => 2,
-        Status::Unknown => 3,
-        Status::Ok => 4,
-    }
 }
 
 /// Listed one per item, with its cells.
@@ -265,8 +254,8 @@ fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: 
         .filter(|a| filter.is_none_or(|min| a.status >= min))
         .collect();
     apps.sort_by(|a, b| {
-        rank(a.status)
-            .cmp(&rank(b.status))
+        attention_rank(a.status)
+            .cmp(&attention_rank(b.status))
             .then_with(|| a.id.name().cmp(b.id.name()))
             .then_with(|| a.id.cmp(&b.id))
     });
@@ -383,7 +372,10 @@ mod tests {
             assert!(out.text.lines().nth(2).unwrap().starts_with("CRITICAL "));
         }
         let codes: Vec<u64> = listed.iter().map(|a| a["status_code"].as_u64().unwrap()).collect();
-        let ranks: Vec<u8> = codes.iter().map(|&c| rank(Status::parse(&c.to_string()))).collect();
+        let ranks: Vec<u8> = codes
+            .iter()
+            .map(|&c| attention_rank(Status::parse(&c.to_string())))
+            .collect();
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "sorted by status");
         // The default synthetic cluster does not fit: whole entries are left out and said.
         let cut = &s["truncated"];

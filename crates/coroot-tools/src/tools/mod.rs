@@ -23,6 +23,18 @@ use crate::error::ToolError;
 use crate::format::hours;
 use crate::params::Window;
 
+/// Order of attention for apps and links: CRITICAL, WARNING, INFO, UNKNOWN, OK.
+pub(crate) fn attention_rank(s: coroot_client::Status) -> u8 {
+    use coroot_client::Status;
+    match s {
+        Status::Critical => 0,
+        Status::Warning => 1,
+        Status::Info => 2,
+        Status::Unknown => 3,
+        Status::Ok => 4,
+    }
+}
+
 /// The project to query: `project_id` (an id or a name) or the default one.
 pub(crate) async fn project(ctx: &ToolContext, project_id: Option<&str>) -> Result<Project, ToolError> {
     Ok(ctx.client.resolve_project(project_id).await?)

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
+use crate::tools::{attention_rank, header, project, window_note};
 use crate::{Health, Text, Tool, ToolContext, ToolError};
 
 /// The tool.
@@ -90,17 +90,6 @@ pub struct AppOut {
     pub upstreams: usize,
     /// Number of apps calling it.
     pub downstreams: usize,
-}
-
-/// Sort rank of an app: CRITICAL, WARNING, INFO, UNKNOWN, OK.
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Critical => 0,
-        Status::Warning => 1,
-        Status::Info => 2,
-        Status::Unknown => 3,
-        Status::Ok => 4,
-    }
 }
 
 impl Tool for GetServiceMap {
@@ -315,8 +304,8 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
         })
         .collect();
     apps.sort_by(|(xs, x), (ys, y)| {
-        rank(*xs)
-            .cmp(&rank(*ys))
+        attention_rank(*xs)
+            .cmp(&attention_rank(*ys))
             .then_with(|| name_of(&x.id).cmp(name_of(&y.id)))
             .then_with(|| x.id.cmp(&y.id))
     });
