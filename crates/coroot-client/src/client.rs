@@ -519,7 +519,12 @@ impl Client {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        // Sized up front when the length is known: growing by doubling can hold twice the body.
+        let expected = response
+            .content_length()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0);
+        let mut body = Vec::with_capacity(expected.min(limit));
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(path, e))? {
             if body.len() + chunk.len() > limit {
                 return Err(too_large());
