@@ -46,10 +46,7 @@ pub trait Tool: 'static {
     type Output: Serialize + JsonSchema + Send + Sync;
 
     /// Fetches from Coroot and builds the output.
-    fn run(
-        ctx: &ToolContext,
-        params: Self::Params,
-    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+    fn run(ctx: &ToolContext, params: Self::Params) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
 
     /// The text an LLM reads. Items are droppable so the character cap removes whole ones.
     fn render(output: &Self::Output, now_ms: i64) -> Text;
@@ -70,10 +67,7 @@ pub struct ToolOutput {
 }
 
 /// Runs tool `T` on raw JSON arguments.
-pub async fn call<T: Tool>(
-    ctx: &ToolContext,
-    args: serde_json::Value,
-) -> Result<ToolOutput, ToolError> {
+pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result<ToolOutput, ToolError> {
     let params: T::Params = params::parse(T::NAME, args)?;
     let mut output = T::run(ctx, params).await?;
     let max = ctx.limits.max_chars;
@@ -81,8 +75,7 @@ pub async fn call<T: Tool>(
     if let Some(cut) = &cut {
         T::keep(&mut output, &cut.kept);
     }
-    let mut structured =
-        serde_json::to_value(&output).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
+    let mut structured = serde_json::to_value(&output).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
     if let (Some(cut), Some(obj)) = (cut, structured.as_object_mut()) {
         let shown: usize = cut.kept.iter().sum();
         obj.insert(
@@ -109,10 +102,7 @@ pub struct ToolSpec {
     /// JSON Schema of the structured output.
     pub output_schema: fn() -> serde_json::Value,
     /// Runs the tool.
-    pub call: for<'a> fn(
-        &'a ToolContext,
-        serde_json::Value,
-    ) -> BoxFuture<'a, Result<ToolOutput, ToolError>>,
+    pub call: for<'a> fn(&'a ToolContext, serde_json::Value) -> BoxFuture<'a, Result<ToolOutput, ToolError>>,
 }
 
 impl std::fmt::Debug for ToolSpec {
@@ -135,10 +125,7 @@ pub const fn spec<T: Tool>() -> ToolSpec {
     }
 }
 
-fn erased<T: Tool>(
-    ctx: &ToolContext,
-    args: serde_json::Value,
-) -> BoxFuture<'_, Result<ToolOutput, ToolError>> {
+fn erased<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> BoxFuture<'_, Result<ToolOutput, ToolError>> {
     Box::pin(call::<T>(ctx, args))
 }
 
@@ -179,16 +166,19 @@ fn compact_schema(schema: schemars::Schema, side: Side) -> serde_json::Value {
                         map.remove(key);
                     }
                 }
-                if map.get("format").and_then(|f| f.as_str()).is_some_and(|f| {
-                    f.starts_with("uint") || f.starts_with("int") || f == "double" || f == "float"
-                }) {
+                if map
+                    .get("format")
+                    .and_then(|f| f.as_str())
+                    .is_some_and(|f| f.starts_with("uint") || f.starts_with("int") || f == "double" || f == "float")
+                {
                     map.remove("format");
                 }
                 if map.get("default").is_some_and(serde_json::Value::is_null) {
                     map.remove("default");
                 }
                 let is_schema = map.contains_key("type") || map.contains_key("$ref") || map.contains_key("properties");
-                if is_schema && map.get("description").is_some_and(|d| d.is_string()) && (root || side == Side::Output) {
+                if is_schema && map.get("description").is_some_and(|d| d.is_string()) && (root || side == Side::Output)
+                {
                     map.remove("description");
                 }
                 if side == Side::Input

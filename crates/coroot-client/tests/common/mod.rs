@@ -35,9 +35,7 @@ pub fn sim_config() -> SimConfig {
 
 /// A simulator of `scenario` with password auth and the fixed clock.
 pub async fn sim_with(scenario: Scenario, config: SimConfig) -> Simulator {
-    Simulator::start(scenario, config)
-        .await
-        .expect("the simulator starts")
+    Simulator::start(scenario, config).await.expect("the simulator starts")
 }
 
 /// The e-commerce simulator with default settings.
@@ -47,14 +45,7 @@ pub async fn ecommerce() -> Simulator {
 
 /// A simulator with another auth mode.
 pub async fn sim_with_auth(scenario: Scenario, auth: Auth) -> Simulator {
-    sim_with(
-        scenario,
-        SimConfig {
-            auth,
-            ..sim_config()
-        },
-    )
-    .await
+    sim_with(scenario, SimConfig { auth, ..sim_config() }).await
 }
 
 /// Client settings for tests: the sim's credentials and key, short backoffs, a 5 s timeout.
@@ -84,10 +75,7 @@ pub fn last_hour() -> TimeRange {
 
 /// Requests whose path is exactly `path`.
 pub fn requests_to(sim: &Simulator, path: &str) -> Vec<RecordedRequest> {
-    sim.requests()
-        .into_iter()
-        .filter(|r| r.path == path)
-        .collect()
+    sim.requests().into_iter().filter(|r| r.path == path).collect()
 }
 
 /// The last request whose path is exactly `path`.
@@ -146,19 +134,13 @@ pub fn secret_free(err: &Error, sim: Option<&Simulator>) -> String {
             !shown.contains(secret.as_str()),
             "error message leaks a secret: {shown}"
         );
-        assert!(
-            !debug.contains(secret.as_str()),
-            "error Debug leaks a secret: {debug}"
-        );
+        assert!(!debug.contains(secret.as_str()), "error Debug leaks a secret: {debug}");
     }
     shown
 }
 
 /// Unwraps the error of `result`, checks it for secrets and returns it.
-pub fn expect_err<T: std::fmt::Debug>(
-    result: coroot_client::Result<T>,
-    sim: Option<&Simulator>,
-) -> Error {
+pub fn expect_err<T: std::fmt::Debug>(result: coroot_client::Result<T>, sim: Option<&Simulator>) -> Error {
     let err = result.expect_err("the call should fail");
     secret_free(&err, sim);
     err
