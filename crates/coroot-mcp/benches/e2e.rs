@@ -476,13 +476,18 @@ async fn timed_calls(
     (times, last, peak, gets, all)
 }
 
+/// The constant-bytes side: the responder, its URL, and a plain client of it.
+struct Tape {
+    responder: Responder,
+    url: String,
+    client: Client,
+}
+
 async fn measure(
     kind: &ServerKind,
     sim: &Simulator,
     live: &Client,
-    tape: &Responder,
-    tape_url: &str,
-    tape_client: &Client,
+    tape: &Tape,
     case: (&str, &Value),
     runs: (usize, usize),
 ) -> Measured {
@@ -495,14 +500,14 @@ async fn measure(
         if seen.insert(key.clone()) {
             let query: Vec<(&str, String)> = r.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             if let Ok(body) = live.get_raw(&r.path, &query).await {
-                tape.insert(key, body);
+                tape.responder.insert(key, body);
             }
         }
     }
     let (sim_d, upstream_bytes) = replay_time(live, &gets, 3).await;
     // Constant bytes: the server's own time.
-    let (times, last, peak, _, _) = timed_calls(kind, tape_url, None, tool, args, runs.1).await;
-    let (tape_d, _) = replay_time(tape_client, &gets, runs.1).await;
+    let (times, last, peak, _, _) = timed_calls(kind, &tape.url, None, tool, args, runs.1).await;
+    let (tape_d, _) = replay_time(&tape.client, &gets, runs.1).await;
     let (text, is_error) = text_of(&last);
     let latency = median(times);
     Measured {
@@ -555,9 +560,13 @@ async fn main() {
     let mut config = ClientConfig::new(&url).with_password("admin", "sim-password");
     config.api_key = Some("sim-api-key".into());
     let live = Client::new(config).unwrap();
-    let tape = Responder::default();
-    let tape_url = tape.start().await;
-    let tape_client = Client::new(ClientConfig::new(&tape_url).with_password("admin", "sim-password")).unwrap();
+    let responder = Responder::default();
+    let tape_url = responder.start().await;
+    let tape = Tape {
+        client: Client::new(ClientConfig::new(&tape_url).with_password("admin", "sim-password")).unwrap(),
+        url: tape_url,
+        responder,
+    };
     let ours = ServerKind {
         program: env!("CARGO_BIN_EXE_coroot-mcp").into(),
         args: vec!["serve".into()],
@@ -617,8 +626,7 @@ async fn main() {
     let mut rows = Vec::new();
     for case in cases(&incident, &app_full, &app_short, &node) {
         let (o, p) = {
-            let m =
-                |kind, tool, args, runs| measure(kind, &sim, &live, &tape, &tape_url, &tape_client, (tool, args), runs);
+            let m = |kind, tool, args, runs| measure(kind, &sim, &live, &tape, (tool, args), runs);
             let o = m(&ours, case.ours.0, &case.ours.1, (3, runs)).await;
             let p = match (&peer_kind, &case.peer) {
                 (Some(k), Some((tool, args))) => Some(m(k, tool, args, (2, peer_runs)).await),
