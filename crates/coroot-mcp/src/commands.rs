@@ -11,9 +11,9 @@ use crate::cli::short_name;
 pub async fn check(ctx: &ToolContext, json: bool) -> Result<(), String> {
     let report = with_progress("checking Coroot", coroot_tools::check::run(ctx)).await;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        out!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else if report.ok() {
-        println!("{}", report.render());
+        out!("{}", report.render());
     }
     match report.error {
         None => Ok(()),
@@ -31,7 +31,7 @@ pub fn tools(json: bool) -> Result<(), String> {
                     "inputSchema": (t.input_schema)(), "outputSchema": (t.output_schema)()})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+        out!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
         return Ok(());
     }
     let width = coroot_tools::TOOLS.iter().map(|t| t.name.len()).max().unwrap_or(0);
@@ -42,7 +42,7 @@ pub fn tools(json: bool) -> Result<(), String> {
             .next()
             .unwrap_or(t.description)
             .trim_end_matches('.');
-        println!("{:width$}  {:16} {first}", t.name, short_name(t.name));
+        out!("{:width$}  {:16} {first}", t.name, short_name(t.name));
     }
     Ok(())
 }
@@ -147,12 +147,12 @@ async fn run(ctx: &ToolContext, spec: &ToolSpec, args: serde_json::Value, json: 
         .await
         .map_err(|e| e.to_string())?;
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&out.structured).map_err(|e| e.to_string())?
         );
     } else {
-        println!("{}", out.text);
+        out!("{}", out.text);
     }
     Ok(())
 }

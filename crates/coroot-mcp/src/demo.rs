@@ -28,7 +28,7 @@ pub async fn embedded() -> Result<(Simulator, ToolContext), String> {
 /// Runs the walkthrough.
 pub async fn run(full: bool) -> Result<(), String> {
     let (sim, ctx) = embedded().await?;
-    println!(
+    out!(
         "coroot-mcp demo: a simulated Coroot at {} (e-commerce cluster in trouble)\n",
         sim.base_url()
     );
@@ -59,7 +59,7 @@ pub async fn run(full: bool) -> Result<(), String> {
     .await?;
 
     let Some(incident) = first else {
-        println!("No incident found: the cluster looks healthy.");
+        out!("No incident found: the cluster looks healthy.");
         return Ok(());
     };
     let key = incident["key"].as_str().unwrap_or_default().to_string();
@@ -138,17 +138,17 @@ pub async fn run(full: bool) -> Result<(), String> {
     .await?;
 
     let rca = view.incident.rca.unwrap_or_default();
-    println!("━━ Conclusion");
-    println!(
+    out!("━━ Conclusion");
+    out!(
         "Incident {key} on {} is caused by {}.",
         affected.short(),
         culprit.short()
     );
     if !rca.short_summary.is_empty() {
-        println!("Coroot's RCA: {}", rca.short_summary);
+        out!("Coroot's RCA: {}", rca.short_summary);
     }
     if !rca.immediate_fixes.is_empty() {
-        println!("Fix: {}", coroot_tools::format::one_line(&rca.immediate_fixes));
+        out!("Fix: {}", coroot_tools::format::one_line(&rca.immediate_fixes));
     }
     sim.shutdown().await;
     Ok(())
@@ -163,26 +163,26 @@ struct Steps<'a> {
 impl Steps<'_> {
     async fn call(&mut self, tool: &str, args: Value, why: &str) -> Result<Value, String> {
         self.n += 1;
-        println!("━━ Step {}: {why}\n→ {tool}({})", self.n, args_text(&args));
+        out!("━━ Step {}: {why}\n→ {tool}({})", self.n, args_text(&args));
         let spec = coroot_tools::find(tool).ok_or_else(|| format!("no tool {tool}"))?;
         match (spec.call)(self.ctx, args).await {
             Ok(out) => {
                 let lines: Vec<&str> = out.text.lines().collect();
                 let shown = if self.full { lines.len() } else { lines.len().min(SHORT) };
                 for line in lines.iter().take(shown) {
-                    println!("  {line}");
+                    out!("  {line}");
                 }
                 if shown < lines.len() {
-                    println!(
+                    out!(
                         "  … {} more lines (coroot-mcp demo --full shows everything)",
                         lines.len() - shown
                     );
                 }
-                println!();
+                out!();
                 Ok(out.structured)
             }
             Err(e) => {
-                println!("  error: {e}\n");
+                out!("  error: {e}\n");
                 Ok(Value::Null)
             }
         }

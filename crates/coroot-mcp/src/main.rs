@@ -5,6 +5,17 @@
 //! transport's parse errors), `commands` (the CLI commands), `demo` (the walkthrough against
 //! the built-in simulator).
 
+/// `println!` for command output that treats a closed stdout (`coroot-mcp call … | head`) as
+/// the reader being done, not as a reason to panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod cli;
 mod commands;
 mod config;

@@ -123,3 +123,26 @@ fn a_missing_url_points_at_the_demo() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("coroot-mcp demo"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .arg("demo")
+        .env_remove("COROOT_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run demo");
+    // Like `coroot-mcp demo | head -c 64`: take a little, then close the pipe.
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    let out = child.wait_with_output().expect("demo ends");
+    assert!(out.status.success(), "exit {:?}: {}", out.status, text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
