@@ -148,7 +148,7 @@ pub async fn run(full: bool) -> Result<(), String> {
         out!("Coroot's RCA: {}", rca.short_summary);
     }
     if !rca.immediate_fixes.is_empty() {
-        out!("Fix: {}", coroot_tools::format::one_line(&rca.immediate_fixes));
+        out!("Fix: {}", coroot_tools::render::units::one_line(&rca.immediate_fixes));
     }
     sim.shutdown().await;
     Ok(())
@@ -195,15 +195,13 @@ fn args_text(args: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// The propagation map's failing app with no failing upstream: where the failure starts.
+/// Where the incident's failure starts, by the same rule every tool uses; else its first
+/// failing app.
 fn root_cause_app(view: &coroot_client::models::IncidentView) -> Option<AppId> {
-    let map = view.incident.rca.as_ref()?.propagation_map.as_ref()?;
-    let failing = |s: coroot_client::Status| s.is_failing();
-    map.applications
-        .iter()
-        .filter(|a| failing(a.status))
-        .find(|a| !a.upstreams.iter().any(|u| failing(u.status) && u.id != a.id))
-        .or_else(|| map.applications.iter().find(|a| failing(a.status)))
+    let graph = coroot_tools::analysis::propagation::Graph::of(view);
+    graph
+        .root()
+        .or_else(|| graph.apps.iter().find(|a| a.status.is_failing()))
         .map(|a| a.id.clone())
 }
 

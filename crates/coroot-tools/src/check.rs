@@ -155,7 +155,7 @@ mod tests {
     use coroot_sim::{Auth, Fault, FaultRule, Scenario, SimConfig, Simulator};
 
     use super::*;
-    use crate::testkit;
+    use crate::testing;
 
     fn ctx_for(config: ClientConfig) -> ToolContext {
         ToolContext::new(Client::new(config).expect("client"))
@@ -163,7 +163,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_working_connection_reports_version_projects_and_default() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         let report = run(&kit.ctx).await;
         assert!(report.ok(), "{report:?}");
         assert_eq!(report.version.as_deref(), Some("1.24.5"));
@@ -178,7 +178,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_wrong_password_is_named() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         let report = run(&ctx_for(
             ClientConfig::new(kit.sim.base_url()).with_password("admin", "wrong"),
         ))
@@ -213,7 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn tls_refused_and_timeout_each_say_why() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         let https = kit.sim.base_url().replacen("http://", "https://", 1);
         let report = run(&ctx_for(ClientConfig::new(https))).await;
         assert!(

@@ -1,8 +1,15 @@
-//! What every tool runs with: the Coroot client, the clock, and the output limits.
+//! What every tool runs with: the Coroot client, the clock and the output limits; and what
+//! every tool looks at: its [`Scope`] (the project and the time window).
 
 use std::sync::Arc;
 
-use coroot_client::Client;
+use coroot_client::models::Project;
+use coroot_client::{Client, TimeRange};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::error::ToolError;
+use crate::render::units::{hours, iso, num};
 
 /// Receives progress as a long tool call advances: `(done, total, message)`. The MCP server
 /// turns it into `notifications/progress`; the CLI ignores it.
@@ -91,4 +98,94 @@ impl ToolContext {
                 .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
         }
     }
+}
+
+/// The project and the time window a tool call looks at.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The project (from `project_id`, or the default one).
+    pub project: Project,
+    /// The window, as sent to Coroot.
+    pub range: TimeRange,
+    /// The window, as reported in the output.
+    pub window: Window,
+}
+
+impl Scope {
+    /// Resolves `project_id` (an id, a name, or the default) and `lookback_hours` (the
+    /// tool's `default_hours` when unset) into what the tool looks at.
+    pub async fn resolve(
+        ctx: &ToolContext,
+        tool: &'static str,
+        project_id: Option<&str>,
+        lookback_hours: Option<f64>,
+        default_hours: f64,
+    ) -> Result<Scope, ToolError> {
+        let (range, window) = window(ctx, tool, lookback_hours, default_hours)?;
+        let project = project(ctx, project_id).await?;
+        Ok(Scope { project, range, window })
+    }
+}
+
+/// The project to query: `project_id` (an id or a name) or the default one.
+pub async fn project(ctx: &ToolContext, project_id: Option<&str>) -> Result<Project, ToolError> {
+    Ok(ctx.client.resolve_project(project_id).await?)
+}
+
+/// The time window a tool looked at, as reported in its output.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct Window {
+    /// Start, UTC ISO-8601.
+    pub from: String,
+    /// End, UTC ISO-8601.
+    pub to: String,
+    /// Hours covered.
+    pub lookback_hours: f64,
+    /// What was asked for, when it was out of range and replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_hours: Option<f64>,
+}
+
+impl Window {
+    /// The note to show when the request was adjusted.
+    pub fn note(&self) -> Option<String> {
+        self.requested_hours.map(|asked| {
+            format!(
+                "note: lookback_hours={} is outside (0, 720]; used {}",
+                num(asked),
+                hours(self.lookback_hours)
+            )
+        })
+    }
+}
+
+/// Resolves `lookback_hours` into a time range ending now: the default when unset, clamped
+/// into (0, 720] otherwise (a non-positive value takes the default). The clamp is reported.
+pub fn window(
+    ctx: &ToolContext,
+    tool: &'static str,
+    requested: Option<f64>,
+    default: f64,
+) -> Result<(TimeRange, Window), ToolError> {
+    let max = ctx.limits.max_lookback_hours;
+    let (hours, requested_hours) = match requested {
+        None => (default, None),
+        Some(h) if !h.is_finite() => {
+            return Err(ToolError::params(
+                tool,
+                "lookback_hours must be a finite number of hours, e.g. 24",
+            ));
+        }
+        Some(h) if h <= 0.0 => (default, Some(h)),
+        Some(h) if h > max => (max, Some(h)),
+        Some(h) => (h, None),
+    };
+    let range = TimeRange::last_hours(ctx.now_ms(), hours);
+    let window = Window {
+        from: iso(range.from_ms),
+        to: iso(range.to_ms),
+        lookback_hours: hours,
+        requested_hours,
+    };
+    Ok((range, window))
 }

@@ -4,14 +4,10 @@
 //! All of those are accepted; an unknown parameter is an error naming the valid ones, because a
 //! misspelt filter silently ignored returns the wrong data.
 
-use coroot_client::TimeRange;
-use schemars::JsonSchema;
 use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
-use crate::context::ToolContext;
 use crate::error::ToolError;
-use crate::format::iso;
 
 /// Decodes a tool's arguments (`null` counts as `{}`).
 pub fn parse<T: DeserializeOwned>(tool: &'static str, args: serde_json::Value) -> Result<T, ToolError> {
@@ -165,64 +161,6 @@ fn clean(s: String) -> Result<String, String> {
         return Err("contains control characters".into());
     }
     Ok(s.trim().to_string())
-}
-
-/// The time window a tool looked at, as reported in its output.
-#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
-pub struct Window {
-    /// Start, UTC ISO-8601.
-    pub from: String,
-    /// End, UTC ISO-8601.
-    pub to: String,
-    /// Hours covered.
-    pub lookback_hours: f64,
-    /// What was asked for, when it was out of range and replaced.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested_hours: Option<f64>,
-}
-
-impl Window {
-    /// The note to show when the request was adjusted.
-    pub fn note(&self) -> Option<String> {
-        self.requested_hours.map(|asked| {
-            format!(
-                "note: lookback_hours={} is outside (0, 720]; used {}",
-                crate::format::num(asked),
-                crate::format::hours(self.lookback_hours)
-            )
-        })
-    }
-}
-
-/// Resolves `lookback_hours` into a time range ending now: the default when unset, clamped
-/// into (0, 720] otherwise (a non-positive value takes the default). The clamp is reported.
-pub fn window(
-    ctx: &ToolContext,
-    tool: &'static str,
-    requested: Option<f64>,
-    default: f64,
-) -> Result<(TimeRange, Window), ToolError> {
-    let max = ctx.limits.max_lookback_hours;
-    let (hours, requested_hours) = match requested {
-        None => (default, None),
-        Some(h) if !h.is_finite() => {
-            return Err(ToolError::params(
-                tool,
-                "lookback_hours must be a finite number of hours, e.g. 24",
-            ));
-        }
-        Some(h) if h <= 0.0 => (default, Some(h)),
-        Some(h) if h > max => (max, Some(h)),
-        Some(h) => (h, None),
-    };
-    let range = TimeRange::last_hours(ctx.now_ms(), hours);
-    let window = Window {
-        from: iso(range.from_ms),
-        to: iso(range.to_ms),
-        lookback_hours: hours,
-        requested_hours,
-    };
-    Ok((range, window))
 }
 
 #[cfg(test)]

@@ -222,7 +222,7 @@ mod tests {
 
     #[tokio::test]
     async fn names_resolve_from_cached_ids_and_a_miss_looks_once_more() {
-        let kit = crate::testkit::ecommerce().await;
+        let kit = crate::testing::ecommerce().await;
         let fetched = || {
             kit.sim
                 .requests()

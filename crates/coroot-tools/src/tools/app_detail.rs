@@ -14,11 +14,11 @@ use coroot_client::{AppId, Error as CorootError, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{clip, one_line, threshold};
-use crate::params::{Window, opt_f64, opt_string, req_string, window};
+use crate::render::units::{clip, one_line, threshold};
+use crate::params::{opt_f64, opt_string, req_string};
+use crate::analysis::tables::{cell_in, cell_text, row_name};
 use crate::resolve;
-use crate::tools::{header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetAppDetail;
@@ -162,8 +162,8 @@ impl Tool for GetAppDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let id = resolve::app_id(ctx, &project.id, &p.app_id).await?;
         let view = match ctx.client.app(&project.id, &id, range).await {
             Ok(view) => view,
@@ -177,14 +177,13 @@ impl Tool for GetAppDetail {
         Ok(build(project.name, window, &id, view))
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new(
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, 
             "entries",
             "pass a shorter lookback_hours, or use coroot_get_app_logs / coroot_query_metrics for one signal",
         );
         let id = AppId::new(out.app_id.as_str());
-        t.line(header(&format!("App {}", id.short()), &out.project, &out.window));
-        window_note(&mut t, &out.window);
+        t.header(&format!("App {}", id.short()), &out.project, &out.window);
         let bad: Vec<String> = out
             .indicators
             .iter()
@@ -209,7 +208,7 @@ impl Tool for GetAppDetail {
             t.line("no failing checks");
         } else {
             t.heading(format!("FAILING CHECKS ({})", out.failing_checks.len()));
-            for c in &out.failing_checks {
+            for (i, c) in out.failing_checks.iter().enumerate() {
                 let mut line = format!("{} / {} {}", c.report, c.title, c.status.status);
                 if !c.message.is_empty() {
                     line.push_str(&format!(": {}", c.message));
@@ -222,7 +221,7 @@ impl Tool for GetAppDetail {
                 for d in &c.details {
                     line.push_str(&format!("\n  {}", one_line(d)));
                 }
-                t.item_in(0, line);
+                t.item("/failing_checks", i, line);
             }
         }
         if !out.reports.is_empty() {
@@ -236,7 +235,7 @@ impl Tool for GetAppDetail {
 
         if !out.instances.is_empty() {
             t.heading(format!("INSTANCES ({})", out.instances.len()));
-            for i in &out.instances {
+            for (n, i) in out.instances.iter().enumerate() {
                 let mut line = i.name.clone();
                 if !i.status.is_empty() {
                     line.push_str(&format!(": {}", i.status));
@@ -254,19 +253,19 @@ impl Tool for GetAppDetail {
                     let labels: Vec<String> = i.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     line.push_str(&format!(" · {}", labels.join(" ")));
                 }
-                t.item_in(1, line);
+                t.item("/instances", n, line);
             }
         }
         let name = id.name();
         for (section, title, list, client) in [
-            (2, "CLIENTS calling", &out.clients, true),
-            (3, "DEPENDENCIES called by", &out.dependencies, false),
+            ("/clients", "CLIENTS calling", &out.clients, true),
+            ("/dependencies", "DEPENDENCIES called by", &out.dependencies, false),
         ] {
             if list.is_empty() {
                 continue;
             }
             t.heading(format!("{title} {name} ({})", list.len()));
-            for l in list {
+            for (i, l) in list.iter().enumerate() {
                 let other = AppId::new(l.id.as_str()).short();
                 let (from, to) = if client {
                     (other.as_str(), name)
@@ -282,12 +281,12 @@ impl Tool for GetAppDetail {
                     line.push_str(&format!(" ({})", l.reason));
                 }
                 line.push_str(&format!(" · app {}", l.app_status));
-                t.item_in(section, line);
+                t.item(section, i, line);
             }
         }
         if !out.tables.is_empty() {
             t.heading("TABLES");
-            for tab in &out.tables {
+            for (i, tab) in out.tables.iter().enumerate() {
                 let mut block = format!("{}: {}", tab.report, tab.header.join(" | "));
                 for row in &tab.rows {
                     block.push_str(&format!("\n  {}", row.join(" | ")));
@@ -295,7 +294,7 @@ impl Tool for GetAppDetail {
                 if tab.more_rows > 0 {
                     block.push_str(&format!("\n  (+{} more rows)", tab.more_rows));
                 }
-                t.item_in(4, block);
+                t.item("/tables", i, block);
             }
         }
 
@@ -318,14 +317,6 @@ impl Tool for GetAppDetail {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        let get = |i: usize| kept.get(i).copied().unwrap_or(0);
-        out.failing_checks.truncate(get(0));
-        out.instances.truncate(get(1));
-        out.clients.truncate(get(2));
-        out.dependencies.truncate(get(3));
-        out.tables.truncate(get(4));
-    }
 }
 
 fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> Output {
@@ -444,20 +435,8 @@ fn instances(view: &ApplicationView) -> Vec<InstanceOut> {
         .flat_map(|r| r.widgets.iter().filter_map(|w| w.table.as_ref()))
         .find(|t| t.header.first().is_some_and(|h| h == "Instance"));
     if let Some(table) = table {
-        let col = |name: &str| table.header.iter().position(|h| h == name);
-        let (status_c, restarts_c, ip_c, node_c) = (col("Status"), col("Restarts"), col("IP"), col("Node"));
         for row in &table.rows {
-            let cell = |c: Option<usize>| {
-                c.and_then(|i| row.cells.get(i))
-                    .map(TableCell::text)
-                    .unwrap_or_default()
-            };
-            let name = row
-                .cells
-                .first()
-                .map(TableCell::text)
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| row.id.clone());
+            let name = row_name(row);
             let pos = match out.iter().position(|i| i.name == name) {
                 Some(pos) => pos,
                 None => {
@@ -473,10 +452,10 @@ fn instances(view: &ApplicationView) -> Vec<InstanceOut> {
                 }
             };
             if let Some(i) = out.get_mut(pos) {
-                i.status = cell(status_c);
-                i.restarts = cell(restarts_c);
-                i.ip = cell(ip_c);
-                i.node = cell(node_c);
+                i.status = cell_in(table, row, "Status");
+                i.restarts = cell_in(table, row, "Restarts");
+                i.ip = cell_in(table, row, "IP");
+                i.node = cell_in(table, row, "Node");
             }
         }
     }
@@ -511,7 +490,7 @@ fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
     let rows: Vec<Vec<String>> = table
         .rows
         .iter()
-        .map(|r| r.cells.iter().map(cell_text).collect())
+        .map(|r| r.cells.iter().map(cell).collect())
         .collect();
     // Columns with no title and no text (sparklines) say nothing.
     let keep: Vec<usize> = (0..table.header.len())
@@ -532,46 +511,22 @@ fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
     })
 }
 
-fn cell_text(c: &TableCell) -> String {
-    let mut s = c.text();
-    if !c.deployment_summaries.is_empty() {
-        let lines: Vec<String> = c
-            .deployment_summaries
-            .iter()
-            .map(|d| {
-                let what = if d.report.is_empty() || d.message.starts_with(&format!("{}:", d.report)) {
-                    d.message.clone()
-                } else {
-                    format!("{}: {}", d.report, d.message)
-                };
-                if d.ok { what } else { format!("WORSE {what}") }
-            })
-            .collect();
-        if !s.is_empty() {
-            s.push_str("; ");
-        }
-        s.push_str(&lines.join("; "));
-    }
-    if let Some(st) = c.status.filter(|s| s.is_failing()) {
-        s.push_str(&format!(" ({st})"));
-    }
-    if s.is_empty() {
-        // An empty cell still holds its column's place.
-        return "-".into();
-    }
-    clip(&one_line(&s), CELL_CHARS)
+/// A cell for the text: one line, clipped, `-` when empty so it still holds its column.
+fn cell(c: &TableCell) -> String {
+    let s = cell_text(c);
+    if s.is_empty() { "-".into() } else { clip(&one_line(&s), CELL_CHARS) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn payment_shows_its_oom_kills_and_restarts_first() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "k3h2x9qa:default:Deployment:payment"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppDetail>(&kit, json!({"app_id": "k3h2x9qa:default:Deployment:payment"})).await;
         let text = &out.text;
         assert!(
             text.starts_with("App default/payment · project production · last 1h"),
@@ -633,10 +588,10 @@ mod tests {
 
     #[tokio::test]
     async fn short_ids_resolve_to_the_four_part_id() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         for given in ["default:Deployment:payment", "payment", "default/payment"] {
             kit.sim.clear_requests();
-            let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": given})).await;
+            let out = testing::run::<GetAppDetail>(&kit, json!({"app_id": given})).await;
             assert_eq!(
                 out.structured["app_id"], "k3h2x9qa:default:Deployment:payment",
                 "{given}"
@@ -651,19 +606,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_misspelt_name_suggests_the_closest_ids() {
-        let kit = testkit::ecommerce().await;
-        let e = testkit::run_err::<GetAppDetail>(&kit, json!({"app_id": "paymnt"})).await;
+        let kit = testing::ecommerce().await;
+        let e = testing::run_err::<GetAppDetail>(&kit, json!({"app_id": "paymnt"})).await;
         assert!(e.contains("no application matches 'paymnt'"), "{e}");
         assert!(e.contains("k3h2x9qa:default:Deployment:payment"), "{e}");
         // A well-formed id of this project that Coroot does not know gets the same help.
-        let e = testkit::run_err::<GetAppDetail>(&kit, json!({"app_id": "k3h2x9qa:default:Deployment:paymnt"})).await;
+        let e = testing::run_err::<GetAppDetail>(&kit, json!({"app_id": "k3h2x9qa:default:Deployment:paymnt"})).await;
         assert!(e.contains("k3h2x9qa:default:Deployment:payment"), "{e}");
     }
 
     #[tokio::test]
     async fn database_tables_are_kept_compact() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "postgres"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppDetail>(&kit, json!({"app_id": "postgres"})).await;
         let text = &out.text;
         assert!(text.contains("Storage / Disk I/O load WARNING: high I/O load of 1 volume (condition: the I/O load of a volume > 5 s/s)"), "{text}");
         assert!(
@@ -681,8 +636,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_rollout_in_the_window_shows_its_regression() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "payment", "lookback_hours": 2})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppDetail>(&kit, json!({"app_id": "payment", "lookback_hours": 2})).await;
         assert!(
             out.text
                 .contains("Deployments: Deployment | Deployed | Summary\n  7d9f8b6c5: payment:2.4.1"),
@@ -695,7 +650,7 @@ mod tests {
             "{}",
             out.text
         );
-        let out = testkit::run::<GetAppDetail>(&kit, json!({"app_id": "default/cart"})).await;
+        let out = testing::run::<GetAppDetail>(&kit, json!({"app_id": "default/cart"})).await;
         assert!(
             out.text
                 .contains("DNS / DNS NXDOMAIN errors WARNING: the app received an empty DNS response 7 times"),

@@ -11,15 +11,18 @@ use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{attention_rank, header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::params::{opt_f64, opt_string};
+use crate::analysis::severity::attention_rank;
+use crate::tools::app_detail::GetAppDetail;
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetApplications;
 
 /// Healthy (or unknown) apps listed per text line.
 const NAMES_PER_LINE: usize = 20;
+/// The structured list the answer's items stand for.
+const APPS: &str = "/applications";
 /// What narrows the output, named in the cap notice.
 const NARROW: &str = "pass status='warning' to list only failing apps, or call coroot_get_app_detail for one app";
 
@@ -128,16 +131,15 @@ impl Tool for GetApplications {
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let filter = parse_filter(p.status.as_deref())?;
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let apps = ctx.client.applications(&project.id, range).await?;
         Ok(build(project.name, window, apps, filter))
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new("entries (one per unhealthy app, 20 names per OK line)", NARROW);
-        t.line(header("Applications", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, "entries (one per unhealthy app, 20 names per OK line)", NARROW);
+        t.header("Applications", &out.project, &out.window);
         if out.total == 0 {
             t.line("No applications: Coroot lists only apps with at least one known status in the window.");
             t.footer("next: a longer lookback_hours, another project_id, or coroot_get_nodes to check that the node agents report");
@@ -162,23 +164,25 @@ impl Tool for GetApplications {
                 out.applications.len()
             ));
         }
-        for a in out.applications.iter().filter(|a| detailed(status_of(a))) {
-            t.item_in(0, app_line(a));
+        // `applications` is sorted by status: the detailed apps, then UNKNOWN, then OK.
+        let detailed_apps = out.applications.iter().take_while(|a| detailed(status_of(a))).count();
+        for (i, a) in out.applications.iter().enumerate().take(detailed_apps) {
+            t.item(APPS, i, app_line(a));
         }
-        for (section, status) in [(1, Status::Unknown), (2, Status::Ok)] {
-            let names: Vec<String> = out
-                .applications
-                .iter()
-                .filter(|a| status_of(a) == status)
-                .map(|a| AppId::new(a.id.as_str()).short())
-                .collect();
-            if names.is_empty() {
+        let mut start = detailed_apps;
+        for status in [Status::Unknown, Status::Ok] {
+            let count = out.applications.iter().skip(start).take_while(|a| status_of(a) == status).count();
+            if count == 0 {
                 continue;
             }
-            t.heading(format!("{} ({}):", status.label(), names.len()));
-            for chunk in names.chunks(NAMES_PER_LINE) {
-                t.item_in(section, chunk.join(", "));
-            }
+            t.heading(format!("{} ({count}):", status.label()));
+            t.name_lines(APPS, start..start + count, NAMES_PER_LINE, |i| {
+                out.applications
+                    .get(i)
+                    .map(|a| AppId::new(a.id.as_str()).short())
+                    .unwrap_or_default()
+            });
+            start += count;
         }
         if out.applications.is_empty() {
             t.line("No application is at that status.");
@@ -187,7 +191,8 @@ impl Tool for GetApplications {
         }
         match out.applications.first() {
             Some(worst) if detailed(status_of(worst)) => t.footer(format!(
-                "next: coroot_get_app_detail(app_id='{}') for the failing checks of the worst app",
+                "next: {}(app_id='{}') for the failing checks of the worst app",
+                GetAppDetail::NAME,
                 worst.id
             )),
             _ => t.footer("next: coroot_get_incidents(lookback_hours=24) or coroot_get_service_map() to look for trouble elsewhere"),
@@ -195,15 +200,6 @@ impl Tool for GetApplications {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        // Sections are the detailed apps, then UNKNOWN name lines, then OK name lines, in the
-        // same order as `applications`; items go from the end, so each count is a prefix.
-        let get = |i: usize| kept.get(i).copied().unwrap_or(0);
-        let count = |s: Status| out.applications.iter().filter(|a| status_of(a) == s).count();
-        let (unknown, ok) = (count(Status::Unknown), count(Status::Ok));
-        let n = get(0) + (get(1) * NAMES_PER_LINE).min(unknown) + (get(2) * NAMES_PER_LINE).min(ok);
-        out.applications.truncate(n);
-    }
 }
 
 fn status_of(a: &AppOut) -> Status {
@@ -294,13 +290,13 @@ fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn unhealthy_apps_come_first_with_only_their_failing_cells() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetApplications>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetApplications>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert!(
             lines[0].starts_with("Applications · project production · last 1h"),
@@ -346,20 +342,20 @@ mod tests {
 
     #[tokio::test]
     async fn a_status_filter_lists_only_failing_apps() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetApplications>(&kit, json!({"status": "CRITICAL"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetApplications>(&kit, json!({"status": "CRITICAL"})).await;
         let apps = out.structured["applications"].as_array().unwrap();
         assert_eq!(apps.len(), 1);
         assert_eq!(out.structured["total"], 10);
         assert!(!out.text.contains("OK ("), "{}", out.text);
-        let e = testkit::run_err::<GetApplications>(&kit, json!({"status": "bad"})).await;
+        let e = testing::run_err::<GetApplications>(&kit, json!({"status": "bad"})).await;
         assert!(e.contains("'info', 'warning' or 'critical'"), "{e}");
     }
 
     #[tokio::test]
     async fn five_thousand_apps_fit_the_cap_worst_first() {
-        let kit = testkit::start(coroot_sim::Scenario::synthetic(Default::default())).await;
-        let out = testkit::run::<GetApplications>(&kit, json!({})).await;
+        let kit = testing::start(coroot_sim::Scenario::synthetic(Default::default())).await;
+        let out = testing::run::<GetApplications>(&kit, json!({})).await;
         assert!(out.text.chars().count() <= 120_000, "{}", out.text.len());
         let s = &out.structured;
         let total = s["total"].as_u64().unwrap() as usize;
@@ -409,8 +405,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_project_says_what_was_searched() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetApplications>(&kit, json!({"lookback_hours": 3})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetApplications>(&kit, json!({"lookback_hours": 3})).await;
         assert!(out.text.contains("last 3h"), "{}", out.text);
         assert!(out.text.contains("No applications"), "{}", out.text);
         assert!(out.text.contains("next: "), "{}", out.text);

@@ -10,10 +10,9 @@ use coroot_client::AppId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{money, percent};
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::render::units::{money, percent};
+use crate::params::{opt_f64, opt_string};
+use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetCosts;
@@ -142,8 +141,8 @@ impl Tool for GetCosts {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, DEFAULT_HOURS)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, DEFAULT_HOURS).await?;
         let costs = ctx.client.costs(&project.id, range).await?;
         let mut nodes: Vec<NodeCostOut> = costs
             .nodes
@@ -221,10 +220,9 @@ impl Tool for GetCosts {
         })
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new("nodes and applications", "pass project_id to look at one project");
-        t.line(header("Costs", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, "nodes and applications", "pass project_id to look at one project");
+        t.header("Costs", &out.project, &out.window);
         if out.nodes.is_empty() && out.applications.is_empty() {
             t.line("No cost data: Coroot prices only nodes whose pricing it knows, and none is priced here.");
             t.footer("next: configure cloud pricing (nodes on AWS, GCP or Azure with instance metadata) or custom pricing in Coroot's project settings, then retry");
@@ -253,7 +251,7 @@ impl Tool for GetCosts {
         if !out.nodes.is_empty() {
             t.heading(format!("Nodes ({}, by price):", out.nodes.len()));
         }
-        for n in &out.nodes {
+        for (i, n) in out.nodes.iter().enumerate() {
             let mut item = format!("{} · {}", n.name, money(n.price));
             let what = [n.description.as_str(), n.instance_life_cycle.as_str()]
                 .into_iter()
@@ -269,7 +267,7 @@ impl Tool for GetCosts {
                 percent(round1(n.memory_usage_percent)),
                 money(n.idle_costs)
             ));
-            t.item_in(0, item);
+            t.item("/nodes", i, item);
         }
         if !out.applications.is_empty() {
             t.heading(format!(
@@ -277,8 +275,8 @@ impl Tool for GetCosts {
                 out.applications.len()
             ));
         }
-        for a in &out.applications {
-            t.item_in(1, app_item(a));
+        for (i, a) in out.applications.iter().enumerate() {
+            t.item("/applications", i, app_item(a));
         }
         if let Some(a) = out.applications.iter().find(|a| a.over_provisioning_costs > 0.0) {
             t.footer(format!(
@@ -289,10 +287,6 @@ impl Tool for GetCosts {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.nodes.truncate(kept.first().copied().unwrap_or(0));
-        out.applications.truncate(kept.get(1).copied().unwrap_or(0));
-    }
 }
 
 fn round2(v: f64) -> f64 {
@@ -379,13 +373,13 @@ fn recommendation(c: &ComponentOut) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn totals_then_nodes_then_the_recommendation_saving() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetCosts>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetCosts>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert!(
             lines[1].starts_with("Totals (USD/month): nodes $420.48/mo · idle "),
@@ -426,14 +420,14 @@ mod tests {
             .unwrap();
         let from: i64 = sent.param("from").unwrap().parse().unwrap();
         let to: i64 = sent.param("to").unwrap().parse().unwrap();
-        assert_eq!((to, to - from), (testkit::NOW_MS, 24 * 3_600_000));
+        assert_eq!((to, to - from), (testing::NOW_MS, 24 * 3_600_000));
         insta::assert_snapshot!(out.text);
     }
 
     #[tokio::test]
     async fn no_pricing_says_what_to_configure() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetCosts>(&kit, json!({})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetCosts>(&kit, json!({})).await;
         assert!(out.text.contains("last 24h"), "{}", out.text);
         assert!(out.text.contains("No cost data"), "{}", out.text);
         assert!(out.text.contains("custom pricing"), "{}", out.text);
@@ -441,7 +435,7 @@ mod tests {
 
     #[tokio::test]
     async fn forbidden_is_coroots_own_sentence() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         kit.sim.inject(coroot_sim::FaultRule {
             path_contains: "/overview/costs".into(),
             fault: coroot_sim::Fault::Status {
@@ -450,7 +444,7 @@ mod tests {
             },
             times: None,
         });
-        let err = testkit::run_err::<GetCosts>(&kit, json!({})).await;
+        let err = testing::run_err::<GetCosts>(&kit, json!({})).await;
         assert!(
             err.contains("You are not allowed to view costs.") && err.contains("role"),
             "{err}"

@@ -8,10 +8,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{hours, iso, one_line, when};
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::render::units::{hours, iso, one_line, when};
+use crate::params::{opt_f64, opt_string};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetDeployments;
@@ -92,8 +91,8 @@ impl Tool for GetDeployments {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, DEFAULT_HOURS)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, DEFAULT_HOURS).await?;
         let mut deployments: Vec<DeploymentOut> = ctx
             .client
             .deployments(&project.id, range)
@@ -131,10 +130,10 @@ impl Tool for GetDeployments {
         })
     }
 
-    fn render(out: &Output, now_ms: i64) -> Text {
-        let mut t = Text::new("deployments", "pass a shorter lookback_hours");
-        t.line(header("Deployments", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let now_ms = frame.now_ms;
+        let mut t = Answer::new(frame, "deployments", "pass a shorter lookback_hours");
+        t.header("Deployments", &out.project, &out.window);
         if out.deployments.is_empty() {
             t.line("No rollout started in this window.");
             let h = out.window.lookback_hours;
@@ -165,7 +164,7 @@ impl Tool for GetDeployments {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        for d in &out.deployments {
+        for (i, d) in out.deployments.iter().enumerate() {
             let app = coroot_client::AppId::new(d.application_id.as_str()).short();
             let at = match d.started_ms {
                 Some(ms) => when(now_ms, ms),
@@ -179,7 +178,7 @@ impl Tool for GetDeployments {
                     item.push_str(&format!("\n  {}: {}", s.result, s.message));
                 }
             }
-            t.item(item);
+            t.item("/deployments", i, item);
         }
         if let Some(bad) = out
             .deployments
@@ -194,21 +193,18 @@ impl Tool for GetDeployments {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.deployments.truncate(kept.first().copied().unwrap_or(0));
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn the_bad_payment_rollout_comes_first_with_its_oom_summary() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetDeployments>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetDeployments>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert!(
             lines[2].starts_with("CRITICAL default/payment · version 7d9f8b6c5: payment:2.4.1 · deployed 2025-11-24T14:50:00Z (1h 10m ago)"),
@@ -249,14 +245,14 @@ mod tests {
             .unwrap();
         let from: i64 = sent.param("from").unwrap().parse().unwrap();
         let to: i64 = sent.param("to").unwrap().parse().unwrap();
-        assert_eq!((to, to - from), (testkit::NOW_MS, 24 * 3_600_000));
+        assert_eq!((to, to - from), (testing::NOW_MS, 24 * 3_600_000));
         insta::assert_snapshot!(out.text);
     }
 
     #[tokio::test]
     async fn a_week_includes_the_older_rollout() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetDeployments>(&kit, json!({"lookback_hours": "168"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetDeployments>(&kit, json!({"lookback_hours": "168"})).await;
         assert!(out.text.contains("3 rollouts: 1 CRITICAL, 2 OK"), "{}", out.text);
         assert!(
             out.text.contains(
@@ -269,8 +265,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_window_suggests_a_longer_one() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetDeployments>(&kit, json!({})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetDeployments>(&kit, json!({})).await;
         assert!(out.text.contains("last 24h"), "{}", out.text);
         assert!(out.text.contains("No rollout started in this window."));
         assert!(

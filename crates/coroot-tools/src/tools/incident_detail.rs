@@ -8,18 +8,15 @@
 //! first. Incidents from Coroot before v1.12.5, or without AI RCA, carry no RCA: that is said
 //! instead of printing empty sections.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use coroot_client::AppId;
-use coroot_client::Status;
-use coroot_client::models::{BurnRate, IncidentView, PropagationApp, Rca, Slo};
+use coroot_client::models::{BurnRate, IncidentView, Rca, Slo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{clip, iso, percent, span_ms, when};
+use crate::analysis::propagation::Graph;
+use crate::render::units::{clip, iso, percent, span_ms, when};
 use crate::params::{opt_f64, opt_string, req_string};
-use crate::tools::project;
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::{Answer, Frame, Health, Tool, ToolContext, ToolError};
 
 /// The tool.
 pub struct GetIncidentDetail;
@@ -88,6 +85,9 @@ pub struct Output {
     pub propagation: Vec<PropagationAppOut>,
     /// The app the failure started from (propagation root, else the affected app).
     pub root_cause_app: String,
+    /// The failure's chains, as indices into `propagation`.
+    #[serde(skip)]
+    chains: Vec<Vec<usize>>,
     #[serde(skip)]
     opened_ms: Option<i64>,
     #[serde(skip)]
@@ -192,7 +192,7 @@ impl Tool for GetIncidentDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
+        let project = crate::context::project(ctx, p.project_id.as_deref()).await?;
         if let Some(h) = p.lookback_hours
             && !h.is_finite()
         {
@@ -206,8 +206,9 @@ impl Tool for GetIncidentDetail {
         Ok(build(project.name, view, ctx.now_ms(), p.lookback_hours.is_some()))
     }
 
-    fn render(out: &Output, now_ms: i64) -> Text {
-        let mut t = Text::new("propagation apps", "call coroot_get_app_detail for one app of the path");
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let now_ms = frame.now_ms;
+        let mut t = Answer::new(frame, "propagation apps", "call coroot_get_app_detail for one app of the path");
         t.line(format!(
             "Incident {} · project {} · window set by Coroot from the incident: {} → {}",
             out.key,
@@ -272,11 +273,11 @@ impl Tool for GetIncidentDetail {
                         "{} {} {}x over {}, {}x over {} (threshold {}x)",
                         b.kind,
                         b.severity.status,
-                        crate::format::num(b.long_window_burn_rate),
+                        crate::render::units::num(b.long_window_burn_rate),
                         span_ms(b.long_window_ms),
-                        crate::format::num(b.short_window_burn_rate),
+                        crate::render::units::num(b.short_window_burn_rate),
                         span_ms(b.short_window_ms),
-                        crate::format::num(b.threshold)
+                        crate::render::units::num(b.threshold)
                     )
                 })
                 .collect();
@@ -312,7 +313,7 @@ impl Tool for GetIncidentDetail {
         if !out.propagation.is_empty() {
             t.line("");
             t.line("PROPAGATION (failure flows →, root cause first)");
-            for chain in chains(&out.propagation).into_iter().take(MAX_CHAINS) {
+            for chain in out.chains.iter().take(MAX_CHAINS) {
                 let hops: Vec<String> = chain
                     .iter()
                     .filter_map(|&i| out.propagation.get(i))
@@ -327,7 +328,7 @@ impl Tool for GetIncidentDetail {
                 t.line(clip(&hops.join(" → "), 2_000));
             }
             t.heading("links (caller calls callee):");
-            for a in &out.propagation {
+            for (i, a) in out.propagation.iter().enumerate() {
                 if a.calls.is_empty() {
                     continue;
                 }
@@ -348,7 +349,7 @@ impl Tool for GetIncidentDetail {
                         s
                     })
                     .collect();
-                t.item(calls.join("\n"));
+                t.item("/propagation", i, calls.join("\n"));
             }
         }
 
@@ -391,6 +392,7 @@ fn rca_unavailable(rca: &RcaOut) -> String {
 }
 
 fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool) -> Output {
+    let graph = Graph::of(&view);
     let i = view.incident;
     let mut slos = Vec::new();
     let mut push_slo = |kind, slo: Option<Slo>| {
@@ -423,15 +425,13 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
         .collect();
     burn_rates.sort_by_key(|b| std::cmp::Reverse(b.severity.status_code));
 
-    let rca = i.rca.unwrap_or_default();
-    let propagation = propagation(&rca);
-    let rca_out = rca_out(rca, &i.short_description);
-
-    let root_cause_app = chains(&propagation)
-        .first()
-        .and_then(|c| c.first())
-        .and_then(|&idx| propagation.get(idx))
-        .map_or_else(|| i.application_id.to_string(), |a| a.id.clone());
+    let (propagation, chains) = propagation(&graph);
+    let root_cause_app = graph
+        .root()
+        .map(|a| a.id.to_string())
+        .or_else(|| chains.first().and_then(|c| c.first()).and_then(|&idx| propagation.get(idx)).map(|a| a.id.clone()))
+        .unwrap_or_else(|| i.application_id.to_string());
+    let rca_out = rca_out(i.rca.unwrap_or_default(), &i.short_description);
 
     // Coroot's own rule: opened − 65m to resolved + 65m (or now), at most 24h.
     let from = i.opened_at.map(|o| o - WINDOW_PAD_MS);
@@ -463,6 +463,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
         rca: rca_out,
         propagation,
         root_cause_app,
+        chains,
         opened_ms: i.opened_at,
         resolved_ms: i.resolved_at,
         lookback_given,
@@ -495,166 +496,48 @@ fn rca_out(rca: Rca, short_description: &str) -> RcaOut {
     }
 }
 
-/// The map's apps with every call edge, whichever side reported it, ordered along the chains.
-fn propagation(rca: &Rca) -> Vec<PropagationAppOut> {
-    let apps: &[PropagationApp] = rca.propagation_map.as_ref().map_or(&[], |m| m.applications.as_slice());
-    // (caller, callee) → (status, stats); the caller's own view of the link wins for stats.
-    let mut edges: BTreeMap<(String, String), (Status, Vec<String>)> = BTreeMap::new();
-    for a in apps {
-        for up in &a.upstreams {
-            let e = edges.entry((a.id.to_string(), up.id.to_string())).or_default();
-            e.0 = e.0.max(up.status);
-            e.1.clone_from(&up.stats);
-        }
-    }
-    for a in apps {
-        for down in &a.downstreams {
-            let e = edges.entry((down.id.to_string(), a.id.to_string())).or_default();
-            e.0 = e.0.max(down.status);
-            if e.1.is_empty() {
-                e.1.clone_from(&down.stats);
-            }
-        }
-    }
-    let mut out: Vec<PropagationAppOut> = apps
+/// The map's apps with every call edge, whichever side reported it, in chain order (root
+/// causes first), and the chains as indices into that list.
+fn propagation(graph: &Graph) -> (Vec<PropagationAppOut>, Vec<Vec<usize>>) {
+    let order = graph.chain_order();
+    let out = order
         .iter()
-        .map(|a| PropagationAppOut {
+        .filter_map(|&i| graph.apps.get(i).map(|a| (i, a)))
+        .map(|(i, a)| PropagationAppOut {
             id: a.id.to_string(),
             status: a.status.into(),
             issues: a.issues.clone(),
-            calls: Vec::new(),
+            calls: graph
+                .calls_of(i)
+                .into_iter()
+                .map(|c| PropagationLinkOut {
+                    id: graph.apps.get(c.callee).map(|a| a.id.to_string()).unwrap_or_default(),
+                    status: c.status.into(),
+                    stats: c.stats.clone(),
+                })
+                .collect(),
         })
         .collect();
-    // Apps only named in links still belong on the path.
-    for (caller, callee) in edges.keys() {
-        for id in [caller, callee] {
-            if !out.iter().any(|a| &a.id == id) {
-                out.push(PropagationAppOut {
-                    id: id.clone(),
-                    status: Status::Unknown.into(),
-                    issues: Vec::new(),
-                    calls: Vec::new(),
-                });
-            }
-        }
-    }
-    for ((caller, callee), (status, stats)) in edges {
-        if let Some(a) = out.iter_mut().find(|a| a.id == caller) {
-            a.calls.push(PropagationLinkOut {
-                id: callee,
-                status: status.into(),
-                stats,
-            });
-        }
-    }
-    for a in &mut out {
-        a.calls.sort_by(|x, y| {
-            y.status
-                .status_code
-                .cmp(&x.status.status_code)
-                .then_with(|| x.id.cmp(&y.id))
-        });
-    }
-    // Order along the chains, so the list reads root cause first.
-    let order: Vec<usize> = {
-        let mut seen = BTreeSet::new();
-        let mut order = Vec::new();
-        for chain in chains(&out) {
-            for idx in chain {
-                if seen.insert(idx) {
-                    order.push(idx);
-                }
-            }
-        }
-        order
-    };
-    let mut slots: Vec<Option<PropagationAppOut>> = out.into_iter().map(Some).collect();
-    let mut sorted: Vec<PropagationAppOut> = order
+    // Chains re-indexed into the ordered list.
+    let position = |i: usize| order.iter().position(|&o| o == i);
+    let chains = graph
+        .chains()
         .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .map(|c| c.into_iter().filter_map(position).collect())
         .collect();
-    sorted.extend(slots.into_iter().flatten());
-    sorted
-}
-
-/// Failure paths as index lists into `apps`: from each root (an app that calls nothing on the
-/// map, worst first) along callee → caller edges to apps nobody on the map calls.
-fn chains(apps: &[PropagationAppOut]) -> Vec<Vec<usize>> {
-    let index: BTreeMap<&str, usize> = apps.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    // callers[callee] = apps calling it.
-    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); apps.len()];
-    let mut calls_any = vec![false; apps.len()];
-    for (i, a) in apps.iter().enumerate() {
-        for l in &a.calls {
-            if let (Some(&callee), Some(flag)) = (index.get(l.id.as_str()), calls_any.get_mut(i))
-                && callee != i
-            {
-                *flag = true;
-                if let Some(c) = callers.get_mut(callee) {
-                    c.push(i);
-                }
-            }
-        }
-    }
-    let by_severity = |v: &mut Vec<usize>| {
-        v.sort_by(|&x, &y| {
-            let (ax, ay) = (apps.get(x), apps.get(y));
-            let sx = ax.map_or(0, |a| a.status.status_code);
-            let sy = ay.map_or(0, |a| a.status.status_code);
-            sy.cmp(&sx).then_with(|| ax.map(|a| &a.id).cmp(&ay.map(|a| &a.id)))
-        });
-    };
-    for c in &mut callers {
-        by_severity(c);
-    }
-    let mut roots: Vec<usize> = (0..apps.len())
-        .filter(|&i| !calls_any.get(i).copied().unwrap_or(false))
-        .collect();
-    if roots.is_empty() && !apps.is_empty() {
-        // Every app calls another (a cycle): start from the worst.
-        roots = (0..apps.len()).collect();
-        by_severity(&mut roots);
-        roots.truncate(1);
-    }
-    by_severity(&mut roots);
-    let mut out = Vec::new();
-    for root in roots {
-        let mut path = vec![root];
-        walk(&callers, &mut path, &mut out);
-        if out.len() >= MAX_CHAINS * 4 {
-            break;
-        }
-    }
-    out
-}
-
-fn walk(callers: &[Vec<usize>], path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-    let Some(&last) = path.last() else { return };
-    let next: Vec<usize> = callers
-        .get(last)
-        .map(|c| c.iter().copied().filter(|n| !path.contains(n)).collect())
-        .unwrap_or_default();
-    if next.is_empty() || out.len() >= MAX_CHAINS * 4 {
-        out.push(path.clone());
-        return;
-    }
-    for n in next {
-        path.push(n);
-        walk(callers, path, out);
-        path.pop();
-    }
+    (out, chains)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn open_incident_shows_root_cause_fixes_and_the_path() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetIncidentDetail>(&kit, json!({"incident_key": "q8w7e6r5"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetIncidentDetail>(&kit, json!({"incident_key": "q8w7e6r5"})).await;
         let text = &out.text;
         assert!(
             text.starts_with("Incident q8w7e6r5 · project production · window set by Coroot"),
@@ -699,16 +582,16 @@ mod tests {
         assert_eq!(s["propagation"][1]["calls"][0]["status"], "CRITICAL");
         assert_eq!(s["burn_rates"][0]["long_window_burn_rate"], 42.0);
         // Coroot's window: opened 40m ago − 65m, open so up to now.
-        assert_eq!(s["window"]["from"], iso(testkit::NOW_MS - 105 * 60_000));
+        assert_eq!(s["window"]["from"], iso(testing::NOW_MS - 105 * 60_000));
         assert_eq!(s["window"]["to"], serde_json::Value::Null);
         insta::assert_snapshot!(out.text);
     }
 
     #[tokio::test]
     async fn an_incident_without_rca_says_so() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         let out =
-            testkit::run::<GetIncidentDetail>(&kit, json!({"incident_key": "z9y8x7w6", "lookback_hours": "6"})).await;
+            testing::run::<GetIncidentDetail>(&kit, json!({"incident_key": "z9y8x7w6", "lookback_hours": "6"})).await;
         assert!(out.text.contains("RESOLVED WARNING · default/cart"), "{}", out.text);
         assert!(out.text.contains("RCA unavailable"), "{}", out.text);
         assert!(out.text.contains("lookback_hours is not used here"), "{}", out.text);
@@ -722,42 +605,11 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_key_points_to_the_incident_list() {
-        let kit = testkit::ecommerce().await;
-        let e = testkit::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": "nope1234"})).await;
+        let kit = testing::ecommerce().await;
+        let e = testing::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": "nope1234"})).await;
         assert!(e.contains("Incident not found"), "{e}");
         assert!(e.contains("call coroot_get_incidents"), "{e}");
-        let e = testkit::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": " "})).await;
+        let e = testing::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": " "})).await;
         assert!(e.contains("must not be empty"), "{e}");
-    }
-
-    #[test]
-    fn chains_follow_calls_backwards_from_the_root() {
-        let app = |id: &str, status, calls: &[&str]| PropagationAppOut {
-            id: id.into(),
-            status: Health::from(status),
-            issues: Vec::new(),
-            calls: calls
-                .iter()
-                .map(|c| PropagationLinkOut {
-                    id: (*c).into(),
-                    status: Status::Ok.into(),
-                    stats: Vec::new(),
-                })
-                .collect(),
-        };
-        let apps = vec![
-            app("fe", Status::Warning, &["a", "b"]),
-            app("a", Status::Critical, &["db"]),
-            app("b", Status::Warning, &["db"]),
-            app("db", Status::Critical, &[]),
-            // A cycle must not loop.
-            app("x", Status::Ok, &["y"]),
-            app("y", Status::Ok, &["x"]),
-        ];
-        let named: Vec<Vec<&str>> = chains(&apps)
-            .into_iter()
-            .map(|c| c.into_iter().map(|i| apps[i].id.as_str()).collect())
-            .collect();
-        assert_eq!(named, vec![vec!["db", "a", "fe"], vec!["db", "b", "fe"]]);
     }
 }

@@ -7,10 +7,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{clip, one_line, percent, span_ms, when};
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::render::units::{clip, one_line, percent, span_ms, when};
+use crate::params::{opt_f64, opt_string};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetIncidents;
@@ -89,8 +88,8 @@ impl Tool for GetIncidents {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 24.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 24.0).await?;
         let mut incidents: Vec<_> = ctx
             .client
             .incidents(&project.id, range, 100)
@@ -146,8 +145,8 @@ impl Tool for GetIncidents {
                     application_id: i.application_id.to_string(),
                     severity: i.severity.into(),
                     open: i.resolved_at.is_none(),
-                    opened_at: i.opened_at.map(crate::format::iso),
-                    resolved_at: i.resolved_at.map(crate::format::iso),
+                    opened_at: i.opened_at.map(crate::render::units::iso),
+                    resolved_at: i.resolved_at.map(crate::render::units::iso),
                     duration_ms: i.duration,
                     impact_percent: i.impact,
                     summary,
@@ -167,10 +166,10 @@ impl Tool for GetIncidents {
         })
     }
 
-    fn render(out: &Output, now_ms: i64) -> Text {
-        let mut t = Text::new("incidents", "pass a shorter lookback_hours");
-        t.line(header("Incidents", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let now_ms = frame.now_ms;
+        let mut t = Answer::new(frame, "incidents", "pass a shorter lookback_hours");
+        t.header("Incidents", &out.project, &out.window);
         if out.incidents.is_empty() {
             t.line("No incident was open or opened in this window.");
             t.footer("next: coroot_get_applications to check current health, or a longer lookback_hours");
@@ -192,7 +191,7 @@ impl Tool for GetIncidents {
             },
             out.total - out.open
         ));
-        for i in &out.incidents {
+        for (n, i) in out.incidents.iter().enumerate() {
             let app = coroot_client::AppId::new(i.application_id.as_str()).short();
             let mut item = format!(
                 "{} {} {} · {}",
@@ -224,7 +223,7 @@ impl Tool for GetIncidents {
             if i.summary.is_empty() && i.rca_status.is_empty() {
                 item.push_str("\n  no RCA (Coroot's AI RCA is not enabled for this incident)");
             }
-            t.item(item);
+            t.item("/incidents", n, item);
         }
         if let Some(first) = out.incidents.first() {
             t.footer(format!(
@@ -235,21 +234,18 @@ impl Tool for GetIncidents {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.incidents.truncate(kept.first().copied().unwrap_or(0));
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn open_incident_leads_with_its_root_cause_and_fixes() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetIncidents>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetIncidents>(&kit, json!({})).await;
         let first = out.text.lines().nth(2).unwrap();
         assert!(
             first.starts_with("OPEN CRITICAL q8w7e6r5 · default/checkout"),
@@ -274,8 +270,8 @@ mod tests {
 
     #[tokio::test]
     async fn lookback_is_clamped_to_720_hours_and_said() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetIncidents>(&kit, json!({"lookback_hours": 10_000})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetIncidents>(&kit, json!({"lookback_hours": 10_000})).await;
         assert!(
             out.text.contains("lookback_hours=10k is outside (0, 720]; used 30d"),
             "{}",
@@ -289,14 +285,14 @@ mod tests {
             .unwrap();
         let from: i64 = sent.param("from").unwrap().parse().unwrap();
         let to: i64 = sent.param("to").unwrap().parse().unwrap();
-        assert_eq!((to, to - from), (testkit::NOW_MS, 720 * 3_600_000));
+        assert_eq!((to, to - from), (testing::NOW_MS, 720 * 3_600_000));
         assert!(out.text.contains("z9y8x7w6"), "30 days include the 3-day-old incident");
     }
 
     #[tokio::test]
     async fn an_empty_window_says_what_was_searched() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetIncidents>(&kit, json!({"lookback_hours": "2"})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetIncidents>(&kit, json!({"lookback_hours": "2"})).await;
         assert!(out.text.contains("last 2h"), "{}", out.text);
         assert!(out.text.contains("No incident was open or opened in this window."));
         assert!(out.text.contains("next: coroot_get_applications"));

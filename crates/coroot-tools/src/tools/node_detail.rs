@@ -9,15 +9,18 @@
 //! the top. Coroot accepts `<cluster_id>:<name>` and keeps the text after the first `:`; older
 //! servers only know the bare name, so that is retried.
 
-use coroot_client::models::{AuditReport, Chart, Table, TableCell, Widget};
-use coroot_client::{Error as CorootError, Status, TimeRange};
+use coroot_client::models::{AuditReport, Chart, Table, Widget};
+use coroot_client::{Error as CorootError, TimeRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{bytes, latency_ms, num};
-use crate::params::{Window, opt_f64, opt_string, req_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::analysis::charts::{SeriesStats, peak, series_stats, stats};
+use crate::analysis::markup::{split_unit, title};
+use crate::analysis::signals::table_flags;
+use crate::analysis::tables::cell_text;
+use crate::render::units::{bytes, latency_ms, num};
+use crate::params::{opt_f64, opt_string, req_string};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetNodeDetail;
@@ -58,6 +61,9 @@ pub struct Output {
     pub info: Vec<Field>,
     /// Table cells Coroot flags WARNING or CRITICAL, e.g. a saturated disk.
     pub flagged: Vec<String>,
+    /// The workloads using the flagged rows' resources (their `Used by` cells).
+    #[serde(skip)]
+    flagged_users: Vec<String>,
     /// Widget groups in report order (`CPU`, `Memory`, `Network`, `Disks`, `GPUs`).
     pub groups: Vec<GroupOut>,
 }
@@ -101,25 +107,12 @@ pub struct ChartOut {
     /// Unit of the values: `%`, `bytes`, `bits/second`, `seconds`, `seconds/second`, `cores`, ...
     pub unit: String,
     /// Series with the highest peaks.
-    pub series: Vec<SeriesOut>,
+    pub series: Vec<SeriesStats>,
     /// Series left out.
     pub omitted_series: usize,
     /// Last value of the chart's threshold line (e.g. total capacity).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<SeriesOut>,
-}
-
-/// One series, in the chart's unit.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct SeriesOut {
-    /// Series name.
-    pub name: String,
-    /// Last value.
-    pub last: f64,
-    /// Maximum.
-    pub max: f64,
-    /// Average.
-    pub avg: f64,
+    pub threshold: Option<SeriesStats>,
 }
 
 impl Tool for GetNodeDetail {
@@ -130,8 +123,8 @@ impl Tool for GetNodeDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let given = p.node_name.trim().to_string();
         let bare = given.split_once(':').map_or(given.as_str(), |(_, n)| n).to_string();
         let report = match ctx.client.node(&project.id, &given, range).await {
@@ -148,10 +141,9 @@ impl Tool for GetNodeDetail {
         Ok(build(project.name, window, bare, report))
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new("widget groups", "pass a shorter lookback_hours");
-        t.line(header(&format!("Node {}", out.node), &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, "widget groups", "pass a shorter lookback_hours");
+        t.header(&format!("Node {}", out.node), &out.project, &out.window);
         if !out.info.is_empty() {
             t.line(
                 out.info
@@ -179,7 +171,7 @@ impl Tool for GetNodeDetail {
         } else {
             t.line("Series: last/max/avg over the window (one value when steady).");
         }
-        for g in &out.groups {
+        for (i, g) in out.groups.iter().enumerate() {
             let mut lines = Vec::new();
             for table in &g.tables {
                 for row in &table.rows {
@@ -201,17 +193,16 @@ impl Tool for GetNodeDetail {
             if g.omitted_charts > 0 {
                 lines.push(format!("  (+{} more charts not shown)", g.omitted_charts));
             }
-            // One item per group, even an empty one, so `keep` can truncate `groups` by count.
             let name = if g.name.is_empty() { "Charts" } else { g.name.as_str() };
             if lines.is_empty() {
-                t.item(format!("{name}: no data"));
+                t.item("/groups", i, format!("{name}: no data"));
             } else if g.name.is_empty() {
-                t.item(lines.join("\n"));
+                t.item("/groups", i, lines.join("\n"));
             } else {
-                t.item(format!("{name}:\n{}", lines.join("\n")));
+                t.item("/groups", i, format!("{name}:\n{}", lines.join("\n")));
             }
         }
-        let used_by = flagged_users(out);
+        let used_by = &out.flagged_users;
         if !out.flagged.is_empty() && !used_by.is_empty() {
             t.footer(format!(
                 "next: coroot_get_app_detail for the apps using the flagged device (used by {}); coroot_get_applications lists their ids",
@@ -229,9 +220,6 @@ impl Tool for GetNodeDetail {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.groups.truncate(kept.first().copied().unwrap_or(0));
-    }
 }
 
 /// The error for a node Coroot does not know, with the names it does.
@@ -278,7 +266,12 @@ async fn unknown_node(
 fn build(project: String, window: Window, node: String, report: AuditReport) -> Output {
     let mut info = Vec::new();
     let mut groups: Vec<GroupOut> = Vec::new();
-    let mut flagged = Vec::new();
+    let flags = table_flags(&report);
+    let flagged = flags
+        .iter()
+        .map(|f| format!("{} {} {}: {}", f.status.label(), f.group, f.row, f.cells_text()))
+        .collect();
+    let flagged_users = flags.into_iter().flat_map(|f| f.used_by).collect();
     fn group<'a>(groups: &'a mut Vec<GroupOut>, name: &str) -> &'a mut GroupOut {
         let idx = match groups.iter().position(|g| g.name == name) {
             Some(i) => i,
@@ -313,16 +306,14 @@ fn build(project: String, window: Window, node: String, report: AuditReport) -> 
                 info = info_fields(&table);
                 continue;
             }
-            let label = if gname.is_empty() { "table" } else { &gname };
-            flagged.extend(flagged_cells(label, &table));
             group(&mut groups, &gname).tables.push(table_out(&table));
         }
         if let Some(chart) = chart {
-            let (base, unit) = split_unit(&clean_title(&chart.title));
+            let (base, unit) = split_unit(&title(&chart.title));
             group(&mut groups, &gname).charts.push(chart_out(base, unit, &chart));
         }
         if let Some(cg) = chart_group {
-            let (base, unit) = split_unit(&clean_title(&cg.title));
+            let (base, unit) = split_unit(&title(&cg.title));
             let mut charts: Vec<&Chart> = cg.charts.iter().collect();
             // The overview (all devices in one chart) first, then the busiest charts.
             charts.sort_by(|a, b| {
@@ -333,7 +324,7 @@ fn build(project: String, window: Window, node: String, report: AuditReport) -> 
             let omitted = charts.len().saturating_sub(MAX_CHARTS);
             let g = group(&mut groups, &gname);
             for c in charts.into_iter().take(MAX_CHARTS) {
-                let sub = clean_title(&c.title);
+                let sub = title(&c.title);
                 let title = if base.contains("<selector>") {
                     base.replace("<selector>", &sub)
                 } else {
@@ -356,6 +347,7 @@ fn build(project: String, window: Window, node: String, report: AuditReport) -> 
         health: report.status.into(),
         info,
         flagged,
+        flagged_users,
         groups,
     }
 }
@@ -395,53 +387,6 @@ fn table_out(t: &Table) -> TableOut {
     }
 }
 
-/// The cell's text, with Coroot's flag when it marks the value WARNING or CRITICAL.
-fn cell_text(c: &TableCell) -> String {
-    let text = c.text();
-    match c.status {
-        Some(s) if s.is_failing() && !text.is_empty() => format!("{text} ({})", s.label()),
-        _ => text,
-    }
-}
-
-/// `Disks /dev/nvme1n1: Latency 120 ms, I/O Load 9.5`: the flagged cells of each row.
-fn flagged_cells(group: &str, t: &Table) -> Vec<String> {
-    t.rows
-        .iter()
-        .filter_map(|r| {
-            let cells: Vec<(&String, &TableCell)> = t
-                .header
-                .iter()
-                .zip(&r.cells)
-                .filter(|(_, c)| c.status.is_some_and(Status::is_failing))
-                .collect();
-            let worst = cells.iter().filter_map(|(_, c)| c.status).max()?;
-            let bad: Vec<String> = cells.iter().map(|(h, c)| format!("{h} {}", c.text())).collect();
-            let first = r.cells.first().map(TableCell::text).unwrap_or_default();
-            Some(format!("{} {group} {first}: {}", worst.label(), bad.join(", ")))
-        })
-        .collect()
-}
-
-/// The `Used by` cells of table rows Coroot flags: the workloads a saturated device slows down.
-fn flagged_users(out: &Output) -> Vec<String> {
-    let mut users = Vec::new();
-    for table in out.groups.iter().flat_map(|g| &g.tables) {
-        let Some(col) = table.header.iter().position(|h| h == "Used by") else {
-            continue;
-        };
-        for row in &table.rows {
-            let flagged = row
-                .iter()
-                .any(|c| c.ends_with("(WARNING)") || c.ends_with("(CRITICAL)"));
-            if let Some(cell) = row.get(col).filter(|c| flagged && !c.is_empty()) {
-                users.push(cell.clone());
-            }
-        }
-    }
-    users
-}
-
 /// `/dev/nvme1n1 · Mount points /var/lib/... · Used by postgres-0 · Latency 120 ms (WARNING)`.
 fn table_row(header: &[String], row: &[String]) -> String {
     let mut parts = Vec::new();
@@ -457,52 +402,8 @@ fn table_row(header: &[String], row: &[String]) -> String {
     parts.join(" · ")
 }
 
-/// Titles may carry HTML (`<var>`, `<i>`); the `<selector>` placeholder is kept for groups.
-fn clean_title(s: &str) -> String {
-    let s = s.replace("<selector>", "\u{1}");
-    let mut out = String::new();
-    let mut in_tag = false;
-    for ch in s.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace('\u{1}', "<selector>").trim().to_string()
-}
-
-/// `CPU usage, %` → (`CPU usage`, `%`).
-fn split_unit(title: &str) -> (String, String) {
-    match title.rsplit_once(", ") {
-        Some((base, unit)) if !unit.contains(' ') => (base.trim().to_string(), unit.trim().to_string()),
-        _ => (title.to_string(), String::new()),
-    }
-}
-
-fn peak(c: &Chart) -> f64 {
-    c.series
-        .iter()
-        .flat_map(|s| s.data.iter().flatten())
-        .fold(0.0_f64, |m, v| m.max(*v))
-}
-
-fn stats(name: &str, data: &[Option<f64>]) -> Option<SeriesOut> {
-    let points: Vec<f64> = data.iter().flatten().copied().filter(|v| v.is_finite()).collect();
-    let last = *points.last()?;
-    let max = points.iter().copied().fold(f64::MIN, f64::max);
-    let avg = points.iter().sum::<f64>() / points.len() as f64;
-    Some(SeriesOut {
-        name: name.to_string(),
-        last,
-        max,
-        avg,
-    })
-}
-
 fn chart_out(title: String, unit: String, c: &Chart) -> ChartOut {
-    let mut series: Vec<SeriesOut> = c.series.iter().filter_map(|s| stats(&s.name, &s.data)).collect();
+    let mut series = series_stats(c);
     series.sort_by(|a, b| b.max.total_cmp(&a.max));
     let omitted = series.len().saturating_sub(MAX_SERIES);
     series.truncate(MAX_SERIES);
@@ -582,7 +483,7 @@ fn chart_line(c: &ChartOut) -> String {
     } else {
         format!("{}, {}", c.title, c.unit)
     };
-    let fmt = |s: &SeriesOut| {
+    let fmt = |s: &SeriesStats| {
         let (l, m, a) = (value(s.last, &c.unit), value(s.max, &c.unit), value(s.avg, &c.unit));
         if l == m && m == a {
             format!("{} {l}", s.name)
@@ -603,13 +504,13 @@ fn chart_line(c: &ChartOut) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn the_saturated_disk_of_node_3_is_obvious() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetNodeDetail>(&kit, json!({"node_name": "node-3"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetNodeDetail>(&kit, json!({"node_name": "node-3"})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert!(lines[0].starts_with("Node node-3 · project production · last 1h"));
         assert_eq!(
@@ -646,9 +547,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_cluster_prefixed_name_works() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         let out =
-            testkit::run::<GetNodeDetail>(&kit, json!({"node_name": "k3h2x9qa:node-1", "lookback_hours": 2})).await;
+            testing::run::<GetNodeDetail>(&kit, json!({"node_name": "k3h2x9qa:node-1", "lookback_hours": 2})).await;
         assert!(
             out.text.starts_with("Node node-1 · project production · last 2h"),
             "{}",
@@ -659,8 +560,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_node_names_coroot_get_nodes() {
-        let kit = testkit::ecommerce().await;
-        let err = testkit::run_err::<GetNodeDetail>(&kit, json!({"node_name": "node-9"})).await;
+        let kit = testing::ecommerce().await;
+        let err = testing::run_err::<GetNodeDetail>(&kit, json!({"node_name": "node-9"})).await;
         assert!(err.contains("no node named 'node-9'"), "{err}");
         assert!(err.contains("node-1, node-2, node-3, node-4"), "{err}");
         assert!(err.contains("coroot_get_nodes"), "{err}");
@@ -668,8 +569,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_down_node_says_it_has_no_metrics() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetNodeDetail>(&kit, json!({"node_name": "node-4"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetNodeDetail>(&kit, json!({"node_name": "node-4"})).await;
         assert!(out.text.contains("No metrics in this window"), "{}", out.text);
         assert!(
             out.text.contains("\nCPU: no data\nMemory: no data\nNetwork: no data\n"),
@@ -680,13 +581,7 @@ mod tests {
     }
 
     #[test]
-    fn titles_lose_html_and_keep_their_unit() {
-        assert_eq!(
-            split_unit(&clean_title("Average I/O latency <selector>, seconds")),
-            ("Average I/O latency <selector>".to_string(), "seconds".to_string())
-        );
-        assert_eq!(clean_title("Queries to <var>db</var>"), "Queries to db");
-        assert_eq!(split_unit("IOPS <selector>").1, "");
+    fn values_read_in_their_unit() {
         assert_eq!(bits(180_000_000.0), "180 Mb/s");
         assert_eq!(value(0.12, "seconds"), "120ms");
         assert_eq!(triple("121ms", "122ms", "120ms"), "121/122/120ms");

@@ -10,10 +10,9 @@ use coroot_client::{Status, TimeRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{percent, span_ms};
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::render::units::{percent, span_ms};
+use crate::params::{opt_f64, opt_string};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetNodes;
@@ -220,16 +219,15 @@ impl Tool for GetNodes {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let nodes = fetch(ctx, &project.id, range).await?;
         Ok(build(project.name, window, nodes))
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new("nodes", "pass project_id to look at one project");
-        t.line(header("Nodes", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, "nodes", "pass project_id to look at one project");
+        t.header("Nodes", &out.project, &out.window);
         if out.nodes.is_empty() {
             t.line("No nodes found: Coroot lists nodes from its node agent's metrics, so coroot-node-agent may not be installed.");
             t.footer("next: coroot_get_applications for application health, which works without node metrics");
@@ -252,8 +250,8 @@ impl Tool for GetNodes {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        for n in &out.nodes {
-            t.item(node_line(n));
+        for (i, n) in out.nodes.iter().enumerate() {
+            t.item("/nodes", i, node_line(n));
         }
         let target = out
             .nodes
@@ -269,9 +267,6 @@ impl Tool for GetNodes {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.nodes.truncate(kept.first().copied().unwrap_or(0));
-    }
 }
 
 async fn fetch(ctx: &ToolContext, project: &str, range: TimeRange) -> Result<Vec<Node>, ToolError> {
@@ -331,14 +326,14 @@ fn join_nonempty(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use coroot_client::models::Overview;
     use serde_json::json;
 
     #[tokio::test]
     async fn the_down_node_comes_first() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetNodes>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetNodes>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert_eq!(lines[1], "4 nodes: 1 WARNING, 3 OK", "{}", out.text);
         assert_eq!(
@@ -407,7 +402,7 @@ mod tests {
             requested_hours: None,
         };
         let out = build("production".into(), window, nodes);
-        let (text, _) = GetNodes::render(&out, testkit::NOW_MS).finish(120_000);
+        let (text, _) = testing::answer::<GetNodes>(&out);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "3 nodes: 1 WARNING, 1 UNKNOWN, 1 OK", "{text}");
         assert_eq!(

@@ -12,10 +12,9 @@ use coroot_client::models::Chart;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{iso, num, push_num, span_ms};
-use crate::params::{Window, opt_f64, opt_string, req_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::render::units::{iso, num, push_num, span_ms};
+use crate::params::{opt_f64, opt_string, req_string};
+use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct QueryMetrics;
@@ -103,8 +102,8 @@ impl Tool for QueryMetrics {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let legend = p.legend.unwrap_or_default();
         let (chart, source, first_ms) = match ctx.client.panel_data(&project.id, range, &p.promql, &legend).await {
             Ok(data) => {
@@ -146,10 +145,9 @@ impl Tool for QueryMetrics {
         })
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new("series", "narrow the PromQL with label matchers, sum by (...) or topk");
-        t.line(header("PromQL", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, "series", "narrow the PromQL with label matchers, sum by (...) or topk");
+        t.header("PromQL", &out.project, &out.window);
         t.line(format!("query: {}", out.promql));
         if out.source == "query_range" {
             t.line("note: this Coroot has no panel/data endpoint (before v1.12); queried /api/v1/query_range with the API key");
@@ -157,7 +155,7 @@ impl Tool for QueryMetrics {
         if out.series.is_empty() {
             t.line(format!(
                 "The query returned no series for the last {} ({} → {}).",
-                crate::format::hours(out.window.lookback_hours),
+                crate::render::units::hours(out.window.lookback_hours),
                 out.window.from,
                 out.window.to
             ));
@@ -182,10 +180,10 @@ impl Tool for QueryMetrics {
         for (i, s) in out.series.iter().enumerate() {
             // Past the cap every series would be dropped: count them without rendering.
             if t.full() {
-                t.skip_items(0, out.series.len() - i);
+                t.skip("/series", i..out.series.len(), out.series.len() - i);
                 break;
             }
-            t.item(series_text(s));
+            t.item("/series", i, series_text(s));
         }
         if out.trimmed {
             t.footer("next: a shorter lookback_hours gives finer points for the recent past");
@@ -193,9 +191,6 @@ impl Tool for QueryMetrics {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.series.truncate(kept.first().copied().unwrap_or(0));
-    }
 }
 
 /// A 404 or the UI's HTML page: a Coroot older than v1.12, which has no `panel/data`.
@@ -304,13 +299,13 @@ fn series_text(s: &SeriesOut) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn series_are_trimmed_to_120_points_and_say_from_how_many() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<QueryMetrics>(
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<QueryMetrics>(
             &kit,
             json!({"promql": "sum by (pod) (rate(container_resources_cpu_usage_seconds_total{container=\"payment\"}[5m]))",
                    "legend": "{{pod}}", "lookback_hours": 3}),
@@ -338,8 +333,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_promql_syntax_error_passes_coroots_message_through() {
-        let kit = testkit::ecommerce().await;
-        let err = testkit::run_err::<QueryMetrics>(&kit, json!({"promql": "sum(rate(container_memory_rss[5m])"})).await;
+        let kit = testing::ecommerce().await;
+        let err = testing::run_err::<QueryMetrics>(&kit, json!({"promql": "sum(rate(container_memory_rss[5m])"})).await;
         assert!(
             err.contains("Coroot rejected the PromQL query: 1:4: parse error: unclosed left parenthesis"),
             "{err}"
@@ -348,8 +343,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_metric_says_what_was_queried_and_names_real_metrics() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<QueryMetrics>(
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<QueryMetrics>(
             &kit,
             json!({"promql": "rate(container_cpu_usage_seconds_total[5m])", "lookback_hours": "2"}),
         )
@@ -375,7 +370,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_panel_data_the_api_key_route_is_used() {
-        let kit = testkit::ecommerce().await;
+        let kit = testing::ecommerce().await;
         kit.sim.inject(coroot_sim::FaultRule {
             path_contains: "/panel/data".into(),
             fault: coroot_sim::Fault::Html,

@@ -12,9 +12,8 @@ use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::params::{opt_f64, opt_string};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetRisks;
@@ -171,16 +170,15 @@ impl Tool for GetRisks {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let risks = ctx.client.risks(&project.id, range).await?;
         Ok(build(project.name, window, risks))
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new("risks", "pass project_id to look at one project");
-        t.line(header("Risks", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, "risks", "pass project_id to look at one project");
+        t.header("Risks", &out.project, &out.window);
         if out.risks.is_empty() {
             t.line("No risks found: no single-instance, single-node, single-AZ or spot-only app, unreplicated database or internet-exposed database.");
             t.footer("next: coroot_get_applications for current application health");
@@ -208,7 +206,7 @@ impl Tool for GetRisks {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        for r in &out.risks {
+        for (i, r) in out.risks.iter().enumerate() {
             let app = AppId::new(r.application_id.as_str()).short();
             let word = if r.dismissed { "DISMISSED" } else { r.severity.status };
             let mut item = format!("{word} {app} · {} · {}", r.category, type_words(&r.risk_type));
@@ -228,7 +226,7 @@ impl Tool for GetRisks {
                     .unwrap_or_default();
                 item.push_str(&format!(" (dismissed{by}{why})"));
             }
-            t.item(item);
+            t.item("/risks", i, item);
         }
         if let Some(r) = out.risks.iter().find(|r| !r.dismissed) {
             t.footer(format!(
@@ -239,21 +237,18 @@ impl Tool for GetRisks {
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.risks.truncate(kept.first().copied().unwrap_or(0));
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn critical_database_risks_come_before_the_single_instance_warning() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetRisks>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetRisks>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert_eq!(lines[1], "3 risks: 2 CRITICAL, 1 WARNING", "{}", out.text);
         assert_eq!(
@@ -300,7 +295,7 @@ mod tests {
             requested_hours: None,
         };
         let out = build("production".into(), window, risks);
-        let (text, _) = GetRisks::render(&out, testkit::NOW_MS).finish(120_000);
+        let (text, _) = testing::answer::<GetRisks>(&out);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "2 risks: 1 WARNING, 1 dismissed", "{text}");
         assert!(lines[2].starts_with("WARNING default/api · Availability · all instances in one availability zone"));
@@ -317,8 +312,8 @@ mod tests {
 
     #[tokio::test]
     async fn no_risks_says_what_was_checked() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetRisks>(&kit, json!({})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetRisks>(&kit, json!({})).await;
         assert!(out.text.contains("last 1h"), "{}", out.text);
         assert!(out.text.contains("No risks found"), "{}", out.text);
         assert_eq!(out.structured["total"], 0);

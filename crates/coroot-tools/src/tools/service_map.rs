@@ -10,13 +10,18 @@ use coroot_client::{AppId, AppIdParts, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::{Window, opt_f64, opt_string, window};
-use crate::tools::{attention_rank, header, project, window_note};
-use crate::{Health, Text, Tool, ToolContext, ToolError};
+use crate::params::{opt_f64, opt_string};
+use crate::analysis::severity::attention_rank;
+use crate::tools::app_detail::GetAppDetail;
+use crate::tools::applications::GetApplications;
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetServiceMap;
 
+/// The structured lists the answer's items stand for.
+const LINKS: &str = "/links";
+const APPS: &str = "/apps";
 /// Healthy (or unknown) apps listed per text line.
 const NAMES_PER_LINE: usize = 20;
 
@@ -100,19 +105,18 @@ impl Tool for GetServiceMap {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let map = ctx.client.service_map(&project.id, range).await?;
         Ok(build(project.name, window, map))
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
-        let mut t = Text::new(
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let mut t = Answer::new(frame, 
             "entries (one per link or unhealthy app, 20 names per OK line)",
             "pass a shorter lookback_hours, or call coroot_get_app_detail for one app's clients and dependencies",
         );
-        t.line(header("Service map", &out.project, &out.window));
-        window_note(&mut t, &out.window);
+        t.header("Service map", &out.project, &out.window);
         if out.links.is_empty() && out.apps.is_empty() {
             t.line("No connections observed: Coroot's map holds only apps with at least one link in the window.");
             t.footer("next: a longer lookback_hours, or coroot_get_applications() to see app health");
@@ -144,7 +148,7 @@ impl Tool for GetServiceMap {
         for (i, l) in out.links.iter().enumerate() {
             // Past the cap everything else would be dropped: counted, not rendered.
             if t.full() {
-                t.skip_items(0, out.links.len() - i);
+                t.skip(LINKS, i..out.links.len(), out.links.len() - i);
                 break;
             }
             if i == 0 && problems > 0 {
@@ -167,77 +171,62 @@ impl Tool for GetServiceMap {
                 line.push(' ');
                 line.push_str(&l.stats.join(" "));
             }
-            t.item_in(0, line);
+            t.item(LINKS, i, line);
         }
-        let unhealthy: Vec<&AppOut> = out
+        // `apps` is sorted by status: the ones not OK, then UNKNOWN, then OK.
+        let unhealthy = out
             .apps
             .iter()
-            .filter(|a| Status::parse(a.status.status) >= Status::Info)
-            .collect();
+            .take_while(|a| Status::parse(a.status.status) >= Status::Info)
+            .count();
         if t.full() {
-            t.skip_items(1, unhealthy.len());
-        } else if !unhealthy.is_empty() {
+            t.skip(APPS, 0..unhealthy, unhealthy);
+        } else if unhealthy > 0 {
             t.heading("APPS NOT OK");
-            for (i, a) in unhealthy.iter().enumerate() {
+            for (i, a) in out.apps.iter().enumerate().take(unhealthy) {
                 if t.full() {
-                    t.skip_items(1, unhealthy.len() - i);
+                    t.skip(APPS, i..unhealthy, unhealthy - i);
                     break;
                 }
                 let mut line = format!("{} {}", a.status.status, AppId::new(a.id.as_str()).short());
                 if !a.failing_reports.is_empty() {
                     line.push_str(&format!(" ({})", a.failing_reports.join(", ")));
                 }
-                t.item_in(1, line);
+                t.item(APPS, i, line);
             }
         }
-        for (section, status) in [(2, Status::Unknown), (3, Status::Ok)] {
-            if t.full() {
-                let count = out
-                    .apps
-                    .iter()
-                    .filter(|a| Status::parse(a.status.status) == status)
-                    .count();
-                t.skip_items(section, count.div_ceil(NAMES_PER_LINE));
-                continue;
-            }
-            let names: Vec<String> = out
+        let mut start = unhealthy;
+        for status in [Status::Unknown, Status::Ok] {
+            let count = out
                 .apps
                 .iter()
-                .filter(|a| Status::parse(a.status.status) == status)
-                .map(|a| AppId::new(a.id.as_str()).short())
-                .collect();
-            if names.is_empty() {
-                continue;
-            }
-            t.heading(format!("apps {} ({}):", status.label(), names.len()));
-            let lines = names.len().div_ceil(NAMES_PER_LINE);
-            for (i, chunk) in names.chunks(NAMES_PER_LINE).enumerate() {
-                if t.full() {
-                    t.skip_items(section, lines - i);
-                    break;
+                .skip(start)
+                .take_while(|a| Status::parse(a.status.status) == status)
+                .count();
+            if count > 0 {
+                if !t.full() {
+                    t.heading(format!("apps {} ({count}):", status.label()));
                 }
-                t.item_in(section, chunk.join(", "));
+                t.name_lines(APPS, start..start + count, NAMES_PER_LINE, |i| {
+                    out.apps
+                        .get(i)
+                        .map(|a| AppId::new(a.id.as_str()).short())
+                        .unwrap_or_default()
+                });
             }
+            start += count;
         }
         match out.links.first() {
             Some(l) if problems > 0 => t.footer(format!(
-                "next: coroot_get_app_detail(app_id='{}') for the upstream of the worst link",
+                "next: {}(app_id='{}') for the upstream of the worst link",
+                GetAppDetail::NAME,
                 l.upstream
             )),
-            _ => t.footer("next: coroot_get_applications() for per-app health"),
+            _ => t.footer(format!("next: {}() for per-app health", GetApplications::NAME)),
         };
         t
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        // Text order equals structured order and items go from the end, so counts are prefixes.
-        let get = |i: usize| kept.get(i).copied().unwrap_or(0);
-        out.links.truncate(get(0));
-        let count = |s: Status| out.apps.iter().filter(|a| Status::parse(a.status.status) == s).count();
-        let (unknown, ok) = (count(Status::Unknown), count(Status::Ok));
-        let n = get(1) + (get(2) * NAMES_PER_LINE).min(unknown) + (get(3) * NAMES_PER_LINE).min(ok);
-        out.apps.truncate(n);
-    }
 }
 
 /// The workload name of an id string, as [`AppId::name`] gives it, without copying the id.
@@ -321,13 +310,13 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     #[tokio::test]
     async fn failing_links_come_first() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetServiceMap>(&kit, json!({})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetServiceMap>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         assert!(
             lines[0].starts_with("Service map · project production · last 1h"),
@@ -382,8 +371,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_map_says_what_was_searched() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetServiceMap>(&kit, json!({"lookback_hours": "2"})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetServiceMap>(&kit, json!({"lookback_hours": "2"})).await;
         assert!(out.text.contains("last 2h"), "{}", out.text);
         assert!(out.text.contains("No connections observed"), "{}", out.text);
         assert!(out.text.contains("next: "), "{}", out.text);

@@ -15,11 +15,10 @@ use coroot_client::query::TraceQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::format::{clip, iso, latency_ms, one_line, when};
-use crate::params::{Window, opt_bool, opt_f64, opt_string, opt_u32, window};
-use crate::tools::app_logs::redact;
-use crate::tools::{header, project, window_note};
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::render::units::{clip, iso, latency_ms, one_line, when};
+use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
+use crate::redact::redact;
+use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetTraces;
@@ -177,8 +176,8 @@ impl Tool for GetTraces {
             }
         });
         let errors_only = p.status_error.unwrap_or(false);
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let query = TraceQuery {
             trace_id: trace_id.clone(),
             service_name: service_name.clone(),
@@ -245,18 +244,13 @@ impl Tool for GetTraces {
         Ok(out)
     }
 
-    fn render(out: &Output, now_ms: i64) -> Text {
+    fn render(out: &Output, frame: Frame) -> Answer {
         match &out.trace_id {
-            Some(id) => render_tree(out, id, now_ms),
-            None => render_list(out),
+            Some(id) => render_tree(out, id, frame),
+            None => render_list(out, frame),
         }
     }
 
-    fn keep(out: &mut Output, kept: &[usize]) {
-        let n = kept.first().copied().unwrap_or(0);
-        out.traces.truncate(n);
-        out.spans.truncate(n);
-    }
 }
 
 /// Coroot's `message`/`error` codes as sentences.
@@ -362,10 +356,10 @@ fn tree(mut spans: Vec<Span>) -> Vec<TreeSpan> {
         .collect()
 }
 
-fn render_tree(out: &Output, id: &str, now_ms: i64) -> Text {
-    let mut t = Text::new("spans", "the trace is too large; the first spans are shown");
-    t.line(header(&format!("Trace {id}"), &out.project, &out.window));
-    window_note(&mut t, &out.window);
+fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
+    let now_ms = frame.now_ms;
+    let mut t = Answer::new(frame, "spans", "the trace is too large; the first spans are shown");
+    t.header(&format!("Trace {id}"), &out.project, &out.window);
     if out.spans.is_empty() {
         let mut none = format!("Trace {id} was not found");
         if out.coroot_message.is_empty() {
@@ -413,7 +407,7 @@ fn render_tree(out: &Output, id: &str, now_ms: i64) -> Text {
         }
         t.line(line);
     }
-    for s in &out.spans {
+    for (i, s) in out.spans.iter().enumerate() {
         let mut line = format!(
             "{}{}: {} {}",
             "  ".repeat(s.depth),
@@ -434,7 +428,7 @@ fn render_tree(out: &Output, id: &str, now_ms: i64) -> Text {
         if !s.details.is_empty() {
             line.push_str(&format!(" [{}]", s.details));
         }
-        t.item(line);
+        t.item("/spans", i, line);
     }
     if let Some(root) = out.spans.first()
         && errors > 0
@@ -451,11 +445,10 @@ fn render_tree(out: &Output, id: &str, now_ms: i64) -> Text {
     t
 }
 
-fn render_list(out: &Output) -> Text {
+fn render_list(out: &Output, frame: Frame) -> Answer {
     let f = &out.filters;
-    let mut t = Text::new("traces", "pass service_name, status_error=true or a lower limit");
-    t.line(header("Traces", &out.project, &out.window));
-    window_note(&mut t, &out.window);
+    let mut t = Answer::new(frame, "traces", "pass service_name, status_error=true or a lower limit");
+    t.header("Traces", &out.project, &out.window);
     if let Some(asked) = f.requested_limit {
         t.line(format!(
             "note: limit={asked} is outside 1..{MAX_LIMIT}; used {}",
@@ -508,8 +501,8 @@ fn render_list(out: &Output) -> Text {
         out.errors,
         out.traces.len()
     ));
-    for r in &out.traces {
-        t.item(format!(
+    for (i, r) in out.traces.iter().enumerate() {
+        t.item("/traces", i, format!(
             "{} {} {} {} {} {}",
             r.start,
             r.service,
@@ -533,15 +526,15 @@ fn render_list(out: &Output) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
     const ERROR_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     #[tokio::test]
     async fn a_trace_id_gives_the_span_tree_with_the_error_chain() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetTraces>(&kit, json!({"trace_id": ERROR_TRACE})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetTraces>(&kit, json!({"trace_id": ERROR_TRACE})).await;
         let lines: Vec<&str> = out.text.lines().collect();
         let pos = |needle: &str| {
             lines
@@ -577,8 +570,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_trace_id_says_not_found_and_how_to_list_traces() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetTraces>(&kit, json!({"trace_id": "00000000000000000000000000000001"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetTraces>(&kit, json!({"trace_id": "00000000000000000000000000000001"})).await;
         assert!(
             out.text
                 .contains("Trace 00000000000000000000000000000001 was not found"),
@@ -590,8 +583,8 @@ mod tests {
 
     #[tokio::test]
     async fn error_traces_of_a_service_are_listed_with_their_ids() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetTraces>(
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetTraces>(
             &kit,
             json!({"service_name": "frontend", "status_error": "true", "limit": 5}),
         )
@@ -622,8 +615,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_newest_traces_are_listed_with_the_error_count() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetTraces>(&kit, json!({"service_name": "default:Deployment:frontend"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetTraces>(&kit, json!({"service_name": "default:Deployment:frontend"})).await;
         assert!(
             out.text.contains(
                 "note: service_name 'default:Deployment:frontend' is an app id; searched OTel service 'frontend'"
@@ -646,8 +639,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_project_explains_coroots_message() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetTraces>(&kit, json!({"status_error": true})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetTraces>(&kit, json!({"status_error": true})).await;
         assert!(
             out.text
                 .contains("No traces in this window for all services, errors only."),

@@ -1,5 +1,7 @@
 //! Test support: the simulator with a fixed clock, and a tool context pointed at it.
 
+#![allow(clippy::expect_used, clippy::panic)]
+
 use coroot_client::{Client, ClientConfig};
 use coroot_sim::{Scenario, SimConfig, Simulator};
 
@@ -52,4 +54,15 @@ pub async fn run_err<T: crate::Tool>(kit: &Kit, args: serde_json::Value) -> Stri
         Ok(out) => panic!("{} unexpectedly succeeded:\n{}", T::NAME, out.text),
         Err(e) => e.to_string(),
     }
+}
+
+/// The answer of tool `T` for an output built by hand, at the fixed clock and the seed's cap.
+pub fn answer<T: crate::Tool>(out: &T::Output) -> (String, serde_json::Value) {
+    let frame = crate::Frame {
+        cap: Limits::default().max_chars,
+        now_ms: NOW_MS,
+    };
+    let mut structured = serde_json::to_value(out).expect("the output serialises");
+    let text = T::render(out, frame).finish(&mut structured);
+    (text, structured)
 }

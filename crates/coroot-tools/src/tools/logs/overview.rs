@@ -13,13 +13,17 @@ use coroot_client::query::{LogFilter, OverviewLogQuery};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::{Window, opt_bool, opt_f64, opt_string, opt_u32, window};
-use crate::tools::app_logs::{
-    LogFilters, LogGroup, SeverityCount, clamp_limit, empty_hint, filters_line, group, group_line, limit_note,
-    matching, next_step, redact_entries, severity_counts, severity_filter, strip_tags, summary_line, text_chars,
+use crate::analysis::logs::group;
+use crate::analysis::markup::strip_tags;
+use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
+use crate::redact::redact_entries;
+use crate::tools::app_detail::GetAppDetail;
+use crate::tools::logs::app::GetAppLogs;
+use crate::tools::logs::{
+    LogFilters, LogGroup, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching, next_step,
+    severity_counts, summary_line, text_chars,
 };
-use crate::tools::{header, project, window_note};
-use crate::{Text, Tool, ToolContext, ToolError};
+use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
 pub struct GetOverviewLogs;
@@ -180,24 +184,16 @@ impl Tool for GetOverviewLogs {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let severity = severity_filter(Self::NAME, p.severity.as_deref())?;
-        let (limit, requested_limit) = clamp_limit(p.limit);
+        let (filters, mut sent) = LogFilters::new(Self::NAME, p.severity.as_deref(), p.search, p.limit)?;
         let kubernetes_only = p.kubernetes_only.unwrap_or(false);
-        let project = project(ctx, p.project_id.as_deref()).await?;
-        let (range, window) = window(ctx, Self::NAME, p.lookback_hours, 1.0)?;
-        let mut filters = Vec::new();
-        if let Some((_, f)) = &severity {
-            filters.extend(f.iter().cloned());
-        }
-        if let Some(s) = &p.search {
-            filters.push(LogFilter::message_contains(s));
-        }
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         if kubernetes_only {
-            filters.push(LogFilter::kubernetes_events());
+            sent.push(LogFilter::kubernetes_events());
         }
         let query = OverviewLogQuery {
-            filters,
-            limit,
+            filters: sent,
+            limit: filters.limit,
             ..OverviewLogQuery::default()
         };
         let mut logs = ctx.client.overview_logs(&project.id, range, &query).await?;
@@ -221,40 +217,34 @@ impl Tool for GetOverviewLogs {
         .into_iter()
         .map(|((application, _, _, event), group)| OverviewGroup {
             application,
-            group,
+            group: group.into(),
             event,
         })
         .collect();
         Ok(Output {
             project: project.name,
             window,
-            filters: LogFilters {
-                severity: severity.map(|(word, _)| word),
-                search: p.search,
-                limit,
-                requested_limit,
-            },
+            limit_reached: total >= filters.limit as usize,
+            filters,
             kubernetes_only,
             coroot_message,
             total_entries: total,
-            limit_reached: total >= limit as usize,
             severity_counts: severity_counts(&logs.entries),
             messages,
         })
     }
 
-    fn render(out: &Output, _now_ms: i64) -> Text {
+    fn render(out: &Output, frame: Frame) -> Answer {
         let what = if out.kubernetes_only {
             "Kubernetes events"
         } else {
             "Logs of all applications"
         };
-        let mut t = Text::new(
+        let mut t = Answer::new(frame, 
             if out.kubernetes_only { "events" } else { "log messages" },
             "pass severity, search or a shorter lookback_hours",
         );
-        t.line(header(what, &out.project, &out.window));
-        window_note(&mut t, &out.window);
+        t.header(what, &out.project, &out.window);
         limit_note(&mut t, &out.filters);
         t.line(filters_line(&out.filters));
         if out.messages.is_empty() {
@@ -297,14 +287,13 @@ impl Tool for GetOverviewLogs {
             out.messages.len(),
         ));
         let width = text_chars(out.messages.len());
-        for m in &out.messages {
+        for (i, m) in out.messages.iter().enumerate() {
             let who = match &m.event {
                 Some(ev) => ev.describe(),
                 None => AppId::new(m.application.as_str()).short(),
             };
-            t.item(group_line(&m.group, Some(&who), width));
+            t.item("/messages", i, group_line(&m.group, Some(&who), width));
         }
-        let groups: Vec<LogGroup> = out.messages.iter().map(|m| m.group.clone()).collect();
         let warned = out.messages.iter().find_map(|m| {
             m.event
                 .as_ref()
@@ -318,30 +307,35 @@ impl Tool for GetOverviewLogs {
                 .find(|m| m.event.is_none() && m.application.contains(':')),
         ) {
             (Some(app), _) => {
-                format!("next: coroot_get_app_detail(app_id='{app}') for the app behind the newest warning event")
+                format!(
+                    "next: {}(app_id='{app}') for the app behind the newest warning event",
+                    GetAppDetail::NAME
+                )
             }
             (None, Some(m)) => format!(
-                "next: coroot_get_app_logs(app_id='{}') for one app's logs, or kubernetes_only=true for events",
+                "next: {}(app_id='{}') for one app's logs, or kubernetes_only=true for events",
+                GetAppLogs::NAME,
                 AppId::new(m.application.as_str()).short()
             ),
             (None, None) => "next: narrow with severity or search, or widen lookback_hours".into(),
         };
-        t.footer(next_step(&groups, out.limit_reached, &out.filters, fallback));
+        t.footer(next_step(
+            out.messages.iter().map(|m| &m.group),
+            out.limit_reached,
+            &out.filters,
+            fallback,
+        ));
         t
-    }
-
-    fn keep(out: &mut Output, kept: &[usize]) {
-        out.messages.truncate(kept.first().copied().unwrap_or(0));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit;
+    use crate::testing;
     use serde_json::json;
 
-    fn sent_query(kit: &testkit::Kit) -> serde_json::Value {
+    fn sent_query(kit: &testing::Kit) -> serde_json::Value {
         let req = kit
             .sim
             .requests()
@@ -354,8 +348,8 @@ mod tests {
 
     #[tokio::test]
     async fn cluster_wide_errors_name_their_apps() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetOverviewLogs>(&kit, json!({"severity": "Error", "limit": "100"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetOverviewLogs>(&kit, json!({"severity": "Error", "limit": "100"})).await;
         let q = sent_query(&kit);
         assert_eq!(
             q["filters"],
@@ -391,8 +385,8 @@ mod tests {
 
     #[tokio::test]
     async fn kubernetes_only_lists_the_problem_events() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetOverviewLogs>(&kit, json!({"kubernetes_only": true, "lookback_hours": 2})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetOverviewLogs>(&kit, json!({"kubernetes_only": true, "lookback_hours": 2})).await;
         assert_eq!(
             sent_query(&kit)["filters"],
             json!([{"name": "service.name", "op": "=", "value": "KubernetesEvents"}])
@@ -434,8 +428,8 @@ mod tests {
 
     #[tokio::test]
     async fn error_level_events_do_not_exist_and_the_hint_says_so() {
-        let kit = testkit::ecommerce().await;
-        let out = testkit::run::<GetOverviewLogs>(&kit, json!({"kubernetes_only": "true", "severity": "ERROR"})).await;
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetOverviewLogs>(&kit, json!({"kubernetes_only": "true", "severity": "ERROR"})).await;
         assert!(
             out.text
                 .contains("No Kubernetes events in this window matching severity≥error."),
@@ -451,8 +445,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_project_says_what_was_searched() {
-        let kit = testkit::start(coroot_sim::Scenario::empty()).await;
-        let out = testkit::run::<GetOverviewLogs>(&kit, json!({"search": "timeout", "lookback_hours": 3})).await;
+        let kit = testing::start(coroot_sim::Scenario::empty()).await;
+        let out = testing::run::<GetOverviewLogs>(&kit, json!({"search": "timeout", "lookback_hours": 3})).await;
         assert!(out.text.contains("last 3h"), "{}", out.text);
         assert!(
             out.text

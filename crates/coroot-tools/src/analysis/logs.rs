@@ -1,0 +1,190 @@
+//! Log lines grouped into messages: identical lines (or lines of one pattern) collapse into one
+//! group with a count, its first and last time, trace ids and pods, so a crash loop costs one
+//! line, not fifty.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use coroot_client::models::LogEntry;
+
+use crate::analysis::severity::level_rank;
+
+/// Trace ids kept per group.
+pub const TRACE_IDS: usize = 3;
+/// Pods named per group.
+pub const PODS: usize = 3;
+
+/// Log lines collapsed into one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Coroot's level word of the newest line.
+    pub severity: String,
+    /// The newest line's body.
+    pub message: String,
+    /// Lines in the group.
+    pub count: usize,
+    /// Oldest line, epoch ms.
+    pub first_ms: i64,
+    /// Newest line, epoch ms.
+    pub last_ms: i64,
+    /// Up to [`TRACE_IDS`] distinct trace ids, newest first.
+    pub trace_ids: Vec<String>,
+    /// Distinct trace ids beyond those.
+    pub more_traces: usize,
+    /// Up to [`PODS`] pods that logged it.
+    pub pods: Vec<String>,
+}
+
+/// Collapses entries with the same `key` into groups, in order of their newest line. Coroot
+/// sends lines newest first, but not on every version; the order is re-established.
+pub fn group<K: Hash + Eq + Clone>(entries: &[LogEntry], key: impl Fn(&LogEntry) -> K) -> Vec<(K, Group)> {
+    let mut sorted: Vec<&LogEntry> = entries.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut groups: Vec<(K, Group)> = Vec::new();
+    for e in sorted {
+        let k = key(e);
+        let idx = *index.entry(k.clone()).or_insert_with(|| {
+            groups.push((
+                k,
+                Group {
+                    severity: e.severity.clone(),
+                    message: e.message.clone(),
+                    count: 0,
+                    first_ms: e.timestamp,
+                    last_ms: e.timestamp,
+                    trace_ids: Vec::new(),
+                    more_traces: 0,
+                    pods: Vec::new(),
+                },
+            ));
+            groups.len() - 1
+        });
+        let Some((_, g)) = groups.get_mut(idx) else {
+            continue;
+        };
+        g.count += 1;
+        g.first_ms = e.timestamp;
+        if !e.trace_id.is_empty() && !g.trace_ids.contains(&e.trace_id) {
+            if g.trace_ids.len() < TRACE_IDS {
+                g.trace_ids.push(e.trace_id.clone());
+            } else {
+                g.more_traces += 1;
+            }
+        }
+        if let Some(pod) = pod_of(e)
+            && g.pods.len() < PODS
+            && !g.pods.iter().any(|p| p == pod)
+        {
+            g.pods.push(pod.to_string());
+        }
+    }
+    groups
+}
+
+/// Identical lines of one level collapsed, newest group first.
+pub fn messages(entries: &[LogEntry]) -> Vec<Group> {
+    group(entries, |e| (e.severity.clone(), e.message.clone()))
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect()
+}
+
+/// Lines of one level and one pattern (digits masked, whitespace collapsed) collapsed: the
+/// same failure with another id or count is one group. Most severe first, then largest, then
+/// newest.
+pub fn patterns(entries: &[LogEntry]) -> Vec<Group> {
+    let mut out: Vec<Group> = group(entries, |e| (e.severity.clone(), pattern(&e.message)))
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect();
+    out.sort_by(|a, b| {
+        level_rank(&b.severity)
+            .cmp(&level_rank(&a.severity))
+            .then(b.count.cmp(&a.count))
+            .then(b.last_ms.cmp(&a.last_ms))
+    });
+    out
+}
+
+/// A message's pattern: digits masked, whitespace collapsed.
+pub fn pattern(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for word in message.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }));
+    }
+    out
+}
+
+/// The pod that wrote a line, from its Kubernetes attributes.
+pub fn pod_of(e: &LogEntry) -> Option<&str> {
+    e.attributes.get("k8s.pod.name").map(String::as_str)
+}
+
+/// Lines per level, most severe first.
+pub fn level_counts(entries: &[LogEntry]) -> Vec<(String, usize)> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for e in entries {
+        *counts.entry(e.severity.as_str()).or_default() += 1;
+    }
+    let mut out: Vec<(String, usize)> = counts.into_iter().map(|(s, n)| (s.to_string(), n)).collect();
+    out.sort_by(|a, b| level_rank(&b.0).cmp(&level_rank(&a.0)).then(a.0.cmp(&b.0)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(ms: i64, severity: &str, message: &str, trace: &str, pod: &str) -> LogEntry {
+        LogEntry {
+            timestamp: ms,
+            severity: severity.into(),
+            message: message.into(),
+            trace_id: trace.into(),
+            attributes: [("k8s.pod.name".to_string(), pod.to_string())].into(),
+            ..LogEntry::default()
+        }
+    }
+
+    #[test]
+    fn identical_lines_collapse_newest_first_with_traces_and_pods() {
+        let entries = vec![
+            line(1, "error", "boom", "t1", "p1"),
+            line(3, "error", "boom", "t3", "p2"),
+            line(2, "info", "hello", "", "p1"),
+            line(4, "error", "boom", "t4", "p1"),
+            line(5, "error", "boom", "t5", "p1"),
+        ];
+        let groups = messages(&entries);
+        assert_eq!(groups.len(), 2);
+        let boom = &groups[0];
+        assert_eq!((boom.count, boom.first_ms, boom.last_ms), (4, 1, 5));
+        assert_eq!(boom.trace_ids, ["t5", "t4", "t3"]);
+        assert_eq!(boom.more_traces, 1);
+        assert_eq!(boom.pods, ["p1", "p2"]);
+    }
+
+    #[test]
+    fn patterns_mask_numbers_and_put_the_worst_first() {
+        let entries = vec![
+            line(1, "warning", "slow  query took 120ms", "", "p"),
+            line(2, "warning", "slow query took 450ms", "", "p"),
+            line(3, "fatal", "out of memory", "", "p"),
+        ];
+        let groups = patterns(&entries);
+        assert_eq!(groups[0].severity, "fatal");
+        assert_eq!(groups[1].count, 2);
+        assert_eq!(groups[1].message, "slow query took 450ms");
+        assert_eq!(pattern("took 120ms\n at 10:42"), "took ###ms at ##:##");
+    }
+
+    #[test]
+    fn levels_are_counted_most_severe_first() {
+        let entries = vec![line(1, "info", "a", "", "p"), line(2, "error", "b", "", "p"), line(3, "info", "c", "", "p")];
+        assert_eq!(level_counts(&entries), [("error".to_string(), 1), ("info".to_string(), 2)]);
+    }
+}

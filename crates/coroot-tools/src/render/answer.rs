@@ -1,0 +1,534 @@
+//! The one builder of a tool's answer: the text an LLM reads and the structured result, under one
+//! budget.
+//!
+//! A tool renders fixed lines (always kept) and droppable items. Each item names the elements it
+//! stands for in a list of the structured result (a JSON pointer such as `/applications` and an
+//! index range), so when the answer is over budget the same whole items leave the text and the
+//! JSON together, by construction: reordering a render cannot make them disagree. The budget is
+//! the seed's 120,000 characters, applied to the text and, separately, to the serialised JSON
+//! (some clients hand `structuredContent` to the model instead of the text).
+
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+/// What rendering needs besides the output: the character budget and "now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// Characters allowed in the text, and in the serialised structured result.
+    pub cap: usize,
+    /// Epoch ms that ages ("40m ago") are counted from.
+    pub now_ms: i64,
+}
+
+/// Elements `range` of the structured list at JSON pointer `list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Elements {
+    list: &'static str,
+    range: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// Always kept (headers, notes).
+    Fixed,
+    /// A section heading; dropped when every item under it is dropped.
+    Heading,
+    /// One droppable item, standing for `Elements` (an empty range for text-only items).
+    Item(Elements),
+    /// `items` items never rendered because the text was already over the cap (see
+    /// [`Answer::full`]); dropped whatever happens, together with their elements.
+    Skipped(Elements, usize),
+}
+
+impl Kind {
+    /// Items this block counts for in the cut notice.
+    fn items(&self) -> usize {
+        match self {
+            Kind::Item(_) => 1,
+            Kind::Skipped(_, n) => *n,
+            Kind::Fixed | Kind::Heading => 0,
+        }
+    }
+
+    fn elements(&self) -> Option<&Elements> {
+        match self {
+            Kind::Item(e) | Kind::Skipped(e, _) => Some(e),
+            Kind::Fixed | Kind::Heading => None,
+        }
+    }
+}
+
+/// One block of text, with its length in characters (plus its newline), counted once.
+#[derive(Debug)]
+struct Block {
+    kind: Kind,
+    text: String,
+    len: usize,
+}
+
+/// A tool's answer under construction.
+#[derive(Debug)]
+pub struct Answer {
+    frame: Frame,
+    blocks: Vec<Block>,
+    footer: Vec<String>,
+    noun: &'static str,
+    narrow: String,
+    /// Characters of `blocks` so far, newlines included.
+    size: usize,
+}
+
+impl Answer {
+    /// `noun` names the items in the cut notice ("applications"); `narrow` says how to get a
+    /// smaller result ("pass app_id or a shorter lookback_hours").
+    pub fn new(frame: Frame, noun: &'static str, narrow: impl Into<String>) -> Self {
+        Answer {
+            frame,
+            blocks: Vec::new(),
+            footer: Vec::new(),
+            noun,
+            narrow: narrow.into(),
+            size: 0,
+        }
+    }
+
+    /// Now, epoch ms.
+    pub fn now_ms(&self) -> i64 {
+        self.frame.now_ms
+    }
+
+    fn push(&mut self, kind: Kind, text: String) -> &mut Self {
+        let len = text.chars().count() + 1;
+        self.size += len;
+        self.blocks.push(Block { kind, text, len });
+        self
+    }
+
+    /// A line that is always kept.
+    pub fn line(&mut self, s: impl Into<String>) -> &mut Self {
+        self.push(Kind::Fixed, s.into())
+    }
+
+    /// A heading for the items that follow.
+    pub fn heading(&mut self, s: impl Into<String>) -> &mut Self {
+        self.push(Kind::Heading, s.into())
+    }
+
+    /// A droppable item standing for element `index` of the structured list at `list`.
+    pub fn item(&mut self, list: &'static str, index: usize, s: impl Into<String>) -> &mut Self {
+        self.items(list, index..index + 1, s)
+    }
+
+    /// A droppable item standing for elements `range` of the structured list at `list` (e.g. one
+    /// line naming twenty healthy apps).
+    pub fn items(&mut self, list: &'static str, range: Range<usize>, s: impl Into<String>) -> &mut Self {
+        self.push(Kind::Item(Elements { list, range }), s.into())
+    }
+
+    /// True when the text so far is already longer than the cap: every item added from now on
+    /// would be dropped, so a long list can stop rendering and hand the rest to [`Answer::skip`].
+    pub fn full(&self) -> bool {
+        self.size > self.frame.cap
+    }
+
+    /// `items` items standing for elements `range` of `list`, left unrendered because the text
+    /// is [`Answer::full`]: counted in the cut notice and dropped from the structured list
+    /// exactly as if they had been rendered and dropped. Ignored unless the text is full.
+    pub fn skip(&mut self, list: &'static str, range: Range<usize>, items: usize) -> &mut Self {
+        if items > 0 && self.full() {
+            self.blocks.push(Block {
+                kind: Kind::Skipped(Elements { list, range }, items),
+                text: String::new(),
+                len: 0,
+            });
+        }
+        self
+    }
+
+    /// Elements `range` of `list` named `per_line` to an item, by `name`: the way long lists of
+    /// healthy apps are shown. Stops rendering (and skips the rest) once the text is full.
+    pub fn name_lines(
+        &mut self,
+        list: &'static str,
+        range: Range<usize>,
+        per_line: usize,
+        name: impl Fn(usize) -> String,
+    ) -> &mut Self {
+        let per_line = per_line.max(1);
+        let mut start = range.start;
+        while start < range.end {
+            if self.full() {
+                let lines = (range.end - start).div_ceil(per_line);
+                return self.skip(list, start..range.end, lines);
+            }
+            let end = (start + per_line).min(range.end);
+            let line = (start..end).map(&name).collect::<Vec<_>>().join(", ");
+            self.items(list, start..end, line);
+            start = end;
+        }
+        self
+    }
+
+    /// The same answer under another cap: lets a test render without the cap and finish with
+    /// it, to compare with a render that skipped.
+    #[cfg(test)]
+    fn recap(mut self, cap: usize) -> Self {
+        self.frame.cap = cap;
+        self
+    }
+
+    /// A line kept at the very end (next steps).
+    pub fn footer(&mut self, s: impl Into<String>) -> &mut Self {
+        self.footer.push(s.into());
+        self
+    }
+
+    /// The text, with `structured` trimmed to match: when the text or the serialised JSON is
+    /// longer than the cap, items go from the end (with headings left empty, and their list
+    /// elements) until both fit, and both say what was left out.
+    pub fn finish(self, structured: &mut Value) -> String {
+        let cap = self.frame.cap;
+        let footer_len: usize = self.footer.iter().map(|f| f.chars().count() + 1).sum();
+        let text_total = self.size + footer_len;
+        let json_total = json_chars(structured);
+        let skipped = self.blocks.iter().any(|b| matches!(b.kind, Kind::Skipped(..)));
+        if text_total <= cap && json_total <= cap && !skipped {
+            return join(self.blocks, self.footer, text_total);
+        }
+        let total_items: usize = self.blocks.iter().map(|b| b.kind.items()).sum();
+        let notice = |dropped: usize| {
+            format!(
+                "[output capped at {cap} characters: {dropped} of {total_items} {} not shown; {}]",
+                self.noun, self.narrow
+            )
+        };
+        // The notice's length barely changes with the count; reserve for the largest one.
+        let text_reserve = notice(total_items).chars().count() + 1;
+        // The `truncated` member at its largest, its key, and a comma per list whose last
+        // element may go (element sizes count one comma each).
+        let mut lists: Vec<&'static str> = self.blocks.iter().filter_map(|b| b.kind.elements().map(|e| e.list)).collect();
+        lists.sort_unstable();
+        lists.dedup();
+        let largest: Map<String, Value> = lists.iter().map(|l| (list_name(l), Value::from(total_items))).collect();
+        let json_reserve =
+            json_chars(&truncated(total_items, total_items, &self.narrow, &largest)) + "\"truncated\":,".len() + lists.len();
+        let sizes = ElementSizes::measure(structured, &self.blocks);
+
+        let mut blocks = self.blocks;
+        let mut text_size = text_total;
+        let mut json_size = json_total;
+        let mut dropped = 0usize;
+        let mut dropped_elements: Vec<Elements> = Vec::new();
+        let mut skipped_left = blocks.iter().filter(|b| matches!(b.kind, Kind::Skipped(..))).count();
+        // Skipped items (the tail of a list) go first; then items and headings from the end.
+        let mut end = blocks.len();
+        while text_size + text_reserve > cap || json_size + json_reserve > cap || skipped_left > 0 {
+            let Some(pos) = blocks
+                .get(..end)
+                .and_then(|bs| bs.iter().rposition(|b| !matches!(b.kind, Kind::Fixed)))
+            else {
+                break;
+            };
+            let removed = blocks.remove(pos);
+            end = pos;
+            text_size -= removed.len;
+            if matches!(removed.kind, Kind::Skipped(..)) {
+                skipped_left -= 1;
+            }
+            dropped += removed.kind.items();
+            if let Some(e) = removed.kind.elements() {
+                json_size = json_size.saturating_sub(sizes.of(e));
+                dropped_elements.push(e.clone());
+            }
+        }
+        // A heading left with nothing under it says nothing.
+        while matches!(blocks.last(), Some(b) if b.kind == Kind::Heading) {
+            blocks.pop();
+        }
+        let omitted_from = remove_elements(structured, dropped_elements);
+        if let Some(obj) = structured.as_object_mut() {
+            obj.insert(
+                "truncated".into(),
+                truncated(total_items - dropped, dropped, &self.narrow, &omitted_from),
+            );
+        }
+        let mut footer = self.footer;
+        footer.insert(0, notice(dropped));
+        let mut text = join(blocks, footer, text_size + text_reserve);
+        if text.chars().count() > cap {
+            // Fixed lines alone exceed the cap (a huge single record): hard-cut as a last resort.
+            text = crate::render::units::clip(&text, cap);
+        }
+        text
+    }
+}
+
+/// The `truncated` member of a cut structured result.
+fn truncated(shown: usize, omitted: usize, narrow: &str, omitted_from: &Map<String, Value>) -> Value {
+    serde_json::json!({
+        "shown": shown,
+        "omitted": omitted,
+        "narrow": narrow,
+        "omitted_from": omitted_from,
+    })
+}
+
+/// Serialised lengths of the list elements the items stand for.
+struct ElementSizes {
+    lists: Vec<(&'static str, Vec<usize>)>,
+}
+
+impl ElementSizes {
+    fn measure(structured: &Value, blocks: &[Block]) -> Self {
+        let mut lists: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for e in blocks.iter().filter_map(|b| b.kind.elements()) {
+            if lists.iter().any(|(l, _)| *l == e.list) {
+                continue;
+            }
+            // An element costs its JSON plus the comma that separates it from the next.
+            let sizes = structured
+                .pointer(e.list)
+                .and_then(Value::as_array)
+                .map(|items| items.iter().map(|v| json_chars(v) + 1).collect())
+                .unwrap_or_default();
+            lists.push((e.list, sizes));
+        }
+        ElementSizes { lists }
+    }
+
+    /// Characters `e` takes in the serialised JSON.
+    fn of(&self, e: &Elements) -> usize {
+        self.lists
+            .iter()
+            .find(|(l, _)| *l == e.list)
+            .and_then(|(_, sizes)| sizes.get(e.range.clone()))
+            .map_or(0, |s| s.iter().sum())
+    }
+}
+
+/// Removes the elements of the dropped items from their lists; returns how many left each list.
+fn remove_elements(structured: &mut Value, dropped: Vec<Elements>) -> Map<String, Value> {
+    let mut by_list: Vec<(&'static str, Vec<Range<usize>>)> = Vec::new();
+    for e in dropped {
+        match by_list.iter_mut().find(|(l, _)| *l == e.list) {
+            Some((_, ranges)) => ranges.push(e.range),
+            None => by_list.push((e.list, vec![e.range])),
+        }
+    }
+    let mut omitted = Map::new();
+    for (list, ranges) in by_list {
+        let Some(items) = structured.pointer_mut(list).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        let before = items.len();
+        let mut index = 0;
+        items.retain(|_| {
+            let keep = !ranges.iter().any(|r| r.contains(&index));
+            index += 1;
+            keep
+        });
+        let gone = before - items.len();
+        if gone > 0 {
+            omitted.insert(list_name(list), Value::from(gone));
+        }
+    }
+    omitted
+}
+
+/// A list's name in `omitted_from`: its JSON pointer as a dotted path (`rca.propagation`).
+fn list_name(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
+/// Characters of `v` serialised as compact JSON, without building the string.
+pub fn json_chars(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            // UTF-8 continuation bytes (0b10xxxxxx) do not start a character.
+            self.0 += buf.iter().filter(|b| (**b as i8) >= -0x40).count();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, v);
+    count.0
+}
+
+fn join(blocks: Vec<Block>, footer: Vec<String>, chars: usize) -> String {
+    let mut out = String::with_capacity(chars + chars / 8);
+    for b in blocks {
+        out.push_str(&b.text);
+        out.push('\n');
+    }
+    for f in footer {
+        out.push_str(&f);
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn frame(cap: usize) -> Frame {
+        Frame { cap, now_ms: 0 }
+    }
+
+    #[test]
+    fn short_answers_are_untouched() {
+        let mut a = Answer::new(frame(1000), "apps", "narrow");
+        a.line("head").heading("H").item("/apps", 0, "a").footer("next");
+        let mut s = json!({"apps": ["a"]});
+        assert_eq!(a.finish(&mut s), "head\nH\na\nnext");
+        assert_eq!(s, json!({"apps": ["a"]}));
+    }
+
+    #[test]
+    fn whole_items_leave_the_text_and_the_list_together() {
+        let mut a = Answer::new(frame(600), "apps", "pass app_id");
+        a.line("head");
+        let names: Vec<String> = (0..100).map(|i| format!("item {i:03} {}", "x".repeat(20))).collect();
+        for (i, n) in names.iter().enumerate() {
+            a.item("/apps", i, n.clone());
+        }
+        a.footer("next: call X");
+        let mut s = json!({"apps": names, "total": 100});
+        let text = a.finish(&mut s);
+        assert!(text.chars().count() <= 600, "{}", text.len());
+        let kept = s["apps"].as_array().unwrap().len();
+        let omitted = s["truncated"]["omitted"].as_u64().unwrap() as usize;
+        assert_eq!(kept + omitted, 100);
+        assert_eq!(s["truncated"]["shown"], kept);
+        assert_eq!(s["truncated"]["omitted_from"]["apps"], omitted);
+        assert_eq!(s["truncated"]["narrow"], "pass app_id");
+        assert!(text.contains(&format!("{omitted} of 100 apps not shown; pass app_id")));
+        assert!(text.ends_with("next: call X"));
+        // The text and the list hold the same items, in order.
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(text.contains(n.as_str()), i < kept, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_structured_result_over_budget_is_cut_even_when_the_text_fits() {
+        let mut a = Answer::new(frame(2_000), "apps", "narrow it");
+        let big: Vec<Value> = (0..50).map(|i| json!({"id": i, "blob": "y".repeat(100)})).collect();
+        for i in 0..50 {
+            a.item("/apps", i, format!("app {i}"));
+        }
+        let mut s = json!({ "apps": big });
+        let text = a.finish(&mut s);
+        assert!(json_chars(&s) <= 2_000, "{}", json_chars(&s));
+        let kept = s["apps"].as_array().unwrap().len();
+        assert!(kept > 0 && kept < 50, "{kept}");
+        assert!(text.contains("app 0\n") && !text.contains(&format!("app {kept}\n")), "{text}");
+        assert!(text.contains(&format!("{} of 50 apps not shown", 50 - kept)), "{text}");
+    }
+
+    /// Skipping the items past the cap gives exactly the answer of rendering them all.
+    #[test]
+    fn skipped_items_count_as_rendered_and_dropped() {
+        let build = |lazy: bool| {
+            let mut a = Answer::new(frame(2_000), "series", "narrow");
+            a.line("head");
+            for i in 0..500 {
+                if lazy && a.full() {
+                    a.skip("/series", i..500, 500 - i);
+                    break;
+                }
+                a.item("/series", i, format!("series {i:03} {}", "é".repeat(30)));
+            }
+            a.heading("OK:");
+            a.name_lines("/ok", 0..50, 1, |i| format!("name-{i}"));
+            a.footer("next: narrow it");
+            let mut s = json!({"series": (0..500).collect::<Vec<_>>(), "ok": (0..50).collect::<Vec<_>>()});
+            let text = a.finish(&mut s);
+            (text, s)
+        };
+        let eager = {
+            let mut a = Answer::new(frame(usize::MAX), "series", "narrow");
+            a.line("x");
+            a.full()
+        };
+        assert!(!eager, "nothing is full under an unbounded cap");
+        let (text, s) = build(true);
+        assert_eq!((text.clone(), s.clone()), build(false));
+        let kept = s["series"].as_array().unwrap().len();
+        assert_eq!(s["ok"].as_array().unwrap().len(), 0);
+        assert_eq!(s["truncated"]["omitted"].as_u64().unwrap() as usize, 550 - kept);
+        assert!(text.contains(&format!("{} of 550 series not shown", 550 - kept)), "{text}");
+        assert!(text.chars().count() <= 2_000);
+    }
+
+    #[test]
+    fn name_lines_stand_for_their_elements() {
+        let mut a = Answer::new(frame(200), "entries", "narrow");
+        a.heading("OK (45):");
+        a.name_lines("/apps", 5..50, 20, |i| format!("a{i}"));
+        let mut s = json!({"apps": (0..50).collect::<Vec<_>>()});
+        let text = a.finish(&mut s);
+        // One line of 20 names fits with the notice; the other two lines go with their 25 apps.
+        assert!(text.contains("a5, a6") && !text.contains("a25"), "{text}");
+        assert_eq!(s["apps"].as_array().unwrap().len(), 25);
+        assert_eq!(s["truncated"]["omitted_from"]["apps"], 25);
+    }
+
+    #[test]
+    fn empty_headings_go_with_their_items() {
+        let mut a = Answer::new(frame(200), "items", "narrow");
+        a.line("head")
+            .heading("FIRST")
+            .item("/first", 0, "a".repeat(100))
+            .heading("SECOND")
+            .item("/second", 0, "b".repeat(100));
+        let mut s = json!({"first": [1], "second": [2]});
+        let text = a.finish(&mut s);
+        assert!(text.contains("FIRST") && text.contains(&"a".repeat(100)), "{text}");
+        assert!(!text.contains("SECOND"), "{text}");
+        assert_eq!(s["first"], json!([1]));
+        assert_eq!(s["second"], json!([]));
+    }
+
+    #[test]
+    fn json_length_counts_characters() {
+        let v = json!({"a": "é\"x", "b": [1, 2.5, null]});
+        assert_eq!(json_chars(&v), serde_json::to_string(&v).unwrap().chars().count());
+    }
+
+    /// The tools that stop rendering at the cap give the very answer of a full render, on the
+    /// synthetic cluster where they are cut.
+    #[tokio::test]
+    async fn tools_skipping_past_the_cap_give_the_same_answer() {
+        use crate::Tool;
+        use crate::tools::query_metrics::QueryMetrics;
+        use crate::tools::service_map::GetServiceMap;
+        async fn same<T: Tool>(kit: &crate::testing::Kit, args: Value) {
+            let cap = kit.ctx.limits.max_chars;
+            let params: T::Params = crate::params::parse(T::NAME, args).unwrap();
+            let out = T::run(&kit.ctx, params).await.unwrap();
+            let finish = |answer: Answer| {
+                let mut s = serde_json::to_value(&out).unwrap();
+                let text = answer.finish(&mut s);
+                (text, s)
+            };
+            let now_ms = crate::testing::NOW_MS;
+            let eager = finish(T::render(&out, Frame { cap: usize::MAX, now_ms }).recap(cap));
+            let lazy = finish(T::render(&out, Frame { cap, now_ms }));
+            assert!(eager.1.get("truncated").is_some(), "{} is cut on the synthetic cluster", T::NAME);
+            assert_eq!(lazy, eager, "{}", T::NAME);
+        }
+        let kit = crate::testing::start(coroot_sim::Scenario::synthetic(Default::default())).await;
+        same::<GetServiceMap>(&kit, json!({})).await;
+        let promql = "rate(container_resources_cpu_usage_seconds_total[5m])";
+        same::<QueryMetrics>(&kit, json!({"promql": promql, "lookback_hours": 24})).await;
+    }
+}

@@ -1,0 +1,106 @@
+//! The JSON Schemas a tool publishes: its parameters and its structured output.
+//!
+//! Output schemas are generated for what serialisation produces (schemars' serialize contract):
+//! a field skipped when empty is optional, an `Option` without a skip is required and nullable.
+//! So every value a tool returns validates against its schema by construction, on any Coroot
+//! answer, not only the ones the simulator sends.
+//!
+//! Every agent pays for `tools/list` on every request, so schemas carry only what a client
+//! needs. Everywhere: no `$schema`, titles, integer `format`s (validators warn on `uint32`) or
+//! bounds. Input: descriptions stay (they are the agent's documentation), but an optional
+//! parameter is typed without its `null` and without `"default": null`. Output: descriptions
+//! go (the agent reads the text; programs read the field names); types, `required` and enums
+//! (statuses, fault kinds) stay.
+
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use serde_json::{Value, json};
+
+/// The schema of a tool's parameters.
+pub fn input<P: JsonSchema>() -> Value {
+    let schema = SchemaSettings::draft2020_12().for_deserialize().into_generator().into_root_schema_for::<P>();
+    compact(schema.to_value(), Side::Input)
+}
+
+/// The schema of a tool's structured output, including the `truncated` member every answer
+/// gains when the budget cut it.
+pub fn output<O: JsonSchema>() -> Value {
+    let schema = SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<O>();
+    let mut schema = compact(schema.to_value(), Side::Output);
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        props.insert("truncated".into(), truncated());
+    }
+    schema
+}
+
+/// What a cut answer says it left out (see `render::Answer::finish`).
+fn truncated() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "shown": {"type": "integer"},
+            "omitted": {"type": "integer"},
+            "narrow": {"type": "string"},
+            "omitted_from": {"type": "object", "additionalProperties": {"type": "integer"}}
+        },
+        "required": ["shown", "omitted", "narrow", "omitted_from"]
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Input,
+    Output,
+}
+
+fn compact(mut v: Value, side: Side) -> Value {
+    strip(&mut v, side, true);
+    v
+}
+
+fn strip(v: &mut Value, side: Side, root: bool) {
+    match v {
+        Value::Object(map) => {
+            map.remove("$schema");
+            for key in ["title", "minimum", "maximum"] {
+                if map.get(key).is_some_and(|k| !k.is_object()) {
+                    map.remove(key);
+                }
+            }
+            if map
+                .get("format")
+                .and_then(|f| f.as_str())
+                .is_some_and(|f| f.starts_with("uint") || f.starts_with("int") || f == "double" || f == "float")
+            {
+                map.remove("format");
+            }
+            if map.get("default").is_some_and(Value::is_null) {
+                map.remove("default");
+            }
+            let is_schema = map.contains_key("type") || map.contains_key("$ref") || map.contains_key("properties");
+            if is_schema && map.get("description").is_some_and(|d| d.is_string()) && (root || side == Side::Output) {
+                map.remove("description");
+            }
+            if side == Side::Input
+                && let Some(Value::Array(types)) = map.get("type")
+                && types.len() == 2
+                && let Some(single) = types.iter().find(|t| *t != "null").cloned()
+            {
+                map.insert("type".into(), single);
+            }
+            let under_properties = map.contains_key("properties");
+            for (key, child) in map.iter_mut() {
+                // Property names are not keywords: `properties.description` is a field.
+                if key == "properties" && under_properties {
+                    if let Value::Object(props) = child {
+                        props.values_mut().for_each(|p| strip(p, side, false));
+                    }
+                } else {
+                    strip(child, side, false);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|c| strip(c, side, false)),
+        _ => {}
+    }
+}

@@ -1,0 +1,103 @@
+//! The contract every tool keeps: typed parameters in, a typed output out, and one answer (text
+//! and structured JSON under the same budget) rendered from that output. Front ends (the MCP
+//! server, the CLI) see tools only through [`ToolSpec`], so they stay generic.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::context::ToolContext;
+use crate::error::ToolError;
+use crate::render::{Answer, Frame};
+use crate::{params, schema};
+
+/// One tool: typed parameters in, typed output out, the answer rendered from the output.
+pub trait Tool: 'static {
+    /// The tool's name, exactly as in the seed.
+    const NAME: &'static str;
+    /// A short human title.
+    const TITLE: &'static str;
+    /// What it is for and when to use it, for the agent.
+    const DESCRIPTION: &'static str;
+    /// Parameters (`deny_unknown_fields`, lenient values).
+    type Params: DeserializeOwned + JsonSchema + Send;
+    /// Structured result; the answer is rendered from it.
+    type Output: Serialize + JsonSchema + Send + Sync;
+
+    /// Fetches from Coroot and builds the output.
+    fn run(ctx: &ToolContext, params: Self::Params) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+
+    /// The answer: the text an LLM reads, whose droppable items name the structured elements
+    /// they stand for, so the budget removes whole items from both.
+    fn render(output: &Self::Output, frame: Frame) -> Answer;
+}
+
+/// A tool's result: the text and the structured JSON.
+#[derive(Debug, Clone)]
+pub struct ToolOutput {
+    /// Compact text for an LLM, at most `Limits::max_chars` characters.
+    pub text: String,
+    /// The same facts as JSON, matching the tool's output schema, at most `Limits::max_chars`
+    /// characters serialised.
+    pub structured: serde_json::Value,
+}
+
+/// Runs tool `T` on raw JSON arguments.
+pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result<ToolOutput, ToolError> {
+    let params: T::Params = params::parse(T::NAME, args)?;
+    let output = T::run(ctx, params).await?;
+    let frame = Frame {
+        cap: ctx.limits.max_chars,
+        now_ms: ctx.now_ms(),
+    };
+    let answer = T::render(&output, frame);
+    let mut structured = serde_json::to_value(&output).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
+    let text = answer.finish(&mut structured);
+    Ok(ToolOutput { text, structured })
+}
+
+/// A boxed future, for the type-erased registry.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A tool without its types: what front ends list and call.
+pub struct ToolSpec {
+    /// Name.
+    pub name: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// Description.
+    pub description: &'static str,
+    /// JSON Schema of the parameters.
+    pub input_schema: fn() -> serde_json::Value,
+    /// JSON Schema of the structured output.
+    pub output_schema: fn() -> serde_json::Value,
+    /// Runs the tool.
+    pub call: for<'a> fn(&'a ToolContext, serde_json::Value) -> BoxFuture<'a, Result<ToolOutput, ToolError>>,
+}
+
+impl std::fmt::Debug for ToolSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolSpec")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The spec of tool `T`.
+pub const fn spec<T: Tool>() -> ToolSpec {
+    ToolSpec {
+        name: T::NAME,
+        title: T::TITLE,
+        description: T::DESCRIPTION,
+        input_schema: schema::input::<T::Params>,
+        output_schema: schema::output::<T::Output>,
+        call: erased::<T>,
+    }
+}
+
+fn erased<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> BoxFuture<'_, Result<ToolOutput, ToolError>> {
+    Box::pin(call::<T>(ctx, args))
+}

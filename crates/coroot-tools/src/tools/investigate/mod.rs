@@ -1,0 +1,534 @@
+//! `coroot_investigate`: why is it broken? The seed's RCA workflow in one call, with a ranked
+//! evidence report.
+//!
+//! It starts from an incident, an application, the open incidents, or else the applications in
+//! WARNING or CRITICAL. The workflow's calls (incidents, incident detail, applications, service
+//! map, deployments, nodes, Kubernetes events, risks, error traces, then app detail and logs of
+//! the apps involved, then the nodes under them) run concurrently, each with its own timeout: a
+//! call that fails or times out becomes a "could not check" line, never a failed tool. What they
+//! say is correlated (deployments shortly before the first failure; OOM kills, throttling, TCP
+//! and DNS failures, disk saturation from the failing checks and node tables; error logs with
+//! their trace ids; the failure path on the service map) and each suspected root cause is
+//! scored by the simple rules below. Every line of evidence names the tool and item it came
+//! from, so the agent can re-check it; nothing is inferred that the data does not say.
+//!
+//! Scoring rules (points add up; the reasons are printed with each suspect):
+//! * a failing check on the app that names a cause (OOM, disk I/O, TCP, DNS, CPU...): CRITICAL
+//!   +4, WARNING +3. SLO and log-error checks are symptoms, not causes: they score nothing.
+//! * a flagged node resource (disk latency/I/O load, CPU, memory) used by the app: +2 when it
+//!   confirms the app's own check, +3 when it is the only signal.
+//! * the app is where the failure path starts (Coroot's propagation map root, else the deepest
+//!   failing upstream reached from the affected app): +3; elsewhere on the path: +1. A cause at
+//!   the start explains every symptom downstream of it.
+//! * Coroot's own RCA names the app: +2 (it correlates metrics this tool does not read).
+//! * a deployment of the app within 6h before the first failure signal: +2, and +1 more when
+//!   Coroot flags that rollout. Added to the same suspect, so "OOM after a deploy" outranks
+//!   either alone.
+//! * Kubernetes warning events about the app: +1; its own error logs showing the same cause:
+//!   +1; error traces failing deepest in it: +1.
+//! * an app with only symptoms gets a suspect (+1) only when it starts the failure path; a node
+//!   that is down scores +3 when investigated apps run on it, +1 otherwise.
+
+mod evidence;
+mod fetch;
+mod plan;
+mod report;
+mod score;
+
+use coroot_client::{AppId, TimeRange};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::signals::Kind;
+use crate::params::{opt_f64, opt_string};
+use crate::render::units::{one_line, percent, when};
+use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window, resolve};
+use evidence::Case;
+use fetch::{Facts, Fan};
+use plan::{MAX_INCIDENTS, Plan, nodes_to_check};
+use report::Meta;
+
+/// The tool.
+pub struct Investigate;
+
+/// Suspects shown with their evidence; the rest are listed in one line.
+const SHOWN: usize = 5;
+/// Lookback of the incidents and deployments searched, at least.
+const WIDE_HOURS: f64 = 24.0;
+/// The structured list the answer's items stand for.
+const SUSPECTS: &str = "/suspects";
+
+/// Parameters.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Start from this app (id, "namespace/name" or name); default: open incidents, else failing apps.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub app_id: Option<String>,
+    /// Start from this incident (key from coroot_get_incidents).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub incident_key: Option<String>,
+    /// Hours of health data to examine (default 1, max 720); incidents and deployments use at least 24.
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
+    /// Coroot project id or name; auto-detected when omitted.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub project_id: Option<String>,
+}
+
+/// Output.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window of the health data (incidents and deployments: at least the last 24h).
+    pub window: Window,
+    /// What the investigation started from.
+    pub started_from: String,
+    /// One-line conclusion.
+    pub verdict: String,
+    /// Incidents investigated.
+    pub incidents: Vec<IncidentOut>,
+    /// Failure paths, each from where the failure starts to the app that shows it.
+    pub paths: Vec<Vec<String>>,
+    /// The earliest failure signal found, UTC ISO-8601, and what it was.
+    pub first_failure: Option<FirstFailure>,
+    /// Suspected root causes, most likely first.
+    pub suspects: Vec<Suspect>,
+    /// Failing SLOs of the apps involved: the impact, not a cause.
+    pub symptoms: Vec<Evidence>,
+    /// Availability and security risks of the apps involved.
+    pub risks: Vec<String>,
+    /// What was checked and found healthy.
+    pub healthy: Vec<String>,
+    /// What could not be checked, and why.
+    pub could_not_check: Vec<String>,
+    /// The calls that would confirm the top suspect.
+    pub next_calls: Vec<String>,
+}
+
+/// An incident the investigation started from.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncidentOut {
+    /// Incident key.
+    pub key: String,
+    /// Affected application id.
+    pub application_id: String,
+    /// Severity.
+    #[serde(flatten)]
+    pub severity: Health,
+    /// Still open.
+    pub open: bool,
+    /// UTC ISO-8601.
+    pub opened_at: Option<String>,
+    /// Share of requests affected, %.
+    pub impact_percent: f64,
+    /// Coroot's RCA summary, when there is one.
+    pub rca_summary: String,
+    #[serde(skip)]
+    pub(crate) opened_ms: Option<i64>,
+}
+
+/// The earliest failure signal.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FirstFailure {
+    /// UTC ISO-8601.
+    pub at: String,
+    /// What it was, e.g. "default/payment fatal log".
+    pub what: String,
+    #[serde(skip)]
+    pub(crate) ms: i64,
+}
+
+/// A suspected root cause.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Suspect {
+    /// 1 = most likely.
+    pub rank: usize,
+    /// e.g. "OOM kills of default/payment after deployment 7d9f8b6c5: payment:2.4.1".
+    pub cause: String,
+    /// The kind of fault it is.
+    pub kind: Kind,
+    /// Every kind of signal found for it.
+    pub signals: Vec<Kind>,
+    /// Application id, when the cause is in an app.
+    pub app: Option<String>,
+    /// Node, when the cause involves one.
+    pub node: Option<String>,
+    /// Sum of the rules below.
+    pub score: u32,
+    /// The scoring rules that applied, e.g. "path start +3".
+    pub score_rules: Vec<String>,
+    /// The facts behind it.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One fact and where it came from.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct Evidence {
+    /// The tool that shows it, e.g. `coroot_get_app_detail`.
+    pub source_tool: &'static str,
+    /// Where in that tool's output, e.g. "payment: Memory / Out of Memory".
+    pub item: String,
+    /// The message or value.
+    pub fact: String,
+}
+
+impl Tool for Investigate {
+    const NAME: &'static str = "coroot_investigate";
+    const TITLE: &'static str = "Coroot root-cause investigation";
+    const DESCRIPTION: &'static str = "Runs the RCA workflow in one call: incidents, app checks, logs, traces, deployments, nodes, K8s events and the service map, fetched concurrently and correlated. Returns ranked suspected root causes with the evidence behind each (tool and item), what was found healthy, and the calls to confirm. Optional app_id or incident_key; default: open incidents, else failing apps.";
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let wide = TimeRange::last_hours(ctx.now_ms(), window.lookback_hours.max(WIDE_HOURS));
+        let given_app = match &p.app_id {
+            Some(input) => Some(resolve::app_id(ctx, &project.id, input).await?),
+            None => None,
+        };
+        let mut fan = Fan::new(ctx, project.id.clone());
+        let mut facts = Facts::default();
+        if let Some(key) = &p.incident_key {
+            fan.named_incident(&mut facts, key, &project.name).await?;
+        }
+        fan.cluster(&mut facts, range, wide).await;
+        if p.incident_key.is_none() {
+            let keys = open_incidents(&facts, given_app.as_ref());
+            fan.incidents(&mut facts, keys).await;
+        }
+        let plan = Plan::new(&facts, given_app.as_ref());
+        fan.apps(&mut facts, &plan, range).await;
+        let nodes = nodes_to_check(&facts, &plan);
+        fan.nodes(&mut facts, nodes, range).await;
+
+        let case = Case::new(&facts, &plan, given_app.as_ref());
+        let suspects = score::suspects(&case, ctx.now_ms());
+        let meta = Meta {
+            project: project.name,
+            window,
+            wide_hours: (wide.to_ms - wide.from_ms) as f64 / 3_600_000.0,
+            now: ctx.now_ms(),
+            failed: fan.failed,
+            incident_key: p.incident_key,
+            given_app,
+            started_from: plan.started_from.clone(),
+        };
+        Ok(report::output(&case, suspects, meta))
+    }
+
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let now_ms = frame.now_ms;
+        let mut t = Answer::new(frame, "suspects", "pass app_id or incident_key to narrow the investigation");
+        t.header("Investigation", &out.project, &out.window);
+        t.line(format!("Started from: {}", out.started_from));
+        t.line(format!("Verdict: {}", out.verdict));
+        for i in &out.incidents {
+            let mut line = format!(
+                "Incident {} {} {} · {}",
+                i.key,
+                if i.open { "OPEN" } else { "RESOLVED" },
+                i.severity.status,
+                AppId::new(i.application_id.as_str()).short()
+            );
+            if let Some(ms) = i.opened_ms {
+                line.push_str(&format!(" · opened {}", when(now_ms, ms)));
+            }
+            if i.impact_percent > 0.0 {
+                line.push_str(&format!(" · {} of requests affected", percent(i.impact_percent)));
+            }
+            if !i.rca_summary.is_empty() {
+                line.push_str(&format!(" · Coroot RCA: {}", one_line(&i.rca_summary)));
+            }
+            t.line(line);
+        }
+        for path in &out.paths {
+            let names: Vec<String> = path.iter().map(|a| AppId::new(a.as_str()).short()).collect();
+            t.line(format!("Failure path (failure flows →): {}", names.join(" → ")));
+        }
+        if let Some(f) = &out.first_failure {
+            t.line(format!("First failure signal: {} · {}", when(now_ms, f.ms), f.what));
+        }
+        if !out.suspects.is_empty() {
+            t.heading("SUSPECTS, most likely first (score = sum of the rules in brackets)");
+        }
+        for (i, s) in out.suspects.iter().enumerate().take(SHOWN) {
+            let mut item = format!(
+                "{}. {} · kind {} · score {} [{}]",
+                s.rank,
+                s.cause,
+                s.kind.name(),
+                s.score,
+                s.score_rules.join(", ")
+            );
+            for e in &s.evidence {
+                item.push_str(&format!("\n  - [{} › {}] {}", e.source_tool, e.item, e.fact));
+            }
+            t.item(SUSPECTS, i, item);
+        }
+        if out.suspects.len() > SHOWN {
+            let rest: Vec<String> = out
+                .suspects
+                .iter()
+                .skip(SHOWN)
+                .map(|s| format!("{}. {} (score {})", s.rank, s.cause, s.score))
+                .collect();
+            t.items(SUSPECTS, SHOWN..out.suspects.len(), format!("Lower: {}", rest.join("; ")));
+        }
+        if !out.symptoms.is_empty() {
+            let list: Vec<String> = out
+                .symptoms
+                .iter()
+                .map(|e| format!("[{} › {}] {}", e.source_tool, e.item, e.fact))
+                .collect();
+            t.line(format!("Symptoms (impact, not causes): {}", list.join(" · ")));
+        }
+        if !out.risks.is_empty() {
+            t.line(format!(
+                "Risks of these apps (coroot_get_risks): {}",
+                out.risks.join("; ")
+            ));
+        }
+        if !out.healthy.is_empty() {
+            t.line(format!("Checked and healthy: {}", out.healthy.join("; ")));
+        }
+        if !out.could_not_check.is_empty() {
+            t.line(format!("Could not check: {}", out.could_not_check.join("; ")));
+        }
+        if !out.next_calls.is_empty() {
+            t.footer(format!("next: {}", out.next_calls.join("; ")));
+        }
+        t
+    }
+}
+
+/// The open incidents to examine (of the app asked for, when one is), worst and newest first.
+fn open_incidents(facts: &Facts, given: Option<&AppId>) -> Vec<String> {
+    let mut open: Vec<&coroot_client::models::Incident> = facts
+        .incidents
+        .iter()
+        .flatten()
+        .filter(|i| i.is_open())
+        .filter(|i| given.is_none_or(|a| crate::analysis::same_app(a, &i.application_id)))
+        .collect();
+    open.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.opened_at.cmp(&a.opened_at)));
+    open.iter().take(MAX_INCIDENTS).map(|i| i.key.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+    use coroot_sim::Scenario;
+    use std::time::Duration;
+    use serde_json::{Value, json};
+
+    fn top(out: &crate::ToolOutput) -> &Value {
+        &out.structured["suspects"][0]
+    }
+
+    fn cites(s: &Value, tool: &str, item: &str) -> bool {
+        s["evidence"].as_array().is_some_and(|ev| {
+            ev.iter()
+                .any(|e| e["source_tool"] == tool && e["item"].as_str().is_some_and(|i| i.contains(item)))
+        })
+    }
+
+    #[tokio::test]
+    async fn oom_after_deploy_ranks_the_payment_oom_and_its_deploy_first() {
+        let kit = testing::start(Scenario::oom_after_deploy()).await;
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        let s = top(&out);
+        assert_eq!(s["kind"], "oom", "{}", out.text);
+        assert_eq!(s["app"], "k3h2x9qa:default:Deployment:payment");
+        assert!(
+            s["cause"]
+                .as_str()
+                .unwrap()
+                .contains("after deployment 7d9f8b6c5: payment:2.4.1"),
+            "{}",
+            out.text
+        );
+        assert!(cites(s, "coroot_get_app_detail", "payment: Memory / Out of Memory"));
+        assert!(cites(s, "coroot_get_deployments", "payment 7d9f8b6c5: payment:2.4.1"));
+        assert!(cites(s, "coroot_get_overview_logs", "K8s event OOMKilling"));
+        assert!(cites(s, "coroot_get_incident_detail", "q8w7e6r5"));
+        assert!(
+            out.text
+                .contains("Failure path (failure flows →): default/payment → default/checkout → default/frontend"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("Started from: incident q8w7e6r5"), "{}", out.text);
+        assert!(out.text.chars().count() < 10_000, "{}", out.text.len());
+    }
+
+    #[tokio::test]
+    async fn tcp_connect_failures_rank_catalog_to_postgres_first() {
+        let kit = testing::start(Scenario::tcp_connect_failures()).await;
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        let s = top(&out);
+        assert_eq!(s["kind"], "tcp_connect", "{}", out.text);
+        assert_eq!(s["app"], "k3h2x9qa:default:Deployment:catalog");
+        assert!(s["cause"].as_str().unwrap().contains("to postgres"), "{}", out.text);
+        assert!(cites(s, "coroot_get_app_detail", "catalog: Net / TCP connections"));
+        assert!(cites(s, "coroot_get_service_map", "catalog → postgres"));
+        assert!(cites(s, "coroot_get_app_logs", "catalog error"));
+        assert!(out.text.contains("connection refused"), "{}", out.text);
+        // The upstream itself is healthy, and the report says so.
+        assert!(out.text.contains("checks of default/postgres (all OK)"), "{}", out.text);
+        assert!(out.text.chars().count() < 10_000);
+    }
+
+    #[tokio::test]
+    async fn node_disk_saturation_ranks_postgres_volume_on_node_3_first() {
+        let kit = testing::start(Scenario::node_disk_saturation()).await;
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        let s = top(&out);
+        assert_eq!(s["kind"], "disk_io", "{}", out.text);
+        assert_eq!(s["app"], "k3h2x9qa:default:StatefulSet:postgres");
+        assert_eq!(s["node"], "node-3");
+        assert!(cites(s, "coroot_get_app_detail", "postgres: Storage / Disk I/O load"));
+        assert!(cites(s, "coroot_get_node_detail", "node-3 Disks /dev/nvme1n1"));
+        assert!(out.text.contains("Latency 120 ms"), "{}", out.text);
+        assert!(out.text.chars().count() < 10_000);
+    }
+
+    #[tokio::test]
+    async fn a_slow_call_times_out_alone() {
+        let mut kit = testing::start(Scenario::oom_after_deploy()).await;
+        let mut config = coroot_client::ClientConfig::new(kit.sim.base_url()).with_password("admin", "sim-password");
+        config.timeout = Duration::from_secs(1);
+        kit.ctx.client = coroot_client::Client::new(config).unwrap();
+        kit.sim.inject(coroot_sim::FaultRule {
+            path_contains: "/overview/risks".into(),
+            fault: coroot_sim::Fault::Latency(Duration::from_secs(3)),
+            times: None,
+        });
+        let started = std::time::Instant::now();
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            out.text.contains("Could not check: risks: no answer within 900ms"),
+            "{}",
+            out.text
+        );
+        assert_eq!(top(&out)["kind"], "oom");
+    }
+
+    #[tokio::test]
+    async fn a_healthy_cluster_is_reported_as_healthy() {
+        let kit = testing::start(Scenario::healthy()).await;
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        assert_eq!(out.structured["suspects"].as_array().unwrap().len(), 0, "{}", out.text);
+        assert!(
+            out.text.contains("Verdict: nothing is wrong: no open incident"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("Checked and healthy: incidents (none open"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("nodes (all 4 up)"), "{}", out.text);
+        assert!(!out.text.contains("Could not check"), "{}", out.text);
+        let out = testing::run::<Investigate>(&kit, json!({"app_id": "catalog"})).await;
+        assert!(
+            out.text
+                .contains("Verdict: nothing is wrong: default/catalog has no failing check and no open incident"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("checks of default/catalog (all OK)"), "{}", out.text);
+    }
+
+    #[tokio::test]
+    async fn ecommerce_ranks_the_payment_oom_after_deploy_first() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        let s = top(&out);
+        assert_eq!(s["kind"], "oom", "{}", out.text);
+        assert_eq!(s["app"], "k3h2x9qa:default:Deployment:payment");
+        assert!(s["cause"].as_str().unwrap().contains("payment:2.4.1"));
+        let second = out.structured["suspects"][1]["score"].as_u64().unwrap();
+        assert!(s["score"].as_u64().unwrap() > second, "{}", out.text);
+        assert!(out.text.chars().count() < 10_000, "{}", out.text.len());
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn an_incident_key_start_investigates_that_incident() {
+        let kit = testing::start(Scenario::node_disk_saturation()).await;
+        let out = testing::run::<Investigate>(&kit, json!({"incident_key": "a1b2c3d4"})).await;
+        assert!(out.text.contains("Started from: incident a1b2c3d4"), "{}", out.text);
+        assert_eq!(top(&out)["kind"], "disk_io");
+        assert!(cites(top(&out), "coroot_get_incident_detail", "a1b2c3d4"));
+        let err = testing::run_err::<Investigate>(&kit, json!({"incident_key": "nope1234"})).await;
+        assert!(err.contains("coroot_get_incidents"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_app_id_start_follows_the_failure_upstream() {
+        let kit = testing::start(Scenario::tcp_connect_failures()).await;
+        let out = testing::run::<Investigate>(&kit, json!({"app_id": "catalog"})).await;
+        assert!(
+            out.text.contains("Started from: application default/catalog"),
+            "{}",
+            out.text
+        );
+        let s = top(&out);
+        assert_eq!(s["kind"], "tcp_connect");
+        assert_eq!(s["app"], "k3h2x9qa:default:Deployment:catalog");
+        let sent: Vec<String> = kit.sim.requests().into_iter().map(|r| r.path).collect();
+        assert!(
+            sent.iter().any(|p| p.contains("/app/") && p.contains("postgres")),
+            "the failing upstream is examined"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_is_reported_and_the_ranking_stands() {
+        let kit = testing::start(Scenario::node_disk_saturation()).await;
+        kit.sim.inject(coroot_sim::FaultRule {
+            path_contains: "/node/".into(),
+            fault: coroot_sim::Fault::Status {
+                code: 500,
+                body: "boom".into(),
+            },
+            times: None,
+        });
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        let s = top(&out);
+        assert_eq!(s["kind"], "disk_io", "{}", out.text);
+        assert_eq!(s["app"], "k3h2x9qa:default:StatefulSet:postgres");
+        assert!(
+            out.text.contains("node detail node-3: Coroot returned HTTP 500"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("boom"), "{}", out.text);
+        assert!(!out.structured["could_not_check"].as_array().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn progress_is_reported_as_steps_finish() {
+        let mut kit = testing::start(Scenario::oom_after_deploy()).await;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        kit.ctx.progress = Some(std::sync::Arc::new(move |done, total, msg| {
+            sink.lock().unwrap().push((done, total, msg));
+        }));
+        testing::run::<Investigate>(&kit, json!({})).await;
+        let seen = seen.lock().unwrap();
+        assert!(seen.len() >= 10, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "progress only grows");
+        assert!(seen.iter().any(|(_, _, m)| m.starts_with("app detail default/payment")));
+    }
+}

@@ -1,0 +1,783 @@
+//! Scoring: each app in focus, and each flagged or down node, becomes a suspect whose score is
+//! the sum of the rules that apply to it (the rules and their reasons are in the module doc of
+//! `coroot_investigate`). Every rule that scores records the fact behind it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use coroot_client::Status;
+use coroot_client::models::{LogEntry, TraceError};
+
+use super::evidence::Case;
+use super::{Evidence, Suspect};
+use crate::analysis::app_key;
+use crate::analysis::charts::{app_charts, series_stats};
+use crate::analysis::logs::Group;
+use crate::analysis::propagation::Graph;
+use crate::analysis::severity::is_error_level;
+use crate::analysis::signals::{Kind, event_kind, log_kind, table_flags};
+use crate::render::units::{clip, iso, num, one_line, percent, span_ms, when};
+use crate::tool::Tool;
+use crate::tools::app_detail::GetAppDetail;
+use crate::tools::deployments::GetDeployments;
+use crate::tools::incident_detail::GetIncidentDetail;
+use crate::tools::logs::app::GetAppLogs;
+use crate::tools::logs::overview::GetOverviewLogs;
+use crate::tools::node_detail::GetNodeDetail;
+use crate::tools::nodes::GetNodes;
+use crate::tools::service_map::GetServiceMap;
+use crate::tools::traces::GetTraces;
+
+/// A deployment this long before the first failure signal still counts as a suspect.
+const DEPLOY_BEFORE_MS: i64 = 6 * 3_600_000;
+/// Clock skew tolerated between a rollout and the first failure it may have caused.
+const DEPLOY_SKEW_MS: i64 = 2 * 60_000;
+/// Evidence lines per suspect.
+const EVIDENCE: usize = 10;
+/// Longest fact text.
+const FACT_CHARS: usize = 220;
+
+// Points of the scoring rules (see the module doc of `coroot_investigate` for why).
+const CHECK_CRITICAL: u32 = 4;
+const CHECK_WARNING: u32 = 3;
+const NODE_ONLY: u32 = 3;
+const NODE_CONFIRMS: u32 = 2;
+const PATH_START: u32 = 3;
+const ON_PATH: u32 = 1;
+const COROOT_RCA: u32 = 2;
+const DEPLOY: u32 = 2;
+const DEPLOY_FLAGGED: u32 = 1;
+const EVENTS: u32 = 1;
+const LOGS_AGREE: u32 = 1;
+const TRACES: u32 = 1;
+const SYMPTOMS_AT_START: u32 = 1;
+const NODE_DOWN_UNDER_APPS: u32 = 3;
+const NODE_DOWN_ELSEWHERE: u32 = 1;
+
+/// Evidence order within a suspect: what scored first, corroboration last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prio {
+    Check,
+    Deploy,
+    Node,
+    Link,
+    Rca,
+    Events,
+    Logs,
+    Traces,
+    Net,
+    Other,
+}
+
+/// A suspect being assembled.
+struct Draft {
+    app: Option<String>,
+    node: Option<String>,
+    kinds: BTreeSet<Kind>,
+    worst: Status,
+    rules: Vec<(String, u32)>,
+    evidence: Vec<(Prio, Evidence)>,
+    deploy: Option<String>,
+    targets: Vec<String>,
+    device: Option<String>,
+}
+
+impl Draft {
+    fn new(app: Option<String>, node: Option<String>) -> Draft {
+        Draft {
+            app,
+            node,
+            kinds: BTreeSet::new(),
+            worst: Status::Unknown,
+            rules: Vec::new(),
+            evidence: Vec::new(),
+            deploy: None,
+            targets: Vec::new(),
+            device: None,
+        }
+    }
+
+    fn rule(&mut self, name: impl Into<String>, points: u32) {
+        self.rules.push((name.into(), points));
+    }
+
+    fn score(&self) -> u32 {
+        self.rules.iter().map(|(_, p)| p).sum()
+    }
+
+    /// Adds a fact; `prio` orders the evidence so truncation keeps what scored.
+    fn fact(&mut self, prio: Prio, tool: &'static str, item: impl Into<String>, fact: impl AsRef<str>) {
+        let e = Evidence {
+            source_tool: tool,
+            item: item.into(),
+            fact: clip(&one_line(fact.as_ref()), FACT_CHARS),
+        };
+        if !self.evidence.iter().any(|(_, x)| *x == e) {
+            self.evidence.push((prio, e));
+        }
+    }
+
+    fn primary(&self) -> Kind {
+        self.kinds
+            .iter()
+            .copied()
+            .find(|k| *k != Kind::Deploy)
+            .or_else(|| self.kinds.first().copied())
+            .unwrap_or(Kind::Other)
+    }
+
+    fn supports(&self, signal: Kind) -> bool {
+        self.kinds.iter().any(|k| k.supported_by(signal))
+    }
+}
+
+/// Every suspect, most likely first.
+pub(super) fn suspects(case: &Case<'_>, now: i64) -> Vec<Suspect> {
+    let mut drafts: Vec<Draft> = case.focus.iter().filter_map(|k| app_suspect(case, k, now)).collect();
+    for k in &case.focus {
+        client_logs(case, k, &mut drafts);
+        network_charts(case, k, &mut drafts);
+    }
+    drafts.extend(node_suspects(case, &drafts));
+    rank(case, drafts)
+}
+
+/// The suspect an app in focus makes, if any rule applies to it.
+fn app_suspect(case: &Case<'_>, k: &str, now: i64) -> Option<Draft> {
+    let mut d = Draft::new(Some(k.to_string()), None);
+    failing_checks(case, k, &mut d);
+    failing_links(case, k, &mut d);
+    deployment(case, k, now, &mut d);
+    flagged_tables(case, k, &mut d);
+    volume_node(case, k, &mut d);
+    flagged_nodes(case, k, &mut d);
+    let is_start = case.starts.contains(k);
+    if d.rules.is_empty() {
+        // Only symptoms: a suspect only where the failure path starts.
+        if !(is_start && case.facts.status(k).is_failing()) {
+            return None;
+        }
+        d.rule(
+            format!("symptoms at the path start +{SYMPTOMS_AT_START}"),
+            SYMPTOMS_AT_START,
+        );
+        d.kinds.insert(Kind::Errors);
+        let name = case.name_of(k);
+        for c in case.checks_of(k) {
+            d.fact(
+                Prio::Other,
+                GetAppDetail::NAME,
+                format!("{name}: {} / {}", c.report, c.title),
+                format!("{}: {}", c.status.label(), c.message),
+            );
+        }
+    }
+    if is_start {
+        d.rule(format!("path start +{PATH_START}"), PATH_START);
+    } else if case.on_path.contains(k) {
+        d.rule(format!("on the path +{ON_PATH}"), ON_PATH);
+    }
+    coroot_rca(case, k, &mut d);
+    kubernetes_events(case, k, &mut d);
+    own_logs(case, k, &mut d);
+    error_traces(case, k, &mut d);
+    Some(d)
+}
+
+/// A failing check on the app that names a cause: CRITICAL +4, WARNING +3.
+fn failing_checks(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let name = case.name_of(k);
+    let causes: Vec<_> = case.checks_of(k).iter().filter(|c| c.kind.is_some()).collect();
+    let Some(worst) = causes.iter().map(|c| c.status).max() else {
+        return;
+    };
+    let pts = if worst == Status::Critical {
+        CHECK_CRITICAL
+    } else {
+        CHECK_WARNING
+    };
+    d.rule(format!("check {} +{pts}", worst.label()), pts);
+    d.worst = worst;
+    for c in &causes {
+        if let Some(kind) = c.kind {
+            d.kinds.insert(kind);
+        }
+        d.fact(
+            Prio::Check,
+            GetAppDetail::NAME,
+            format!("{name}: {} / {}", c.report, c.title),
+            format!("{}: {}", c.status.label(), c.message),
+        );
+    }
+}
+
+/// The dependencies this app fails to reach, for the headline and the evidence, and failing
+/// links into it.
+fn failing_links(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let facts = case.facts;
+    let Some(app) = facts.map_app(k) else {
+        return;
+    };
+    let name = case.name_of(k);
+    for l in app.upstreams.iter().filter(|l| l.status.is_failing()) {
+        let up = case.name_of(&app_key(&l.id));
+        d.targets.push(up.clone());
+        d.fact(
+            Prio::Link,
+            GetServiceMap::NAME,
+            format!("{name} → {up}"),
+            format!("{} {}", l.status.label(), link_text(&l.stats)),
+        );
+    }
+    for l in &app.downstreams {
+        let client = app_key(&l.id);
+        let link = facts
+            .map_app(&client)
+            .and_then(|c| c.upstreams.iter().find(|u| app_key(&u.id) == k));
+        if let Some(link) = link.filter(|l| l.status.is_failing()) {
+            d.fact(
+                Prio::Link,
+                GetServiceMap::NAME,
+                format!("{} → {name}", case.name_of(&client)),
+                format!("{} {}", link.status.label(), link_text(&link.stats)),
+            );
+        }
+    }
+}
+
+/// A deployment of the app within 6h before the first failure signal: +2, +1 more when
+/// Coroot flags the rollout.
+fn deployment(case: &Case<'_>, k: &str, now: i64, d: &mut Draft) {
+    let Some((ff, _)) = case.path_first(k) else {
+        return;
+    };
+    let deploy = case
+        .facts
+        .deployments
+        .iter()
+        .flatten()
+        .filter(|dep| app_key(&dep.application.id) == k)
+        .filter_map(|dep| dep.started_at_ms().map(|t| (t, dep)))
+        .filter(|(t, _)| *t <= ff + DEPLOY_SKEW_MS && ff - *t <= DEPLOY_BEFORE_MS)
+        .max_by_key(|(t, _)| *t);
+    let Some((t, dep)) = deploy else {
+        return;
+    };
+    let before = span_ms((ff - t).max(0));
+    d.rule(format!("deploy {before} before the failure +{DEPLOY}"), DEPLOY);
+    let bad: Vec<&str> = dep
+        .summary
+        .iter()
+        .filter(|s| s.status.contains('💔'))
+        .map(|s| s.message.as_str())
+        .collect();
+    if dep.status.is_failing() || !bad.is_empty() {
+        d.rule(format!("rollout flagged +{DEPLOY_FLAGGED}"), DEPLOY_FLAGGED);
+    }
+    d.kinds.insert(Kind::Deploy);
+    d.deploy = Some(dep.version.clone());
+    let mut fact = format!(
+        "deployed {}, {before} before the first failure signal; rollout {}",
+        when(now, t),
+        dep.status.label()
+    );
+    for b in &bad {
+        fact.push_str(&format!("; {b}"));
+    }
+    d.fact(
+        Prio::Deploy,
+        GetDeployments::NAME,
+        format!("{} {}", case.name_of(k), dep.version),
+        fact,
+    );
+}
+
+/// Flagged rows of the app's own tables (e.g. the Storage volume) that back its checks.
+fn flagged_tables(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let name = case.name_of(k);
+    let reports = case.facts.details.get(k).map(|v| v.reports.as_slice()).unwrap_or_default();
+    for report in reports {
+        for flag in table_flags(report) {
+            if !d.kinds.iter().any(|dk| dk.family().contains(&flag.kind)) {
+                continue;
+            }
+            if let Some(dev) = &flag.device {
+                d.device = Some(dev.clone());
+            }
+            d.fact(
+                Prio::Node,
+                GetAppDetail::NAME,
+                format!("{name}: {} / {}", report.name, flag.row),
+                node_fact(&flag),
+            );
+        }
+    }
+}
+
+/// A volume problem sits on a node: name it when all the app's instances share one.
+fn volume_node(case: &Case<'_>, k: &str, d: &mut Draft) {
+    if !(d.kinds.contains(&Kind::DiskIo) || d.kinds.contains(&Kind::DiskSpace)) {
+        return;
+    }
+    let list = case.pods_of(k);
+    let nodes: BTreeSet<&str> = list.iter().map(|(_, n)| n.as_str()).filter(|n| !n.is_empty()).collect();
+    if let (1, Some((pod, node))) = (nodes.len(), list.iter().find(|(_, n)| !n.is_empty())) {
+        d.node = Some(node.clone());
+        d.fact(
+            Prio::Node,
+            GetAppDetail::NAME,
+            format!("{}: Instances / {pod}", case.name_of(k)),
+            format!("runs on node {node}"),
+        );
+    }
+}
+
+/// A flagged node resource used by the app: +2 when it confirms the app's own check, +3 when
+/// it is the only signal.
+fn flagged_nodes(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let pods = case.pods_of(k);
+    for (node, report) in &case.facts.node_reports {
+        for flag in table_flags(report) {
+            let used = flag.used_by.iter().any(|u| pods.iter().any(|(pod, _)| pod == u));
+            if !used {
+                continue;
+            }
+            if d.kinds.contains(&flag.kind) {
+                d.rule(format!("node confirms +{NODE_CONFIRMS}"), NODE_CONFIRMS);
+            } else {
+                d.rule(format!("node flag +{NODE_ONLY}"), NODE_ONLY);
+                d.kinds.insert(flag.kind);
+            }
+            d.node = Some(node.clone());
+            d.device = Some(flag.row.clone());
+            d.fact(
+                Prio::Node,
+                GetNodeDetail::NAME,
+                format!("{node} {} {}", flag.group, flag.row),
+                node_fact(&flag),
+            );
+        }
+    }
+}
+
+/// Coroot's own RCA names the app: +2.
+fn coroot_rca(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let Some(incident) = case.rca_apps.get(k) else {
+        return;
+    };
+    d.rule(format!("Coroot RCA +{COROOT_RCA}"), COROOT_RCA);
+    let Some(view) = case.facts.views.get(incident) else {
+        return;
+    };
+    let name = case.name_of(k);
+    let graph = Graph::of(view);
+    if let Some(p) = graph.apps.iter().find(|a| app_key(&a.id) == k) {
+        d.fact(
+            Prio::Rca,
+            GetIncidentDetail::NAME,
+            format!("{incident} propagation map"),
+            format!(
+                "{name} {} is where the failure starts; issues: {}",
+                p.status.label(),
+                p.issues.join(", ")
+            ),
+        );
+    }
+    let rca = view.incident.rca.clone().unwrap_or_default();
+    let text = [&rca.root_cause, &rca.short_summary]
+        .into_iter()
+        .find(|s| !s.trim().is_empty())
+        .cloned()
+        .unwrap_or_default();
+    if !text.is_empty() {
+        d.fact(
+            Prio::Rca,
+            GetIncidentDetail::NAME,
+            format!("{incident} root cause"),
+            text.replace("**", "").replace('`', ""),
+        );
+    }
+}
+
+/// Kubernetes warning events about the app: +1.
+fn kubernetes_events(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let events = case.events_of(k);
+    if events.is_empty() {
+        return;
+    }
+    d.rule(format!("K8s events +{EVENTS}"), EVENTS);
+    let mut by_reason: Vec<(String, Vec<&LogEntry>)> = Vec::new();
+    for e in &events {
+        let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
+        match by_reason.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, l)) => l.push(e),
+            None => by_reason.push((reason, vec![e])),
+        }
+    }
+    // Events of the suspect's own kind first.
+    by_reason.sort_by_key(|(r, l)| {
+        let kind = event_kind(r);
+        (!d.kinds.contains(&kind), kind, std::cmp::Reverse(l.len()))
+    });
+    for (reason, list) in by_reason.iter().take(2) {
+        let Some(last) = list.iter().max_by_key(|e| e.timestamp) else {
+            continue;
+        };
+        let object = format!(
+            "{} {}",
+            last.attributes.get("object.kind").cloned().unwrap_or_default(),
+            last.attributes.get("object.name").cloned().unwrap_or_default()
+        );
+        d.fact(
+            Prio::Events,
+            GetOverviewLogs::NAME,
+            format!("K8s event {reason} ×{} ({})", list.len(), object.trim()),
+            format!("{} (last {})", last.message, iso(last.timestamp)),
+        );
+    }
+}
+
+/// Its own error logs showing the same cause: +1.
+fn own_logs(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let name = case.name_of(k);
+    let own = case.logs_of(k);
+    let agree: Vec<&Group> = own
+        .iter()
+        .filter(|g| log_kind(&g.message).is_some_and(|lk| d.supports(lk)))
+        .collect();
+    if !agree.is_empty() {
+        d.rule(format!("logs agree +{LOGS_AGREE}"), LOGS_AGREE);
+    }
+    for g in agree
+        .iter()
+        .copied()
+        .chain(own.iter().filter(|g| is_error_level(&g.severity)))
+        .take(2)
+    {
+        d.fact(
+            Prio::Logs,
+            GetAppLogs::NAME,
+            format!("{name} {} ×{}", g.severity, g.count),
+            log_fact(g),
+        );
+    }
+}
+
+/// Error traces failing deepest in it: +1.
+fn error_traces(case: &Case<'_>, k: &str, d: &mut Draft) {
+    let Some(errs) = &case.facts.trace_errors else {
+        return;
+    };
+    let name = case.name_of(k);
+    let mine: Vec<&TraceError> = errs
+        .iter()
+        .filter(|e| e.service_name == name || e.service_name.ends_with(&format!("/{name}")))
+        .collect();
+    if !mine.is_empty() {
+        d.rule(format!("traces +{TRACES}"), TRACES);
+    }
+    for e in mine.iter().take(2) {
+        d.fact(
+            Prio::Traces,
+            GetTraces::NAME,
+            format!("error group {} {}", e.service_name, e.span_name),
+            format!(
+                "deepest failing span in {} of error traces: {} · sample trace {}",
+                percent(e.count * 100.0),
+                if e.sample_error.is_empty() {
+                    "(no message)"
+                } else {
+                    &e.sample_error
+                },
+                e.sample_trace_id
+            ),
+        );
+    }
+}
+
+/// Clients' error logs naming a suspect, as evidence against it.
+fn client_logs(case: &Case<'_>, k: &str, drafts: &mut [Draft]) {
+    let name = case.name_of(k);
+    for g in case.logs_of(k).iter().filter(|g| is_error_level(&g.severity)) {
+        let sample = one_line(&g.message);
+        if let Some(d) = drafts.iter_mut().find(|d| {
+            d.app
+                .as_deref()
+                .is_some_and(|a| a != k && mentions(&sample, &case.name_of(a)))
+        }) {
+            d.fact(
+                Prio::Other,
+                GetAppLogs::NAME,
+                format!("{name} {} ×{}", g.severity, g.count),
+                log_fact(g),
+            );
+        }
+    }
+}
+
+/// Network charts (retransmissions, failed connections) toward a suspect, and throttling.
+fn network_charts(case: &Case<'_>, k: &str, drafts: &mut [Draft]) {
+    let Some(view) = case.facts.details.get(k) else {
+        return;
+    };
+    let name = case.name_of(k);
+    for c in app_charts(view) {
+        let lower = c.title.to_ascii_lowercase();
+        let (kind, min) = if lower.contains("retransmi") {
+            (Kind::TcpConnect, 1.0)
+        } else if lower.contains("failed tcp") {
+            (Kind::TcpConnect, 0.01)
+        } else if lower.contains("throttled") {
+            (Kind::CpuThrottling, 0.05)
+        } else {
+            continue;
+        };
+        for s in series_stats(c.chart) {
+            if s.max < min {
+                continue;
+            }
+            let target = s.name.trim_start_matches('→').to_string();
+            let u = rate_unit(&c.unit);
+            let fact = format!("peak {}{u}, last {}{u}", num(s.max), num(s.last));
+            let item = if s.name.starts_with('→') {
+                format!("{name}: {} / {} {}", c.report, c.title, s.name)
+            } else {
+                format!("{name}: {} / {}", c.report, c.title)
+            };
+            // Throttling belongs to the app; a connection problem to its source if that is a
+            // suspect of this kind, else to the upstream it points at.
+            let holder = drafts.iter().position(|d| {
+                d.app.as_deref() == Some(k)
+                    && (d.kinds.contains(&kind) || (kind == Kind::TcpConnect && d.kinds.contains(&Kind::Connectivity)))
+            });
+            let holder = holder.or_else(|| {
+                (kind == Kind::TcpConnect)
+                    .then(|| {
+                        drafts
+                            .iter()
+                            .position(|d| d.app.as_deref().is_some_and(|a| case.name_of(a) == target))
+                    })
+                    .flatten()
+            });
+            if let Some(d) = holder.and_then(|i| drafts.get_mut(i)) {
+                d.fact(Prio::Net, GetAppDetail::NAME, item, fact);
+            }
+        }
+    }
+}
+
+/// Node suspects not tied to an app suspect: flagged node resources (+3) and down nodes (+3
+/// when investigated apps run on them, +1 otherwise).
+fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
+    let facts = case.facts;
+    let mut out = Vec::new();
+    for (node, report) in &facts.node_reports {
+        for flag in table_flags(report) {
+            let taken = app_drafts
+                .iter()
+                .any(|d| d.node.as_deref() == Some(node.as_str()) && d.device.as_deref() == Some(flag.row.as_str()));
+            if taken {
+                continue;
+            }
+            let mut d = Draft::new(None, Some(node.clone()));
+            d.kinds.insert(flag.kind);
+            d.worst = flag.status;
+            d.device = Some(flag.row.clone());
+            d.rule(format!("node flag +{NODE_ONLY}"), NODE_ONLY);
+            d.fact(
+                Prio::Node,
+                GetNodeDetail::NAME,
+                format!("{node} {} {}", flag.group, flag.row),
+                node_fact(&flag),
+            );
+            out.push(d);
+        }
+    }
+    let mut apps_on: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (k, list) in &case.pods {
+        for (_, node) in list.iter().filter(|(_, n)| !n.is_empty()) {
+            let apps = apps_on.entry(node.as_str()).or_default();
+            if !apps.contains(&k.as_str()) {
+                apps.push(k);
+            }
+        }
+    }
+    for n in facts.nodes.iter().flatten().filter(|n| n.status.status.is_failing()) {
+        let mut d = Draft::new(None, Some(n.name.clone()));
+        d.kinds.insert(Kind::NodeDown);
+        d.worst = n.status.status;
+        let under: Vec<String> = apps_on
+            .get(n.name.as_str())
+            .map(|apps| apps.iter().map(|a| case.short(a)).collect())
+            .unwrap_or_default();
+        if under.is_empty() {
+            d.rule(
+                format!("no investigated app on it +{NODE_DOWN_ELSEWHERE}"),
+                NODE_DOWN_ELSEWHERE,
+            );
+        } else {
+            d.rule(
+                format!("runs {} +{NODE_DOWN_UNDER_APPS}", under.join(", ")),
+                NODE_DOWN_UNDER_APPS,
+            );
+        }
+        d.fact(
+            Prio::Check,
+            GetNodes::NAME,
+            n.name.clone(),
+            format!("{}: {}", n.status.status.label(), n.status.message),
+        );
+        for e in facts
+            .events
+            .iter()
+            .flatten()
+            .filter(|e| e.attributes.get("object.name") == Some(&n.name))
+            .take(2)
+        {
+            let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
+            d.fact(Prio::Events, GetOverviewLogs::NAME, format!("K8s event {reason}"), &e.message);
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Drafts ranked by score, then worst status, then the more fundamental kind.
+fn rank(case: &Case<'_>, mut drafts: Vec<Draft>) -> Vec<Suspect> {
+    drafts.sort_by(|a, b| {
+        b.score()
+            .cmp(&a.score())
+            .then(b.worst.cmp(&a.worst))
+            .then(a.primary().cmp(&b.primary()))
+            .then(a.app.cmp(&b.app))
+            .then(a.node.cmp(&b.node))
+    });
+    drafts
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut d)| {
+            d.evidence.sort_by_key(|(prio, _)| *prio);
+            let evidence = keep_evidence(std::mem::take(&mut d.evidence));
+            Suspect {
+                rank: i + 1,
+                cause: cause_text(&d, case),
+                kind: d.primary(),
+                signals: d.kinds.iter().copied().collect(),
+                app: d.app.as_deref().map(|k| case.full(k)),
+                node: d.node.clone(),
+                score: d.score(),
+                score_rules: d.rules.iter().map(|(r, _)| r.clone()).collect(),
+                evidence: evidence.into_iter().map(|(_, e)| e).collect(),
+            }
+        })
+        .collect()
+}
+
+/// At most `EVIDENCE` facts, but always the first of each kind, so every scoring rule keeps
+/// the fact behind it.
+fn keep_evidence(list: Vec<(Prio, Evidence)>) -> Vec<(Prio, Evidence)> {
+    let mut seen = BTreeSet::new();
+    let mut keep: Vec<bool> = list.iter().map(|(p, _)| seen.insert(*p)).collect();
+    let mut budget = EVIDENCE.saturating_sub(keep.iter().filter(|k| **k).count());
+    for k in keep.iter_mut().filter(|k| !**k) {
+        if budget == 0 {
+            break;
+        }
+        *k = true;
+        budget -= 1;
+    }
+    list.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect()
+}
+
+/// The headline of a suspect, from its main kind.
+fn cause_text(d: &Draft, case: &Case<'_>) -> String {
+    let app = d.app.as_deref().map(|k| case.short(k)).unwrap_or_default();
+    let node = d.node.clone().unwrap_or_default();
+    let on_node = match (&d.device, d.node.is_some()) {
+        (Some(dev), true) => format!(" ({dev} on {node})"),
+        (None, true) => format!(" (on {node})"),
+        _ => String::new(),
+    };
+    let targets = if d.targets.is_empty() {
+        "an upstream".to_string()
+    } else {
+        d.targets.join(", ")
+    };
+    let mut text = match (d.primary(), d.app.is_some()) {
+        (Kind::NodeDown, _) => format!("Node {node} is down"),
+        (Kind::Oom, _) => format!("OOM kills of {app}"),
+        (Kind::DiskIo, true) => format!("Disk I/O saturation under {app}{on_node}"),
+        (Kind::DiskIo, false) => format!(
+            "Disk I/O saturation of {} on node {node}",
+            d.device.clone().unwrap_or_default()
+        ),
+        (Kind::TcpConnect, _) => format!("{app} fails to connect (TCP) to {targets}"),
+        (Kind::Connectivity, _) => format!("{app} cannot reach {targets}"),
+        (Kind::Dns, _) => format!("DNS errors in {app}"),
+        (Kind::CpuThrottling, _) => format!("CPU shortage/throttling of {app}"),
+        (Kind::NodeCpu, true) => format!("Node CPU saturation under {app}{on_node}"),
+        (Kind::NodeCpu, false) => format!("CPU saturation of node {node}"),
+        (Kind::Memory, true) => format!("Memory pressure in {app}{on_node}"),
+        (Kind::Memory, false) => format!("Memory pressure on node {node}"),
+        (Kind::DiskSpace, true) => format!("Disk space of {app}{on_node}"),
+        (Kind::DiskSpace, false) => format!("Disk space on node {node}"),
+        (Kind::NetworkLatency, _) => format!("High network RTT from {app}"),
+        (Kind::InstancesDown, _) => format!("Unavailable instances of {app}"),
+        (Kind::Restarts, _) => format!("Container restarts of {app}"),
+        (Kind::Database, _) => format!("Slow or failing database {app}"),
+        (Kind::Runtime, _) => format!("Runtime trouble in {app}"),
+        (Kind::Deploy, _) => format!("Deployment of {app}"),
+        (Kind::Errors, _) => format!("Failures starting in {app} without a failing resource check"),
+        (Kind::Other, true) => format!("Failing checks of {app}"),
+        (Kind::Other, false) => format!("Flagged resource on node {node}"),
+    };
+    if let Some(v) = &d.deploy {
+        if d.primary() == Kind::Deploy {
+            text = format!("Deployment {v} of {app}");
+        } else {
+            text.push_str(&format!(" after deployment {v}"));
+        }
+    }
+    text
+}
+
+/// `Latency 120 ms, I/O Load 9.5 (WARNING); used by postgres-0`.
+fn node_fact(flag: &crate::analysis::signals::Flag) -> String {
+    let mut fact = format!("{} ({})", flag.cells_text(), flag.status.label());
+    if !flag.used_by.is_empty() {
+        fact.push_str(&format!("; used by {}", flag.used_by.join(", ")));
+    }
+    fact
+}
+
+/// True when `text` names `word` as a whole word.
+pub(super) fn mentions(text: &str, word: &str) -> bool {
+    !word.is_empty()
+        && text
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .any(|w| w == word)
+}
+
+fn log_fact(g: &Group) -> String {
+    let mut fact = format!("{} (last {})", clip(&one_line(&g.message), 160), iso(g.last_ms));
+    if let Some(trace) = g.trace_ids.first() {
+        fact.push_str(&format!(" · trace {trace}"));
+    }
+    fact
+}
+
+/// The text of a service map link's stats, without the emoji.
+fn link_text(stats: &[String]) -> String {
+    stats
+        .iter()
+        .map(|s| s.trim_start_matches(|c: char| !c.is_alphanumeric()).trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A rate's unit as people write it.
+fn rate_unit(unit: &str) -> &'static str {
+    match unit {
+        "seconds/second" => " s/s",
+        _ => "/s",
+    }
+}

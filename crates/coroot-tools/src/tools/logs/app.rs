@@ -1,0 +1,363 @@
+//! `coroot_get_app_logs`: what one application has been logging, errors with their trace ids.
+//!
+//! Repeated identical lines are collapsed into one item with a count, so a crash loop costs one
+//! line, not fifty. Coroot reports "no ClickHouse" and similar states in the payload with HTTP
+//! 200; those are said, not turned into an empty list.
+
+use coroot_client::query::AppLogQuery;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::logs::messages;
+use crate::analysis::markup::strip_tags;
+use crate::params::{opt_f64, opt_string, opt_u32, req_string};
+use crate::redact::{redact, redact_entries};
+use crate::render::units::{clip, one_line};
+use crate::tools::app_detail::GetAppDetail;
+use crate::tools::logs::{
+    LogFilters, LogGroup, STRUCT_CHARS, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching,
+    next_step, severity_counts, summary_line, text_chars,
+};
+use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
+
+/// Longest pattern sample in the text.
+const PATTERN_CHARS: usize = 1000;
+
+/// The tool.
+pub struct GetAppLogs;
+
+/// Parameters.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Application: Coroot app id, namespace/name, or a unique bare name.
+    #[serde(deserialize_with = "req_string")]
+    pub app_id: String,
+    /// Minimum level: error (includes fatal), warning, info, debug; any case.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub severity: Option<String>,
+    /// Full-text search; every word must appear in the message.
+    #[serde(default, alias = "message_filter", deserialize_with = "opt_string")]
+    pub search: Option<String>,
+    /// Newest entries to fetch (default 50, 1-200).
+    #[serde(default, deserialize_with = "opt_u32")]
+    pub limit: Option<u32>,
+    /// Hours to look back (default 1, max 720).
+    #[serde(default, deserialize_with = "opt_f64")]
+    pub lookback_hours: Option<f64>,
+    /// Coroot project id or name; auto-detected when omitted.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub project_id: Option<String>,
+}
+
+/// Output.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window searched.
+    pub window: Window,
+    /// Application id as Coroot knows it.
+    pub app_id: String,
+    /// Filters sent to Coroot.
+    pub filters: LogFilters,
+    /// `agent` (container logs) or `otel`, as Coroot chose.
+    pub source: String,
+    /// Coroot's own note on the logs ("Using container logs", "Clickhouse integration is not configured").
+    pub coroot_message: String,
+    /// Entries returned.
+    pub total_entries: usize,
+    /// True when Coroot returned `limit` entries, so older ones exist.
+    pub limit_reached: bool,
+    /// Entries per severity.
+    pub severity_counts: Vec<SeverityCount>,
+    /// Identical lines collapsed, newest first.
+    pub messages: Vec<LogGroup>,
+    /// Coroot's log patterns, only when it has no stored lines to show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<PatternOut>,
+}
+
+/// A log pattern Coroot derived from the node agent's metrics.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PatternOut {
+    /// Level word.
+    pub severity: String,
+    /// Occurrences in the window.
+    pub count: u64,
+    /// A sample line.
+    pub sample: String,
+}
+
+impl Tool for GetAppLogs {
+    const NAME: &'static str = "coroot_get_app_logs";
+    const TITLE: &'static str = "Coroot application logs";
+    const DESCRIPTION: &'static str = "Logs of one application (container or OpenTelemetry logs), newest first, identical lines collapsed with counts, error lines with their trace ids. Filter by severity and full-text search. Use when you know the app; coroot_get_overview_logs searches all apps.";
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let (filters, sent) = LogFilters::new(Self::NAME, p.severity.as_deref(), p.search, p.limit)?;
+        let Scope { project, range, window } =
+            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let app = crate::resolve::app_id(ctx, &project.id, &p.app_id).await?;
+        let query = AppLogQuery {
+            // Empty lets Coroot pick OTel logs when the app has them, else container logs.
+            source: String::new(),
+            filters: sent,
+            limit: filters.limit,
+        };
+        let mut logs = ctx.client.app_logs(&project.id, &app, range, &query).await?;
+        if ctx.redact_secrets {
+            redact_entries(&mut logs.entries);
+            for pt in &mut logs.patterns {
+                pt.sample = redact(&pt.sample);
+            }
+        }
+        let total = logs.entries.len();
+        let patterns = if logs.entries.is_empty() {
+            logs.patterns
+                .iter()
+                .map(|pt| PatternOut {
+                    severity: pt.severity.clone(),
+                    count: pt.sum,
+                    sample: clip(&one_line(&pt.sample), STRUCT_CHARS),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Output {
+            project: project.name,
+            window,
+            app_id: app.to_string(),
+            limit_reached: logs.limit > 0 || total >= filters.limit as usize,
+            filters,
+            source: logs.source,
+            coroot_message: strip_tags(&logs.message),
+            total_entries: total,
+            severity_counts: severity_counts(&logs.entries),
+            messages: messages(&logs.entries).into_iter().map(LogGroup::from).collect(),
+            patterns,
+        })
+    }
+
+    fn render(out: &Output, frame: Frame) -> Answer {
+        let app = coroot_client::AppId::new(out.app_id.as_str()).short();
+        let mut t = Answer::new(frame, "log messages", "pass severity, search or a shorter lookback_hours");
+        t.header(&format!("Logs of {app}"), &out.project, &out.window);
+        limit_note(&mut t, &out.filters);
+        let mut filters = filters_line(&out.filters);
+        if !out.coroot_message.is_empty() && !out.messages.is_empty() {
+            filters.push_str(&format!(" · Coroot: {}", out.coroot_message));
+        }
+        t.line(filters);
+        if out.messages.is_empty() {
+            let mut none = format!("No log entries of {app} in this window{}.", matching(&out.filters));
+            if !out.coroot_message.is_empty() {
+                none.push_str(&format!(" Coroot says: {}", out.coroot_message));
+            }
+            t.line(none);
+            if !out.patterns.is_empty() {
+                t.line("Log patterns Coroot derived from the node agent (no stored lines):");
+                for (i, pt) in out.patterns.iter().enumerate() {
+                    t.item(
+                        "/patterns",
+                        i,
+                        format!(
+                            "{} ×{} {}",
+                            pt.severity.to_uppercase(),
+                            pt.count,
+                            clip(&pt.sample, PATTERN_CHARS)
+                        ),
+                    );
+                }
+            }
+            t.footer(empty_hint(&out.filters, Some(&app)));
+            return t;
+        }
+        t.line(summary_line(
+            out.total_entries,
+            out.limit_reached,
+            &out.severity_counts,
+            out.messages.len(),
+        ));
+        let width = text_chars(out.messages.len());
+        for (i, g) in out.messages.iter().enumerate() {
+            t.item("/messages", i, group_line(g, None, width));
+        }
+        t.footer(next_step(
+            out.messages.iter(),
+            out.limit_reached,
+            &out.filters,
+            format!(
+                "next: {}(app_id='{app}') for the app's health checks",
+                GetAppDetail::NAME
+            ),
+        ));
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+    use serde_json::json;
+
+    fn sent_filters(kit: &testing::Kit, path_end: &str) -> Vec<serde_json::Value> {
+        let req = kit
+            .sim
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path.ends_with(path_end))
+            .expect("the logs request was sent");
+        let q: serde_json::Value = serde_json::from_str(req.param("query").expect("query param")).expect("query JSON");
+        q["filters"].as_array().cloned().unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn error_logs_are_collapsed_with_counts_and_trace_ids() {
+        let kit = testing::ecommerce().await;
+        let out =
+            testing::run::<GetAppLogs>(&kit, json!({"app_id": "checkout", "severity": "Error", "limit": 200})).await;
+        let line = out
+            .text
+            .lines()
+            .find(|l| l.contains("upstream payment returned 502"))
+            .unwrap_or_else(|| panic!("{}", out.text));
+        assert!(line.contains(" ERROR ×"), "{line}");
+        assert!(line.contains("[traces "), "{line}");
+        let g = &out.structured["messages"][0];
+        assert_eq!(g["severity"], "error");
+        assert!(g["count"].as_u64().unwrap() > 10, "{g}");
+        assert_eq!(g["trace_ids"].as_array().unwrap().len(), 3);
+        assert!(out.text.contains("next: coroot_get_traces(trace_id='"), "{}", out.text);
+        assert!(out.text.contains("Coroot: Using container logs"));
+    }
+
+    #[tokio::test]
+    async fn every_level_of_one_app_newest_first() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppLogs>(&kit, json!({"app_id": "payment"})).await;
+        let fatal = out.structured["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["severity"] == "fatal")
+            .expect("the OOM line");
+        assert_eq!(
+            fatal["message"],
+            "runtime: out of memory: cannot allocate 268435456-byte block"
+        );
+        assert_eq!(fatal["count"], 3);
+        assert_eq!(fatal["pods"], json!(["payment-7d9f8b6c5-x2x9k"]));
+        let times: Vec<&str> = out.structured["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["last_seen"].as_str().unwrap())
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first: {times:?}");
+        insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn severity_is_sent_in_lower_case_whatever_the_input() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppLogs>(
+            &kit,
+            json!({"app_id": "default/checkout", "severity": "ERROR", "lookback_hours": "2"}),
+        )
+        .await;
+        let filters = sent_filters(&kit, "/logs");
+        assert_eq!(
+            filters,
+            vec![
+                json!({"name": "Severity", "op": "=", "value": "error"}),
+                json!({"name": "Severity", "op": "=", "value": "fatal"})
+            ]
+        );
+        assert_eq!(out.structured["filters"]["severity"], "error");
+        assert!(
+            out.text.contains("ERROR ×") && !out.text.contains(" INFO "),
+            "{}",
+            out.text
+        );
+
+        let out = testing::run::<GetAppLogs>(&kit, json!({"app_id": "payment", "severity": "critical"})).await;
+        assert_eq!(sent_filters(&kit, "/logs")[0]["value"], "fatal");
+        assert!(
+            out.text.contains("FATAL ×")
+                && out.text.contains("runtime: out of memory")
+                && out.text.contains("pod payment-7d9f8b6c5-x2x9k"),
+            "{}",
+            out.text
+        );
+
+        let err = testing::run_err::<GetAppLogs>(&kit, json!({"app_id": "payment", "severity": "loud"})).await;
+        assert!(
+            err.contains("'loud' is not a log level") && err.contains("warning"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_search_that_matches_nothing_says_what_was_searched_and_what_to_try() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppLogs>(
+            &kit,
+            json!({"app_id": "catalog", "search": "segfault kernel", "severity": "warn"}),
+        )
+        .await;
+        let filters = sent_filters(&kit, "/logs");
+        assert!(filters.contains(&json!({"name": "Message", "op": "contains", "value": "segfault kernel"})));
+        assert!(out.text.contains("last 1h"), "{}", out.text);
+        assert!(
+            out.text.contains(
+                "No log entries of default/catalog in this window matching severity≥warning, search=\"segfault kernel\"."
+            ),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("fewer search words (every word must match)")
+                && out.text.contains("no severity filter")
+                && out.text.contains("longer lookback_hours")
+                && out.text.contains("coroot_get_overview_logs(search='segfault kernel')"),
+            "{}",
+            out.text
+        );
+        assert_eq!(out.structured["total_entries"], 0);
+    }
+
+    #[tokio::test]
+    async fn limit_is_clamped_and_said() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppLogs>(&kit, json!({"app_id": "frontend", "limit": 1000})).await;
+        assert!(
+            out.text.contains("note: limit=1000 is outside 1..200; used 200"),
+            "{}",
+            out.text
+        );
+        let req = kit
+            .sim
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path.ends_with("/logs"))
+            .unwrap();
+        let q: serde_json::Value = serde_json::from_str(req.param("query").unwrap()).unwrap();
+        assert_eq!(q["limit"], 200);
+        assert_eq!(out.structured["filters"]["requested_limit"], 1000);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_app_lists_close_ids() {
+        let kit = testing::ecommerce().await;
+        let err = testing::run_err::<GetAppLogs>(&kit, json!({"app_id": "chekout"})).await;
+        assert!(err.contains("checkout"), "{err}");
+    }
+
+}
