@@ -142,7 +142,7 @@ fn closest(index: &[AppId], input: &str, n: usize) -> Vec<AppId> {
             let score = if name.contains(&needle) || needle.contains(&name) {
                 0
             } else {
-                let d = levenshtein(&name, &needle);
+                let d = strsim::levenshtein(&name, &needle);
                 if d > (needle.chars().count() / 2).max(2) {
                     return None;
                 }
@@ -153,25 +153,6 @@ fn closest(index: &[AppId], input: &str, n: usize) -> Vec<AppId> {
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     scored.into_iter().take(n).map(|(_, id)| id.clone()).collect()
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let best = (prev.get(j + 1).copied().unwrap_or(usize::MAX) + 1)
-                .min(cur.get(j).copied().unwrap_or(usize::MAX) + 1)
-                .min(prev.get(j).copied().unwrap_or(usize::MAX) + cost);
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = best;
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 fn list(ids: &[AppId]) -> String {
@@ -245,11 +226,5 @@ mod tests {
         assert_eq!(fetched(), 2, "a name the cached ids miss is looked up once more");
         resolve("k3h2x9qa:default:Deployment:cart").await.unwrap();
         assert_eq!(fetched(), 2, "a 4-part id of the project needs no lookup");
-    }
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
     }
 }

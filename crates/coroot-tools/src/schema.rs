@@ -18,14 +18,20 @@ use serde_json::{Value, json};
 
 /// The schema of a tool's parameters.
 pub fn input<P: JsonSchema>() -> Value {
-    let schema = SchemaSettings::draft2020_12().for_deserialize().into_generator().into_root_schema_for::<P>();
+    let schema = SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<P>();
     compact(schema.to_value(), Side::Input)
 }
 
 /// The schema of a tool's structured output, including the `truncated` member every answer
 /// gains when the budget cut it.
 pub fn output<O: JsonSchema>() -> Value {
-    let schema = SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<O>();
+    let schema = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<O>();
     let mut schema = compact(schema.to_value(), Side::Output);
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         props.insert("truncated".into(), truncated());

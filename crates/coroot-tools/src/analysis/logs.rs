@@ -184,7 +184,14 @@ mod tests {
 
     #[test]
     fn levels_are_counted_most_severe_first() {
-        let entries = vec![line(1, "info", "a", "", "p"), line(2, "error", "b", "", "p"), line(3, "info", "c", "", "p")];
-        assert_eq!(level_counts(&entries), [("error".to_string(), 1), ("info".to_string(), 2)]);
+        let entries = vec![
+            line(1, "info", "a", "", "p"),
+            line(2, "error", "b", "", "p"),
+            line(3, "info", "c", "", "p"),
+        ];
+        assert_eq!(
+            level_counts(&entries),
+            [("error".to_string(), 1), ("info".to_string(), 2)]
+        );
     }
 }

@@ -185,7 +185,9 @@ impl Graph {
         for c in &mut callers {
             worst_first(c);
         }
-        let mut roots: Vec<usize> = (0..n).filter(|&i| !calls_any.get(i).copied().unwrap_or(false)).collect();
+        let mut roots: Vec<usize> = (0..n)
+            .filter(|&i| !calls_any.get(i).copied().unwrap_or(false))
+            .collect();
         if roots.is_empty() && n > 0 {
             // Every app calls another (a cycle): start from the worst.
             roots = (0..n).collect();
@@ -206,7 +208,12 @@ impl Graph {
     /// App indices in chain order (root causes first), then any app no chain reaches.
     pub fn chain_order(&self) -> Vec<usize> {
         let mut seen = BTreeSet::new();
-        let mut order: Vec<usize> = self.chains().into_iter().flatten().filter(|i| seen.insert(*i)).collect();
+        let mut order: Vec<usize> = self
+            .chains()
+            .into_iter()
+            .flatten()
+            .filter(|i| seen.insert(*i))
+            .collect();
         order.extend((0..self.apps.len()).filter(|i| !seen.contains(i)));
         order
     }
@@ -271,9 +278,24 @@ mod tests {
     fn the_root_is_the_failing_app_that_calls_no_failing_app() {
         use Status::*;
         let g = Graph::from_apps(&[
-            app("c:default:Deployment:frontend", Critical, &[("c:default:Deployment:checkout", Critical)]),
-            app("c:default:Deployment:checkout", Critical, &[("c:default:Deployment:payment", Critical), ("c:default:Deployment:cache", Ok)]),
-            app("c:default:Deployment:payment", Warning, &[("c:default:Deployment:db", Ok)]),
+            app(
+                "c:default:Deployment:frontend",
+                Critical,
+                &[("c:default:Deployment:checkout", Critical)],
+            ),
+            app(
+                "c:default:Deployment:checkout",
+                Critical,
+                &[
+                    ("c:default:Deployment:payment", Critical),
+                    ("c:default:Deployment:cache", Ok),
+                ],
+            ),
+            app(
+                "c:default:Deployment:payment",
+                Warning,
+                &[("c:default:Deployment:db", Ok)],
+            ),
             app("c:default:Deployment:db", Ok, &[]),
         ]);
         assert_eq!(g.root().map(|a| a.id.name()), Some("payment"));
@@ -286,7 +308,10 @@ mod tests {
     #[test]
     fn a_cycle_and_an_empty_map_do_not_loop() {
         use Status::*;
-        let g = Graph::from_apps(&[app("c:a:Deployment:x", Critical, &[("c:a:Deployment:y", Critical)]), app("c:a:Deployment:y", Critical, &[("c:a:Deployment:x", Critical)])]);
+        let g = Graph::from_apps(&[
+            app("c:a:Deployment:x", Critical, &[("c:a:Deployment:y", Critical)]),
+            app("c:a:Deployment:y", Critical, &[("c:a:Deployment:x", Critical)]),
+        ]);
         assert!(g.root().is_none());
         assert_eq!(g.chains().len(), 1);
         assert!(Graph::default().path().is_empty());

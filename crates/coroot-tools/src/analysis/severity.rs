@@ -58,11 +58,23 @@ mod tests {
 
     #[test]
     fn attention_puts_unknown_before_ok() {
-        let mut all = [Status::Ok, Status::Unknown, Status::Critical, Status::Info, Status::Warning];
+        let mut all = [
+            Status::Ok,
+            Status::Unknown,
+            Status::Critical,
+            Status::Info,
+            Status::Warning,
+        ];
         all.sort_by_key(|s| attention_rank(*s));
         assert_eq!(
             all,
-            [Status::Critical, Status::Warning, Status::Info, Status::Unknown, Status::Ok]
+            [
+                Status::Critical,
+                Status::Warning,
+                Status::Info,
+                Status::Unknown,
+                Status::Ok
+            ]
         );
     }
 }

@@ -289,7 +289,10 @@ mod tests {
     fn log_lines_and_events_name_their_cause() {
         assert_eq!(log_kind("runtime: out of memory"), Some(Kind::Oom));
         assert_eq!(log_kind("dial tcp: lookup redis: no such host"), Some(Kind::Dns));
-        assert_eq!(log_kind("dial tcp 10.0.0.1:6379: connect: connection refused"), Some(Kind::TcpConnect));
+        assert_eq!(
+            log_kind("dial tcp 10.0.0.1:6379: connect: connection refused"),
+            Some(Kind::TcpConnect)
+        );
         assert_eq!(log_kind("request served"), None);
         assert_eq!(event_kind("OOMKilling"), Kind::Oom);
         assert!(Kind::Oom.supported_by(Kind::Restarts));

@@ -207,12 +207,17 @@ impl Answer {
         let text_reserve = notice(total_items).chars().count() + 1;
         // The `truncated` member at its largest, its key, and a comma per list whose last
         // element may go (element sizes count one comma each).
-        let mut lists: Vec<&'static str> = self.blocks.iter().filter_map(|b| b.kind.elements().map(|e| e.list)).collect();
+        let mut lists: Vec<&'static str> = self
+            .blocks
+            .iter()
+            .filter_map(|b| b.kind.elements().map(|e| e.list))
+            .collect();
         lists.sort_unstable();
         lists.dedup();
         let largest: Map<String, Value> = lists.iter().map(|l| (list_name(l), Value::from(total_items))).collect();
-        let json_reserve =
-            json_chars(&truncated(total_items, total_items, &self.narrow, &largest)) + "\"truncated\":,".len() + lists.len();
+        let json_reserve = json_chars(&truncated(total_items, total_items, &self.narrow, &largest))
+            + "\"truncated\":,".len()
+            + lists.len();
         let sizes = ElementSizes::measure(structured, &self.blocks);
 
         let mut blocks = self.blocks;
@@ -430,7 +435,10 @@ mod tests {
         assert!(json_chars(&s) <= 2_000, "{}", json_chars(&s));
         let kept = s["apps"].as_array().unwrap().len();
         assert!(kept > 0 && kept < 50, "{kept}");
-        assert!(text.contains("app 0\n") && !text.contains(&format!("app {kept}\n")), "{text}");
+        assert!(
+            text.contains("app 0\n") && !text.contains(&format!("app {kept}\n")),
+            "{text}"
+        );
         assert!(text.contains(&format!("{} of 50 apps not shown", 50 - kept)), "{text}");
     }
 
@@ -465,7 +473,10 @@ mod tests {
         let kept = s["series"].as_array().unwrap().len();
         assert_eq!(s["ok"].as_array().unwrap().len(), 0);
         assert_eq!(s["truncated"]["omitted"].as_u64().unwrap() as usize, 550 - kept);
-        assert!(text.contains(&format!("{} of 550 series not shown", 550 - kept)), "{text}");
+        assert!(
+            text.contains(&format!("{} of 550 series not shown", 550 - kept)),
+            "{text}"
+        );
         assert!(text.chars().count() <= 2_000);
     }
 
@@ -521,9 +532,22 @@ mod tests {
                 (text, s)
             };
             let now_ms = crate::testing::NOW_MS;
-            let eager = finish(T::render(&out, Frame { cap: usize::MAX, now_ms }).recap(cap));
+            let eager = finish(
+                T::render(
+                    &out,
+                    Frame {
+                        cap: usize::MAX,
+                        now_ms,
+                    },
+                )
+                .recap(cap),
+            );
             let lazy = finish(T::render(&out, Frame { cap, now_ms }));
-            assert!(eager.1.get("truncated").is_some(), "{} is cut on the synthetic cluster", T::NAME);
+            assert!(
+                eager.1.get("truncated").is_some(),
+                "{} is cut on the synthetic cluster",
+                T::NAME
+            );
             assert_eq!(lazy, eager, "{}", T::NAME);
         }
         let kit = crate::testing::start(coroot_sim::Scenario::synthetic(Default::default())).await;

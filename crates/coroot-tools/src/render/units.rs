@@ -1,17 +1,15 @@
 //! Units and times for people: UTC ISO-8601 with ages, ms/s, MiB, %, dollars per month.
 
-/// `2026-11-24T22:10:00Z` from epoch ms.
+use chrono::{Datelike, Timelike};
+
+/// `2026-11-24T22:10:00Z` from epoch ms (seconds precision; out-of-range instants read as the
+/// epoch).
 pub fn iso(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let t = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let (y, m, d) = (i64::from(t.year()), t.month(), t.day());
+    let (h, min, s) = (t.hour(), t.minute(), t.second());
     if !(0..=9999).contains(&y) {
-        return format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        );
+        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     }
     // Written digit by digit: metric and log outputs carry thousands of timestamps.
     let mut out = String::with_capacity(20);
@@ -20,9 +18,9 @@ pub fn iso(ms: i64) -> String {
         (y % 100, Some('-')),
         (i64::from(m), Some('-')),
         (i64::from(d), Some('T')),
-        (rem / 3600, Some(':')),
-        (rem % 3600 / 60, Some(':')),
-        (rem % 60, Some('Z')),
+        (i64::from(h), Some(':')),
+        (i64::from(min), Some(':')),
+        (i64::from(s), Some('Z')),
     ] {
         out.push(char::from(b'0' + (n / 10 % 10) as u8));
         out.push(char::from(b'0' + (n % 10) as u8));
@@ -31,19 +29,6 @@ pub fn iso(ms: i64) -> String {
         }
     }
     out
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// `40m ago`, `3d 2h ago`, `just now`.
@@ -315,15 +300,10 @@ mod tests {
             x ^= x << 17;
             // Years 1 to 9999, and some outside, where the formatter takes over.
             let ms = (x % 630_000_000_000_000) as i64 - 62_000_000_000_000;
-            let secs = ms.div_euclid(1000);
-            let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-            let (y, m, d) = civil_from_days(days);
-            let slow = format!(
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-                rem / 3600,
-                rem % 3600 / 60,
-                rem % 60
-            );
+            let slow = chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
             assert_eq!(iso(ms), slow, "{ms}");
         }
     }

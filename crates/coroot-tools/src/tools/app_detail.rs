@@ -14,9 +14,9 @@ use coroot_client::{AppId, Error as CorootError, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{clip, one_line, threshold};
-use crate::params::{opt_f64, opt_string, req_string};
 use crate::analysis::tables::{cell_in, cell_text, row_name};
+use crate::params::{opt_f64, opt_string, req_string};
+use crate::render::units::{clip, one_line, threshold};
 use crate::resolve;
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
@@ -178,7 +178,8 @@ impl Tool for GetAppDetail {
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
-        let mut t = Answer::new(frame, 
+        let mut t = Answer::new(
+            frame,
             "entries",
             "pass a shorter lookback_hours, or use coroot_get_app_logs / coroot_query_metrics for one signal",
         );
@@ -316,7 +317,6 @@ impl Tool for GetAppDetail {
         t.footer(next);
         t
     }
-
 }
 
 fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> Output {
@@ -487,11 +487,7 @@ fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
     if table.rows.is_empty() {
         return None;
     }
-    let rows: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .map(|r| r.cells.iter().map(cell).collect())
-        .collect();
+    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| r.cells.iter().map(cell).collect()).collect();
     // Columns with no title and no text (sparklines) say nothing.
     let keep: Vec<usize> = (0..table.header.len())
         .filter(|&c| {
@@ -514,7 +510,11 @@ fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
 /// A cell for the text: one line, clipped, `-` when empty so it still holds its column.
 fn cell(c: &TableCell) -> String {
     let s = cell_text(c);
-    if s.is_empty() { "-".into() } else { clip(&one_line(&s), CELL_CHARS) }
+    if s.is_empty() {
+        "-".into()
+    } else {
+        clip(&one_line(&s), CELL_CHARS)
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::{opt_f64, opt_string};
 use crate::analysis::severity::attention_rank;
+use crate::params::{opt_f64, opt_string};
 use crate::tools::app_detail::GetAppDetail;
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
@@ -171,7 +171,12 @@ impl Tool for GetApplications {
         }
         let mut start = detailed_apps;
         for status in [Status::Unknown, Status::Ok] {
-            let count = out.applications.iter().skip(start).take_while(|a| status_of(a) == status).count();
+            let count = out
+                .applications
+                .iter()
+                .skip(start)
+                .take_while(|a| status_of(a) == status)
+                .count();
             if count == 0 {
                 continue;
             }
@@ -199,7 +204,6 @@ impl Tool for GetApplications {
         };
         t
     }
-
 }
 
 fn status_of(a: &AppOut) -> Status {

@@ -10,8 +10,8 @@ use coroot_client::AppId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{money, percent};
 use crate::params::{opt_f64, opt_string};
+use crate::render::units::{money, percent};
 use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -141,8 +141,14 @@ impl Tool for GetCosts {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, DEFAULT_HOURS).await?;
+        let Scope { project, range, window } = Scope::resolve(
+            ctx,
+            Self::NAME,
+            p.project_id.as_deref(),
+            p.lookback_hours,
+            DEFAULT_HOURS,
+        )
+        .await?;
         let costs = ctx.client.costs(&project.id, range).await?;
         let mut nodes: Vec<NodeCostOut> = costs
             .nodes
@@ -221,7 +227,11 @@ impl Tool for GetCosts {
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
-        let mut t = Answer::new(frame, "nodes and applications", "pass project_id to look at one project");
+        let mut t = Answer::new(
+            frame,
+            "nodes and applications",
+            "pass project_id to look at one project",
+        );
         t.header("Costs", &out.project, &out.window);
         if out.nodes.is_empty() && out.applications.is_empty() {
             t.line("No cost data: Coroot prices only nodes whose pricing it knows, and none is priced here.");
@@ -286,7 +296,6 @@ impl Tool for GetCosts {
         }
         t
     }
-
 }
 
 fn round2(v: f64) -> f64 {

@@ -8,8 +8,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{hours, iso, one_line, when};
 use crate::params::{opt_f64, opt_string};
+use crate::render::units::{hours, iso, one_line, when};
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -91,8 +91,14 @@ impl Tool for GetDeployments {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, DEFAULT_HOURS).await?;
+        let Scope { project, range, window } = Scope::resolve(
+            ctx,
+            Self::NAME,
+            p.project_id.as_deref(),
+            p.lookback_hours,
+            DEFAULT_HOURS,
+        )
+        .await?;
         let mut deployments: Vec<DeploymentOut> = ctx
             .client
             .deployments(&project.id, range)
@@ -192,7 +198,6 @@ impl Tool for GetDeployments {
         }
         t
     }
-
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::propagation::Graph;
-use crate::render::units::{clip, iso, percent, span_ms, when};
 use crate::params::{opt_f64, opt_string, req_string};
+use crate::render::units::{clip, iso, percent, span_ms, when};
 use crate::{Answer, Frame, Health, Tool, ToolContext, ToolError};
 
 /// The tool.
@@ -208,7 +208,11 @@ impl Tool for GetIncidentDetail {
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let now_ms = frame.now_ms;
-        let mut t = Answer::new(frame, "propagation apps", "call coroot_get_app_detail for one app of the path");
+        let mut t = Answer::new(
+            frame,
+            "propagation apps",
+            "call coroot_get_app_detail for one app of the path",
+        );
         t.line(format!(
             "Incident {} · project {} · window set by Coroot from the incident: {} → {}",
             out.key,
@@ -429,7 +433,13 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
     let root_cause_app = graph
         .root()
         .map(|a| a.id.to_string())
-        .or_else(|| chains.first().and_then(|c| c.first()).and_then(|&idx| propagation.get(idx)).map(|a| a.id.clone()))
+        .or_else(|| {
+            chains
+                .first()
+                .and_then(|c| c.first())
+                .and_then(|&idx| propagation.get(idx))
+                .map(|a| a.id.clone())
+        })
         .unwrap_or_else(|| i.application_id.to_string());
     let rca_out = rca_out(i.rca.unwrap_or_default(), &i.short_description);
 

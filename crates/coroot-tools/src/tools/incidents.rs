@@ -7,8 +7,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{clip, one_line, percent, span_ms, when};
 use crate::params::{opt_f64, opt_string};
+use crate::render::units::{clip, one_line, percent, span_ms, when};
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -233,7 +233,6 @@ impl Tool for GetIncidents {
         }
         t
     }
-
 }
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ use crate::analysis::charts::{SeriesStats, peak, series_stats, stats};
 use crate::analysis::markup::{split_unit, title};
 use crate::analysis::signals::table_flags;
 use crate::analysis::tables::cell_text;
-use crate::render::units::{bytes, latency_ms, num};
 use crate::params::{opt_f64, opt_string, req_string};
+use crate::render::units::{bytes, latency_ms, num};
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -219,7 +219,6 @@ impl Tool for GetNodeDetail {
         }
         t
     }
-
 }
 
 /// The error for a node Coroot does not know, with the names it does.

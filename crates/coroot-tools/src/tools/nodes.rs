@@ -10,8 +10,8 @@ use coroot_client::{Status, TimeRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{percent, span_ms};
 use crate::params::{opt_f64, opt_string};
+use crate::render::units::{percent, span_ms};
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -266,7 +266,6 @@ impl Tool for GetNodes {
         }
         t
     }
-
 }
 
 async fn fetch(ctx: &ToolContext, project: &str, range: TimeRange) -> Result<Vec<Node>, ToolError> {

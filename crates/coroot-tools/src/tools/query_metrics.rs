@@ -12,8 +12,8 @@ use coroot_client::models::Chart;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{iso, num, push_num, span_ms};
 use crate::params::{opt_f64, opt_string, req_string};
+use crate::render::units::{iso, num, push_num, span_ms};
 use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -146,7 +146,11 @@ impl Tool for QueryMetrics {
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
-        let mut t = Answer::new(frame, "series", "narrow the PromQL with label matchers, sum by (...) or topk");
+        let mut t = Answer::new(
+            frame,
+            "series",
+            "narrow the PromQL with label matchers, sum by (...) or topk",
+        );
         t.header("PromQL", &out.project, &out.window);
         t.line(format!("query: {}", out.promql));
         if out.source == "query_range" {
@@ -190,7 +194,6 @@ impl Tool for QueryMetrics {
         }
         t
     }
-
 }
 
 /// A 404 or the UI's HTML page: a Coroot older than v1.12, which has no `panel/data`.

@@ -236,7 +236,6 @@ impl Tool for GetRisks {
         }
         t
     }
-
 }
 
 #[cfg(test)]

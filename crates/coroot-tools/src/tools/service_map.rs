@@ -10,8 +10,8 @@ use coroot_client::{AppId, AppIdParts, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::params::{opt_f64, opt_string};
 use crate::analysis::severity::attention_rank;
+use crate::params::{opt_f64, opt_string};
 use crate::tools::app_detail::GetAppDetail;
 use crate::tools::applications::GetApplications;
 use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
@@ -112,7 +112,8 @@ impl Tool for GetServiceMap {
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
-        let mut t = Answer::new(frame, 
+        let mut t = Answer::new(
+            frame,
             "entries (one per link or unhealthy app, 20 names per OK line)",
             "pass a shorter lookback_hours, or call coroot_get_app_detail for one app's clients and dependencies",
         );
@@ -226,7 +227,6 @@ impl Tool for GetServiceMap {
         };
         t
     }
-
 }
 
 /// The workload name of an id string, as [`AppId::name`] gives it, without copying the id.

@@ -15,9 +15,9 @@ use coroot_client::query::TraceQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::render::units::{clip, iso, latency_ms, one_line, when};
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
 use crate::redact::redact;
+use crate::render::units::{clip, iso, latency_ms, one_line, when};
 use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
 
 /// The tool.
@@ -250,7 +250,6 @@ impl Tool for GetTraces {
             None => render_list(out, frame),
         }
     }
-
 }
 
 /// Coroot's `message`/`error` codes as sentences.
@@ -502,15 +501,19 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
         out.traces.len()
     ));
     for (i, r) in out.traces.iter().enumerate() {
-        t.item("/traces", i, format!(
-            "{} {} {} {} {} {}",
-            r.start,
-            r.service,
-            r.name,
-            latency_ms(r.duration_ms),
-            r.status,
-            r.trace_id
-        ));
+        t.item(
+            "/traces",
+            i,
+            format!(
+                "{} {} {} {} {} {}",
+                r.start,
+                r.service,
+                r.name,
+                latency_ms(r.duration_ms),
+                r.status,
+                r.trace_id
+            ),
+        );
     }
     let pick = out.traces.iter().find(|r| r.error).or_else(|| out.traces.first());
     if let Some(r) = pick {

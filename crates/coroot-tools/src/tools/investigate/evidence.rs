@@ -10,11 +10,11 @@ use coroot_client::{AppId, Status};
 
 use super::fetch::Facts;
 use super::plan::{Plan, instances};
+use crate::analysis::app_key;
 use crate::analysis::logs::{Group, patterns};
 use crate::analysis::propagation::{Graph, root_key};
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, check_kind};
-use crate::analysis::app_key;
 use crate::render::units::clip;
 
 /// A failing check of an app.
@@ -82,13 +82,16 @@ impl<'a> Case<'a> {
                     .reports
                     .iter()
                     .flat_map(|r| {
-                        r.checks.iter().filter(|c| c.status.is_failing()).map(move |c| CheckFact {
-                            report: r.name.clone(),
-                            title: c.title.clone(),
-                            status: c.status,
-                            message: c.message.clone(),
-                            kind: check_kind(&c.id),
-                        })
+                        r.checks
+                            .iter()
+                            .filter(|c| c.status.is_failing())
+                            .map(move |c| CheckFact {
+                                report: r.name.clone(),
+                                title: c.title.clone(),
+                                status: c.status,
+                                message: c.message.clone(),
+                                kind: check_kind(&c.id),
+                            })
                     })
                     .collect();
                 list.sort_by(|a, b| b.status.cmp(&a.status).then(a.kind.cmp(&b.kind)));
@@ -118,7 +121,12 @@ impl<'a> Case<'a> {
             .map(|k| {
                 let name = case.name_of(k);
                 let pods = case.pods.get(k).map(Vec::as_slice).unwrap_or_default();
-                let list = facts.events.iter().flatten().filter(|e| event_about(e, &name, pods)).collect();
+                let list = facts
+                    .events
+                    .iter()
+                    .flatten()
+                    .filter(|e| event_about(e, &name, pods))
+                    .collect();
                 (k.clone(), list)
             })
             .collect();
@@ -149,7 +157,12 @@ impl<'a> Case<'a> {
         if facts.views.is_empty() {
             let entries: Vec<String> = match given {
                 Some(id) => vec![app_key(id)],
-                None => self.focus.iter().filter(|k| facts.status(k).is_failing()).cloned().collect(),
+                None => self
+                    .focus
+                    .iter()
+                    .filter(|k| facts.status(k).is_failing())
+                    .cloned()
+                    .collect(),
             };
             for e in entries {
                 let path = self.map_path(&e);
@@ -220,7 +233,11 @@ impl<'a> Case<'a> {
         for k in &self.focus {
             for e in self.events_of(k) {
                 let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
-                note(k, e.timestamp, format!("Kubernetes event {reason} about {}", self.short(k)));
+                note(
+                    k,
+                    e.timestamp,
+                    format!("Kubernetes event {reason} about {}", self.short(k)),
+                );
             }
         }
         first

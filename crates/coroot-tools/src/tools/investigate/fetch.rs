@@ -125,7 +125,10 @@ fn call_timeout(ctx: &ToolContext) -> Duration {
 }
 
 fn timeout_text(ctx: &ToolContext) -> String {
-    format!("no answer within {}", latency_ms(call_timeout(ctx).as_secs_f64() * 1000.0))
+    format!(
+        "no answer within {}",
+        latency_ms(call_timeout(ctx).as_secs_f64() * 1000.0)
+    )
 }
 
 impl<'a> Fan<'a> {

@@ -221,7 +221,11 @@ impl Tool for Investigate {
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let now_ms = frame.now_ms;
-        let mut t = Answer::new(frame, "suspects", "pass app_id or incident_key to narrow the investigation");
+        let mut t = Answer::new(
+            frame,
+            "suspects",
+            "pass app_id or incident_key to narrow the investigation",
+        );
         t.header("Investigation", &out.project, &out.window);
         t.line(format!("Started from: {}", out.started_from));
         t.line(format!("Verdict: {}", out.verdict));
@@ -275,7 +279,11 @@ impl Tool for Investigate {
                 .skip(SHOWN)
                 .map(|s| format!("{}. {} (score {})", s.rank, s.cause, s.score))
                 .collect();
-            t.items(SUSPECTS, SHOWN..out.suspects.len(), format!("Lower: {}", rest.join("; ")));
+            t.items(
+                SUSPECTS,
+                SHOWN..out.suspects.len(),
+                format!("Lower: {}", rest.join("; ")),
+            );
         }
         if !out.symptoms.is_empty() {
             let list: Vec<String> = out
@@ -322,8 +330,8 @@ mod tests {
     use super::*;
     use crate::testing;
     use coroot_sim::Scenario;
-    use std::time::Duration;
     use serde_json::{Value, json};
+    use std::time::Duration;
 
     fn top(out: &crate::ToolOutput) -> &Value {
         &out.structured["suspects"][0]

@@ -345,13 +345,19 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
     let facts = case.facts;
     let mut out: Vec<String> = Vec::new();
     let Some(top) = suspects.first() else {
-        out.push(format!("{}(lookback_hours=168) for older incidents", GetIncidents::NAME));
+        out.push(format!(
+            "{}(lookback_hours=168) for older incidents",
+            GetIncidents::NAME
+        ));
         out.push(format!(
             "{}(severity='error', limit=50) for errors anywhere",
             GetOverviewLogs::NAME
         ));
         if !meta.failed.is_empty() {
-            out.push(format!("retry {}() for the checks that failed", super::Investigate::NAME));
+            out.push(format!(
+                "retry {}() for the checks that failed",
+                super::Investigate::NAME
+            ));
         }
         return out;
     };

@@ -294,7 +294,12 @@ fn deployment(case: &Case<'_>, k: &str, now: i64, d: &mut Draft) {
 /// Flagged rows of the app's own tables (e.g. the Storage volume) that back its checks.
 fn flagged_tables(case: &Case<'_>, k: &str, d: &mut Draft) {
     let name = case.name_of(k);
-    let reports = case.facts.details.get(k).map(|v| v.reports.as_slice()).unwrap_or_default();
+    let reports = case
+        .facts
+        .details
+        .get(k)
+        .map(|v| v.reports.as_slice())
+        .unwrap_or_default();
     for report in reports {
         for flag in table_flags(report) {
             if !d.kinds.iter().any(|dk| dk.family().contains(&flag.kind)) {
@@ -634,7 +639,12 @@ fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
             .take(2)
         {
             let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
-            d.fact(Prio::Events, GetOverviewLogs::NAME, format!("K8s event {reason}"), &e.message);
+            d.fact(
+                Prio::Events,
+                GetOverviewLogs::NAME,
+                format!("K8s event {reason}"),
+                &e.message,
+            );
         }
         out.push(d);
     }

@@ -144,7 +144,11 @@ impl Tool for GetAppLogs {
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let app = coroot_client::AppId::new(out.app_id.as_str()).short();
-        let mut t = Answer::new(frame, "log messages", "pass severity, search or a shorter lookback_hours");
+        let mut t = Answer::new(
+            frame,
+            "log messages",
+            "pass severity, search or a shorter lookback_hours",
+        );
         t.header(&format!("Logs of {app}"), &out.project, &out.window);
         limit_note(&mut t, &out.filters);
         let mut filters = filters_line(&out.filters);
@@ -359,5 +363,4 @@ mod tests {
         let err = testing::run_err::<GetAppLogs>(&kit, json!({"app_id": "chekout"})).await;
         assert!(err.contains("checkout"), "{err}");
     }
-
 }

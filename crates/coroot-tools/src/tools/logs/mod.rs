@@ -13,12 +13,12 @@ use coroot_client::query::LogFilter;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::{Answer, Tool};
 use crate::analysis::logs::{Group, level_counts};
 use crate::analysis::severity::{LEVELS, is_error_level, level_word};
 use crate::error::ToolError;
 use crate::render::units::{clip, iso, one_line};
 use crate::tools::traces::GetTraces;
+use crate::{Answer, Tool};
 
 /// Entries fetched when `limit` is not given.
 pub(crate) const DEFAULT_LIMIT: u32 = 50;

@@ -240,7 +240,8 @@ impl Tool for GetOverviewLogs {
         } else {
             "Logs of all applications"
         };
-        let mut t = Answer::new(frame, 
+        let mut t = Answer::new(
+            frame,
             if out.kubernetes_only { "events" } else { "log messages" },
             "pass severity, search or a shorter lookback_hours",
         );
