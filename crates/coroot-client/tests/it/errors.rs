@@ -1,11 +1,7 @@
 //! Each class of error the client reports, produced by the simulator over real HTTP: wrong URLs
 //! that answer the UI's HTML, Coroot's 403/404/400 texts, and broken 2xx bodies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use coroot_client::{AppId, Client, ClientConfig, Error};
 use coroot_sim::{Fault, FaultRule, Scenario, SimConfig};
 
@@ -46,7 +42,7 @@ async fn html_answer_on_an_api_route_is_not_the_coroot_api() {
     // An HTML page on the login route is the same mistake.
     let sim = ecommerce().await;
     sim.inject(fault("/api/login", Fault::Html));
-    let err = expect_err(common::client(&sim).user().await, Some(&sim));
+    let err = expect_err(crate::common::client(&sim).user().await, Some(&sim));
     assert!(
         matches!(&err, Error::NotCorootApi { endpoint, .. } if endpoint == "/api/login"),
         "{err:?}"

@@ -2,15 +2,11 @@
 //! its error), different or sequential ones do not, the session logic still works under
 //! coalescing, and the project and application-id caches expire after their TTL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use coroot_client::{ClientConfig, Error, TimeRange};
 use coroot_sim::{Fault, FaultRule};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
