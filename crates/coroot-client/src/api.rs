@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::client::{Auth, Client, decode};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{AppId, TimeRange, encode_segment};
 use crate::models::*;
 use crate::query::{AppLogQuery, OverviewLogQuery, TraceQuery, panel_query};
+use crate::transport::{Auth, Request};
 
 /// What the server's index page says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,18 +53,18 @@ impl Client {
 
     /// `GET /api/user`: the current user and every project.
     pub async fn user(&self) -> Result<User> {
-        let user: User = self.get_json("/api/user", &[], Auth::Session).await?;
-        self.store_projects(user.projects.clone());
+        let user: User = self.get_json(Request::new("/api/user", &[], Auth::Session)).await?;
+        self.cache().store_projects(user.projects.clone());
         Ok(user)
     }
 
     /// The visible projects, from a short-lived cache of `/api/user`.
     pub async fn projects(&self) -> Result<Arc<Vec<Project>>> {
-        if let Some(cached) = self.cached_projects() {
+        if let Some(cached) = self.cache().projects() {
             return Ok(cached);
         }
-        let user: User = self.get_json("/api/user", &[], Auth::Session).await?;
-        Ok(self.store_projects(user.projects))
+        let user: User = self.get_json(Request::new("/api/user", &[], Auth::Session)).await?;
+        Ok(self.cache().store_projects(user.projects))
     }
 
     /// Resolves a project given by id or name (exact, then case-insensitive). Without one, the
@@ -102,7 +103,7 @@ impl Client {
     /// `GET /api/project/{p}/status`: Prometheus and agent health.
     pub async fn project_status(&self, project: &str) -> Result<ProjectStatus> {
         let path = format!("{}/status", project_path(project)?);
-        let env: Envelope<ProjectStatus> = self.get_json(&path, &[], Auth::Session).await?;
+        let env: Envelope<ProjectStatus> = self.get_json(Request::new(&path, &[], Auth::Session)).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -121,7 +122,7 @@ impl Client {
         if let Some(q) = query {
             params.push(("query", q));
         }
-        let env: Envelope<Overview> = self.get_json(&path, &params, Auth::Session).await?;
+        let env: Envelope<Overview> = self.get_json(Request::new(&path, &params, Auth::Session)).await?;
         let data = env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })?;
@@ -134,7 +135,7 @@ impl Client {
     /// asked for when the cache is cold. The ids come from the envelope's search index, which
     /// every world endpoint carries, else from the applications themselves.
     pub async fn application_ids(&self, project: &str, range: TimeRange) -> Result<AppIds> {
-        if let Some(ids) = self.cached_app_ids(project) {
+        if let Some(ids) = self.cache().app_ids(project) {
             return Ok(AppIds { ids, cached: true });
         }
         let (context, overview) = self.overview(project, "applications", range, None).await?;
@@ -150,7 +151,7 @@ impl Client {
         ids.sort();
         ids.dedup();
         Ok(AppIds {
-            ids: self.store_app_ids(project, ids),
+            ids: self.cache().store_app_ids(project, ids),
             cached: false,
         })
     }
@@ -241,14 +242,14 @@ impl Client {
         let path = format!("{}/incidents", project_path(project)?);
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("limit", limit.to_string()));
-        let env: Envelope<Vec<Incident>> = self.get_json(&path, &params, Auth::Session).await?;
+        let env: Envelope<Vec<Incident>> = self.get_json(Request::new(&path, &params, Auth::Session)).await?;
         Ok(env.data.unwrap_or_default())
     }
 
     /// One incident with its full RCA. Coroot sets the window from the incident itself.
     pub async fn incident(&self, project: &str, key: &str) -> Result<IncidentView> {
         let path = format!("{}/incident/{}", project_path(project)?, segment("incident key", key)?);
-        let env: Envelope<IncidentView> = self.get_json(&path, &[], Auth::Session).await?;
+        let env: Envelope<IncidentView> = self.get_json(Request::new(&path, &[], Auth::Session)).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -261,7 +262,9 @@ impl Client {
             project_path(project)?,
             segment("application id", app.as_str())?
         );
-        let env: Envelope<ApplicationView> = self.get_json(&path, &range.params(), Auth::Session).await?;
+        let env: Envelope<ApplicationView> = self
+            .get_json(Request::new(&path, &range.params(), Auth::Session))
+            .await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -276,7 +279,7 @@ impl Client {
         );
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("query", query.to_json()));
-        let env: Envelope<AppLogs> = self.get_json(&path, &params, Auth::Session).await?;
+        let env: Envelope<AppLogs> = self.get_json(Request::new(&path, &params, Auth::Session)).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -285,7 +288,9 @@ impl Client {
     /// One node's audit report.
     pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<AuditReport> {
         let path = format!("{}/node/{}", project_path(project)?, segment("node name", name)?);
-        let env: Envelope<AuditReport> = self.get_json(&path, &range.params(), Auth::Session).await?;
+        let env: Envelope<AuditReport> = self
+            .get_json(Request::new(&path, &range.params(), Auth::Session))
+            .await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -296,7 +301,7 @@ impl Client {
         let path = format!("{}/panel/data", project_path(project)?);
         let mut params = vec![("query", panel_query(promql, legend))];
         params.extend(range.params());
-        self.get_json(&path, &params, Auth::Session).await
+        self.get_json(Request::new(&path, &params, Auth::Session)).await
     }
 
     /// PromQL through the project API key (`/api/v1/query_range`), as a chart.
@@ -311,8 +316,7 @@ impl Client {
         ];
         // Prometheus errors arrive as JSON `{status:"error", error}` with 400/422; the
         // client's error mapping already lifts `error` into the message.
-        let body = self.get_bytes(path, &params, Auth::ApiKey).await?;
-        let response: PromResponse = decode(self.base_url(), path, &body)?;
+        let response: PromResponse = self.get_json(Request::new(path, &params, Auth::ApiKey)).await?;
         if response.status == "error" {
             return Err(Error::Api {
                 status: 400,

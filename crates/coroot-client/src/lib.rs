@@ -13,11 +13,20 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules: `client` (login, retries, error mapping), `api` (one method per endpoint),
-//! `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app ids,
-//! time ranges, path encoding).
+//! Modules, each depending only on those listed after it:
+//! - `api`: one [`Client`] method per endpoint, and project discovery;
+//! - `client`: the [`Client`] handle, wiring a GET through the caches and the session;
+//! - `cache`: the project and application-id caches, and one request for concurrent
+//!   identical GETs;
+//! - `session`: the login, its `coroot_session` cookie, one login in flight, one fresh login
+//!   when Coroot refuses the cookie;
+//! - `transport`: HTTP, retries with backoff, the body cap, Coroot's answers mapped to
+//!   [`Error`]s;
+//! - `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app
+//!   ids, time ranges, path encoding), `config`, `error`, `secret`, `de` (tolerant decoding).
 
 mod api;
+mod cache;
 mod client;
 mod config;
 mod de;
@@ -26,6 +35,8 @@ mod ids;
 pub mod models;
 pub mod query;
 mod secret;
+mod session;
+mod transport;
 
 pub use api::{AppIds, ServerInfo};
 pub use client::Client;
