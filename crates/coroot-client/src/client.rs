@@ -1,8 +1,8 @@
 //! The [`Client`] handle: one transport, one session and one set of caches, shared by every
-//! clone, wired together for a GET. Endpoints live in `api.rs`.
+//! clone, wired together for a GET (and, with the `bench` feature, the tape that records or
+//! replays GETs). Endpoints live in `api.rs`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -11,6 +11,8 @@ use crate::cache::{Body, Cache, flight_key};
 use crate::config::{ClientConfig, Credentials};
 use crate::error::{Error, Result};
 use crate::session::Session;
+#[cfg(feature = "bench")]
+use crate::tape::Tape;
 use crate::transport::{Auth, Request, Transport};
 
 /// A Coroot API client. Cheap to clone: clones share the HTTP pool, the session and caches.
@@ -23,16 +25,9 @@ struct Inner {
     transport: Transport,
     session: Session,
     cache: Cache,
-    /// Benchmark support: recorded bodies to answer GETs from, or a recording in progress.
+    /// Recorded bodies to answer GETs from, or a recording in progress.
+    #[cfg(feature = "bench")]
     tape: Tape,
-}
-
-/// Record/replay of GET bodies by [`flight_key`], so a benchmark can run the tools on real
-/// Coroot bytes without a network.
-#[derive(Default)]
-struct Tape {
-    replay: Option<HashMap<String, Body>>,
-    recording: Mutex<Option<Vec<(String, Body)>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -61,42 +56,10 @@ impl Client {
                 transport,
                 session: Session::default(),
                 cache,
+                #[cfg(feature = "bench")]
                 tape: Tape::default(),
             }),
         })
-    }
-
-    /// Benchmark support: a client that answers every GET from `bodies` (keyed like
-    /// [`Client::recording`]'s entries) and never touches the network. A GET not in `bodies`
-    /// fails with a transport error.
-    #[doc(hidden)]
-    pub fn replaying(config: ClientConfig, bodies: impl IntoIterator<Item = (String, Vec<u8>)>) -> Result<Self> {
-        let mut client = Client::new(config)?;
-        let replay = bodies.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
-        match Arc::get_mut(&mut client.inner) {
-            Some(inner) => inner.tape.replay = Some(replay),
-            None => return Err(Error::Config("replaying client is shared".into())),
-        }
-        Ok(client)
-    }
-
-    /// Benchmark support: starts recording the body of every successful GET (`true`), or stops
-    /// and returns what was recorded, as `(key, body)` in request order (`false`).
-    #[doc(hidden)]
-    pub fn recording(&self, on: bool) -> Vec<(String, Vec<u8>)> {
-        let Ok(mut recording) = self.inner.tape.recording.lock() else {
-            return Vec::new();
-        };
-        let taken = if on {
-            recording.replace(Vec::new())
-        } else {
-            recording.take()
-        };
-        taken
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, body)| (k, body.as_ref().clone()))
-            .collect()
     }
 
     /// The base URL in use (no trailing slash).
@@ -141,20 +104,16 @@ impl Client {
     /// credentials): one request goes out, and every caller gets its body or its error.
     async fn get_bytes(&self, req: Request<'_>) -> Result<Body> {
         let key = flight_key(req);
-        if let Some(replay) = &self.inner.tape.replay {
-            return replay.get(&key).cloned().ok_or_else(|| Error::Transport {
-                endpoint: req.path.to_string(),
-                reason: "not in the recorded responses".into(),
-            });
-        }
         let inner = &self.inner;
+        #[cfg(feature = "bench")]
+        if let Some(replayed) = inner.tape.replay(&key, req.path) {
+            return replayed;
+        }
         let fetch = async { inner.session.get(&inner.transport, req).await.map(Arc::new) };
         let result = inner.cache.coalesce(&key, fetch).await;
-        if let Ok(body) = &result
-            && let Ok(mut recording) = self.inner.tape.recording.lock()
-            && let Some(recording) = recording.as_mut()
-        {
-            recording.push((key, body.clone()));
+        #[cfg(feature = "bench")]
+        if let Ok(body) = &result {
+            inner.tape.record(&key, body);
         }
         result
     }
@@ -168,6 +127,28 @@ impl Client {
     /// by design): status and body text, the body capped like any other.
     pub(crate) async fn fetch_text(&self, url: &str, endpoint: &str) -> Result<(u16, String)> {
         self.inner.transport.fetch_text(url, endpoint).await
+    }
+}
+
+/// Benchmark support: running the tools on recorded Coroot bodies.
+#[cfg(feature = "bench")]
+impl Client {
+    /// A client that answers every GET from `bodies` (keyed like [`Client::recording`]'s
+    /// entries) and never touches the network. A GET not in `bodies` fails with a transport
+    /// error.
+    pub fn replaying(config: ClientConfig, bodies: impl IntoIterator<Item = (String, Vec<u8>)>) -> Result<Self> {
+        let mut client = Client::new(config)?;
+        match Arc::get_mut(&mut client.inner) {
+            Some(inner) => inner.tape = Tape::replaying(bodies),
+            None => return Err(Error::Config("replaying client is shared".into())),
+        }
+        Ok(client)
+    }
+
+    /// Starts recording the body of every successful GET (`true`), or stops and returns what
+    /// was recorded, as `(key, body)` in request order (`false`).
+    pub fn recording(&self, on: bool) -> Vec<(String, Vec<u8>)> {
+        self.inner.tape.switch(on)
     }
 }
 

@@ -22,6 +22,7 @@
 //!   when Coroot refuses the cookie;
 //! - `transport`: HTTP, retries with backoff, the body cap, Coroot's answers mapped to
 //!   [`Error`]s;
+//! - `tape` (feature `bench` only): GET bodies recorded and replayed, for benchmarks;
 //! - `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app
 //!   ids, time ranges, path encoding), `config`, `error`, `secret`, `de` (tolerant decoding).
 
@@ -36,6 +37,8 @@ pub mod models;
 pub mod query;
 mod secret;
 mod session;
+#[cfg(feature = "bench")]
+mod tape;
 mod transport;
 
 pub use api::{AppIds, ServerInfo};
