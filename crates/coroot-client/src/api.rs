@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
+
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Object, Result};
 use crate::ids::{AppId, TimeRange, encode_segment};
 use crate::models::*;
 use crate::query::{AppLogQuery, OverviewLogQuery, TraceQuery, panel_query};
@@ -103,10 +105,7 @@ impl Client {
     /// `GET /api/project/{p}/status`: Prometheus and agent health.
     pub async fn project_status(&self, project: &str) -> Result<ProjectStatus> {
         let path = format!("{}/status", project_path(project)?);
-        let env: Envelope<ProjectStatus> = self.get_json(Request::new(&path, &[], Auth::Session)).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &[], Object::Project)).await
     }
 
     /// `GET /api/project/{p}/overview/{view}` with an optional view query, as the envelope.
@@ -117,12 +116,24 @@ impl Client {
         range: TimeRange,
         query: Option<String>,
     ) -> Result<(Context, Overview)> {
+        self.overview_of(project, view, range, query, Object::Project).await
+    }
+
+    /// [`Client::overview`], reading `object` (one trace, in the traces view).
+    async fn overview_of(
+        &self,
+        project: &str,
+        view: &str,
+        range: TimeRange,
+        query: Option<String>,
+        object: Object,
+    ) -> Result<(Context, Overview)> {
         let path = format!("{}/overview/{}", project_path(project)?, encode_segment(view));
         let mut params: Vec<(&str, String)> = range.params().into();
         if let Some(q) = query {
             params.push(("query", q));
         }
-        let env: Envelope<Overview> = self.get_json(Request::new(&path, &params, Auth::Session)).await?;
+        let env: Envelope<Overview> = self.get_json(session(&path, &params, object)).await?;
         let data = env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })?;
@@ -199,8 +210,13 @@ impl Client {
 
     /// Traces: root spans, one trace, or error groups.
     pub async fn traces(&self, project: &str, range: TimeRange, query: &TraceQuery) -> Result<Traces> {
+        let object = if query.trace_id.is_some() {
+            Object::Trace
+        } else {
+            Object::Project
+        };
         Ok(self
-            .overview(project, "traces", range, Some(query.to_json()))
+            .overview_of(project, "traces", range, Some(query.to_json()), object)
             .await?
             .1
             .traces
@@ -242,17 +258,14 @@ impl Client {
         let path = format!("{}/incidents", project_path(project)?);
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("limit", limit.to_string()));
-        let env: Envelope<Vec<Incident>> = self.get_json(Request::new(&path, &params, Auth::Session)).await?;
+        let env: Envelope<Vec<Incident>> = self.get_json(session(&path, &params, Object::Project)).await?;
         Ok(env.data.unwrap_or_default())
     }
 
     /// One incident with its full RCA. Coroot sets the window from the incident itself.
     pub async fn incident(&self, project: &str, key: &str) -> Result<IncidentView> {
         let path = format!("{}/incident/{}", project_path(project)?, segment("incident key", key)?);
-        let env: Envelope<IncidentView> = self.get_json(Request::new(&path, &[], Auth::Session)).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &[], Object::Incident)).await
     }
 
     /// One application: its map and audit reports.
@@ -262,12 +275,8 @@ impl Client {
             project_path(project)?,
             segment("application id", app.as_str())?
         );
-        let env: Envelope<ApplicationView> = self
-            .get_json(Request::new(&path, &range.params(), Auth::Session))
-            .await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &range.params(), Object::Application))
+            .await
     }
 
     /// One application's logs.
@@ -279,18 +288,19 @@ impl Client {
         );
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("query", query.to_json()));
-        let env: Envelope<AppLogs> = self.get_json(Request::new(&path, &params, Auth::Session)).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &params, Object::Application)).await
     }
 
     /// One node's audit report.
     pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<AuditReport> {
         let path = format!("{}/node/{}", project_path(project)?, segment("node name", name)?);
-        let env: Envelope<AuditReport> = self
-            .get_json(Request::new(&path, &range.params(), Auth::Session))
-            .await?;
+        self.data(project, session(&path, &range.params(), Object::Node)).await
+    }
+
+    /// The data of a project endpoint's `{context, data}` envelope, which Coroot leaves `null`
+    /// for a project it has no world for.
+    async fn data<T: DeserializeOwned>(&self, project: &str, req: Request<'_>) -> Result<T> {
+        let env: Envelope<T> = self.get_json(req).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -301,7 +311,8 @@ impl Client {
         let path = format!("{}/panel/data", project_path(project)?);
         let mut params = vec![("query", panel_query(promql, legend))];
         params.extend(range.params());
-        self.get_json(Request::new(&path, &params, Auth::Session)).await
+        self.get_json(Request::new(&path, &params, Auth::Session).promql())
+            .await
     }
 
     /// PromQL through the project API key (`/api/v1/query_range`), as a chart.
@@ -316,16 +327,22 @@ impl Client {
         ];
         // Prometheus errors arrive as JSON `{status:"error", error}` with 400/422; the
         // client's error mapping already lifts `error` into the message.
-        let response: PromResponse = self.get_json(Request::new(path, &params, Auth::ApiKey)).await?;
+        let response: PromResponse = self
+            .get_json(Request::new(path, &params, Auth::ApiKey).promql())
+            .await?;
         if response.status == "error" {
-            return Err(Error::Api {
-                status: 400,
+            return Err(Error::BadQuery {
                 endpoint: path.into(),
                 message: response.error,
             });
         }
         Ok(response.into_chart(range.from_ms, range.to_ms, i64::from(step_secs) * 1000, legend))
     }
+}
+
+/// A session GET of `path` that reads `object`.
+fn session<'a>(path: &'a str, query: &'a [(&'a str, String)], object: Object) -> Request<'a> {
+    Request::new(path, query, Auth::Session).about(object)
 }
 
 /// `/api/project/{id}` with the id checked: project ids are short `[0-9a-z]` strings, and a

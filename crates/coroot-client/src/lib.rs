@@ -44,7 +44,7 @@ mod transport;
 pub use api::{AppIds, ServerInfo};
 pub use client::Client;
 pub use config::{ClientConfig, Credentials};
-pub use error::{Error, Result};
+pub use error::{Error, Object, Result};
 pub use ids::{AppId, AppIdParts, TimeRange, encode_segment};
 pub use models::Status;
 pub use query::{AppLogQuery, LogFilter, OverviewLogQuery, TraceQuery, TraceView, normalize_severity, panel_query};

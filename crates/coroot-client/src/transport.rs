@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
-use crate::error::{Error, Result};
+use crate::error::{Error, Object, Result};
 use crate::secret::Secret;
 
 /// The name of Coroot's session cookie.
@@ -37,12 +37,32 @@ pub(crate) struct Request<'a> {
     pub(crate) query: &'a [(&'a str, String)],
     /// The credentials to send.
     pub(crate) auth: Auth,
+    /// What the request reads: what a 404 means is missing.
+    pub(crate) object: Object,
+    /// A PromQL endpoint: a 400 means the expression was refused.
+    pub(crate) promql: bool,
 }
 
 impl<'a> Request<'a> {
-    /// A request of `path` with `query`, carrying `auth`.
+    /// A request of `path` with `query`, carrying `auth`, about no object in particular.
     pub(crate) fn new(path: &'a str, query: &'a [(&'a str, String)], auth: Auth) -> Self {
-        Request { path, query, auth }
+        Request {
+            path,
+            query,
+            auth,
+            object: Object::Other,
+            promql: false,
+        }
+    }
+
+    /// The same request, reading `object`.
+    pub(crate) fn about(self, object: Object) -> Self {
+        Request { object, ..self }
+    }
+
+    /// The same request, to an endpoint that evaluates PromQL.
+    pub(crate) fn promql(self) -> Self {
+        Request { promql: true, ..self }
     }
 }
 
@@ -236,8 +256,13 @@ impl Transport {
         }
         let message = text_message(&body);
         Err(match status.as_u16() {
+            400 if req.promql => Error::BadQuery { endpoint, message },
             403 => Error::Forbidden { endpoint, message },
-            404 if !message.is_empty() => Error::NotFound { endpoint, message },
+            404 if !message.is_empty() => Error::NotFound {
+                endpoint,
+                object: missing(req, &message),
+                message,
+            },
             code => Error::Api {
                 status: code,
                 endpoint,
@@ -292,6 +317,16 @@ impl Transport {
             Some(b) => request.basic_auth(&b.user, b.password.as_ref().map(Secret::expose)),
             None => request,
         }
+    }
+}
+
+/// What a 404 with `message` says is missing: any project endpoint answers "project not found"
+/// for an unknown project, whatever it reads; otherwise what the request reads.
+fn missing(req: Request<'_>, message: &str) -> Object {
+    if message.to_ascii_lowercase().contains("project") {
+        Object::Project
+    } else {
+        req.object
     }
 }
 

@@ -119,6 +119,7 @@ async fn no_error_or_debug_output_contains_a_secret() {
         "UnknownProject",
         "NotCorootApi",
         "Api",
+        "BadQuery",
         "InvalidInput",
         "Forbidden",
         "Decode",
