@@ -10,5 +10,6 @@ mod auth;
 mod caching;
 mod endpoints;
 mod errors;
+mod model_fuzz;
 mod resilience;
 mod secrets;
