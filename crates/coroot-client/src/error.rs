@@ -178,7 +178,8 @@ pub enum Error {
     Decode {
         /// The request path.
         endpoint: String,
-        /// serde's message, with the JSON path where it failed.
+        /// What is wrong: serde's message with the line and column where it failed, or that
+        /// the body is empty.
         detail: String,
     },
 
