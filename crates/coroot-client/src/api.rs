@@ -167,45 +167,33 @@ impl Client {
         })
     }
 
+    /// One overview view without a query, without the envelope's context.
+    async fn view(&self, project: &str, view: &str, range: TimeRange) -> Result<Overview> {
+        Ok(self.overview(project, view, range, None).await?.1)
+    }
+
     /// Applications with their health, CRITICAL first (Coroot sorts them).
     pub async fn applications(&self, project: &str, range: TimeRange) -> Result<Vec<ApplicationStatus>> {
-        Ok(self
-            .overview(project, "applications", range, None)
-            .await?
-            .1
-            .applications
-            .unwrap_or_default())
+        let overview = self.view(project, "applications", range).await?;
+        Ok(overview.applications.unwrap_or_default())
     }
 
     /// The service map: apps with at least one link.
     pub async fn service_map(&self, project: &str, range: TimeRange) -> Result<Vec<MapApplication>> {
-        Ok(self
-            .overview(project, "map", range, None)
-            .await?
-            .1
-            .map
-            .unwrap_or_default())
+        let overview = self.view(project, "map", range).await?;
+        Ok(overview.map.unwrap_or_default())
     }
 
     /// Nodes, converted from the pre-v1.17 table when needed.
     pub async fn nodes(&self, project: &str, range: TimeRange) -> Result<Vec<Node>> {
-        Ok(self
-            .overview(project, "nodes", range, None)
-            .await?
-            .1
-            .nodes
-            .map(NodesView::into_nodes)
-            .unwrap_or_default())
+        let overview = self.view(project, "nodes", range).await?;
+        Ok(overview.nodes.map(NodesView::into_nodes).unwrap_or_default())
     }
 
     /// Rollouts, newest first.
     pub async fn deployments(&self, project: &str, range: TimeRange) -> Result<Vec<Deployment>> {
-        Ok(self
-            .overview(project, "deployments", range, None)
-            .await?
-            .1
-            .deployments
-            .unwrap_or_default())
+        let overview = self.view(project, "deployments", range).await?;
+        Ok(overview.deployments.unwrap_or_default())
     }
 
     /// Traces: root spans, one trace, or error groups.
@@ -215,42 +203,28 @@ impl Client {
         } else {
             Object::Project
         };
-        Ok(self
+        let (_, overview) = self
             .overview_of(project, "traces", range, Some(query.to_json()), object)
-            .await?
-            .1
-            .traces
-            .unwrap_or_default())
+            .await?;
+        Ok(overview.traces.unwrap_or_default())
     }
 
     /// Logs of every application, plus Kubernetes events.
     pub async fn overview_logs(&self, project: &str, range: TimeRange, query: &OverviewLogQuery) -> Result<Logs> {
-        Ok(self
-            .overview(project, "logs", range, Some(query.to_json()))
-            .await?
-            .1
-            .logs
-            .unwrap_or_default())
+        let (_, overview) = self.overview(project, "logs", range, Some(query.to_json())).await?;
+        Ok(overview.logs.unwrap_or_default())
     }
 
     /// Costs per node and application.
     pub async fn costs(&self, project: &str, range: TimeRange) -> Result<Costs> {
-        Ok(self
-            .overview(project, "costs", range, None)
-            .await?
-            .1
-            .costs
-            .unwrap_or_default())
+        let overview = self.view(project, "costs", range).await?;
+        Ok(overview.costs.unwrap_or_default())
     }
 
     /// Availability and security risks.
     pub async fn risks(&self, project: &str, range: TimeRange) -> Result<Vec<Risk>> {
-        Ok(self
-            .overview(project, "risks", range, None)
-            .await?
-            .1
-            .risks
-            .unwrap_or_default())
+        let overview = self.view(project, "risks", range).await?;
+        Ok(overview.risks.unwrap_or_default())
     }
 
     /// The newest `limit` incidents (Coroot does not filter them by time), open ones first.
