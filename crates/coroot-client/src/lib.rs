@@ -16,13 +16,13 @@
 //! Modules, each depending only on those listed after it:
 //! - `api`: one [`Client`] method per endpoint, and project discovery;
 //! - `client`: the [`Client`] handle, wiring a GET through the caches and the session;
+//! - `tape` (feature `bench` only): GET bodies recorded and replayed, for benchmarks;
 //! - `cache`: the project and application-id caches, and one request for concurrent
 //!   identical GETs;
 //! - `session`: the login, its `coroot_session` cookie, one login in flight, one fresh login
 //!   when Coroot refuses the cookie;
 //! - `transport`: HTTP, retries with backoff, the body cap, Coroot's answers mapped to
 //!   [`Error`]s;
-//! - `tape` (feature `bench` only): GET bodies recorded and replayed, for benchmarks;
 //! - `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app
 //!   ids, time ranges, path encoding), `config`, `error`, `secret`, `de` (tolerant decoding).
 
