@@ -2,11 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::client::{Auth, Client, decode};
-use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+
+use crate::client::Client;
+use crate::error::{Error, Object, Result};
 use crate::ids::{AppId, TimeRange, encode_segment};
 use crate::models::*;
 use crate::query::{AppLogQuery, OverviewLogQuery, TraceQuery, panel_query};
+use crate::transport::{Auth, Request};
 
 /// What the server's index page says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,18 +55,18 @@ impl Client {
 
     /// `GET /api/user`: the current user and every project.
     pub async fn user(&self) -> Result<User> {
-        let user: User = self.get_json("/api/user", &[], Auth::Session).await?;
-        self.store_projects(user.projects.clone());
+        let user: User = self.get_json(Request::new("/api/user", &[], Auth::Session)).await?;
+        self.cache().store_projects(user.projects.clone());
         Ok(user)
     }
 
     /// The visible projects, from a short-lived cache of `/api/user`.
     pub async fn projects(&self) -> Result<Arc<Vec<Project>>> {
-        if let Some(cached) = self.cached_projects() {
+        if let Some(cached) = self.cache().projects() {
             return Ok(cached);
         }
-        let user: User = self.get_json("/api/user", &[], Auth::Session).await?;
-        Ok(self.store_projects(user.projects))
+        let user: User = self.get_json(Request::new("/api/user", &[], Auth::Session)).await?;
+        Ok(self.cache().store_projects(user.projects))
     }
 
     /// Resolves a project given by id or name (exact, then case-insensitive). Without one, the
@@ -102,10 +105,7 @@ impl Client {
     /// `GET /api/project/{p}/status`: Prometheus and agent health.
     pub async fn project_status(&self, project: &str) -> Result<ProjectStatus> {
         let path = format!("{}/status", project_path(project)?);
-        let env: Envelope<ProjectStatus> = self.get_json(&path, &[], Auth::Session).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &[], Object::Project)).await
     }
 
     /// `GET /api/project/{p}/overview/{view}` with an optional view query, as the envelope.
@@ -116,12 +116,24 @@ impl Client {
         range: TimeRange,
         query: Option<String>,
     ) -> Result<(Context, Overview)> {
+        self.overview_of(project, view, range, query, Object::Project).await
+    }
+
+    /// [`Client::overview`], reading `object` (one trace, in the traces view).
+    async fn overview_of(
+        &self,
+        project: &str,
+        view: &str,
+        range: TimeRange,
+        query: Option<String>,
+        object: Object,
+    ) -> Result<(Context, Overview)> {
         let path = format!("{}/overview/{}", project_path(project)?, encode_segment(view));
         let mut params: Vec<(&str, String)> = range.params().into();
         if let Some(q) = query {
             params.push(("query", q));
         }
-        let env: Envelope<Overview> = self.get_json(&path, &params, Auth::Session).await?;
+        let env: Envelope<Overview> = self.get_json(session(&path, &params, object)).await?;
         let data = env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })?;
@@ -134,7 +146,7 @@ impl Client {
     /// asked for when the cache is cold. The ids come from the envelope's search index, which
     /// every world endpoint carries, else from the applications themselves.
     pub async fn application_ids(&self, project: &str, range: TimeRange) -> Result<AppIds> {
-        if let Some(ids) = self.cached_app_ids(project) {
+        if let Some(ids) = self.cache().app_ids(project) {
             return Ok(AppIds { ids, cached: true });
         }
         let (context, overview) = self.overview(project, "applications", range, None).await?;
@@ -150,90 +162,69 @@ impl Client {
         ids.sort();
         ids.dedup();
         Ok(AppIds {
-            ids: self.store_app_ids(project, ids),
+            ids: self.cache().store_app_ids(project, ids),
             cached: false,
         })
     }
 
+    /// One overview view without a query, without the envelope's context.
+    async fn view(&self, project: &str, view: &str, range: TimeRange) -> Result<Overview> {
+        Ok(self.overview(project, view, range, None).await?.1)
+    }
+
     /// Applications with their health, CRITICAL first (Coroot sorts them).
     pub async fn applications(&self, project: &str, range: TimeRange) -> Result<Vec<ApplicationStatus>> {
-        Ok(self
-            .overview(project, "applications", range, None)
-            .await?
-            .1
-            .applications
-            .unwrap_or_default())
+        let overview = self.view(project, "applications", range).await?;
+        Ok(overview.applications.unwrap_or_default())
     }
 
     /// The service map: apps with at least one link.
     pub async fn service_map(&self, project: &str, range: TimeRange) -> Result<Vec<MapApplication>> {
-        Ok(self
-            .overview(project, "map", range, None)
-            .await?
-            .1
-            .map
-            .unwrap_or_default())
+        let overview = self.view(project, "map", range).await?;
+        Ok(overview.map.unwrap_or_default())
     }
 
     /// Nodes, converted from the pre-v1.17 table when needed.
     pub async fn nodes(&self, project: &str, range: TimeRange) -> Result<Vec<Node>> {
-        Ok(self
-            .overview(project, "nodes", range, None)
-            .await?
-            .1
-            .nodes
-            .map(NodesView::into_nodes)
-            .unwrap_or_default())
+        let overview = self.view(project, "nodes", range).await?;
+        Ok(overview.nodes.map(NodesView::into_nodes).unwrap_or_default())
     }
 
     /// Rollouts, newest first.
     pub async fn deployments(&self, project: &str, range: TimeRange) -> Result<Vec<Deployment>> {
-        Ok(self
-            .overview(project, "deployments", range, None)
-            .await?
-            .1
-            .deployments
-            .unwrap_or_default())
+        let overview = self.view(project, "deployments", range).await?;
+        Ok(overview.deployments.unwrap_or_default())
     }
 
     /// Traces: root spans, one trace, or error groups.
     pub async fn traces(&self, project: &str, range: TimeRange, query: &TraceQuery) -> Result<Traces> {
-        Ok(self
-            .overview(project, "traces", range, Some(query.to_json()))
-            .await?
-            .1
-            .traces
-            .unwrap_or_default())
+        let object = if query.trace_id.is_some() {
+            Object::Trace
+        } else {
+            Object::Project
+        };
+        let (_, overview) = self
+            .overview_of(project, "traces", range, Some(query.to_json()), object)
+            .await?;
+        Ok(overview.traces.unwrap_or_default())
     }
 
     /// Logs of every application, plus Kubernetes events.
     pub async fn overview_logs(&self, project: &str, range: TimeRange, query: &OverviewLogQuery) -> Result<Logs> {
-        Ok(self
-            .overview(project, "logs", range, Some(query.to_json()))
-            .await?
-            .1
-            .logs
-            .unwrap_or_default())
+        let (_, overview) = self.overview(project, "logs", range, Some(query.to_json())).await?;
+        Ok(overview.logs.unwrap_or_default())
     }
 
     /// Costs per node and application.
     pub async fn costs(&self, project: &str, range: TimeRange) -> Result<Costs> {
-        Ok(self
-            .overview(project, "costs", range, None)
-            .await?
-            .1
-            .costs
-            .unwrap_or_default())
+        let overview = self.view(project, "costs", range).await?;
+        Ok(overview.costs.unwrap_or_default())
     }
 
     /// Availability and security risks.
     pub async fn risks(&self, project: &str, range: TimeRange) -> Result<Vec<Risk>> {
-        Ok(self
-            .overview(project, "risks", range, None)
-            .await?
-            .1
-            .risks
-            .unwrap_or_default())
+        let overview = self.view(project, "risks", range).await?;
+        Ok(overview.risks.unwrap_or_default())
     }
 
     /// The newest `limit` incidents (Coroot does not filter them by time), open ones first.
@@ -241,17 +232,14 @@ impl Client {
         let path = format!("{}/incidents", project_path(project)?);
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("limit", limit.to_string()));
-        let env: Envelope<Vec<Incident>> = self.get_json(&path, &params, Auth::Session).await?;
+        let env: Envelope<Vec<Incident>> = self.get_json(session(&path, &params, Object::Project)).await?;
         Ok(env.data.unwrap_or_default())
     }
 
     /// One incident with its full RCA. Coroot sets the window from the incident itself.
     pub async fn incident(&self, project: &str, key: &str) -> Result<IncidentView> {
         let path = format!("{}/incident/{}", project_path(project)?, segment("incident key", key)?);
-        let env: Envelope<IncidentView> = self.get_json(&path, &[], Auth::Session).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &[], Object::Incident)).await
     }
 
     /// One application: its map and audit reports.
@@ -261,10 +249,8 @@ impl Client {
             project_path(project)?,
             segment("application id", app.as_str())?
         );
-        let env: Envelope<ApplicationView> = self.get_json(&path, &range.params(), Auth::Session).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &range.params(), Object::Application))
+            .await
     }
 
     /// One application's logs.
@@ -276,16 +262,19 @@ impl Client {
         );
         let mut params: Vec<(&str, String)> = range.params().into();
         params.push(("query", query.to_json()));
-        let env: Envelope<AppLogs> = self.get_json(&path, &params, Auth::Session).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
-            project: project.to_string(),
-        })
+        self.data(project, session(&path, &params, Object::Application)).await
     }
 
     /// One node's audit report.
     pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<AuditReport> {
         let path = format!("{}/node/{}", project_path(project)?, segment("node name", name)?);
-        let env: Envelope<AuditReport> = self.get_json(&path, &range.params(), Auth::Session).await?;
+        self.data(project, session(&path, &range.params(), Object::Node)).await
+    }
+
+    /// The data of a project endpoint's `{context, data}` envelope, which Coroot leaves `null`
+    /// for a project it has no world for.
+    async fn data<T: DeserializeOwned>(&self, project: &str, req: Request<'_>) -> Result<T> {
+        let env: Envelope<T> = self.get_json(req).await?;
         env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
         })
@@ -296,7 +285,8 @@ impl Client {
         let path = format!("{}/panel/data", project_path(project)?);
         let mut params = vec![("query", panel_query(promql, legend))];
         params.extend(range.params());
-        self.get_json(&path, &params, Auth::Session).await
+        self.get_json(Request::new(&path, &params, Auth::Session).promql())
+            .await
     }
 
     /// PromQL through the project API key (`/api/v1/query_range`), as a chart.
@@ -311,17 +301,22 @@ impl Client {
         ];
         // Prometheus errors arrive as JSON `{status:"error", error}` with 400/422; the
         // client's error mapping already lifts `error` into the message.
-        let body = self.get_bytes(path, &params, Auth::ApiKey).await?;
-        let response: PromResponse = decode(self.base_url(), path, &body)?;
+        let response: PromResponse = self
+            .get_json(Request::new(path, &params, Auth::ApiKey).promql())
+            .await?;
         if response.status == "error" {
-            return Err(Error::Api {
-                status: 400,
+            return Err(Error::BadQuery {
                 endpoint: path.into(),
                 message: response.error,
             });
         }
         Ok(response.into_chart(range.from_ms, range.to_ms, i64::from(step_secs) * 1000, legend))
     }
+}
+
+/// A session GET of `path` that reads `object`.
+fn session<'a>(path: &'a str, query: &'a [(&'a str, String)], object: Object) -> Request<'a> {
+    Request::new(path, query, Auth::Session).about(object)
 }
 
 /// `/api/project/{id}` with the id checked: project ids are short `[0-9a-z]` strings, and a

@@ -58,6 +58,9 @@ pub enum Error {
     NotFound {
         /// The request path.
         endpoint: String,
+        /// What is missing, from the endpoint that was called: match on it rather than on the
+        /// message or the path.
+        object: Object,
         /// Coroot's message.
         message: String,
     },
@@ -104,6 +107,20 @@ pub enum Error {
         /// The request path.
         endpoint: String,
         /// Coroot's message (trimmed `text/plain` body), possibly empty.
+        message: String,
+    },
+
+    /// Coroot (or the Prometheus behind it) refused a PromQL expression: a 400 from
+    /// `panel/data` or `/api/v1/query_range`, or a query_range answer with `status: "error"`.
+    #[error(
+        "Coroot rejected the PromQL query{}; fix the expression and retry",
+        fmt_message(message)
+    )]
+    BadQuery {
+        /// The request path.
+        endpoint: String,
+        /// The parser's or Prometheus' message, e.g. `1:4: parse error: unclosed left
+        /// parenthesis`, possibly empty.
         message: String,
     },
 
@@ -161,13 +178,34 @@ pub enum Error {
     Decode {
         /// The request path.
         endpoint: String,
-        /// serde's message, with the JSON path where it failed.
+        /// What is wrong: serde's message with the line and column where it failed, or that
+        /// the body is empty.
         detail: String,
     },
 
     /// `query_range` needs the project's API key.
     #[error("PromQL through /api/v1/query_range needs a project API key; set COROOT_API_KEY")]
     MissingApiKey,
+}
+
+/// What a [`Error::NotFound`] is about. The client knows it from the endpoint it called, and
+/// from Coroot's answer when it says the project itself is unknown (which any project endpoint
+/// can), so a caller can say what to list instead without reading Coroot's wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Object {
+    /// An application: `app/{id}` and its logs. The id matches no application of the project.
+    Application,
+    /// A node: `node/{name}`.
+    Node,
+    /// An incident: `incident/{key}`.
+    Incident,
+    /// One trace: the traces view asked for a trace id.
+    Trace,
+    /// The project: the id is unknown to Coroot, or the API key belongs to no project.
+    Project,
+    /// Anything else: the user, a raw GET, or a path this Coroot does not serve (such as
+    /// `panel/data` before v1.12).
+    Other,
 }
 
 fn fmt_message(message: &str) -> String {
@@ -183,6 +221,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::InvalidCredentials | Error::NotFound { .. } => Some(404),
+            Error::BadQuery { .. } => Some(400),
             Error::AdminPasswordNotSet | Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),
             Error::Api { status, .. } => Some(*status),

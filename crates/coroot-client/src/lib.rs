@@ -13,11 +13,21 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules: `client` (login, retries, error mapping), `api` (one method per endpoint),
-//! `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app ids,
-//! time ranges, path encoding).
+//! Modules, each depending only on those listed after it:
+//! - `api`: one [`Client`] method per endpoint, and project discovery;
+//! - `client`: the [`Client`] handle, wiring a GET through the caches and the session;
+//! - `tape` (feature `bench` only): GET bodies recorded and replayed, for benchmarks;
+//! - `cache`: the project and application-id caches, and one request for concurrent
+//!   identical GETs;
+//! - `session`: the login, its `coroot_session` cookie, one login in flight, one fresh login
+//!   when Coroot refuses the cookie;
+//! - `transport`: HTTP, retries with backoff, the body cap, Coroot's answers mapped to
+//!   [`Error`]s;
+//! - `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app
+//!   ids, time ranges, path encoding), `config`, `error`, `secret`, `de` (tolerant decoding).
 
 mod api;
+mod cache;
 mod client;
 mod config;
 mod de;
@@ -26,11 +36,15 @@ mod ids;
 pub mod models;
 pub mod query;
 mod secret;
+mod session;
+#[cfg(feature = "bench")]
+mod tape;
+mod transport;
 
 pub use api::{AppIds, ServerInfo};
 pub use client::Client;
 pub use config::{ClientConfig, Credentials};
-pub use error::{Error, Result};
+pub use error::{Error, Object, Result};
 pub use ids::{AppId, AppIdParts, TimeRange, encode_segment};
 pub use models::Status;
 pub use query::{AppLogQuery, LogFilter, OverviewLogQuery, TraceQuery, TraceView, normalize_severity, panel_query};

@@ -271,7 +271,7 @@ pub struct Check {
     /// `""`, `percent`, `second`, `seconds/second`.
     #[serde(deserialize_with = "null_default")]
     pub unit: String,
-    /// e.g. "the number of container restarts > <threshold>".
+    /// e.g. `the number of container restarts > <threshold>`.
     #[serde(deserialize_with = "null_default")]
     pub condition_format_template: String,
     /// Extra lines (v1.24+).

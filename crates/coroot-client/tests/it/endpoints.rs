@@ -1,13 +1,9 @@
 //! Happy path of every client endpoint against the simulator over real HTTP on loopback: what
 //! the client sends (paths, percent-encoding, query JSON, headers) and what it decodes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use coroot_client::{
     AppId, AppLogQuery, Client, Error, LogFilter, OverviewLogQuery, Status, TimeRange, TraceQuery, TraceView,
 };

@@ -2,16 +2,13 @@
 //! its error), different or sequential ones do not, the session logic still works under
 //! coalescing, and the project and application-id caches expire after their TTL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::*;
-use coroot_client::{ClientConfig, Error, TimeRange};
+use crate::common::*;
+use coroot_client::models::ApplicationStatus;
+use coroot_client::{Client, ClientConfig, Error, TimeRange};
 use coroot_sim::{Fault, FaultRule};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -20,6 +17,18 @@ const CALLS: usize = 8;
 
 fn apps_path() -> String {
     format!("/api/project/{PROD}/overview/applications")
+}
+
+/// [`CALLS`] identical calls for the last hour's applications, started together.
+fn concurrent_applications(
+    client: &Client,
+) -> Vec<tokio::task::JoinHandle<coroot_client::Result<Vec<ApplicationStatus>>>> {
+    (0..CALLS)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.applications(PROD, last_hour()).await })
+        })
+        .collect()
 }
 
 /// Every request to the applications overview waits `ms`, so concurrent calls overlap.
@@ -37,12 +46,7 @@ async fn concurrent_identical_calls_send_one_request() {
     let client = client(&sim);
     client.user().await.unwrap();
     sim.inject(slow_apps(300));
-    let calls: Vec<_> = (0..CALLS)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.applications(PROD, last_hour()).await })
-        })
-        .collect();
+    let calls = concurrent_applications(&client);
     let mut lengths = Vec::new();
     for call in calls {
         lengths.push(call.await.unwrap().unwrap().len());
@@ -87,12 +91,7 @@ async fn a_rejected_session_is_renewed_once_for_all_coalesced_callers() {
     sim.expire_sessions();
     sim.clear_requests();
     sim.inject(slow_apps(200));
-    let calls: Vec<_> = (0..CALLS)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.applications(PROD, last_hour()).await })
-        })
-        .collect();
+    let calls = concurrent_applications(&client);
     for call in calls {
         assert!(!call.await.unwrap().unwrap().is_empty());
     }
@@ -146,12 +145,7 @@ async fn slow_forbidding_server(delay: Duration) -> (String, Arc<AtomicUsize>) {
 async fn concurrent_identical_calls_share_the_error_too() {
     let (url, count) = slow_forbidding_server(Duration::from_millis(300)).await;
     let client = client_with(ClientConfig::new(url));
-    let calls: Vec<_> = (0..CALLS)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.applications(PROD, last_hour()).await })
-        })
-        .collect();
+    let calls = concurrent_applications(&client);
     for call in calls {
         let err = call.await.unwrap().unwrap_err();
         assert!(

@@ -1,12 +1,8 @@
 //! Each class of error the client reports, produced by the simulator over real HTTP: wrong URLs
 //! that answer the UI's HTML, Coroot's 403/404/400 texts, and broken 2xx bodies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::*;
-use coroot_client::{AppId, Client, ClientConfig, Error};
+use crate::common::*;
+use coroot_client::{AppId, Client, ClientConfig, Error, Object, TraceQuery};
 use coroot_sim::{Fault, FaultRule, Scenario, SimConfig};
 
 fn fault(path: &str, fault: Fault) -> FaultRule {
@@ -46,7 +42,7 @@ async fn html_answer_on_an_api_route_is_not_the_coroot_api() {
     // An HTML page on the login route is the same mistake.
     let sim = ecommerce().await;
     sim.inject(fault("/api/login", Fault::Html));
-    let err = expect_err(common::client(&sim).user().await, Some(&sim));
+    let err = expect_err(crate::common::client(&sim).user().await, Some(&sim));
     assert!(
         matches!(&err, Error::NotCorootApi { endpoint, .. } if endpoint == "/api/login"),
         "{err:?}"
@@ -92,8 +88,13 @@ async fn not_found_keeps_coroots_message() {
     let ghost = AppId::new(format!("{PROD}:default:Deployment:ghost"));
     let err = expect_err(client.app(PROD, &ghost, last_hour()).await, Some(&sim));
     match &err {
-        Error::NotFound { endpoint, message } => {
+        Error::NotFound {
+            endpoint,
+            object,
+            message,
+        } => {
             assert_eq!(message, "Application not found");
+            assert_eq!(*object, Object::Application);
             assert!(endpoint.contains("%3Aghost"), "{endpoint}");
         }
         other => panic!("expected NotFound, got {other:?}"),
@@ -103,16 +104,59 @@ async fn not_found_keeps_coroots_message() {
 
     let err = expect_err(client.incident(PROD, "nonexist").await, Some(&sim));
     assert!(
-        matches!(&err, Error::NotFound { message, .. } if message == "Incident not found"),
+        matches!(&err, Error::NotFound { message, object: Object::Incident, .. } if message == "Incident not found"),
         "{err:?}"
     );
     let err = expect_err(client.node(PROD, "node-9", last_hour()).await, Some(&sim));
     assert!(
-        matches!(&err, Error::NotFound { message, .. } if message == "Node not found"),
+        matches!(&err, Error::NotFound { message, object: Object::Node, .. } if message == "Node not found"),
         "{err:?}"
     );
     // 404s are not retried.
     assert_eq!(requests_to(&sim, &format!("/api/project/{PROD}/node/node-9")).len(), 1);
+}
+
+#[tokio::test]
+async fn not_found_names_the_missing_object_from_the_endpoint_and_an_unknown_project() {
+    let sim = ecommerce().await;
+    let client = client(&sim);
+    let object = |err: Error| match err {
+        Error::NotFound { object, .. } => object,
+        other => panic!("expected NotFound, got {other:?}"),
+    };
+    // Any project endpoint can say the project itself is unknown, whatever it reads.
+    let err = expect_err(client.incidents("nosuchproject", last_hour(), 5).await, Some(&sim));
+    assert_eq!(object(err), Object::Project);
+    let err = expect_err(
+        client
+            .panel_data("nosuchproject", last_hour(), "container_memory_rss", "")
+            .await,
+        Some(&sim),
+    );
+    assert_eq!(object(err), Object::Project);
+
+    // One trace, the traces view, and a raw GET.
+    sim.inject(fault(
+        "/overview/traces",
+        Fault::Status {
+            code: 404,
+            body: "not here".into(),
+        },
+    ));
+    let one = TraceQuery {
+        trace_id: Some(ERROR_TRACE.into()),
+        ..TraceQuery::default()
+    };
+    let err = expect_err(client.traces(PROD, last_hour(), &one).await, Some(&sim));
+    assert_eq!(object(err), Object::Trace);
+    let err = expect_err(
+        client.traces(PROD, last_hour(), &TraceQuery::default()).await,
+        Some(&sim),
+    );
+    assert_eq!(object(err), Object::Project);
+    let path = format!("/api/project/{PROD}/overview/traces");
+    let err = expect_err(client.get_raw(&path, &[]).await, Some(&sim));
+    assert_eq!(object(err), Object::Other);
 }
 
 #[tokio::test]
@@ -150,18 +194,19 @@ async fn promql_parse_error_is_a_400_with_the_parser_message() {
         Some(&sim),
     );
     match &err {
-        Error::Api {
-            status,
-            endpoint,
-            message,
-        } => {
-            assert_eq!(*status, 400);
+        Error::BadQuery { endpoint, message } => {
             assert_eq!(endpoint, &format!("/api/project/{PROD}/panel/data"));
             assert!(message.contains("parse error"), "{message}");
         }
-        other => panic!("expected Api 400, got {other:?}"),
+        other => panic!("expected BadQuery, got {other:?}"),
     }
+    assert_eq!(err.status(), Some(400));
     assert!(err.to_string().contains("parse error"));
+    assert!(
+        err.to_string().starts_with("Coroot rejected the PromQL query: ")
+            && err.to_string().ends_with("; fix the expression and retry"),
+        "{err}"
+    );
     assert_eq!(
         requests_to(&sim, &format!("/api/project/{PROD}/panel/data")).len(),
         1,
@@ -176,8 +221,31 @@ async fn promql_parse_error_is_a_400_with_the_parser_message() {
         Some(&sim),
     );
     assert!(
-        matches!(&err, Error::Api { status: 400, message, .. } if message.contains("parse error")),
+        matches!(&err, Error::BadQuery { endpoint, message } if endpoint == "/api/v1/query_range" && message.contains("parse error")),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_query_range_error_in_a_2xx_answer_is_a_bad_query() {
+    let sim = ecommerce().await;
+    let client = client(&sim);
+    sim.inject(fault(
+        "/api/v1/query_range",
+        Fault::Body {
+            status: 200,
+            content_type: "application/json".into(),
+            body: br#"{"status":"error","errorType":"bad_data","error":"invalid parameter 'query'"}"#.to_vec(),
+        },
+    ));
+    let err = expect_err(client.query_range(last_hour(), 60, "up", "").await, Some(&sim));
+    assert!(
+        matches!(&err, Error::BadQuery { message, .. } if message == "invalid parameter 'query'"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "Coroot rejected the PromQL query: invalid parameter 'query'; fix the expression and retry"
     );
 }
 

@@ -1,8 +1,6 @@
 //! Shared helpers of the integration tests: a simulator with a fixed clock, clients with short
 //! retry backoffs, request filters, and the secret-leak check every error goes through.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 use coroot_client::{Client, ClientConfig, Error, TimeRange};

@@ -2,13 +2,9 @@
 //! its configuration, are free of the password, the session cookie, the API key and custom
 //! header values. Secrets are also only sent where they belong.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use coroot_client::{AppId, ClientConfig, Error, Secret};
 use coroot_sim::{Auth, Fault, FaultRule, Scenario, Simulator};
 
@@ -123,6 +119,7 @@ async fn no_error_or_debug_output_contains_a_secret() {
         "UnknownProject",
         "NotCorootApi",
         "Api",
+        "BadQuery",
         "InvalidInput",
         "Forbidden",
         "Decode",

@@ -1,15 +1,11 @@
 //! Transient failures: 5xx retries with backoff, timeouts, refused connections, TLS against a
 //! plain-HTTP server, and servers that drop or stall connections. Nothing may hang.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use coroot_client::{ClientConfig, Error};
 use coroot_sim::{Fault, FaultRule};
 use tokio::net::TcpListener;

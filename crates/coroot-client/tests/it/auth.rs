@@ -2,11 +2,7 @@
 //! concurrent callers), re-login after the session is invalidated, and the errors of a wrong
 //! password, a first-run server and a missing login.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use coroot_client::{AppId, ClientConfig, Error, OverviewLogQuery, TraceQuery};
 use coroot_sim::{Auth, Fault, FaultRule, Scenario};
 
