@@ -1,6 +1,11 @@
 //! Tool errors: each says what went wrong and what the agent should do next.
 
-use coroot_client::Error as CorootError;
+use coroot_client::{Error as CorootError, Object};
+
+use crate::tool::Tool;
+use crate::tools::applications::GetApplications;
+use crate::tools::incidents::GetIncidents;
+use crate::tools::nodes::GetNodes;
 
 /// A failed tool call. `Display` is the message the agent reads.
 #[derive(Debug, thiserror::Error)]
@@ -26,28 +31,21 @@ pub enum ToolError {
     Coroot(#[from] CorootError),
 }
 
+/// The client's message, plus the call that lists what the agent may pass instead.
 fn describe(e: &CorootError) -> String {
-    match e {
-        CorootError::NotFound { message, .. } if message.contains("Application") => {
-            format!("{e}; call coroot_get_applications to list valid app ids")
-        }
-        CorootError::NotFound { message, .. } if message.contains("Node") => {
-            format!("{e}; call coroot_get_nodes to list node names")
-        }
-        CorootError::NotFound { message, .. } if message.contains("Incident") => {
-            format!("{e}; call coroot_get_incidents to list incident keys")
-        }
-        CorootError::Api {
-            status: 400,
-            endpoint,
-            message,
-        } if endpoint.ends_with("/panel/data") || endpoint.ends_with("query_range") => {
-            format!("Coroot rejected the PromQL query: {message}; fix the expression and retry")
-        }
-        CorootError::UnknownProject { .. } => {
-            format!("{e}; pass project_id as one of them, or omit it for the default")
-        }
-        _ => e.to_string(),
+    let lists = match e {
+        CorootError::NotFound { object, .. } => match object {
+            Object::Application => Some(format!("call {} to list valid app ids", GetApplications::NAME)),
+            Object::Node => Some(format!("call {} to list node names", GetNodes::NAME)),
+            Object::Incident => Some(format!("call {} to list incident keys", GetIncidents::NAME)),
+            Object::Trace | Object::Project | Object::Other => None,
+        },
+        CorootError::UnknownProject { .. } => Some("pass project_id as one of them, or omit it for the default".into()),
+        _ => None,
+    };
+    match lists {
+        Some(next) => format!("{e}; {next}"),
+        None => e.to_string(),
     }
 }
 

@@ -200,7 +200,7 @@ impl Tool for QueryMetrics {
 fn lacks_panel_data(e: &CorootError) -> bool {
     match e {
         CorootError::NotCorootApi { .. } => true,
-        CorootError::NotFound { message, .. } => !message.contains("roject"),
+        CorootError::NotFound { object, .. } => *object != Object::Project,
         CorootError::Api { status: 404, .. } => true,
         _ => false,
     }
