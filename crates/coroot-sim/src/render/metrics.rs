@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::prng::{hash_str, noise};
-use crate::server::{RecordedRequest, Reply};
+use crate::http::{RecordedRequest, Reply};
 use crate::util::{TimeCtx, num, parse_duration_ms, parse_query, tiny_match};
 use crate::world::{Project, Shape};
 
