@@ -46,9 +46,12 @@ impl TimeCtx {
     }
 }
 
-const MIN: i64 = 60_000;
-const HOUR: i64 = 60 * MIN;
-const DAY: i64 = 24 * HOUR;
+/// A minute in ms.
+pub(crate) const MIN: i64 = 60_000;
+/// An hour in ms.
+pub(crate) const HOUR: i64 = 60 * MIN;
+/// A day in ms.
+pub(crate) const DAY: i64 = 24 * HOUR;
 
 /// Step for a range: 30 s, raised for long ranges (§5).
 pub(crate) fn step_for(range_ms: i64) -> i64 {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::model::Status;
 use crate::prng::Rng;
+use crate::util::{DAY, HOUR, MIN};
 use crate::world::{
     App, Attrs, BurnRate, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project, Rca, Risk, Span,
     Volume, World,
@@ -42,9 +43,6 @@ impl Default for SyntheticSpec {
 }
 
 const ID: &str = "s7n7h3t1";
-const MIN: i64 = 60_000;
-const HOUR: i64 = 60 * MIN;
-const DAY: i64 = 24 * HOUR;
 
 const NAMESPACES: &[&str] = &[
     "default",
