@@ -6,13 +6,13 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -61,7 +61,7 @@ impl Simulator {
     /// Starts a simulator on the given address.
     pub async fn bind(addr: SocketAddr, scenario: Scenario, mut config: SimConfig) -> std::io::Result<Simulator> {
         config.base_path = normalise_base(&config.base_path);
-        let now_ms = config.now_ms.unwrap_or_else(wall_ms);
+        let now_ms = config.now_ms.unwrap_or_else(|| Timestamp::now().as_millisecond());
         let world = scenario.build(now_ms);
         let inner = Arc::new(Inner {
             instance_uuid: format!(
@@ -169,13 +169,6 @@ impl Drop for Simulator {
             let _ = tx.send(());
         }
     }
-}
-
-fn wall_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn normalise_base(b: &str) -> String {
@@ -291,7 +284,11 @@ impl Inner {
         self.login_count.fetch_add(1, Ordering::SeqCst);
         let cookie = format!(
             "coroot_session={value}; Path=/; Expires={}; HttpOnly",
-            http_date(wall_ms() + 7 * 24 * 3600 * 1000)
+            http_date(
+                Timestamp::now()
+                    .checked_add(SignedDuration::from_hours(7 * 24))
+                    .unwrap_or(Timestamp::MAX)
+            )
         );
         Reply::WithCookie(Box::new(Reply::Empty(200)), cookie)
     }
