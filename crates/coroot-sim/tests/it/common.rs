@@ -1,6 +1,5 @@
 //! A tiny HTTP/1.1 client over `TcpStream` for the integration tests, so the simulator
 //! does not need an HTTP client dependency.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 

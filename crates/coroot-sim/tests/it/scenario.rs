@@ -1,13 +1,9 @@
 //! Over-the-wire tests of the scenario data: incidents, application and node reports,
 //! logs filter semantics, traces, panel data, and the synthetic scenario.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::Instant;
 
-use common::*;
+use crate::common::*;
 use coroot_sim::{Scenario, SimConfig, Simulator, SyntheticSpec};
 use serde_json::{Value, json};
 

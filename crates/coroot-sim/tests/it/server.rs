@@ -1,13 +1,9 @@
 //! Over-the-wire tests of the simulator's HTTP behaviour: login and sessions, first-run and
 //! anonymous modes, the SPA catch-all, base paths, the envelope, faults and recording.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use coroot_sim::{Auth, Fault, FaultRule, Scenario, SimConfig, Simulator};
 
 #[tokio::test]
