@@ -38,6 +38,8 @@ mod prng;
 mod render;
 mod scenario;
 mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod util;
 mod world;
 

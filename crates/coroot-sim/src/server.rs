@@ -30,6 +30,8 @@ struct State_ {
     requests: Vec<RecordedRequest>,
     faults: Vec<FaultRule>,
     sessions: HashSet<String>,
+    /// Every session cookie value ever issued, kept when sessions expire.
+    issued: Vec<String>,
     session_seq: u64,
     admin_password: Option<String>,
     expire_countdown: Option<u32>,
@@ -77,6 +79,7 @@ impl Simulator {
                 requests: Vec::new(),
                 faults: Vec::new(),
                 sessions: HashSet::new(),
+                issued: Vec::new(),
                 session_seq: 0,
                 admin_password: None,
                 expire_countdown: None,
@@ -147,6 +150,12 @@ impl Simulator {
     /// Invalidates every session cookie issued so far.
     pub fn expire_sessions(&self) {
         self.inner.lock().sessions.clear();
+    }
+
+    /// Every session cookie value issued by a successful login so far, in order, including
+    /// those since expired or invalidated: the secrets a test should find nowhere else.
+    pub fn session_cookies(&self) -> Vec<String> {
+        self.inner.lock().issued.clone()
     }
 
     /// Number of successful `POST /api/login` requests.
@@ -281,6 +290,7 @@ impl Inner {
         }
         let value = format!("{}.{}", base64url(br#"{"id":1}"#), base64url(&sig));
         st.sessions.insert(value.clone());
+        st.issued.push(value.clone());
         self.login_count.fetch_add(1, Ordering::SeqCst);
         let cookie = format!(
             "coroot_session={value}; Path=/; Expires={}; HttpOnly",

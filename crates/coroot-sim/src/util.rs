@@ -392,4 +392,3 @@ mod tests {
         assert_eq!(plural(2, "instances"), "2 instanceses");
     }
 }
-
