@@ -29,6 +29,26 @@
 //!   `{...}` matchers, honour `rate`-style functions and one `sum|avg|max|min|count by/without`.
 //! * Application `status` values are the scenario's own (see [`Scenario::ecommerce`]),
 //!   not recomputed from the SLO/Instances/Postgres/Redis reports only.
+//!
+//! Layout (files depend one way: `server` → `render` → `http`, `world`, `util`; `server` →
+//! `scenario` → `world`; nothing depends on `lib.rs` or `server`):
+//! * `config`: [`SimConfig`] and [`Auth`].
+//! * `server`: the axum server that records each request, applies faults, authenticates
+//!   and routes like Coroot; [`Simulator`] is its handle.
+//! * `http`: [`RecordedRequest`] and a route's reply, shared by the server and the renderers.
+//! * `faults`: [`FaultRule`] and [`Fault`], and which rule a request meets.
+//! * `scenario`: [`Scenario`] recipes: `ecommerce/` (`plot`: variants, ids and when things
+//!   happen; `cluster`: nodes, apps, links, risks; `incidents`: incidents and rollouts;
+//!   `metrics`: the metric stories; `logs`; `traces`) and `synthetic` ([`SyntheticSpec`]).
+//! * `world`: the materialised projects the renderers read; `model`: Coroot's audit checks,
+//!   statuses and log severities.
+//! * `render`: Coroot's JSON per view (`overview`, `app`, `node`, `incidents`, `logs`,
+//!   `traces`), with `metrics/` (`series`: generated values, `promql`: the query subset,
+//!   `mod`: `panel/data` and `query_range`).
+//! * `util`: time windows and steps, Go-style JSON, query decoding, the tiny regex, number
+//!   and date formatting; `prng`: the deterministic generator.
+//! * `testing` (cargo feature `testing`, off by default): the kit other crates' tests share,
+//!   the fixed clock `NOW_MS` and `assert_no_secret`.
 
 mod config;
 mod faults;
