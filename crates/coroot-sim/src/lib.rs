@@ -29,67 +29,42 @@
 //!   `{...}` matchers, honour `rate`-style functions and one `sum|avg|max|min|count by/without`.
 //! * Application `status` values are the scenario's own (see [`Scenario::ecommerce`]),
 //!   not recomputed from the SLO/Instances/Postgres/Redis reports only.
+//!
+//! Layout (files depend one way: `server` → `render` → `http`, `world`, `util`; `server` →
+//! `scenario` → `world`; nothing depends on `lib.rs` or `server`):
+//! * `config`: [`SimConfig`] and [`Auth`].
+//! * `server`: the axum server that records each request, applies faults, authenticates
+//!   and routes like Coroot; [`Simulator`] is its handle.
+//! * `http`: [`RecordedRequest`] and a route's reply, shared by the server and the renderers.
+//! * `faults`: [`FaultRule`] and [`Fault`], and which rule a request meets.
+//! * `scenario`: [`Scenario`] recipes: `ecommerce/` (`plot`: variants, ids and when things
+//!   happen; `cluster`: nodes, apps, links, risks; `incidents`: incidents and rollouts;
+//!   `metrics`: the metric stories; `logs`; `traces`) and `synthetic` ([`SyntheticSpec`]).
+//! * `world`: the materialised projects the renderers read; `model`: Coroot's audit checks,
+//!   statuses and log severities.
+//! * `render`: Coroot's JSON per view (`overview`, `app`, `node`, `incidents`, `logs`,
+//!   `traces`), with `metrics/` (`series`: generated values, `promql`: the query subset,
+//!   `mod`: `panel/data` and `query_range`).
+//! * `util`: time windows and steps, Go-style JSON, query decoding, the tiny regex, number
+//!   and date formatting; `prng`: the deterministic generator.
+//! * `testing` (cargo feature `testing`, off by default): the kit other crates' tests share,
+//!   the fixed clock `NOW_MS` and `assert_no_secret`.
 
+mod config;
 mod faults;
+mod http;
 mod model;
 mod prng;
 mod render;
 mod scenario;
 mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod util;
 mod world;
 
+pub use config::{Auth, SimConfig};
 pub use faults::{Fault, FaultRule};
+pub use http::RecordedRequest;
 pub use scenario::{Scenario, SyntheticSpec};
-pub use server::{RecordedRequest, Simulator};
-
-/// How the simulator authenticates `A` routes (§3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Auth {
-    /// Cookie sessions for one account, created by `POST /api/login`.
-    Password {
-        /// The account's email (login).
-        email: String,
-        /// The account's password.
-        password: String,
-    },
-    /// Every request is the anonymous user with this role (`Admin`, `Editor`, `Viewer`).
-    Anonymous {
-        /// The role of the anonymous user.
-        role: String,
-    },
-    /// The admin password is not set yet: `A` routes answer 401 `set_admin_password`
-    /// until a login with `"action":"set_admin_password"` sets it.
-    FirstRun,
-}
-
-/// Simulator settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimConfig {
-    /// Authentication mode.
-    pub auth: Auth,
-    /// API key accepted as `X-API-Key` on `/api/v1/query_range` (for the first project by name);
-    /// every project's id is also accepted as its own key.
-    pub api_key: Option<String>,
-    /// URL base path, normalised to begin and end with `/`; `/health` stays at the root.
-    pub base_path: String,
-    /// Fixed "now" in epoch ms, for deterministic data; `None` = wall clock at start.
-    pub now_ms: Option<i64>,
-    /// Version shown in the index page's `window.coroot`.
-    pub version: String,
-}
-
-impl Default for SimConfig {
-    fn default() -> SimConfig {
-        SimConfig {
-            auth: Auth::Password {
-                email: "admin".into(),
-                password: "sim-password".into(),
-            },
-            api_key: Some("sim-api-key".into()),
-            base_path: "/".into(),
-            now_ms: None,
-            version: "1.24.5".into(),
-        }
-    }
-}
+pub use server::Simulator;

@@ -6,71 +6,32 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::config::{Auth, SimConfig};
 use crate::faults::{self, Fault, FaultRule};
+use crate::http::{RecordedRequest, Reply};
 use crate::render;
+use crate::scenario::Scenario;
 use crate::util::{TimeCtx, base64url, go_json, http_date, parse_query, query_unescape, time_range};
 use crate::world::{Project, World};
-use crate::{Auth, Scenario, SimConfig};
-
-/// One request as the simulator received it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `GET`.
-    pub method: String,
-    /// Raw path, still percent-encoded.
-    pub path: String,
-    /// Raw query string (without `?`).
-    pub query: String,
-    /// Decoded query pairs, in order.
-    pub params: Vec<(String, String)>,
-    /// Headers with lower-case names, in order.
-    pub headers: Vec<(String, String)>,
-    /// Request body (lossy UTF-8).
-    pub body: String,
-}
-
-impl RecordedRequest {
-    /// The first value of a decoded query parameter.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    /// The first value of a header (name matched case-insensitively).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What a route answers, before faults that need the real body are applied.
-pub(crate) enum Reply {
-    Json(u16, Value),
-    /// Go's `http.Error`: text/plain with the message plus `\n`.
-    Error(u16, String),
-    Empty(u16),
-    Html,
-    Redirect(String),
-    WithCookie(Box<Reply>, String),
-}
 
 struct State_ {
     requests: Vec<RecordedRequest>,
     faults: Vec<FaultRule>,
     sessions: HashSet<String>,
+    /// Every session cookie value ever issued, kept when sessions expire.
+    issued: Vec<String>,
     session_seq: u64,
     admin_password: Option<String>,
     expire_countdown: Option<u32>,
@@ -102,7 +63,7 @@ impl Simulator {
     /// Starts a simulator on the given address.
     pub async fn bind(addr: SocketAddr, scenario: Scenario, mut config: SimConfig) -> std::io::Result<Simulator> {
         config.base_path = normalise_base(&config.base_path);
-        let now_ms = config.now_ms.unwrap_or_else(wall_ms);
+        let now_ms = config.now_ms.unwrap_or_else(|| Timestamp::now().as_millisecond());
         let world = scenario.build(now_ms);
         let inner = Arc::new(Inner {
             instance_uuid: format!(
@@ -118,6 +79,7 @@ impl Simulator {
                 requests: Vec::new(),
                 faults: Vec::new(),
                 sessions: HashSet::new(),
+                issued: Vec::new(),
                 session_seq: 0,
                 admin_password: None,
                 expire_countdown: None,
@@ -190,6 +152,12 @@ impl Simulator {
         self.inner.lock().sessions.clear();
     }
 
+    /// Every session cookie value issued by a successful login so far, in order, including
+    /// those since expired or invalidated: the secrets a test should find nowhere else.
+    pub fn session_cookies(&self) -> Vec<String> {
+        self.inner.lock().issued.clone()
+    }
+
     /// Number of successful `POST /api/login` requests.
     pub fn login_count(&self) -> usize {
         self.inner.login_count.load(Ordering::SeqCst)
@@ -210,13 +178,6 @@ impl Drop for Simulator {
             let _ = tx.send(());
         }
     }
-}
-
-fn wall_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn normalise_base(b: &str) -> String {
@@ -329,10 +290,15 @@ impl Inner {
         }
         let value = format!("{}.{}", base64url(br#"{"id":1}"#), base64url(&sig));
         st.sessions.insert(value.clone());
+        st.issued.push(value.clone());
         self.login_count.fetch_add(1, Ordering::SeqCst);
         let cookie = format!(
             "coroot_session={value}; Path=/; Expires={}; HttpOnly",
-            http_date(wall_ms() + 7 * 24 * 3600 * 1000)
+            http_date(
+                Timestamp::now()
+                    .checked_add(SignedDuration::from_hours(7 * 24))
+                    .unwrap_or(Timestamp::MAX)
+            )
         );
         Reply::WithCookie(Box::new(Reply::Empty(200)), cookie)
     }

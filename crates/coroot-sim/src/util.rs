@@ -2,6 +2,7 @@
 //! and step rules (§5), Go-compatible JSON output, query-string decoding, a tiny regex
 //! subset, base64 and HTTP dates.
 
+use jiff::Timestamp;
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
@@ -46,9 +47,12 @@ impl TimeCtx {
     }
 }
 
-const MIN: i64 = 60_000;
-const HOUR: i64 = 60 * MIN;
-const DAY: i64 = 24 * HOUR;
+/// A minute in ms.
+pub(crate) const MIN: i64 = 60_000;
+/// An hour in ms.
+pub(crate) const HOUR: i64 = 60 * MIN;
+/// A day in ms.
+pub(crate) const DAY: i64 = 24 * HOUR;
 
 /// Step for a range: 30 s, raised for long ranges (§5).
 pub(crate) fn step_for(range_ms: i64) -> i64 {
@@ -249,39 +253,9 @@ pub(crate) fn base64url(data: &[u8]) -> String {
     out
 }
 
-/// Civil date from days since the epoch (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// RFC 7231 date, as in a cookie's `Expires`.
-pub(crate) fn http_date(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
-    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MON: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        WD[days.rem_euclid(7) as usize],
-        d,
-        MON[(m - 1) as usize],
-        y,
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+pub(crate) fn http_date(t: Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 /// durafmt-style "first unit only" text: `2 hours`, `3 days`, `45 minutes`.
@@ -408,7 +382,10 @@ mod tests {
     #[test]
     fn base64_and_dates() {
         assert_eq!(base64url(br#"{"id":1}"#), "eyJpZCI6MX0=");
-        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(Timestamp::UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
+        // A cookie expiry a week after the fixed test instant: zero-padded day, weekday.
+        let week_later = Timestamp::from_second(1_764_000_000 + 7 * 86_400).unwrap();
+        assert_eq!(http_date(week_later), "Mon, 01 Dec 2025 16:00:00 GMT");
         assert_eq!(query_unescape("a%3Ab+c").as_deref(), Some("a:b c"));
         assert_eq!(query_unescape("a%zz"), None);
         assert_eq!(plural(1234, "error"), "1,234 errors");

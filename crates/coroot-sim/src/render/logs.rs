@@ -440,23 +440,25 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
             e.1 += 1;
             e.2.push(l);
         }
-        let mut pats: Vec<(u64, Value)> = groups
+        let mut pats: Vec<(u64, &str, Value)> = groups
             .into_iter()
             .map(|(msg, (sev, sum, ls))| {
                 let name = severity_name(sev);
                 let mut c = severity_chart(&ls, ctx, true);
                 super::set(&mut c, "hide_legend", json!(true));
-                (sum, json!({"severity": name, "color": severity_color(&name), "sample": msg, "sum": sum, "chart": c, "hash": format!("{:016x}", hash_str(msg))}))
+                (sum, msg, json!({"severity": name, "color": severity_color(&name), "sample": msg, "sum": sum, "chart": c, "hash": format!("{:016x}", hash_str(msg))}))
             })
             .collect();
-        pats.sort_by_key(|x| std::cmp::Reverse(x.0));
+        // Ties are broken by message: the groups come out of a HashMap in a different
+        // order on every run, and the same request must always get the same answer.
+        pats.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         super::set(
             &mut out,
             "patterns",
             if pats.is_empty() {
                 Value::Null
             } else {
-                Value::Array(pats.into_iter().map(|x| x.1).collect())
+                Value::Array(pats.into_iter().map(|x| x.2).collect())
             },
         );
         return out;

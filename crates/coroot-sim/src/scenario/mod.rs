@@ -7,6 +7,7 @@ mod synthetic;
 use crate::world::World;
 
 pub(crate) use ecommerce::Variant;
+pub use synthetic::SyntheticSpec;
 
 /// A named, deterministic world the simulator serves.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,36 +20,6 @@ enum Kind {
     Ecommerce(Variant),
     Empty,
     Synthetic(SyntheticSpec),
-}
-
-/// Size and seed of the synthetic scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyntheticSpec {
-    /// Seed of the deterministic generator.
-    pub seed: u64,
-    /// Number of applications.
-    pub apps: usize,
-    /// Number of nodes.
-    pub nodes: usize,
-    /// Number of stored log lines, spread over the last 24 hours.
-    pub log_lines: usize,
-    /// Number of stored traces.
-    pub traces: usize,
-    /// Days of metric history (30 s resolution, generated on demand).
-    pub metric_days: u32,
-}
-
-impl Default for SyntheticSpec {
-    fn default() -> SyntheticSpec {
-        SyntheticSpec {
-            seed: 42,
-            apps: 5_000,
-            nodes: 500,
-            log_lines: 100_000,
-            traces: 1_000,
-            metric_days: 14,
-        }
-    }
 }
 
 impl Scenario {

@@ -4,18 +4,45 @@
 
 use std::sync::Arc;
 
-use super::SyntheticSpec;
 use crate::model::Status;
 use crate::prng::Rng;
+use crate::util::{DAY, HOUR, MIN};
 use crate::world::{
     App, Attrs, BurnRate, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project, Rca, Risk, Span,
     Volume, World,
 };
 
+/// Size and seed of the synthetic scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntheticSpec {
+    /// Seed of the deterministic generator.
+    pub seed: u64,
+    /// Number of applications.
+    pub apps: usize,
+    /// Number of nodes.
+    pub nodes: usize,
+    /// Number of stored log lines, spread over the last 24 hours.
+    pub log_lines: usize,
+    /// Number of stored traces.
+    pub traces: usize,
+    /// Days of metric history (30 s resolution, generated on demand).
+    pub metric_days: u32,
+}
+
+impl Default for SyntheticSpec {
+    fn default() -> SyntheticSpec {
+        SyntheticSpec {
+            seed: 42,
+            apps: 5_000,
+            nodes: 500,
+            log_lines: 100_000,
+            traces: 1_000,
+            metric_days: 14,
+        }
+    }
+}
+
 const ID: &str = "s7n7h3t1";
-const MIN: i64 = 60_000;
-const HOUR: i64 = 60 * MIN;
-const DAY: i64 = 24 * HOUR;
 
 const NAMESPACES: &[&str] = &[
     "default",

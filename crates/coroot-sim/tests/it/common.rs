@@ -1,9 +1,9 @@
 //! A tiny HTTP/1.1 client over `TcpStream` for the integration tests, so the simulator
 //! does not need an HTTP client dependency.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 
+pub use coroot_sim::testing::NOW_MS;
 use coroot_sim::{Scenario, SimConfig, Simulator};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -112,14 +112,12 @@ pub async fn login(addr: SocketAddr, email: &str, password: &str) -> String {
         .to_string()
 }
 
-pub const NOW: i64 = 1_700_000_000_000;
-
 /// Starts the ecommerce scenario at a fixed now and logs in.
 pub async fn ecommerce() -> (Simulator, String) {
     let sim = Simulator::start(
         Scenario::ecommerce(),
         SimConfig {
-            now_ms: Some(NOW),
+            now_ms: Some(NOW_MS),
             ..SimConfig::default()
         },
     )

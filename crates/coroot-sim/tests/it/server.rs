@@ -1,13 +1,10 @@
 //! Over-the-wire tests of the simulator's HTTP behaviour: login and sessions, first-run and
 //! anonymous modes, the SPA catch-all, base paths, the envelope, faults and recording.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
+use coroot_sim::testing::assert_no_secret;
 use coroot_sim::{Auth, Fault, FaultRule, Scenario, SimConfig, Simulator};
 
 #[tokio::test]
@@ -456,13 +453,81 @@ async fn requests_are_recorded_in_order() {
 }
 
 #[tokio::test]
+async fn no_answer_echoes_a_secret() {
+    let (sim, c) = ecommerce().await;
+    let a = sim.addr();
+    let wrong = "wrong-secret-password";
+    let range = format!("start={}&end={}&step=60", NOW_MS / 1000 - 600, NOW_MS / 1000);
+    let key = [("X-API-Key", "sim-api-key")];
+    let answers = [
+        (
+            "a failed login",
+            request(
+                a,
+                "POST",
+                "/api/login",
+                &[],
+                &format!(r#"{{"email":"admin","password":"{wrong}"}}"#),
+            )
+            .await,
+        ),
+        ("the user", get(a, "/api/user", Some(&c)).await),
+        ("the project", get(a, "/api/project/k3h2x9qa", Some(&c)).await),
+        (
+            "the logs",
+            get(a, "/api/project/k3h2x9qa/overview/logs", Some(&c)).await,
+        ),
+        ("the index page", get(a, "/api/nope", Some(&c)).await),
+        (
+            "query_range",
+            request(a, "GET", &format!("/api/v1/query_range?query=up&{range}"), &key, "").await,
+        ),
+        (
+            "a query_range error",
+            request(a, "GET", &format!("/api/v1/query_range?query=sum(up&{range}"), &key, "").await,
+        ),
+        (
+            "a wrong API key",
+            request(
+                a,
+                "GET",
+                &format!("/api/v1/query_range?query=up&{range}"),
+                &[("X-API-Key", wrong)],
+                "",
+            )
+            .await,
+        ),
+    ];
+    let mut secrets = vec!["sim-password".to_string(), "sim-api-key".to_string(), wrong.to_string()];
+    secrets.extend(sim.session_cookies());
+    for (what, r) in &answers {
+        let headers: Vec<String> = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k != "set-cookie")
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        assert_no_secret(what, &format!("{}\n\n{}", headers.join("\n"), r.body), &secrets);
+    }
+}
+
+#[tokio::test]
+async fn session_cookies_lists_every_issued_cookie() {
+    let (sim, c) = ecommerce().await;
+    assert_eq!(sim.session_cookies(), std::slice::from_ref(&c));
+    sim.expire_sessions();
+    let c2 = login(sim.addr(), "admin", "sim-password").await;
+    assert_eq!(sim.session_cookies(), [c, c2], "expired cookies are still secrets");
+}
+
+#[tokio::test]
 async fn api_key_on_query_range() {
     let (sim, _) = ecommerce().await;
     let a = sim.addr();
     let q = format!(
         "/api/v1/query_range?query=up&start={}&end={}&step=60",
-        NOW / 1000 - 600,
-        NOW / 1000
+        NOW_MS / 1000 - 600,
+        NOW_MS / 1000
     );
     let r = get(a, &q, None).await;
     assert_eq!((r.status, r.body.as_str()), (400, "no api key\n"));

@@ -1,13 +1,9 @@
 //! Over-the-wire tests of the scenario data: incidents, application and node reports,
 //! logs filter semantics, traces, panel data, and the synthetic scenario.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::Instant;
 
-use common::*;
+use crate::common::*;
 use coroot_sim::{Scenario, SimConfig, Simulator, SyntheticSpec};
 use serde_json::{Value, json};
 
@@ -48,7 +44,7 @@ async fn incidents_list_and_detail() {
     let keys: Vec<&str> = list.iter().map(|i| i["key"].as_str().unwrap()).collect();
     assert_eq!(keys, ["q8w7e6r5", "a1b2c3d4", "z9y8x7w6"]);
     assert!(list[0]["resolved_at"].is_null());
-    assert_eq!(list[0]["opened_at"], NOW - 40 * MIN);
+    assert_eq!(list[0]["opened_at"], NOW_MS - 40 * MIN);
     assert_eq!(list[0]["severity"], "critical");
     assert_eq!(list[0]["impact"], 4.2);
     assert_eq!(list[0]["duration"], 40 * MIN);
@@ -57,7 +53,7 @@ async fn incidents_list_and_detail() {
         list[0]["rca"]["root_cause"], "",
         "list carries only status and short_summary"
     );
-    assert_eq!(list[1]["resolved_at"], NOW - 260 * MIN);
+    assert_eq!(list[1]["resolved_at"], NOW_MS - 260 * MIN);
     assert!(list[2]["rca"].is_null());
     assert_eq!(list[2]["short_description"], "SLO violation");
     assert_eq!(
@@ -710,7 +706,7 @@ async fn panel_data_and_query_range() {
     assert_eq!((r.status, r.body.as_str()), (400, "Invalid query\n"));
 
     let k = [("X-API-Key", "sim-api-key")];
-    let end = NOW / 1000;
+    let end = NOW_MS / 1000;
     let q = |expr: &str| {
         format!(
             "/api/v1/query_range?query={}&start={}&end={end}&step=60",
@@ -770,7 +766,7 @@ fn small() -> SyntheticSpec {
 #[tokio::test]
 async fn synthetic_counts_and_determinism() {
     let cfg = SimConfig {
-        now_ms: Some(NOW),
+        now_ms: Some(NOW_MS),
         ..SimConfig::default()
     };
     let s1 = Simulator::start(Scenario::synthetic(small()), cfg.clone())
@@ -840,7 +836,7 @@ async fn default_synthetic_starts_fast() {
     let sim = Simulator::start(
         Scenario::synthetic(SyntheticSpec::default()),
         SimConfig {
-            now_ms: Some(NOW),
+            now_ms: Some(NOW_MS),
             ..SimConfig::default()
         },
     )
@@ -866,7 +862,7 @@ async fn every_named_scenario_serves() {
         let sim = Simulator::start(
             scenario,
             SimConfig {
-                now_ms: Some(NOW),
+                now_ms: Some(NOW_MS),
                 ..SimConfig::default()
             },
         )
@@ -898,7 +894,7 @@ async fn story_variants_have_one_root_cause() {
         let sim = Simulator::start(
             Scenario::by_name(name).unwrap(),
             SimConfig {
-                now_ms: Some(NOW),
+                now_ms: Some(NOW_MS),
                 ..SimConfig::default()
             },
         )

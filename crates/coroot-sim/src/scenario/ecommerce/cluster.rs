@@ -1,0 +1,450 @@
+//! The production cluster's topology: its nodes, its applications (with the checks and
+//! overview parameters the variant's problems set), the links between them and the risks.
+
+use super::plot::{P, Variant};
+use crate::model::Status;
+use crate::util::{DAY, HOUR};
+use crate::world::{App, Disk, DnsDomain, Instance, Link, MIB, Node, Project, Risk, Volume};
+
+/// Indexes of the production apps that links, rollouts and risks refer to.
+pub(super) struct Apps {
+    pub frontend: usize,
+    pub checkout: usize,
+    pub payment: usize,
+    pub catalog: usize,
+    pub postgres: usize,
+    pub cart: usize,
+    pub reco: usize,
+    pub redis: usize,
+}
+
+/// A running pod.
+pub(super) fn pod(name: &str, node: &str, ip: &str) -> Instance {
+    Instance {
+        name: name.into(),
+        node: node.into(),
+        ip: ip.into(),
+        status_text: "up (running)".into(),
+        up: true,
+        restarts: 0,
+        labels: Vec::new(),
+    }
+}
+
+/// A healthy m5.xlarge-like node with one root disk.
+pub(super) fn node(name: &str, ip: &str, az: &str, cpu: u32, mem: u32) -> Node {
+    Node {
+        name: name.into(),
+        status: Status::Ok,
+        status_msg: "up".into(),
+        ip: ip.into(),
+        provider: "aws".into(),
+        region: "us-east-1".into(),
+        az: az.into(),
+        instance_type: "m5.xlarge".into(),
+        vcpu: 4,
+        mem_gb: 16,
+        cpu_percent: Some(cpu),
+        mem_percent: Some(mem),
+        uptime_ms: 23 * DAY + 4 * HOUR,
+        kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
+        agent_version: "1.26.3".into(),
+        disks: vec![Disk {
+            device: "/dev/nvme0n1".into(),
+            mounts: vec!["/".into()],
+            used_by: Vec::new(),
+            latency_ms: 1.2,
+            io_load: 0.3,
+            used: 38e9,
+            total: 100e9,
+        }],
+        ifaces: vec!["eth0".into()],
+        rx_bps: 180_000_000,
+        tx_bps: 120_000_000,
+        price: Some(140.16),
+        life_cycle: "on-demand".into(),
+    }
+}
+
+/// The four production nodes: node-4 is down and node-3's data disk saturated in the
+/// variants that say so.
+pub(super) fn nodes(v: Variant) -> Vec<Node> {
+    let mut nodes = vec![
+        node("node-1", "10.0.1.11", "us-east-1a", 28, 54),
+        node("node-2", "10.0.1.12", "us-east-1b", 41, 72),
+        node("node-3", "10.0.1.13", "us-east-1c", 35, 61),
+        if v.full() {
+            Node {
+                name: "node-4".into(),
+                status: Status::Warning,
+                status_msg: "down (no metrics)".into(),
+                ip: "10.0.1.14".into(),
+                provider: "aws".into(),
+                region: "us-east-1".into(),
+                az: "us-east-1a".into(),
+                instance_type: "m5.xlarge".into(),
+                vcpu: 4,
+                mem_gb: 16,
+                cpu_percent: None,
+                mem_percent: None,
+                uptime_ms: 0,
+                kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
+                agent_version: "1.26.3".into(),
+                ifaces: vec!["eth0".into()],
+                life_cycle: "on-demand".into(),
+                ..Node::default()
+            }
+        } else {
+            node("node-4", "10.0.1.14", "us-east-1a", 9, 22)
+        },
+    ];
+    let (latency_ms, io_load) = if v.disk() { (120.0, 9.5) } else { (2.1, 0.4) };
+    if let Some(n3) = nodes.get_mut(2) {
+        n3.disks.push(Disk {
+            device: "/dev/nvme1n1".into(),
+            mounts: vec!["/var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount".into()],
+            used_by: vec!["postgres-0".into()],
+            latency_ms,
+            io_load,
+            used: 71e9,
+            total: 200e9,
+        });
+    }
+    nodes
+}
+
+/// Adds the production apps and returns the indexes the story refers to.
+pub(super) fn add_apps(p: &mut Project, v: Variant) -> Apps {
+    let apps = Apps {
+        frontend: p.add_app(frontend(v)),
+        checkout: p.add_app(checkout(v)),
+        payment: p.add_app(payment(v)),
+        catalog: p.add_app(catalog(v)),
+        postgres: p.add_app(postgres(v)),
+        cart: p.add_app(cart(v)),
+        reco: p.add_app(recommendation(v)),
+        redis: p.add_app(redis()),
+    };
+    p.add_app(kube_proxy());
+    p.add_app(prometheus());
+    apps
+}
+
+/// The storefront; its latency SLO burns when payment OOMs or postgres' disk is saturated.
+fn frontend(v: Variant) -> App {
+    let mut frontend = App::new(P, "default", "Deployment", "frontend", Some("nodejs"));
+    frontend.instances = vec![
+        pod("frontend-6c8f9d7b5-abcde", "node-1", "10.42.1.21"),
+        pod("frontend-6c8f9d7b5-fghij", "node-2", "10.42.2.22"),
+    ];
+    frontend.rps = 83.0;
+    frontend.latency_ms = 180.0;
+    frontend.error_ratio = 0.004;
+    if v.oom() || v.disk() {
+        frontend.status = Status::Warning;
+        frontend = frontend.with_check(
+            "SLOLatency",
+            Status::Warning,
+            "error budget burn rate is 7.2x within 1 hour",
+        );
+        frontend.params.push(("latency", Status::Warning, "1.2s".into()));
+    }
+    frontend
+}
+
+/// Checkout; its availability SLO burns while payment is OOM-killed.
+fn checkout(v: Variant) -> App {
+    let mut checkout = App::new(P, "default", "Deployment", "checkout", Some("java"));
+    checkout.instances = vec![
+        pod("checkout-5d7f8c9b6-k8m2p", "node-1", "10.42.1.31"),
+        pod("checkout-5d7f8c9b6-r4t6v", "node-3", "10.42.3.32"),
+    ];
+    checkout.cpu_limit = 2.0;
+    checkout.mem_limit = 1024.0 * MIB;
+    checkout.mem_usage = 610.0 * MIB;
+    checkout.cpu_usage = 0.35;
+    checkout.rps = 8.0;
+    checkout.latency_ms = 95.0;
+    checkout.error_ratio = 0.002;
+    if v.oom() {
+        checkout.status = Status::Critical;
+        checkout.error_ratio = 0.042;
+        checkout = checkout.with_check(
+            "SLOAvailability",
+            Status::Critical,
+            "error budget burn rate is 42.0x within 1 hour",
+        );
+        checkout.params.push(("errors", Status::Critical, "4%".into()));
+        checkout.params.push(("upstreams", Status::Critical, "0/1".into()));
+    }
+    checkout
+}
+
+/// Payment: the OOM story's root cause (a 256Mi limit after the 2.4.1 rollout).
+fn payment(v: Variant) -> App {
+    let mut payment = App::new(P, "default", "Deployment", "payment", Some("golang"));
+    payment.instances = vec![
+        pod("payment-7d9f8b6c5-m3k7p", "node-3", "10.42.3.41"),
+        pod("payment-7d9f8b6c5-q4w8n", "node-1", "10.42.1.42"),
+        pod("payment-7d9f8b6c5-t6r2z", "node-1", "10.42.1.43"),
+        pod("payment-7d9f8b6c5-x2x9k", "node-2", "10.42.2.44"),
+    ];
+    payment.rps = 8.0;
+    payment.latency_ms = 40.0;
+    if v.oom() {
+        payment.mem_limit = 256.0 * MIB;
+        payment.mem_usage = 236.0 * MIB;
+        if let Some(i) = payment.instances.get_mut(3) {
+            i.status_text = "down (waiting:CrashLoopBackOff)".into();
+            i.up = false;
+            i.restarts = 3;
+        }
+        payment.status = Status::Warning;
+        payment = payment
+            .with_check("InstanceRestarts", Status::Warning, "application restarted 3 times")
+            .with_check(
+                "MemoryOOM",
+                Status::Warning,
+                "application has been restarted 3 times by the OOM killer",
+            );
+        payment.params.push(("instances", Status::Warning, "3/4".into()));
+        payment.params.push(("restarts", Status::Warning, "3".into()));
+        payment.params.push(("memory", Status::Warning, "OOM".into()));
+    } else {
+        payment.mem_limit = 512.0 * MIB;
+        payment.mem_usage = 210.0 * MIB;
+    }
+    payment
+}
+
+/// Catalog: cannot connect to postgres in the TCP story, slow in the disk story.
+fn catalog(v: Variant) -> App {
+    let mut catalog = App::new(P, "default", "Deployment", "catalog", Some("golang"));
+    catalog.instances = vec![
+        pod("catalog-5f6a7b8c9-h2j4k", "node-2", "10.42.2.51"),
+        pod("catalog-5f6a7b8c9-w9x8y", "node-3", "10.42.3.52"),
+    ];
+    catalog.rps = 40.0;
+    catalog.latency_ms = 12.0;
+    catalog.error_ratio = 0.001;
+    if v.tcp() {
+        catalog.status = Status::Warning;
+        catalog = catalog.with_check(
+            "NetworkTCPConnections",
+            Status::Warning,
+            "failed to connect to 1 upstream service",
+        );
+        catalog.params.push(("network", Status::Warning, "failed conns".into()));
+        catalog.params.push(("upstreams", Status::Warning, "0/1".into()));
+    }
+    if v == Variant::Disk {
+        catalog.status = Status::Warning;
+        catalog.latency_ms = 640.0;
+        catalog = catalog.with_check(
+            "SLOLatency",
+            Status::Warning,
+            "error budget burn rate is 8.4x within 1 hour",
+        );
+        catalog.params.push(("latency", Status::Warning, "640ms".into()));
+    }
+    catalog
+}
+
+/// Postgres on node-3, whose volume saturates in the disk story.
+fn postgres(v: Variant) -> App {
+    let mut postgres = App::new(P, "default", "StatefulSet", "postgres", Some("postgres"));
+    let mut pg0 = pod("postgres-0", "node-3", "10.42.3.15");
+    pg0.labels = vec![("role".into(), "primary".into()), ("version".into(), "16.4".into())];
+    postgres.instances = vec![pg0];
+    postgres.cpu_limit = 2.0;
+    postgres.mem_limit = 4096.0 * MIB;
+    postgres.mem_usage = 2300.0 * MIB;
+    postgres.cpu_request_m = 1000;
+    postgres.mem_request = 4e9;
+    postgres.cpu_usage = 0.6;
+    postgres.volumes = vec![Volume {
+        name: "pgdata".into(),
+        mount: "/var/lib/postgresql/data".into(),
+        device: "/dev/nvme1n1".into(),
+        latency_ms: if v.disk() { 120.0 } else { 2.1 },
+        io_load: if v.disk() { 9.5 } else { 0.4 },
+        used: 71e9,
+        total: 200e9,
+    }];
+    if v.disk() {
+        postgres.status = Status::Warning;
+        postgres = postgres
+            .with_check("StorageIOLoad", Status::Warning, "high I/O load of 1 volume")
+            .with_check(
+                "PostgresLatency",
+                Status::Warning,
+                "1 postgres instance is performing slowly",
+            );
+        postgres.params.push(("disk_io_load", Status::Warning, "9.5".into()));
+    }
+    postgres
+}
+
+/// Cart: NXDOMAIN answers for a redis-cache service that does not exist, in the full story.
+fn cart(v: Variant) -> App {
+    let mut cart = App::new(P, "default", "Deployment", "cart", Some("python"));
+    cart.instances = vec![pod("cart-7b8c9d0e1-p5q6r", "node-2", "10.42.2.61")];
+    cart.rps = 15.0;
+    cart.latency_ms = 8.0;
+    cart.dns = vec![
+        DnsDomain {
+            domain: "redis.default.svc.cluster.local".into(),
+            rps: 12.0,
+            ..DnsDomain::default()
+        },
+        DnsDomain {
+            domain: "redis-cache.default.svc.cluster.local".into(),
+            rps: 0.5,
+            nx_a: if v.full() { 7 } else { 0 },
+            ..DnsDomain::default()
+        },
+    ];
+    if v.full() {
+        cart.status = Status::Warning;
+        cart = cart.with_check(
+            "DnsNxdomainErrors",
+            Status::Warning,
+            "the app received an empty DNS response 7 times",
+        );
+        cart.params.push(("dns", Status::Warning, "errors".into()));
+    }
+    cart
+}
+
+/// Recommendation: CPU-throttled in the full story, over-provisioned for the costs view.
+fn recommendation(v: Variant) -> App {
+    let mut reco = App::new(P, "default", "Deployment", "recommendation", Some("python"));
+    reco.instances = vec![
+        pod("recommendation-5b7c9d8f6-k2j4h", "node-1", "10.42.1.71"),
+        pod("recommendation-5b7c9d8f6-z7x5c", "node-3", "10.42.3.72"),
+    ];
+    reco.cpu_request_m = 2000;
+    reco.cpu_limit = 2.0;
+    reco.mem_request = 4e9;
+    reco.mem_limit = 4e9;
+    reco.cpu_usage = 0.3;
+    reco.mem_usage = 700e6;
+    reco.rec_cpu_m = Some(400);
+    reco.rec_mem = Some(1e9);
+    reco.rps = 20.0;
+    reco.latency_ms = 35.0;
+    if v.full() {
+        reco.status = Status::Warning;
+        reco = reco.with_check("CPUContainer", Status::Warning, "high CPU utilization of 1 container");
+        reco.params.push(("cpu", Status::Warning, "shortage".into()));
+    }
+    reco
+}
+
+/// Redis, healthy (an unreplicated-database risk in the full story).
+fn redis() -> App {
+    let mut redis = App::new(P, "default", "StatefulSet", "redis", Some("redis"));
+    let mut r0 = pod("redis-0", "node-1", "10.42.1.81");
+    r0.labels = vec![("role".into(), "primary".into()), ("version".into(), "7.2.4".into())];
+    redis.instances = vec![r0];
+    redis.rps = 60.0;
+    redis.latency_ms = 0.4;
+    redis
+}
+
+/// kube-proxy, a control-plane DaemonSet on every node.
+fn kube_proxy() -> App {
+    let mut kp = App::new(P, "kube-system", "DaemonSet", "kube-proxy", Some("kube-proxy"));
+    kp.instances = vec![
+        pod("kube-proxy-4xk2m", "node-1", "10.0.1.11"),
+        pod("kube-proxy-9pl3q", "node-2", "10.0.1.12"),
+        pod("kube-proxy-v7n8b", "node-3", "10.0.1.13"),
+    ];
+    kp.cpu_usage = 0.01;
+    kp.mem_usage = 30.0 * MIB;
+    kp
+}
+
+/// Prometheus, in the monitoring namespace.
+fn prometheus() -> App {
+    let mut prom = App::new(P, "monitoring", "StatefulSet", "prometheus", Some("prometheus"));
+    prom.instances = vec![pod("prometheus-0", "node-2", "10.42.2.91")];
+    prom.cpu_usage = 0.4;
+    prom.mem_usage = 1800.0 * MIB;
+    prom.mem_limit = 4096.0 * MIB;
+    prom
+}
+
+/// The connections between production apps; each problem marks its link.
+pub(super) fn links(v: Variant, a: &Apps) -> Vec<Link> {
+    let link = |from, to, rps: f64, lat: f64, port| Link {
+        from,
+        to,
+        status: Status::Ok,
+        rps,
+        latency_ms: lat,
+        port,
+        ..Link::default()
+    };
+    let mut links = vec![
+        link(a.frontend, a.checkout, 8.0, 95.0, 8080),
+        link(a.frontend, a.catalog, 40.0, 12.0, 8080),
+        link(a.frontend, a.cart, 15.0, 8.0, 8080),
+        link(a.frontend, a.reco, 20.0, 35.0, 8080),
+        link(a.checkout, a.payment, 8.0, 40.0, 8080),
+        link(a.catalog, a.postgres, 120.0, if v.disk() { 48.0 } else { 2.0 }, 5432),
+        link(a.cart, a.redis, 60.0, 1.0, 6379),
+        link(a.payment, a.postgres, 6.0, 3.0, 5432),
+    ];
+    if v.oom()
+        && let Some(l) = links.get_mut(4)
+    {
+        l.status = Status::Critical;
+        l.reason = "connection reset by peer".into();
+    }
+    if v.tcp()
+        && let Some(l) = links.get_mut(5)
+    {
+        l.status = Status::Warning;
+        l.reason = "failed connections".into();
+        l.failed_connects = true;
+    }
+    links
+}
+
+/// The risks of the full story (none in the single-problem variants).
+pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
+    if !v.full() {
+        return Vec::new();
+    }
+    vec![
+        Risk {
+            app: a.redis,
+            category: "Availability",
+            rtype: "unreplicated-database",
+            severity: Status::Critical,
+            exposure: None,
+            description: Some("Redis isn’t replicated - data loss possible".into()),
+        },
+        Risk {
+            app: a.cart,
+            category: "Availability",
+            rtype: "single-instance-app",
+            severity: Status::Warning,
+            exposure: None,
+            description: Some("Single instance - not resilient to node failure".into()),
+        },
+        Risk {
+            app: a.postgres,
+            category: "Security",
+            rtype: "db-internet-exposure",
+            severity: Status::Critical,
+            exposure: Some((
+                vec!["34.201.10.7".into()],
+                vec!["5432".into()],
+                vec!["postgres-public".into()],
+            )),
+            description: None,
+        },
+    ]
+}
