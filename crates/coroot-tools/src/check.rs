@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::ToolContext;
+use crate::context::ToolContext;
 
 /// The outcome of a connection check.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -2,10 +2,7 @@
 
 use coroot_client::{Error as CorootError, Object};
 
-use crate::tool::Tool;
-use crate::tools::applications::GetApplications;
-use crate::tools::incidents::GetIncidents;
-use crate::tools::nodes::GetNodes;
+use crate::tools::names;
 
 /// A failed tool call. `Display` is the message the agent reads.
 #[derive(Debug, thiserror::Error)]
@@ -35,9 +32,9 @@ pub enum ToolError {
 fn describe(e: &CorootError) -> String {
     let lists = match e {
         CorootError::NotFound { object, .. } => match object {
-            Object::Application => Some(format!("call {} to list valid app ids", GetApplications::NAME)),
-            Object::Node => Some(format!("call {} to list node names", GetNodes::NAME)),
-            Object::Incident => Some(format!("call {} to list incident keys", GetIncidents::NAME)),
+            Object::Application => Some(format!("call {} to list valid app ids", names::APPLICATIONS)),
+            Object::Node => Some(format!("call {} to list node names", names::NODES)),
+            Object::Incident => Some(format!("call {} to list incident keys", names::INCIDENTS)),
             Object::Trace | Object::Project | Object::Other => None,
         },
         CorootError::UnknownProject { .. } => Some("pass project_id as one of them, or omit it for the default".into()),

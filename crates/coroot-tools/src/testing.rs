@@ -7,9 +7,7 @@ use coroot_sim::{Scenario, SimConfig, Simulator};
 
 use crate::context::{Clock, Limits, ToolContext};
 
-/// 2025-11-24T16:00:00Z: every scenario is built around this instant in tests, so texts and
-/// ages are stable in snapshots.
-pub const NOW_MS: i64 = 1_764_000_000_000;
+pub use coroot_sim::testing::{NOW_MS, assert_no_secret};
 
 /// A running simulator and a context logged in to it.
 pub struct Kit {
@@ -41,24 +39,24 @@ pub async fn ecommerce() -> Kit {
 }
 
 /// Runs tool `T` with JSON arguments, panicking on error.
-pub async fn run<T: crate::Tool>(kit: &Kit, args: serde_json::Value) -> crate::ToolOutput {
-    match crate::call::<T>(&kit.ctx, args).await {
+pub async fn run<T: crate::tool::Tool>(kit: &Kit, args: serde_json::Value) -> crate::tool::ToolOutput {
+    match crate::tool::call::<T>(&kit.ctx, args).await {
         Ok(out) => out,
         Err(e) => panic!("{} failed: {e}", T::NAME),
     }
 }
 
 /// Runs tool `T` expecting an error; returns its message.
-pub async fn run_err<T: crate::Tool>(kit: &Kit, args: serde_json::Value) -> String {
-    match crate::call::<T>(&kit.ctx, args).await {
+pub async fn run_err<T: crate::tool::Tool>(kit: &Kit, args: serde_json::Value) -> String {
+    match crate::tool::call::<T>(&kit.ctx, args).await {
         Ok(out) => panic!("{} unexpectedly succeeded:\n{}", T::NAME, out.text),
         Err(e) => e.to_string(),
     }
 }
 
 /// The answer of tool `T` for an output built by hand, at the fixed clock and the seed's cap.
-pub fn answer<T: crate::Tool>(out: &T::Output) -> (String, serde_json::Value) {
-    let frame = crate::Frame {
+pub fn answer<T: crate::tool::Tool>(out: &T::Output) -> (String, serde_json::Value) {
+    let frame = crate::render::Frame {
         cap: Limits::default().max_chars,
         now_ms: NOW_MS,
     };

@@ -36,6 +36,27 @@ pub struct Call {
     pub stats: Vec<String>,
 }
 
+/// A call as the map's apps report it, before the apps are indexed.
+struct Edge {
+    caller: AppId,
+    callee: AppId,
+    status: Status,
+    stats: Vec<String>,
+}
+
+impl Edge {
+    fn in_map<'m>(edges: &'m mut BTreeMap<(String, String), Edge>, caller: &AppId, callee: &AppId) -> &'m mut Edge {
+        edges
+            .entry((caller.to_string(), callee.to_string()))
+            .or_insert_with(|| Edge {
+                caller: caller.clone(),
+                callee: callee.clone(),
+                status: Status::Unknown,
+                stats: Vec::new(),
+            })
+    }
+}
+
 /// The propagation map.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
@@ -70,36 +91,32 @@ impl Graph {
                 .collect(),
             calls: Vec::new(),
         };
-        // (caller, callee) → (status, stats); the caller's own view of the link wins for stats.
-        let mut edges: BTreeMap<(String, String), (AppId, AppId, Status, Vec<String>)> = BTreeMap::new();
+        // Keyed by (caller, callee); the caller's own view of the link wins for stats.
+        let mut edges: BTreeMap<(String, String), Edge> = BTreeMap::new();
         for a in list {
             for up in &a.upstreams {
-                let e = edges
-                    .entry((a.id.to_string(), up.id.to_string()))
-                    .or_insert_with(|| (a.id.clone(), up.id.clone(), Status::Unknown, Vec::new()));
-                e.2 = e.2.max(up.status);
-                e.3.clone_from(&up.stats);
+                let e = Edge::in_map(&mut edges, &a.id, &up.id);
+                e.status = e.status.max(up.status);
+                e.stats.clone_from(&up.stats);
             }
         }
         for a in list {
             for down in &a.downstreams {
-                let e = edges
-                    .entry((down.id.to_string(), a.id.to_string()))
-                    .or_insert_with(|| (down.id.clone(), a.id.clone(), Status::Unknown, Vec::new()));
-                e.2 = e.2.max(down.status);
-                if e.3.is_empty() {
-                    e.3.clone_from(&down.stats);
+                let e = Edge::in_map(&mut edges, &down.id, &a.id);
+                e.status = e.status.max(down.status);
+                if e.stats.is_empty() {
+                    e.stats.clone_from(&down.stats);
                 }
             }
         }
-        for (caller, callee, status, stats) in edges.into_values() {
-            let caller = g.index_or_add(&caller);
-            let callee = g.index_or_add(&callee);
+        for e in edges.into_values() {
+            let caller = g.index_or_add(&e.caller);
+            let callee = g.index_or_add(&e.callee);
             g.calls.push(Call {
                 caller,
                 callee,
-                status,
-                stats,
+                status: e.status,
+                stats: e.stats,
             });
         }
         g

@@ -519,7 +519,7 @@ mod tests {
     /// synthetic cluster where they are cut.
     #[tokio::test]
     async fn tools_skipping_past_the_cap_give_the_same_answer() {
-        use crate::Tool;
+        use crate::tool::Tool;
         use crate::tools::query_metrics::QueryMetrics;
         use crate::tools::service_map::GetServiceMap;
         async fn same<T: Tool>(kit: &crate::testing::Kit, args: Value) {

@@ -1,15 +1,16 @@
 //! Units and times for people: UTC ISO-8601 with ages, ms/s, MiB, %, dollars per month.
 
-use chrono::{Datelike, Timelike};
-
 /// `2026-11-24T22:10:00Z` from epoch ms (seconds precision; out-of-range instants read as the
 /// epoch).
 pub fn iso(ms: i64) -> String {
-    let t = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let t = jiff::Timestamp::from_millisecond(ms)
+        .unwrap_or_default()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .datetime();
     let (y, m, d) = (i64::from(t.year()), t.month(), t.day());
     let (h, min, s) = (t.hour(), t.minute(), t.second());
     if !(0..=9999).contains(&y) {
-        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        return t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     }
     // Written digit by digit: metric and log outputs carry thousands of timestamps.
     let mut out = String::with_capacity(20);
@@ -298,11 +299,11 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            // Years 1 to 9999, and some outside, where the formatter takes over.
-            let ms = (x % 630_000_000_000_000) as i64 - 62_000_000_000_000;
-            let slow = chrono::DateTime::from_timestamp_millis(ms)
+            // Years -5900 to 9800: before year 0 the formatter takes over.
+            let ms = (x % 500_000_000_000_000) as i64 - 250_000_000_000_000;
+            let slow = jiff::Timestamp::from_millisecond(ms)
                 .unwrap()
-                .format("%Y-%m-%dT%H:%M:%SZ")
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();
             assert_eq!(iso(ms), slow, "{ms}");
         }

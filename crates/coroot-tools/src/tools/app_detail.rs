@@ -15,10 +15,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::tables::{cell_in, cell_text, row_name};
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, req_string};
 use crate::render::units::{clip, one_line, threshold};
+use crate::render::{Answer, Frame, Health};
 use crate::resolve;
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetAppDetail;
@@ -155,7 +159,7 @@ pub struct TableOut {
 }
 
 impl Tool for GetAppDetail {
-    const NAME: &'static str = "coroot_get_app_detail";
+    const NAME: &'static str = names::APP_DETAIL;
     const TITLE: &'static str = "Coroot application detail";
     const DESCRIPTION: &'static str = "Audit of one application: failing health checks first (OOM kills, restarts, CPU throttling, TCP/DNS failures, disk I/O, DB latency...) with values and thresholds, then instances, clients and dependencies with link health, and key tables (volumes, DNS, databases, deployments). Accepts the app id, namespace/name or a bare name.";
     type Params = Params;

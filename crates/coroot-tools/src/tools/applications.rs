@@ -12,9 +12,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::severity::attention_rank;
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
-use crate::tools::app_detail::GetAppDetail;
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetApplications;
@@ -116,14 +119,14 @@ fn parse_filter(raw: Option<&str>) -> Result<Option<Status>, ToolError> {
         "warning" | "warn" => Ok(Some(Status::Warning)),
         "critical" => Ok(Some(Status::Critical)),
         other => Err(ToolError::params(
-            GetApplications::NAME,
+            names::APPLICATIONS,
             format!("status must be 'info', 'warning' or 'critical', got '{other}'"),
         )),
     }
 }
 
 impl Tool for GetApplications {
-    const NAME: &'static str = "coroot_get_applications";
+    const NAME: &'static str = names::APPLICATIONS;
     const TITLE: &'static str = "Coroot applications";
     const DESCRIPTION: &'static str = "Health of every application, CRITICAL first: for each unhealthy app, the failing signals (errors, latency, upstreams, instances, restarts, CPU, memory, disk, network, DNS, logs) with their values. Healthy apps are listed by name. Use for a proactive health scan; then coroot_get_app_detail for one app.";
     type Params = Params;
@@ -197,7 +200,7 @@ impl Tool for GetApplications {
         match out.applications.first() {
             Some(worst) if detailed(status_of(worst)) => t.footer(format!(
                 "next: {}(app_id='{}') for the failing checks of the worst app",
-                GetAppDetail::NAME,
+                names::APP_DETAIL,
                 worst.id
             )),
             _ => t.footer("next: coroot_get_incidents(lookback_hours=24) or coroot_get_service_map() to look for trouble elsewhere"),

@@ -10,9 +10,13 @@ use coroot_client::AppId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
 use crate::render::units::{money, percent};
-use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetCosts;
@@ -134,7 +138,7 @@ pub struct ComponentOut {
 }
 
 impl Tool for GetCosts {
-    const NAME: &'static str = "coroot_get_costs";
+    const NAME: &'static str = names::COSTS;
     const TITLE: &'static str = "Coroot costs";
     const DESCRIPTION: &'static str = "Monthly cost breakdown: node prices and idle costs, per-application usage, allocation and over-provisioning, with Coroot's CPU/memory request right-sizing recommendations and savings. Cost spikes can reveal autoscaling issues, memory leaks or retry storms.";
     type Params = Params;

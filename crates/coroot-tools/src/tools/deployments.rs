@@ -8,9 +8,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
 use crate::render::units::{hours, iso, one_line, when};
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetDeployments;
@@ -84,7 +88,7 @@ fn verdict(emoji: &str) -> &'static str {
 }
 
 impl Tool for GetDeployments {
-    const NAME: &'static str = "coroot_get_deployments";
+    const NAME: &'static str = names::DEPLOYMENTS;
     const TITLE: &'static str = "Coroot deployments";
     const DESCRIPTION: &'static str = "Rollouts in the window with Coroot's verdict (OOM kills, crashes, error/latency/CPU/memory changes vs the previous version), problem rollouts first. Use it to check whether a deploy correlates with a failure.";
     type Params = Params;

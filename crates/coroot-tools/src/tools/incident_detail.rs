@@ -14,9 +14,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::propagation::Graph;
+use crate::context::ToolContext;
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, req_string};
 use crate::render::units::{clip, iso, percent, span_ms, when};
-use crate::{Answer, Frame, Health, Tool, ToolContext, ToolError};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetIncidentDetail;
@@ -185,7 +189,7 @@ pub struct PropagationLinkOut {
 }
 
 impl Tool for GetIncidentDetail {
-    const NAME: &'static str = "coroot_get_incident_detail";
+    const NAME: &'static str = names::INCIDENT_DETAIL;
     const TITLE: &'static str = "Coroot incident detail";
     const DESCRIPTION: &'static str = "Full RCA of one incident: root cause, immediate fixes, SLO impact and burn rates, and the propagation map showing how the failure spread between apps. Coroot picks the time window from the incident. Get the key from coroot_get_incidents.";
     type Params = Params;

@@ -7,9 +7,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
 use crate::render::units::{clip, one_line, percent, span_ms, when};
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetIncidents;
@@ -81,7 +85,7 @@ pub struct IncidentOut {
 }
 
 impl Tool for GetIncidents {
-    const NAME: &'static str = "coroot_get_incidents";
+    const NAME: &'static str = names::INCIDENTS;
     const TITLE: &'static str = "Coroot incidents";
     const DESCRIPTION: &'static str = "Start here when investigating production issues. Lists recent incidents (SLO violations) with severity, impact and Coroot's built-in RCA: root cause and fixes for open ones. Then call coroot_get_incident_detail for one incident.";
     type Params = Params;

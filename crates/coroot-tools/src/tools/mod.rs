@@ -9,6 +9,7 @@ pub mod incident_detail;
 pub mod incidents;
 pub mod investigate;
 pub mod logs;
+pub mod names;
 pub mod node_detail;
 pub mod nodes;
 pub mod query_metrics;

@@ -18,9 +18,13 @@ use crate::analysis::charts::{SeriesStats, peak, series_stats, stats};
 use crate::analysis::markup::{split_unit, title};
 use crate::analysis::signals::table_flags;
 use crate::analysis::tables::cell_text;
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, req_string};
 use crate::render::units::{bytes, latency_ms, num};
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetNodeDetail;
@@ -116,7 +120,7 @@ pub struct ChartOut {
 }
 
 impl Tool for GetNodeDetail {
-    const NAME: &'static str = "coroot_get_node_detail";
+    const NAME: &'static str = names::NODE_DETAIL;
     const TITLE: &'static str = "Coroot node detail";
     const DESCRIPTION: &'static str = "One node's audit: OS, cloud, instance type, agent; CPU and memory usage and top consumers; network per interface; disks with latency, I/O load and space (disk saturation shows here). Use after coroot_get_nodes for a WARNING or CRITICAL node.";
     type Params = Params;

@@ -10,9 +10,13 @@ use coroot_client::{Status, TimeRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
 use crate::render::units::{percent, span_ms};
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetNodes;
@@ -212,7 +216,7 @@ fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
 }
 
 impl Tool for GetNodes {
-    const NAME: &'static str = "coroot_get_nodes";
+    const NAME: &'static str = names::NODES;
     const TITLE: &'static str = "Coroot nodes";
     const DESCRIPTION: &'static str = "Infrastructure nodes with health (up, down, no agent), CPU and memory usage, zone, instance type, IPs and uptime; problem nodes first. Then call coroot_get_node_detail for a WARNING or CRITICAL node.";
     type Params = Params;

@@ -6,15 +6,19 @@
 //! come back as Coroot's own message (the Python original reported only "HTTP 400"). Each
 //! series keeps its latest 120 points and the output says when, and from how many, it trimmed.
 
-use coroot_client::Error as CorootError;
 use coroot_client::TimeRange;
 use coroot_client::models::Chart;
+use coroot_client::{Error as CorootError, Object};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, req_string};
 use crate::render::units::{iso, num, push_num, span_ms};
-use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct QueryMetrics;
@@ -95,7 +99,7 @@ pub struct SeriesOut {
 }
 
 impl Tool for QueryMetrics {
-    const NAME: &'static str = "coroot_query_metrics";
+    const NAME: &'static str = names::QUERY_METRICS;
     const TITLE: &'static str = "Coroot PromQL query";
     const DESCRIPTION: &'static str = "Runs a PromQL range query over Coroot's eBPF metrics (CPU, memory RSS, OOM kills, restarts, HTTP requests, TCP connect failures and retransmits, network RTT, DNS). Per series: last/min/max/avg and the latest 120 points.";
     type Params = Params;
@@ -383,9 +387,10 @@ mod tests {
         let mut config = ctx.client.config().clone();
         config.api_key = Some("sim-api-key".into());
         ctx.client = coroot_client::Client::new(config).unwrap();
-        let out = crate::call::<QueryMetrics>(&ctx, json!({"promql": "sum(rate(container_oom_kills_total[5m]))"}))
-            .await
-            .unwrap();
+        let out =
+            crate::tool::call::<QueryMetrics>(&ctx, json!({"promql": "sum(rate(container_oom_kills_total[5m]))"}))
+                .await
+                .unwrap();
         assert_eq!(out.structured["source"], "query_range");
         assert!(out.text.contains("queried /api/v1/query_range"), "{}", out.text);
         let req = kit

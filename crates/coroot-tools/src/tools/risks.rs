@@ -12,8 +12,12 @@ use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetRisks;
@@ -163,7 +167,7 @@ fn exposure_words(e: &coroot_client::models::RiskExposure) -> String {
 }
 
 impl Tool for GetRisks {
-    const NAME: &'static str = "coroot_get_risks";
+    const NAME: &'static str = names::RISKS;
     const TITLE: &'static str = "Coroot risks";
     const DESCRIPTION: &'static str = "Availability and security risks: single-instance, single-node, single-AZ and spot-only apps, unreplicated databases, databases exposed to the internet. CRITICAL first; dismissed risks last with their reason.";
     type Params = Params;

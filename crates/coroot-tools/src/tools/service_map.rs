@@ -11,10 +11,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::severity::attention_rank;
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
-use crate::tools::app_detail::GetAppDetail;
-use crate::tools::applications::GetApplications;
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame, Health};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetServiceMap;
@@ -98,7 +100,7 @@ pub struct AppOut {
 }
 
 impl Tool for GetServiceMap {
-    const NAME: &'static str = "coroot_get_service_map";
+    const NAME: &'static str = names::SERVICE_MAP;
     const TITLE: &'static str = "Coroot service map";
     const DESCRIPTION: &'static str = "Dependencies between apps, discovered from eBPF-observed TCP connections, failing links first (connection resets, failed connects, timeouts) with request rate and latency per link. Use to trace how a failure spreads between services.";
     type Params = Params;
@@ -220,10 +222,10 @@ impl Tool for GetServiceMap {
         match out.links.first() {
             Some(l) if problems > 0 => t.footer(format!(
                 "next: {}(app_id='{}') for the upstream of the worst link",
-                GetAppDetail::NAME,
+                names::APP_DETAIL,
                 l.upstream
             )),
-            _ => t.footer(format!("next: {}() for per-app health", GetApplications::NAME)),
+            _ => t.footer(format!("next: {}() for per-app health", names::APPLICATIONS)),
         };
         t
     }

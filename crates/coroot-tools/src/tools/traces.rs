@@ -15,10 +15,14 @@ use coroot_client::query::TraceQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
 use crate::redact::redact;
 use crate::render::units::{clip, iso, latency_ms, one_line, when};
-use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
+use crate::render::{Answer, Frame};
+use crate::tool::Tool;
+use crate::tools::names;
 
 /// The tool.
 pub struct GetTraces;
@@ -149,7 +153,7 @@ pub struct TreeSpan {
 }
 
 impl Tool for GetTraces {
-    const NAME: &'static str = "coroot_get_traces";
+    const NAME: &'static str = names::TRACES;
     const TITLE: &'static str = "Coroot distributed traces";
     const DESCRIPTION: &'static str = "OpenTelemetry traces. With trace_id: the full span tree (service, operation, duration, errors and exception messages per span). Without: the newest root spans, filtered by service_name and status_error=true for failed requests, each with its trace_id.";
     type Params = Params;

@@ -11,16 +11,16 @@ use coroot_client::models::{
     MapApplication, Node, Risk, TraceError, Traces,
 };
 use coroot_client::query::TraceView;
-use coroot_client::{AppLogQuery, Error as CorootError, LogFilter, OverviewLogQuery, Status, TimeRange, TraceQuery};
+use coroot_client::{
+    AppId, AppLogQuery, Error as CorootError, LogFilter, OverviewLogQuery, Status, TimeRange, TraceQuery,
+};
 use tokio::task::JoinSet;
 
-use super::plan::Plan;
 use crate::analysis::app_key;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::render::units::{clip, latency_ms, one_line};
-use crate::tool::Tool;
-use crate::tools::incidents::GetIncidents;
+use crate::tools::names;
 
 /// Longest wait for one Coroot call; a slower one is reported as not checked.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -201,7 +201,7 @@ impl<'a> Fan<'a> {
                 return Err(ToolError::Resolve {
                     message: format!(
                         "no incident '{key}' in project {project_name}; call {} to list incident keys",
-                        GetIncidents::NAME
+                        names::INCIDENTS
                     ),
                 });
             }
@@ -271,8 +271,8 @@ impl<'a> Fan<'a> {
     }
 
     /// Round 3: the apps in focus, their page and their warning-or-worse logs.
-    pub async fn apps(&mut self, facts: &mut Facts, plan: &Plan, range: TimeRange) {
-        for id in &plan.focus {
+    pub async fn apps(&mut self, facts: &mut Facts, focus: &[AppId], range: TimeRange) {
+        for id in focus {
             let short = id.short();
             let id2 = id.clone();
             self.spawn(format!("app detail {short}"), move |c, p| async move {

@@ -31,20 +31,26 @@
 
 mod evidence;
 mod fetch;
+mod output;
 mod plan;
 mod report;
 mod score;
 
 use coroot_client::{AppId, TimeRange};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::analysis::signals::Kind;
+use crate::context::{Scope, ToolContext};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
 use crate::render::units::{one_line, percent, when};
-use crate::{Answer, Frame, Health, Scope, Tool, ToolContext, ToolError, Window, resolve};
+use crate::render::{Answer, Frame};
+use crate::resolve;
+use crate::tool::Tool;
+use crate::tools::names;
 use evidence::Case;
 use fetch::{Facts, Fan};
+pub use output::{Evidence, FirstFailure, IncidentOut, Output, Suspect};
 use plan::{MAX_INCIDENTS, Plan, nodes_to_check};
 use report::Meta;
 
@@ -76,106 +82,8 @@ pub struct Params {
     pub project_id: Option<String>,
 }
 
-/// Output.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {
-    /// Project name.
-    pub project: String,
-    /// Window of the health data (incidents and deployments: at least the last 24h).
-    pub window: Window,
-    /// What the investigation started from.
-    pub started_from: String,
-    /// One-line conclusion.
-    pub verdict: String,
-    /// Incidents investigated.
-    pub incidents: Vec<IncidentOut>,
-    /// Failure paths, each from where the failure starts to the app that shows it.
-    pub paths: Vec<Vec<String>>,
-    /// The earliest failure signal found, UTC ISO-8601, and what it was.
-    pub first_failure: Option<FirstFailure>,
-    /// Suspected root causes, most likely first.
-    pub suspects: Vec<Suspect>,
-    /// Failing SLOs of the apps involved: the impact, not a cause.
-    pub symptoms: Vec<Evidence>,
-    /// Availability and security risks of the apps involved.
-    pub risks: Vec<String>,
-    /// What was checked and found healthy.
-    pub healthy: Vec<String>,
-    /// What could not be checked, and why.
-    pub could_not_check: Vec<String>,
-    /// The calls that would confirm the top suspect.
-    pub next_calls: Vec<String>,
-}
-
-/// An incident the investigation started from.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct IncidentOut {
-    /// Incident key.
-    pub key: String,
-    /// Affected application id.
-    pub application_id: String,
-    /// Severity.
-    #[serde(flatten)]
-    pub severity: Health,
-    /// Still open.
-    pub open: bool,
-    /// UTC ISO-8601.
-    pub opened_at: Option<String>,
-    /// Share of requests affected, %.
-    pub impact_percent: f64,
-    /// Coroot's RCA summary, when there is one.
-    pub rca_summary: String,
-    #[serde(skip)]
-    pub(crate) opened_ms: Option<i64>,
-}
-
-/// The earliest failure signal.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct FirstFailure {
-    /// UTC ISO-8601.
-    pub at: String,
-    /// What it was, e.g. "default/payment fatal log".
-    pub what: String,
-    #[serde(skip)]
-    pub(crate) ms: i64,
-}
-
-/// A suspected root cause.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Suspect {
-    /// 1 = most likely.
-    pub rank: usize,
-    /// e.g. "OOM kills of default/payment after deployment 7d9f8b6c5: payment:2.4.1".
-    pub cause: String,
-    /// The kind of fault it is.
-    pub kind: Kind,
-    /// Every kind of signal found for it.
-    pub signals: Vec<Kind>,
-    /// Application id, when the cause is in an app.
-    pub app: Option<String>,
-    /// Node, when the cause involves one.
-    pub node: Option<String>,
-    /// Sum of the rules below.
-    pub score: u32,
-    /// The scoring rules that applied, e.g. "path start +3".
-    pub score_rules: Vec<String>,
-    /// The facts behind it.
-    pub evidence: Vec<Evidence>,
-}
-
-/// One fact and where it came from.
-#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
-pub struct Evidence {
-    /// The tool that shows it, e.g. `coroot_get_app_detail`.
-    pub source_tool: &'static str,
-    /// Where in that tool's output, e.g. "payment: Memory / Out of Memory".
-    pub item: String,
-    /// The message or value.
-    pub fact: String,
-}
-
 impl Tool for Investigate {
-    const NAME: &'static str = "coroot_investigate";
+    const NAME: &'static str = names::INVESTIGATE;
     const TITLE: &'static str = "Coroot root-cause investigation";
     const DESCRIPTION: &'static str = "Runs the RCA workflow in one call: incidents, app checks, logs, traces, deployments, nodes, K8s events and the service map, fetched concurrently and correlated. Returns ranked suspected root causes with the evidence behind each (tool and item), what was found healthy, and the calls to confirm. Optional app_id or incident_key; default: open incidents, else failing apps.";
     type Params = Params;
@@ -200,7 +108,7 @@ impl Tool for Investigate {
             fan.incidents(&mut facts, keys).await;
         }
         let plan = Plan::new(&facts, given_app.as_ref());
-        fan.apps(&mut facts, &plan, range).await;
+        fan.apps(&mut facts, &plan.focus, range).await;
         let nodes = nodes_to_check(&facts, &plan);
         fan.nodes(&mut facts, nodes, range).await;
 
@@ -333,7 +241,7 @@ mod tests {
     use serde_json::{Value, json};
     use std::time::Duration;
 
-    fn top(out: &crate::ToolOutput) -> &Value {
+    fn top(out: &crate::tool::ToolOutput) -> &Value {
         &out.structured["suspects"][0]
     }
 

@@ -6,22 +6,14 @@ use coroot_client::AppId;
 use coroot_client::models::Incident;
 
 use super::evidence::Case;
+use super::output::{Evidence, FirstFailure, IncidentOut, Output, Suspect};
 use super::score::mentions;
-use super::{Evidence, FirstFailure, IncidentOut, Output, Suspect};
 use crate::analysis::app_key;
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, table_flags};
 use crate::context::Window;
 use crate::render::units::{hours, iso, one_line};
-use crate::tool::Tool;
-use crate::tools::app_detail::GetAppDetail;
-use crate::tools::incident_detail::GetIncidentDetail;
-use crate::tools::incidents::GetIncidents;
-use crate::tools::logs::app::GetAppLogs;
-use crate::tools::logs::overview::GetOverviewLogs;
-use crate::tools::node_detail::GetNodeDetail;
-use crate::tools::query_metrics::QueryMetrics;
-use crate::tools::traces::GetTraces;
+use crate::tools::names;
 
 /// Below this, the verdict says the signals are weak.
 const CLEAR_SCORE: u32 = 5;
@@ -115,7 +107,7 @@ fn symptoms(case: &Case<'_>) -> Vec<Evidence> {
     for k in &case.focus {
         for c in case.checks_of(k).iter().filter(|c| c.report == "SLO") {
             out.push(Evidence {
-                source_tool: GetAppDetail::NAME,
+                source_tool: names::APP_DETAIL,
                 item: format!("{}: SLO / {}", case.name_of(k), c.title),
                 fact: format!("{} {}", c.status.label(), one_line(&c.message)),
             });
@@ -345,19 +337,13 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
     let facts = case.facts;
     let mut out: Vec<String> = Vec::new();
     let Some(top) = suspects.first() else {
-        out.push(format!(
-            "{}(lookback_hours=168) for older incidents",
-            GetIncidents::NAME
-        ));
+        out.push(format!("{}(lookback_hours=168) for older incidents", names::INCIDENTS));
         out.push(format!(
             "{}(severity='error', limit=50) for errors anywhere",
-            GetOverviewLogs::NAME
+            names::OVERVIEW_LOGS
         ));
         if !meta.failed.is_empty() {
-            out.push(format!(
-                "retry {}() for the checks that failed",
-                super::Investigate::NAME
-            ));
+            out.push(format!("retry {}() for the checks that failed", names::INVESTIGATE));
         }
         return out;
     };
@@ -365,7 +351,7 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
     let selector = app.as_ref().and_then(|a| {
         (!a.namespace().is_empty()).then(|| format!("{{container_id=~\"/k8s/{}/{}-.*\"}}", a.namespace(), a.name()))
     });
-    let query = |q: String| format!("{}(promql='{q}')", QueryMetrics::NAME);
+    let query = |q: String| format!("{}(promql='{q}')", names::QUERY_METRICS);
     let rate = |m: &str| selector.as_ref().map(|s| query(format!("rate({m}{s}[5m])")));
     match top.kind {
         Kind::Oom => out.extend(
@@ -379,10 +365,10 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
         _ => {}
     }
     if let Some(node) = &top.node {
-        out.push(format!("{}(node_name='{node}')", GetNodeDetail::NAME));
+        out.push(format!("{}(node_name='{node}')", names::NODE_DETAIL));
     }
     if let Some(a) = &app {
-        out.push(format!("{}(app_id='{a}', severity='error')", GetAppLogs::NAME));
+        out.push(format!("{}(app_id='{a}', severity='error')", names::APP_LOGS));
         if matches!(top.kind, Kind::TcpConnect | Kind::Connectivity)
             && let Some(target) = facts
                 .map_app(&app_key(a))
@@ -393,7 +379,7 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
                 .get(&app_key(&target.id))
                 .cloned()
                 .unwrap_or_else(|| target.id.clone());
-            out.push(format!("{}(app_id='{id}') for the upstream", GetAppDetail::NAME));
+            out.push(format!("{}(app_id='{id}') for the upstream", names::APP_DETAIL));
         }
     }
     // A trace through the suspect: from its own error logs, else from clients' logs naming it,
@@ -417,10 +403,10 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
             })
     });
     if let Some(t) = trace {
-        out.push(format!("{}(trace_id='{t}')", GetTraces::NAME));
+        out.push(format!("{}(trace_id='{t}')", names::TRACES));
     }
     if let Some(key) = facts.views.keys().next() {
-        out.push(format!("{}(incident_key='{key}')", GetIncidentDetail::NAME));
+        out.push(format!("{}(incident_key='{key}')", names::INCIDENT_DETAIL));
     }
     out.truncate(4);
     out

@@ -8,7 +8,7 @@ use coroot_client::Status;
 use coroot_client::models::{LogEntry, TraceError};
 
 use super::evidence::Case;
-use super::{Evidence, Suspect};
+use super::output::{Evidence, Suspect};
 use crate::analysis::app_key;
 use crate::analysis::charts::{app_charts, series_stats};
 use crate::analysis::logs::Group;
@@ -16,16 +16,7 @@ use crate::analysis::propagation::Graph;
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, event_kind, log_kind, table_flags};
 use crate::render::units::{clip, iso, num, one_line, percent, span_ms, when};
-use crate::tool::Tool;
-use crate::tools::app_detail::GetAppDetail;
-use crate::tools::deployments::GetDeployments;
-use crate::tools::incident_detail::GetIncidentDetail;
-use crate::tools::logs::app::GetAppLogs;
-use crate::tools::logs::overview::GetOverviewLogs;
-use crate::tools::node_detail::GetNodeDetail;
-use crate::tools::nodes::GetNodes;
-use crate::tools::service_map::GetServiceMap;
-use crate::tools::traces::GetTraces;
+use crate::tools::names;
 
 /// A deployment this long before the first failure signal still counts as a suspect.
 const DEPLOY_BEFORE_MS: i64 = 6 * 3_600_000;
@@ -165,7 +156,7 @@ fn app_suspect(case: &Case<'_>, k: &str, now: i64) -> Option<Draft> {
         for c in case.checks_of(k) {
             d.fact(
                 Prio::Other,
-                GetAppDetail::NAME,
+                names::APP_DETAIL,
                 format!("{name}: {} / {}", c.report, c.title),
                 format!("{}: {}", c.status.label(), c.message),
             );
@@ -203,7 +194,7 @@ fn failing_checks(case: &Case<'_>, k: &str, d: &mut Draft) {
         }
         d.fact(
             Prio::Check,
-            GetAppDetail::NAME,
+            names::APP_DETAIL,
             format!("{name}: {} / {}", c.report, c.title),
             format!("{}: {}", c.status.label(), c.message),
         );
@@ -223,7 +214,7 @@ fn failing_links(case: &Case<'_>, k: &str, d: &mut Draft) {
         d.targets.push(up.clone());
         d.fact(
             Prio::Link,
-            GetServiceMap::NAME,
+            names::SERVICE_MAP,
             format!("{name} → {up}"),
             format!("{} {}", l.status.label(), link_text(&l.stats)),
         );
@@ -236,7 +227,7 @@ fn failing_links(case: &Case<'_>, k: &str, d: &mut Draft) {
         if let Some(link) = link.filter(|l| l.status.is_failing()) {
             d.fact(
                 Prio::Link,
-                GetServiceMap::NAME,
+                names::SERVICE_MAP,
                 format!("{} → {name}", case.name_of(&client)),
                 format!("{} {}", link.status.label(), link_text(&link.stats)),
             );
@@ -285,7 +276,7 @@ fn deployment(case: &Case<'_>, k: &str, now: i64, d: &mut Draft) {
     }
     d.fact(
         Prio::Deploy,
-        GetDeployments::NAME,
+        names::DEPLOYMENTS,
         format!("{} {}", case.name_of(k), dep.version),
         fact,
     );
@@ -310,7 +301,7 @@ fn flagged_tables(case: &Case<'_>, k: &str, d: &mut Draft) {
             }
             d.fact(
                 Prio::Node,
-                GetAppDetail::NAME,
+                names::APP_DETAIL,
                 format!("{name}: {} / {}", report.name, flag.row),
                 node_fact(&flag),
             );
@@ -329,7 +320,7 @@ fn volume_node(case: &Case<'_>, k: &str, d: &mut Draft) {
         d.node = Some(node.clone());
         d.fact(
             Prio::Node,
-            GetAppDetail::NAME,
+            names::APP_DETAIL,
             format!("{}: Instances / {pod}", case.name_of(k)),
             format!("runs on node {node}"),
         );
@@ -356,7 +347,7 @@ fn flagged_nodes(case: &Case<'_>, k: &str, d: &mut Draft) {
             d.device = Some(flag.row.clone());
             d.fact(
                 Prio::Node,
-                GetNodeDetail::NAME,
+                names::NODE_DETAIL,
                 format!("{node} {} {}", flag.group, flag.row),
                 node_fact(&flag),
             );
@@ -378,7 +369,7 @@ fn coroot_rca(case: &Case<'_>, k: &str, d: &mut Draft) {
     if let Some(p) = graph.apps.iter().find(|a| app_key(&a.id) == k) {
         d.fact(
             Prio::Rca,
-            GetIncidentDetail::NAME,
+            names::INCIDENT_DETAIL,
             format!("{incident} propagation map"),
             format!(
                 "{name} {} is where the failure starts; issues: {}",
@@ -396,7 +387,7 @@ fn coroot_rca(case: &Case<'_>, k: &str, d: &mut Draft) {
     if !text.is_empty() {
         d.fact(
             Prio::Rca,
-            GetIncidentDetail::NAME,
+            names::INCIDENT_DETAIL,
             format!("{incident} root cause"),
             text.replace("**", "").replace('`', ""),
         );
@@ -434,7 +425,7 @@ fn kubernetes_events(case: &Case<'_>, k: &str, d: &mut Draft) {
         );
         d.fact(
             Prio::Events,
-            GetOverviewLogs::NAME,
+            names::OVERVIEW_LOGS,
             format!("K8s event {reason} ×{} ({})", list.len(), object.trim()),
             format!("{} (last {})", last.message, iso(last.timestamp)),
         );
@@ -460,7 +451,7 @@ fn own_logs(case: &Case<'_>, k: &str, d: &mut Draft) {
     {
         d.fact(
             Prio::Logs,
-            GetAppLogs::NAME,
+            names::APP_LOGS,
             format!("{name} {} ×{}", g.severity, g.count),
             log_fact(g),
         );
@@ -483,7 +474,7 @@ fn error_traces(case: &Case<'_>, k: &str, d: &mut Draft) {
     for e in mine.iter().take(2) {
         d.fact(
             Prio::Traces,
-            GetTraces::NAME,
+            names::TRACES,
             format!("error group {} {}", e.service_name, e.span_name),
             format!(
                 "deepest failing span in {} of error traces: {} · sample trace {}",
@@ -511,7 +502,7 @@ fn client_logs(case: &Case<'_>, k: &str, drafts: &mut [Draft]) {
         }) {
             d.fact(
                 Prio::Other,
-                GetAppLogs::NAME,
+                names::APP_LOGS,
                 format!("{name} {} ×{}", g.severity, g.count),
                 log_fact(g),
             );
@@ -564,7 +555,7 @@ fn network_charts(case: &Case<'_>, k: &str, drafts: &mut [Draft]) {
                     .flatten()
             });
             if let Some(d) = holder.and_then(|i| drafts.get_mut(i)) {
-                d.fact(Prio::Net, GetAppDetail::NAME, item, fact);
+                d.fact(Prio::Net, names::APP_DETAIL, item, fact);
             }
         }
     }
@@ -590,7 +581,7 @@ fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
             d.rule(format!("node flag +{NODE_ONLY}"), NODE_ONLY);
             d.fact(
                 Prio::Node,
-                GetNodeDetail::NAME,
+                names::NODE_DETAIL,
                 format!("{node} {} {}", flag.group, flag.row),
                 node_fact(&flag),
             );
@@ -627,7 +618,7 @@ fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
         }
         d.fact(
             Prio::Check,
-            GetNodes::NAME,
+            names::NODES,
             n.name.clone(),
             format!("{}: {}", n.status.status.label(), n.status.message),
         );
@@ -641,7 +632,7 @@ fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
             let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
             d.fact(
                 Prio::Events,
-                GetOverviewLogs::NAME,
+                names::OVERVIEW_LOGS,
                 format!("K8s event {reason}"),
                 &e.message,
             );

@@ -10,15 +10,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::logs::messages;
 use crate::analysis::markup::strip_tags;
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, opt_u32, req_string};
 use crate::redact::{redact, redact_entries};
 use crate::render::units::{clip, one_line};
-use crate::tools::app_detail::GetAppDetail;
+use crate::render::{Answer, Frame};
+use crate::tool::Tool;
 use crate::tools::logs::{
     LogFilters, LogGroup, STRUCT_CHARS, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching,
     next_step, severity_counts, summary_line, text_chars,
 };
-use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
+use crate::tools::names;
 
 /// Longest pattern sample in the text.
 const PATTERN_CHARS: usize = 1000;
@@ -90,7 +93,7 @@ pub struct PatternOut {
 }
 
 impl Tool for GetAppLogs {
-    const NAME: &'static str = "coroot_get_app_logs";
+    const NAME: &'static str = names::APP_LOGS;
     const TITLE: &'static str = "Coroot application logs";
     const DESCRIPTION: &'static str = "Logs of one application (container or OpenTelemetry logs), newest first, identical lines collapsed with counts, error lines with their trace ids. Filter by severity and full-text search. Use when you know the app; coroot_get_overview_logs searches all apps.";
     type Params = Params;
@@ -196,7 +199,7 @@ impl Tool for GetAppLogs {
             &out.filters,
             format!(
                 "next: {}(app_id='{app}') for the app's health checks",
-                GetAppDetail::NAME
+                names::APP_DETAIL
             ),
         ));
         t

@@ -16,9 +16,9 @@ use serde::Serialize;
 use crate::analysis::logs::{Group, level_counts};
 use crate::analysis::severity::{LEVELS, is_error_level, level_word};
 use crate::error::ToolError;
+use crate::render::Answer;
 use crate::render::units::{clip, iso, one_line};
-use crate::tools::traces::GetTraces;
-use crate::{Answer, Tool};
+use crate::tools::names;
 
 /// Entries fetched when `limit` is not given.
 pub(crate) const DEFAULT_LIMIT: u32 = 50;
@@ -214,7 +214,7 @@ pub(crate) fn empty_hint(f: &LogFilters, app: Option<&str>) -> String {
         tries.push("no severity filter".to_string());
     }
     tries.push("a longer lookback_hours (e.g. 6 or 24)".to_string());
-    let overview = overview::GetOverviewLogs::NAME;
+    let overview = names::OVERVIEW_LOGS;
     if let (Some(_), Some(s)) = (app, &f.search) {
         tries.push(format!("{overview}(search='{s}') to search every app"));
     } else if app.is_some() {
@@ -292,7 +292,7 @@ pub(crate) fn next_step<'a>(
     if let Some(id) = trace {
         return format!(
             "next: {}(trace_id='{id}') for the span tree of that request",
-            GetTraces::NAME
+            names::TRACES
         );
     }
     if f.severity.is_none() && groups.clone().any(|g| is_error_level(&g.severity)) {

@@ -15,15 +15,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::logs::group;
 use crate::analysis::markup::strip_tags;
+use crate::context::{Scope, ToolContext, Window};
+use crate::error::ToolError;
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
 use crate::redact::redact_entries;
-use crate::tools::app_detail::GetAppDetail;
-use crate::tools::logs::app::GetAppLogs;
+use crate::render::{Answer, Frame};
+use crate::tool::Tool;
 use crate::tools::logs::{
     LogFilters, LogGroup, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching, next_step,
     severity_counts, summary_line, text_chars,
 };
-use crate::{Answer, Frame, Scope, Tool, ToolContext, ToolError, Window};
+use crate::tools::names;
 
 /// The tool.
 pub struct GetOverviewLogs;
@@ -177,7 +179,7 @@ fn workload_of(namespace: &str, pod: &str) -> String {
 }
 
 impl Tool for GetOverviewLogs {
-    const NAME: &'static str = "coroot_get_overview_logs";
+    const NAME: &'static str = names::OVERVIEW_LOGS;
     const TITLE: &'static str = "Coroot logs of all applications";
     const DESCRIPTION: &'static str = "Cluster-wide log search across all applications plus Kubernetes events, newest first, identical lines collapsed with counts. Use when you don't know which app is affected. kubernetes_only=true lists only events (BackOff/CrashLoop, OOMKilling, Evicted, FailedScheduling).";
     type Params = Params;
@@ -310,12 +312,12 @@ impl Tool for GetOverviewLogs {
             (Some(app), _) => {
                 format!(
                     "next: {}(app_id='{app}') for the app behind the newest warning event",
-                    GetAppDetail::NAME
+                    names::APP_DETAIL
                 )
             }
             (None, Some(m)) => format!(
                 "next: {}(app_id='{}') for one app's logs, or kubernetes_only=true for events",
-                GetAppLogs::NAME,
+                names::APP_LOGS,
                 AppId::new(m.application.as_str()).short()
             ),
             (None, None) => "next: narrow with severity or search, or widen lookback_hours".into(),

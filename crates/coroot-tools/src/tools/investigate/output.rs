@@ -1,0 +1,107 @@
+//! What `coroot_investigate` returns: the ranked suspects with their evidence, and around them
+//! what the report says of the incidents, the failure paths, the symptoms and what was checked.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::analysis::signals::Kind;
+use crate::context::Window;
+use crate::render::Health;
+
+/// Output.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// Project name.
+    pub project: String,
+    /// Window of the health data (incidents and deployments: at least the last 24h).
+    pub window: Window,
+    /// What the investigation started from.
+    pub started_from: String,
+    /// One-line conclusion.
+    pub verdict: String,
+    /// Incidents investigated.
+    pub incidents: Vec<IncidentOut>,
+    /// Failure paths, each from where the failure starts to the app that shows it.
+    pub paths: Vec<Vec<String>>,
+    /// The earliest failure signal found, UTC ISO-8601, and what it was.
+    pub first_failure: Option<FirstFailure>,
+    /// Suspected root causes, most likely first.
+    pub suspects: Vec<Suspect>,
+    /// Failing SLOs of the apps involved: the impact, not a cause.
+    pub symptoms: Vec<Evidence>,
+    /// Availability and security risks of the apps involved.
+    pub risks: Vec<String>,
+    /// What was checked and found healthy.
+    pub healthy: Vec<String>,
+    /// What could not be checked, and why.
+    pub could_not_check: Vec<String>,
+    /// The calls that would confirm the top suspect.
+    pub next_calls: Vec<String>,
+}
+
+/// An incident the investigation started from.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncidentOut {
+    /// Incident key.
+    pub key: String,
+    /// Affected application id.
+    pub application_id: String,
+    /// Severity.
+    #[serde(flatten)]
+    pub severity: Health,
+    /// Still open.
+    pub open: bool,
+    /// UTC ISO-8601.
+    pub opened_at: Option<String>,
+    /// Share of requests affected, %.
+    pub impact_percent: f64,
+    /// Coroot's RCA summary, when there is one.
+    pub rca_summary: String,
+    #[serde(skip)]
+    pub(crate) opened_ms: Option<i64>,
+}
+
+/// The earliest failure signal.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FirstFailure {
+    /// UTC ISO-8601.
+    pub at: String,
+    /// What it was, e.g. "default/payment fatal log".
+    pub what: String,
+    #[serde(skip)]
+    pub(crate) ms: i64,
+}
+
+/// A suspected root cause.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Suspect {
+    /// 1 = most likely.
+    pub rank: usize,
+    /// e.g. "OOM kills of default/payment after deployment 7d9f8b6c5: payment:2.4.1".
+    pub cause: String,
+    /// The kind of fault it is.
+    pub kind: Kind,
+    /// Every kind of signal found for it.
+    pub signals: Vec<Kind>,
+    /// Application id, when the cause is in an app.
+    pub app: Option<String>,
+    /// Node, when the cause involves one.
+    pub node: Option<String>,
+    /// Sum of the rules below.
+    pub score: u32,
+    /// The scoring rules that applied, e.g. "path start +3".
+    pub score_rules: Vec<String>,
+    /// The facts behind it.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One fact and where it came from.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct Evidence {
+    /// The tool that shows it, e.g. `coroot_get_app_detail`.
+    pub source_tool: &'static str,
+    /// Where in that tool's output, e.g. "payment: Memory / Out of Memory".
+    pub item: String,
+    /// The message or value.
+    pub fact: String,
+}
