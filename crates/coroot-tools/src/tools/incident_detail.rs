@@ -20,6 +20,7 @@ use crate::params::{opt_f64, opt_string, req_string};
 use crate::render::units::{clip, iso, percent, span_ms, when};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
+use crate::tools::incidents::IncidentHead;
 use crate::tools::names;
 
 /// The tool.
@@ -56,25 +57,11 @@ pub struct Params {
 pub struct Output {
     /// Project name.
     pub project: String,
-    /// Incident key.
-    pub key: String,
-    /// Affected application id.
-    pub application_id: String,
-    /// Severity.
+    /// The incident.
     #[serde(flatten)]
-    pub severity: Health,
-    /// Still open.
-    pub open: bool,
-    /// UTC ISO-8601.
-    pub opened_at: Option<String>,
-    /// UTC ISO-8601; absent while open.
-    pub resolved_at: Option<String>,
-    /// Duration so far, ms.
-    pub duration_ms: i64,
+    pub incident: IncidentHead,
     /// The data window Coroot derived from the incident.
     pub window: IncidentWindow,
-    /// Max share of affected requests, %.
-    pub impact_percent: f64,
     /// Failed requests, %.
     pub availability_impact_percent: f64,
     /// Slow requests, %.
@@ -92,10 +79,6 @@ pub struct Output {
     /// The failure's chains, as indices into `propagation`.
     #[serde(skip)]
     chains: Vec<Vec<usize>>,
-    #[serde(skip)]
-    opened_ms: Option<i64>,
-    #[serde(skip)]
-    resolved_ms: Option<i64>,
     #[serde(skip)]
     lookback_given: bool,
 }
@@ -219,7 +202,7 @@ impl Tool for GetIncidentDetail {
         );
         t.line(format!(
             "Incident {} · project {} · window set by Coroot from the incident: {} → {}",
-            out.key,
+            out.incident.key,
             out.project,
             out.window.from.as_deref().unwrap_or("?"),
             out.window.to.as_deref().unwrap_or("now")
@@ -227,24 +210,25 @@ impl Tool for GetIncidentDetail {
         if out.lookback_given {
             t.line("note: lookback_hours is not used here; Coroot always shows the incident's own window");
         }
-        let app = AppId::new(out.application_id.as_str());
+        let i = &out.incident;
+        let app = AppId::new(i.application_id.as_str());
         let mut state = format!(
             "{} {} · {} ({})",
-            if out.open { "OPEN" } else { "RESOLVED" },
-            out.severity.status,
+            i.state(),
+            i.severity.status,
             app.short(),
-            out.application_id
+            i.application_id
         );
-        if let Some(o) = out.opened_ms {
+        if let Some(o) = i.opened_ms {
             state.push_str(&format!(" · opened {}", when(now_ms, o)));
         }
-        match out.resolved_ms {
+        match i.resolved_ms {
             Some(r) => state.push_str(&format!(
                 " · resolved {} after {}",
                 when(now_ms, r),
-                span_ms(out.duration_ms)
+                span_ms(i.duration_ms)
             )),
-            None => state.push_str(&format!(", ongoing {}", span_ms(out.duration_ms))),
+            None => state.push_str(&format!(", ongoing {}", span_ms(i.duration_ms))),
         }
         t.line(state);
         let mut impact = Vec::new();
@@ -257,8 +241,8 @@ impl Tool for GetIncidentDetail {
         if out.latency_impact_percent > 0.0 {
             impact.push(format!("{} of requests too slow", percent(out.latency_impact_percent)));
         }
-        if impact.is_empty() && out.impact_percent > 0.0 {
-            impact.push(format!("{} of requests affected", percent(out.impact_percent)));
+        if impact.is_empty() && i.impact_percent > 0.0 {
+            impact.push(format!("{} of requests affected", percent(i.impact_percent)));
         }
         if !impact.is_empty() {
             t.line(format!("impact: {}", impact.join(", ")));
@@ -402,6 +386,7 @@ fn rca_unavailable(rca: &RcaOut) -> String {
 fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool) -> Output {
     let graph = Graph::of(&view);
     let i = view.incident;
+    let incident = IncidentHead::from(&i);
     let mut slos = Vec::new();
     let mut push_slo = |kind, slo: Option<Slo>| {
         if let Some(s) = slo.filter(|s| !s.objective.is_empty()) {
@@ -458,18 +443,11 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
 
     Output {
         project,
-        key: i.key,
-        application_id: i.application_id.to_string(),
-        severity: i.severity.into(),
-        open: i.resolved_at.is_none(),
-        opened_at: i.opened_at.map(iso),
-        resolved_at: i.resolved_at.map(iso),
-        duration_ms: i.duration,
+        incident,
         window: IncidentWindow {
             from: from.map(iso),
             to: to.map(iso),
         },
-        impact_percent: i.impact,
         availability_impact_percent: i.details.availability_impact.percentage,
         latency_impact_percent: i.details.latency_impact.percentage,
         slos,
@@ -478,8 +456,6 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
         propagation,
         root_cause_app,
         chains,
-        opened_ms: i.opened_at,
-        resolved_ms: i.resolved_at,
         lookback_given,
     }
 }

@@ -4,13 +4,14 @@
 //! here. The list carries only the RCA summary; the root cause and fixes of open incidents are
 //! fetched from their detail, because that is what an agent needs first.
 
+use coroot_client::models::Incident;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
-use crate::render::units::{clip, one_line, percent, span_ms, when};
+use crate::render::units::{clip, iso, one_line, percent, span_ms, when};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -50,9 +51,10 @@ pub struct Output {
     pub incidents: Vec<IncidentOut>,
 }
 
-/// One incident.
+/// What every answer says of an incident: this tool's list, the incident's detail and the
+/// investigation's.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct IncidentOut {
+pub struct IncidentHead {
     /// Key for coroot_get_incident_detail.
     pub key: String,
     /// Affected application id.
@@ -70,6 +72,42 @@ pub struct IncidentOut {
     pub duration_ms: i64,
     /// Share of requests affected, %.
     pub impact_percent: f64,
+    #[serde(skip)]
+    pub(crate) opened_ms: Option<i64>,
+    #[serde(skip)]
+    pub(crate) resolved_ms: Option<i64>,
+}
+
+impl From<&Incident> for IncidentHead {
+    fn from(i: &Incident) -> Self {
+        IncidentHead {
+            key: i.key.clone(),
+            application_id: i.application_id.to_string(),
+            severity: i.severity.into(),
+            open: i.resolved_at.is_none(),
+            opened_at: i.opened_at.map(iso),
+            resolved_at: i.resolved_at.map(iso),
+            duration_ms: i.duration,
+            impact_percent: i.impact,
+            opened_ms: i.opened_at,
+            resolved_ms: i.resolved_at,
+        }
+    }
+}
+
+impl IncidentHead {
+    /// `OPEN` or `RESOLVED`.
+    pub fn state(&self) -> &'static str {
+        if self.open { "OPEN" } else { "RESOLVED" }
+    }
+}
+
+/// One incident.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncidentOut {
+    /// The incident.
+    #[serde(flatten)]
+    pub head: IncidentHead,
     /// RCA summary or Coroot's description.
     pub summary: String,
     /// RCA status (`OK`, `In progress`, `AI disabled`, ...), empty when none.
@@ -80,8 +118,6 @@ pub struct IncidentOut {
     /// Immediate fixes (markdown), for open incidents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub immediate_fixes: Option<String>,
-    #[serde(skip)]
-    opened_ms: Option<i64>,
 }
 
 impl Tool for GetIncidents {
@@ -132,6 +168,7 @@ impl Tool for GetIncidents {
             .into_iter()
             .zip(rca)
             .map(|(i, detail)| {
+                let head = IncidentHead::from(&i);
                 let list_rca = i.rca.unwrap_or_default();
                 let detail = detail.unwrap_or_default();
                 let summary = [&detail.short_summary, &list_rca.short_summary, &i.short_description]
@@ -145,19 +182,11 @@ impl Tool for GetIncidents {
                     list_rca.status
                 };
                 IncidentOut {
-                    key: i.key,
-                    application_id: i.application_id.to_string(),
-                    severity: i.severity.into(),
-                    open: i.resolved_at.is_none(),
-                    opened_at: i.opened_at.map(crate::render::units::iso),
-                    resolved_at: i.resolved_at.map(crate::render::units::iso),
-                    duration_ms: i.duration,
-                    impact_percent: i.impact,
+                    head,
                     summary,
                     rca_status: status,
                     root_cause: Some(detail.root_cause).filter(|s| !s.trim().is_empty()),
                     immediate_fixes: Some(detail.immediate_fixes).filter(|s| !s.trim().is_empty()),
-                    opened_ms: i.opened_at,
                 }
             })
             .collect();
@@ -165,7 +194,7 @@ impl Tool for GetIncidents {
             project: project.name,
             window,
             total: out.len(),
-            open: out.iter().filter(|i| i.open).count(),
+            open: out.iter().filter(|i| i.head.open).count(),
             incidents: out,
         })
     }
@@ -182,7 +211,7 @@ impl Tool for GetIncidents {
         let critical = out
             .incidents
             .iter()
-            .filter(|i| i.open && i.severity.status == "CRITICAL")
+            .filter(|i| i.head.open && i.head.severity.status == "CRITICAL")
             .count();
         t.line(format!(
             "{} incidents: {} open{}, {} resolved",
@@ -195,15 +224,10 @@ impl Tool for GetIncidents {
             },
             out.total - out.open
         ));
-        for (n, i) in out.incidents.iter().enumerate() {
+        for (n, incident) in out.incidents.iter().enumerate() {
+            let i = &incident.head;
             let app = coroot_client::AppId::new(i.application_id.as_str()).short();
-            let mut item = format!(
-                "{} {} {} · {}",
-                if i.open { "OPEN" } else { "RESOLVED" },
-                i.severity.status,
-                i.key,
-                app
-            );
+            let mut item = format!("{} {} {} · {}", i.state(), i.severity.status, i.key, app);
             if let Some(ms) = i.opened_ms {
                 item.push_str(&format!(" · opened {}", when(now_ms, ms)));
             }
@@ -215,6 +239,7 @@ impl Tool for GetIncidents {
             if i.impact_percent > 0.0 {
                 item.push_str(&format!(" · impact {} of requests", percent(i.impact_percent)));
             }
+            let i = incident;
             if !i.summary.is_empty() {
                 item.push_str(&format!("\n  summary: {}", one_line(&i.summary)));
             }
@@ -232,7 +257,7 @@ impl Tool for GetIncidents {
         if let Some(first) = out.incidents.first() {
             t.footer(format!(
                 "next: coroot_get_incident_detail(incident_key='{}') for the full RCA and propagation map",
-                first.key
+                first.head.key
             ));
         }
         t

@@ -137,11 +137,12 @@ impl Tool for Investigate {
         t.header("Investigation", &out.project, &out.window);
         t.line(format!("Started from: {}", out.started_from));
         t.line(format!("Verdict: {}", out.verdict));
-        for i in &out.incidents {
+        for incident in &out.incidents {
+            let i = &incident.head;
             let mut line = format!(
                 "Incident {} {} {} · {}",
                 i.key,
-                if i.open { "OPEN" } else { "RESOLVED" },
+                i.state(),
                 i.severity.status,
                 AppId::new(i.application_id.as_str()).short()
             );
@@ -151,8 +152,8 @@ impl Tool for Investigate {
             if i.impact_percent > 0.0 {
                 line.push_str(&format!(" · {} of requests affected", percent(i.impact_percent)));
             }
-            if !i.rca_summary.is_empty() {
-                line.push_str(&format!(" · Coroot RCA: {}", one_line(&i.rca_summary)));
+            if !incident.rca_summary.is_empty() {
+                line.push_str(&format!(" · Coroot RCA: {}", one_line(&incident.rca_summary)));
             }
             t.line(line);
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::signals::Kind;
 use crate::context::Window;
-use crate::render::Health;
+use crate::tools::incidents::IncidentHead;
 
 /// Output.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -42,23 +42,11 @@ pub struct Output {
 /// An incident the investigation started from.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct IncidentOut {
-    /// Incident key.
-    pub key: String,
-    /// Affected application id.
-    pub application_id: String,
-    /// Severity.
+    /// The incident.
     #[serde(flatten)]
-    pub severity: Health,
-    /// Still open.
-    pub open: bool,
-    /// UTC ISO-8601.
-    pub opened_at: Option<String>,
-    /// Share of requests affected, %.
-    pub impact_percent: f64,
+    pub head: IncidentHead,
     /// Coroot's RCA summary, when there is one.
     pub rca_summary: String,
-    #[serde(skip)]
-    pub(crate) opened_ms: Option<i64>,
 }
 
 /// The earliest failure signal.

@@ -13,6 +13,7 @@ use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, table_flags};
 use crate::context::Window;
 use crate::render::units::{hours, iso, one_line};
+use crate::tools::incidents::IncidentHead;
 use crate::tools::names;
 
 /// Below this, the verdict says the signals are weak.
@@ -69,19 +70,13 @@ fn incidents(case: &Case<'_>) -> Vec<IncidentOut> {
         .map(|v| {
             let i = &v.incident;
             IncidentOut {
-                key: i.key.clone(),
-                application_id: i.application_id.to_string(),
-                severity: i.severity.into(),
-                open: i.is_open(),
-                opened_at: i.opened_at.map(iso),
-                impact_percent: i.impact,
+                head: IncidentHead::from(i),
                 rca_summary: i
                     .rca
                     .as_ref()
                     .map(|r| r.short_summary.clone())
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| i.short_description.clone()),
-                opened_ms: i.opened_at,
             }
         })
         .collect()
@@ -159,10 +154,10 @@ fn started_from(case: &Case<'_>, incidents: &[IncidentOut], meta: &Meta) -> Stri
     }
     let window_start = meta.now - (meta.window.lookback_hours * 3_600_000.0) as i64;
     for i in incidents {
-        if let Some(o) = i.opened_ms.filter(|o| *o < window_start) {
+        if let Some(o) = i.head.opened_ms.filter(|o| *o < window_start) {
             out.push_str(&format!(
                 "; note: incident {} opened before this window, pass lookback_hours={} to cover its start",
-                i.key,
+                i.head.key,
                 ((meta.now - o) as f64 / 3_600_000.0).ceil() + 1.0
             ));
         }
