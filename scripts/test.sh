@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite: every Rust test (unit, simulator-backed integration, end-to-end through the
-# real binary), then a third-party MCP client (the official Python SDK) against the binary.
+# The test suite: the house checks (formatting, clippy and rustdoc with warnings denied, file
+# sizes and circles), every Rust test (unit, simulator-backed integration, end-to-end through
+# the real binary), then a third-party MCP client (the official Python SDK) against the binary.
 # Installs what a fresh machine lacks: cargo-nextest if missing, and a venv with `mcp`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,12 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   echo "== installing cargo-nextest"
   cargo install --locked cargo-nextest
 fi
+
+echo "== house checks (fmt, clippy, rustdoc, file sizes and circles)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --quiet
+python3 scripts/house.py
 
 echo "== cargo nextest (workspace)"
 cargo nextest run --workspace --no-fail-fast

@@ -34,7 +34,7 @@ const KEY_METRICS: &str = "container_resources_cpu_usage_seconds_total, containe
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// PromQL, e.g. sum by (pod) (rate(container_resources_cpu_usage_seconds_total[5m])).
+    /// PromQL, e.g. `sum by (pod) (rate(container_resources_cpu_usage_seconds_total[5m]))`.
     #[serde(alias = "query", deserialize_with = "req_string")]
     pub promql: String,
     /// Series name template with {{label}} placeholders; default: the label set.
