@@ -110,3 +110,74 @@ fn strip(v: &mut Value, side: Side, root: bool) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::render::json_chars;
+    use crate::testing::{self, Kit, assert_conforms};
+    use crate::tools::{TOOLS, names};
+
+    /// What the scenario offers the tools that need an object: an app, a node, an incident, a
+    /// trace; found through the tools themselves, as an agent would.
+    async fn targets(kit: &Kit) -> Value {
+        let first = |out: &crate::tool::ToolOutput, list: &str, field: &str| {
+            out.structured[list][0][field].as_str().map(str::to_string)
+        };
+        let run = |tool: &'static str, args: Value| async move {
+            let spec = crate::tools::find(tool).expect("registered");
+            (spec.call)(&kit.ctx, args).await.ok()
+        };
+        let app = run(names::APPLICATIONS, json!({})).await;
+        let node = run(names::NODES, json!({})).await;
+        let incident = run(names::INCIDENTS, json!({"lookback_hours": 720})).await;
+        let trace = run(names::TRACES, json!({})).await;
+        json!({
+            "app_id": app.as_ref().and_then(|o| first(o, "applications", "id")),
+            "node_name": node.as_ref().and_then(|o| first(o, "nodes", "name")),
+            "incident_key": incident.as_ref().and_then(|o| first(o, "incidents", "key")),
+            "trace_id": trace.as_ref().and_then(|o| first(o, "traces", "trace_id")),
+        })
+    }
+
+    fn args(tool: &str, t: &Value) -> Option<Value> {
+        let need = |k: &str| t[k].as_str().map(|v| json!({ k: v }));
+        match tool {
+            names::APP_DETAIL | names::APP_LOGS => need("app_id"),
+            names::NODE_DETAIL => need("node_name"),
+            names::INCIDENT_DETAIL => need("incident_key"),
+            names::QUERY_METRICS => Some(json!({"promql": "rate(container_resources_cpu_usage_seconds_total[5m])"})),
+            _ => Some(json!({})),
+        }
+    }
+
+    /// Every tool on every scenario: each structured result validates against the tool's
+    /// published output schema, and both blocks keep to the 120,000-character budget.
+    #[tokio::test]
+    async fn every_structured_result_validates_and_keeps_to_the_budget() {
+        for name in coroot_sim::Scenario::NAMES {
+            let scenario = coroot_sim::Scenario::by_name(name).expect("a scenario");
+            let kit = testing::start(scenario).await;
+            let targets = targets(&kit).await;
+            let cap = kit.ctx.limits.max_chars;
+            for spec in &TOOLS {
+                let mut calls = vec![args(spec.name, &targets)];
+                if spec.name == names::TRACES {
+                    calls.extend(targets["trace_id"].as_str().map(|id| Some(json!({"trace_id": id}))));
+                }
+                for a in calls.into_iter().flatten() {
+                    let what = format!("{} on {name} with {a}", spec.name);
+                    let out = match (spec.call)(&kit.ctx, a).await {
+                        Ok(out) => out,
+                        Err(e) => panic!("{what} failed: {e}"),
+                    };
+                    assert_conforms(&what, &(spec.output_schema)(), &out.structured);
+                    assert!(out.text.chars().count() <= cap, "{what}: text over budget");
+                    let size = json_chars(&out.structured);
+                    assert!(size <= cap, "{what}: structured result of {size} characters");
+                }
+            }
+        }
+    }
+}

@@ -64,3 +64,26 @@ pub fn answer<T: crate::tool::Tool>(out: &T::Output) -> (String, serde_json::Val
     let text = T::render(out, frame).finish(&mut structured);
     (text, structured)
 }
+
+/// Asserts that `value` validates against `schema` (JSON Schema 2020-12, what MCP assumes when
+/// a schema names no draft), the way the MCP SDK clients check `structuredContent`.
+pub fn assert_conforms(what: &str, schema: &serde_json::Value, value: &serde_json::Value) {
+    let validator = jsonschema::draft202012::new(schema)
+        .unwrap_or_else(|e| panic!("{what}: the output schema does not compile: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .take(5)
+        .map(|e| format!("{e} (at {})", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: the structured result does not validate against its output schema: {errors:#?}"
+    );
+}
+
+/// Asserts that tool `T`'s answer for `out`, as `call` would return it, validates against
+/// the schema `T` publishes.
+pub fn assert_output_conforms<T: crate::Tool>(out: &T::Output) {
+    let (_, structured) = answer::<T>(out);
+    assert_conforms(T::NAME, &crate::schema::output::<T::Output>(), &structured);
+}

@@ -668,4 +668,27 @@ mod tests {
             out.text
         );
     }
+
+    /// A failing check without details (every check before Coroot v1.24) validated against a
+    /// schema that required `details`.
+    #[test]
+    fn a_failing_check_without_details_validates() {
+        let view: ApplicationView = serde_json::from_value(json!({
+            "app_map": {"application": {"id": "c1:shop:Deployment:cart", "status": "warning"}},
+            "reports": [{"name": "Memory", "status": "warning", "checks": [
+                {"id": "MemoryOOM", "title": "Out of Memory", "status": "warning", "message": "1 OOM kill",
+                 "threshold": 0, "unit": "", "condition_format_template": "the number of OOM kills > <threshold>"}
+            ]}]
+        }))
+        .unwrap();
+        let window = Window {
+            from: "a".into(),
+            to: "b".into(),
+            lookback_hours: 1.0,
+            requested_hours: None,
+        };
+        let out = build("p".into(), window, &AppId::new("c1:shop:Deployment:cart"), view);
+        assert!(out.failing_checks[0].details.is_empty());
+        testing::assert_output_conforms::<GetAppDetail>(&out);
+    }
 }

@@ -602,4 +602,19 @@ mod tests {
         let e = testing::run_err::<GetIncidentDetail>(&kit, json!({"incident_key": " "})).await;
         assert!(e.contains("must not be empty"), "{e}");
     }
+
+    /// An RCA without an error (every RCA that did not fail) validated against a schema that
+    /// required `error`: the MCP SDK clients refused every incident detail.
+    #[test]
+    fn an_rca_without_an_error_validates() {
+        let view: IncidentView = serde_json::from_value(json!({
+            "key": "k1", "application_id": "c1:shop:Deployment:cart", "severity": "critical",
+            "opened_at": testing::NOW_MS - 600_000,
+            "rca": {"status": "AI disabled", "short_summary": "", "propagation_map": null, "widgets": null}
+        }))
+        .unwrap();
+        let out = build("p".into(), view, testing::NOW_MS, false);
+        assert!(out.rca.error.is_empty());
+        testing::assert_output_conforms::<GetIncidentDetail>(&out);
+    }
 }

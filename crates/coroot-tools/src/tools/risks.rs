@@ -321,4 +321,25 @@ mod tests {
         assert!(out.text.contains("No risks found"), "{}", out.text);
         assert_eq!(out.structured["total"], 0);
     }
+
+    /// An availability risk (no exposed IPs) validated against a schema that required
+    /// `exposed_ips`.
+    #[test]
+    fn an_availability_risk_without_exposed_ips_validates() {
+        let risks: Vec<Risk> = serde_json::from_value(json!([{
+            "key": {"category": "Availability", "type": "single-instance-app"},
+            "application_id": "c1:shop:Deployment:cart", "severity": "warning",
+            "availability": {"description": "the app runs one instance"}
+        }]))
+        .unwrap();
+        let window = Window {
+            from: "a".into(),
+            to: "b".into(),
+            lookback_hours: 1.0,
+            requested_hours: None,
+        };
+        let out = build("p".into(), window, risks);
+        assert!(out.risks[0].exposed_ips.is_empty());
+        testing::assert_output_conforms::<GetRisks>(&out);
+    }
 }
