@@ -64,6 +64,29 @@ fn compact(mut v: Value, side: Side) -> Value {
     v
 }
 
+/// A unit-variant enum comes out as `oneOf` string constants, each with its doc; a plain
+/// `enum` says the same in a tenth of the tokens.
+fn collapse_enum(map: &mut serde_json::Map<String, Value>, side: Side) {
+    let Some(Value::Array(variants)) = map.get("oneOf") else {
+        return;
+    };
+    let values: Option<Vec<Value>> = variants
+        .iter()
+        .map(|v| match (v.get("const"), v.get("type")) {
+            (Some(c @ Value::String(_)), Some(t)) if t == "string" => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Some(values) = values {
+        map.remove("oneOf");
+        map.insert("type".into(), Value::from("string"));
+        map.insert("enum".into(), Value::Array(values));
+        if side == Side::Output {
+            map.remove("description");
+        }
+    }
+}
+
 fn strip(v: &mut Value, side: Side, root: bool) {
     match v {
         Value::Object(map) => {
@@ -83,7 +106,9 @@ fn strip(v: &mut Value, side: Side, root: bool) {
             if map.get("default").is_some_and(Value::is_null) {
                 map.remove("default");
             }
-            let is_schema = map.contains_key("type") || map.contains_key("$ref") || map.contains_key("properties");
+            let is_schema = ["type", "$ref", "properties", "anyOf", "oneOf", "allOf", "enum"]
+                .iter()
+                .any(|k| map.contains_key(*k));
             if is_schema && map.get("description").is_some_and(|d| d.is_string()) && (root || side == Side::Output) {
                 map.remove("description");
             }
@@ -105,6 +130,7 @@ fn strip(v: &mut Value, side: Side, root: bool) {
                     strip(child, side, false);
                 }
             }
+            collapse_enum(map, side);
         }
         Value::Array(items) => items.iter_mut().for_each(|c| strip(c, side, false)),
         _ => {}
