@@ -20,7 +20,7 @@ python3 scripts/house.py
 echo "== cargo nextest (workspace)"
 cargo nextest run --workspace --no-fail-fast
 
-echo "== third-party MCP client (Python SDK) against coroot-mcp"
+echo "== third-party MCP clients (Python SDK, TypeScript SDK, Inspector CLI) against coroot-mcp"
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
@@ -28,5 +28,8 @@ fi
 if ! .venv/bin/python -c 'import mcp' >/dev/null 2>&1; then
   .venv/bin/pip install --quiet --disable-pip-version-check "mcp==2.3.0"
 fi
-cargo build --quiet -p coroot-mcp
-.venv/bin/python tests/e2e/python_sdk_client.py target/debug/coroot-mcp
+if [ ! -d tests/e2e/node_modules/@modelcontextprotocol/sdk ]; then
+  npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+fi
+cargo build --quiet -p coroot-mcp -p coroot-sim
+tests/e2e/clients.sh

@@ -1,11 +1,14 @@
 """A third-party MCP client (the official Python SDK) drives the real coroot-mcp binary.
 
-Usage: python_sdk_client.py path/to/coroot-mcp
+Usage: python_sdk_client.py path/to/coroot-mcp [<scenario>=<coroot-url> ...]
 
 Runs `coroot-mcp serve --demo` (the built-in Coroot simulator behind it) over stdio and over
 Streamable HTTP, and checks what an MCP client relies on: the handshake, the 15 tools with their
 schemas and annotations, a tool call with text and structured content, an error result, the
-prompts and the resources. Prints one line per check and a closing `N passed, N failed` line.
+prompts and the resources. Then, against each Coroot given, calls every tool with arguments
+found as an agent finds them; the SDK validates each structuredContent against the tool's
+outputSchema and raises when it does not match. Prints one line per check and a closing
+`N passed, N failed` line.
 """
 
 import asyncio
@@ -18,6 +21,7 @@ import urllib.request
 from mcp import Client, StdioServerParameters
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/coroot-mcp"
+TARGETS = [a.split("=", 1) for a in sys.argv[2:]]
 EXPECTED_TOOLS = {
     "coroot_get_incidents", "coroot_get_incident_detail", "coroot_get_applications",
     "coroot_get_app_detail", "coroot_get_app_logs", "coroot_get_traces", "coroot_get_service_map",
@@ -76,6 +80,50 @@ async def exercise(transport, client):
           "production" in str(projects.contents[0]) and "(default)" in str(projects.contents[0]), projects)
 
 
+NEEDS = {
+    "coroot_get_app_detail": ["app_id"],
+    "coroot_get_app_logs": ["app_id"],
+    "coroot_get_node_detail": ["node_name"],
+    "coroot_get_incident_detail": ["incident_key"],
+}
+
+
+async def every_tool(scenario, url):
+    env = {"COROOT_URL": url, "COROOT_EMAIL": "admin", "COROOT_PASSWORD": "sim-password", "COROOT_MCP_LOG": "warn"}
+    async with Client(StdioServerParameters(command=BINARY, args=["serve"], env=env)) as client:
+        async def call(name, args):
+            try:
+                return await client.call_tool(name, args), None
+            except Exception as e:  # the SDK raises when structuredContent breaks the schema
+                return None, e
+
+        def first(result, lst, field):
+            items = ((result and result.structured_content) or {}).get(lst) or [{}]
+            return items[0].get(field)
+
+        found = {
+            "app_id": first((await call("coroot_get_applications", {}))[0], "applications", "id"),
+            "node_name": first((await call("coroot_get_nodes", {}))[0], "nodes", "name"),
+            "incident_key": first((await call("coroot_get_incidents", {"lookback_hours": 720}))[0], "incidents", "key"),
+            "trace_id": first((await call("coroot_get_traces", {}))[0], "traces", "trace_id"),
+        }
+        for tool in (await client.list_tools()).tools:
+            args = {k: found[k] or "none-in-this-scenario" for k in NEEDS.get(tool.name, [])}
+            if tool.name == "coroot_query_metrics":
+                args["promql"] = "rate(container_resources_cpu_usage_seconds_total[5m])"
+            calls = [args] + ([{"trace_id": found["trace_id"]}] if tool.name == "coroot_get_traces" and found["trace_id"] else [])
+            for a in calls:
+                result, error = await call(tool.name, a)
+                label = f"{scenario}: {tool.name} {a}"
+                if error is not None:
+                    check(label, False, repr(error))
+                elif result.is_error:
+                    missing = "none-in-this-scenario" in a.values()
+                    check(label + " (error result)", missing and "call coroot_" in text_of(result), text_of(result))
+                else:
+                    check(label, result.structured_content is not None, "no structuredContent")
+
+
 async def over_stdio():
     params = StdioServerParameters(command=BINARY, args=["serve", "--demo"], env={"COROOT_MCP_LOG": "warn"})
     async with Client(params) as client:
@@ -111,11 +159,13 @@ async def over_http():
 
 
 async def main():
-    for run in (over_stdio, over_http):
+    runs = [(r.__name__, r) for r in (over_stdio, over_http)]
+    runs += [(f"every tool on {name}", lambda name=name, url=url: every_tool(name, url)) for name, url in TARGETS]
+    for label, run in runs:
         try:
             await run()
-        except Exception as e:  # a transport that fails outright is one failed check, not a crash
-            check(f"{run.__name__} completed", False, repr(e))
+        except Exception as e:  # a session that fails outright is one failed check, not a crash
+            check(f"{label} completed", False, repr(e))
     passed = sum(results)
     failed = len(results) - passed
     print(f"python-sdk: {passed} passed, {failed} failed")

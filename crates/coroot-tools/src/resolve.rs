@@ -8,6 +8,7 @@ use coroot_client::{AppId, Error as CorootError, TimeRange};
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
+use crate::tools::names;
 
 /// Resolves `input` to an application id of `project`. The ids come from the client's
 /// short-lived cache; a name the cached ids miss is looked up once more against fresh ones, so
@@ -21,6 +22,9 @@ pub async fn app_id(ctx: &ToolContext, project: &str, input: &str) -> Result<App
     let range = TimeRange::last_hours(ctx.now_ms(), 1.0);
     let mut index = match ctx.client.application_ids(project, range).await {
         Ok(index) if !index.ids.is_empty() => index,
+        // Coroot knows no application here, so a name cannot be one; a full id may still be
+        // one that stopped reporting, and Coroot is the judge of that.
+        Ok(_) if given.parts().is_none() => return Err(unknown(input, &[])),
         // Coroot is down, slow, failing or refusing the login: the app request would meet the
         // same fate after another wait, so this is the answer.
         Err(e)
@@ -65,8 +69,9 @@ pub fn unknown(input: &str, index: &[AppId]) -> ToolError {
     let close = closest(index, input.trim(), 5);
     let message = if close.is_empty() {
         format!(
-            "no application matches '{}'; call coroot_get_applications to list app ids",
-            input.trim()
+            "no application matches '{}'; call {} to list app ids",
+            input.trim(),
+            names::APPLICATIONS
         )
     } else {
         format!(
