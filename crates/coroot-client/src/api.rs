@@ -105,7 +105,7 @@ impl Client {
     /// `GET /api/project/{p}/status`: Prometheus and agent health.
     pub async fn project_status(&self, project: &str) -> Result<ProjectStatus> {
         let path = format!("{}/status", project_path(project)?);
-        self.data(project, session(&path, &[], Object::Project)).await
+        Ok(self.data(project, session(&path, &[], Object::Project)).await?.data)
     }
 
     /// `GET /api/project/{p}/overview/{view}` with an optional view query, as the envelope.
@@ -167,83 +167,108 @@ impl Client {
         })
     }
 
-    /// One overview view without a query, without the envelope's context.
-    async fn view(&self, project: &str, view: &str, range: TimeRange) -> Result<Overview> {
-        Ok(self.overview(project, view, range, None).await?.1)
+    /// One overview view without a query: the part `pick` takes, with the project status.
+    async fn view<T: Default>(
+        &self,
+        project: &str,
+        view: &str,
+        range: TimeRange,
+        pick: impl FnOnce(Overview) -> Option<T>,
+    ) -> Result<Viewed<T>> {
+        let (context, overview) = self.overview(project, view, range, None).await?;
+        Ok(Viewed {
+            data: pick(overview).unwrap_or_default(),
+            status: context.status,
+        })
     }
 
     /// Applications with their health, CRITICAL first (Coroot sorts them).
-    pub async fn applications(&self, project: &str, range: TimeRange) -> Result<Vec<ApplicationStatus>> {
-        let overview = self.view(project, "applications", range).await?;
-        Ok(overview.applications.unwrap_or_default())
+    pub async fn applications(&self, project: &str, range: TimeRange) -> Result<Viewed<Vec<ApplicationStatus>>> {
+        self.view(project, "applications", range, |o| o.applications).await
     }
 
     /// The service map: apps with at least one link.
-    pub async fn service_map(&self, project: &str, range: TimeRange) -> Result<Vec<MapApplication>> {
-        let overview = self.view(project, "map", range).await?;
-        Ok(overview.map.unwrap_or_default())
+    pub async fn service_map(&self, project: &str, range: TimeRange) -> Result<Viewed<Vec<MapApplication>>> {
+        self.view(project, "map", range, |o| o.map).await
     }
 
     /// Nodes, converted from the pre-v1.17 table when needed.
-    pub async fn nodes(&self, project: &str, range: TimeRange) -> Result<Vec<Node>> {
-        let overview = self.view(project, "nodes", range).await?;
-        Ok(overview.nodes.map(NodesView::into_nodes).unwrap_or_default())
+    pub async fn nodes(&self, project: &str, range: TimeRange) -> Result<Viewed<Vec<Node>>> {
+        self.view(project, "nodes", range, |o| o.nodes.map(NodesView::into_nodes))
+            .await
     }
 
     /// Rollouts, newest first.
-    pub async fn deployments(&self, project: &str, range: TimeRange) -> Result<Vec<Deployment>> {
-        let overview = self.view(project, "deployments", range).await?;
-        Ok(overview.deployments.unwrap_or_default())
+    pub async fn deployments(&self, project: &str, range: TimeRange) -> Result<Viewed<Vec<Deployment>>> {
+        self.view(project, "deployments", range, |o| o.deployments).await
     }
 
     /// Traces: root spans, one trace, or error groups.
-    pub async fn traces(&self, project: &str, range: TimeRange, query: &TraceQuery) -> Result<Traces> {
+    pub async fn traces(&self, project: &str, range: TimeRange, query: &TraceQuery) -> Result<Viewed<Traces>> {
         let object = if query.trace_id.is_some() {
             Object::Trace
         } else {
             Object::Project
         };
-        let (_, overview) = self
+        let (context, overview) = self
             .overview_of(project, "traces", range, Some(query.to_json()), object)
             .await?;
-        Ok(overview.traces.unwrap_or_default())
+        Ok(Viewed {
+            data: overview.traces.unwrap_or_default(),
+            status: context.status,
+        })
     }
 
     /// Logs of every application, plus Kubernetes events.
-    pub async fn overview_logs(&self, project: &str, range: TimeRange, query: &OverviewLogQuery) -> Result<Logs> {
-        let (_, overview) = self.overview(project, "logs", range, Some(query.to_json())).await?;
-        Ok(overview.logs.unwrap_or_default())
+    pub async fn overview_logs(
+        &self,
+        project: &str,
+        range: TimeRange,
+        query: &OverviewLogQuery,
+    ) -> Result<Viewed<Logs>> {
+        let (context, overview) = self.overview(project, "logs", range, Some(query.to_json())).await?;
+        Ok(Viewed {
+            data: overview.logs.unwrap_or_default(),
+            status: context.status,
+        })
     }
 
     /// Costs per node and application.
-    pub async fn costs(&self, project: &str, range: TimeRange) -> Result<Costs> {
-        let overview = self.view(project, "costs", range).await?;
-        Ok(overview.costs.unwrap_or_default())
+    pub async fn costs(&self, project: &str, range: TimeRange) -> Result<Viewed<Costs>> {
+        self.view(project, "costs", range, |o| o.costs).await
     }
 
     /// Availability and security risks.
-    pub async fn risks(&self, project: &str, range: TimeRange) -> Result<Vec<Risk>> {
-        let overview = self.view(project, "risks", range).await?;
-        Ok(overview.risks.unwrap_or_default())
+    pub async fn risks(&self, project: &str, range: TimeRange) -> Result<Viewed<Vec<Risk>>> {
+        self.view(project, "risks", range, |o| o.risks).await
     }
 
-    /// The newest `limit` incidents (Coroot does not filter them by time), open ones first.
-    pub async fn incidents(&self, project: &str, range: TimeRange, limit: u32) -> Result<Vec<Incident>> {
+    /// The newest `limit` incidents, open ones first. Coroot does not filter the list by time
+    /// but builds its world for the window it is given, so the last minutes are asked for
+    /// whatever window the caller looks at (`api/api.go` Incidents).
+    pub async fn incidents(&self, project: &str, now_ms: i64, limit: u32) -> Result<Viewed<Vec<Incident>>> {
         let path = format!("{}/incidents", project_path(project)?);
-        let mut params: Vec<(&str, String)> = range.params().into();
+        let window = TimeRange {
+            from_ms: now_ms - INCIDENTS_WINDOW_MS,
+            to_ms: now_ms,
+        };
+        let mut params: Vec<(&str, String)> = window.params().into();
         params.push(("limit", limit.to_string()));
         let env: Envelope<Vec<Incident>> = self.get_json(session(&path, &params, Object::Project)).await?;
-        Ok(env.data.unwrap_or_default())
+        Ok(Viewed {
+            data: env.data.unwrap_or_default(),
+            status: env.context.status,
+        })
     }
 
     /// One incident with its full RCA. Coroot sets the window from the incident itself.
-    pub async fn incident(&self, project: &str, key: &str) -> Result<IncidentView> {
+    pub async fn incident(&self, project: &str, key: &str) -> Result<Viewed<IncidentView>> {
         let path = format!("{}/incident/{}", project_path(project)?, segment("incident key", key)?);
         self.data(project, session(&path, &[], Object::Incident)).await
     }
 
     /// One application: its map and audit reports.
-    pub async fn app(&self, project: &str, app: &AppId, range: TimeRange) -> Result<ApplicationView> {
+    pub async fn app(&self, project: &str, app: &AppId, range: TimeRange) -> Result<Viewed<ApplicationView>> {
         let path = format!(
             "{}/app/{}",
             project_path(project)?,
@@ -254,7 +279,13 @@ impl Client {
     }
 
     /// One application's logs.
-    pub async fn app_logs(&self, project: &str, app: &AppId, range: TimeRange, query: &AppLogQuery) -> Result<AppLogs> {
+    pub async fn app_logs(
+        &self,
+        project: &str,
+        app: &AppId,
+        range: TimeRange,
+        query: &AppLogQuery,
+    ) -> Result<Viewed<AppLogs>> {
         let path = format!(
             "{}/app/{}/logs",
             project_path(project)?,
@@ -266,17 +297,21 @@ impl Client {
     }
 
     /// One node's audit report.
-    pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<AuditReport> {
+    pub async fn node(&self, project: &str, name: &str, range: TimeRange) -> Result<Viewed<AuditReport>> {
         let path = format!("{}/node/{}", project_path(project)?, segment("node name", name)?);
         self.data(project, session(&path, &range.params(), Object::Node)).await
     }
 
     /// The data of a project endpoint's `{context, data}` envelope, which Coroot leaves `null`
-    /// for a project it has no world for.
-    async fn data<T: DeserializeOwned>(&self, project: &str, req: Request<'_>) -> Result<T> {
+    /// for a project it has no world for, with the project status.
+    async fn data<T: DeserializeOwned>(&self, project: &str, req: Request<'_>) -> Result<Viewed<T>> {
         let env: Envelope<T> = self.get_json(req).await?;
-        env.data.ok_or_else(|| Error::NoProjectData {
+        let data = env.data.ok_or_else(|| Error::NoProjectData {
             project: project.to_string(),
+        })?;
+        Ok(Viewed {
+            data,
+            status: env.context.status,
         })
     }
 
@@ -313,6 +348,9 @@ impl Client {
         Ok(response.into_chart(range.from_ms, range.to_ms, i64::from(step_secs) * 1000, legend))
     }
 }
+
+/// The window sent with the incident list, which Coroot does not filter by time.
+const INCIDENTS_WINDOW_MS: i64 = 5 * 60_000;
 
 /// A session GET of `path` that reads `object`.
 fn session<'a>(path: &'a str, query: &'a [(&'a str, String)], object: Object) -> Request<'a> {

@@ -14,6 +14,7 @@ use crate::session::Session;
 #[cfg(feature = "bench")]
 use crate::tape::Tape;
 use crate::transport::{Auth, Request, Transport};
+use crate::version::Version;
 
 /// A Coroot API client. Cheap to clone: clones share the HTTP pool, the session and caches.
 #[derive(Clone)]
@@ -25,6 +26,8 @@ struct Inner {
     transport: Transport,
     session: Session,
     cache: Cache,
+    /// The server's version, once read (`None` inside when its page does not say).
+    version: tokio::sync::OnceCell<Option<Version>>,
     /// Recorded bodies to answer GETs from, or a recording in progress.
     #[cfg(feature = "bench")]
     tape: Tape,
@@ -56,6 +59,7 @@ impl Client {
                 transport,
                 session: Session::default(),
                 cache,
+                version: tokio::sync::OnceCell::new(),
                 #[cfg(feature = "bench")]
                 tape: Tape::default(),
             }),
@@ -116,6 +120,21 @@ impl Client {
             inner.tape.record(&key, body);
         }
         result
+    }
+
+    /// The server's version, read from its index page on first use and kept: what Coroot
+    /// serves depends on it. `None` when the page does not say (or could not be read; that
+    /// is tried again on the next call).
+    pub async fn version(&self) -> Option<Version> {
+        let read = self
+            .inner
+            .version
+            .get_or_try_init(|| async {
+                let info = self.server_info().await?;
+                Ok::<_, Error>(info.version.as_deref().and_then(Version::parse))
+            })
+            .await;
+        read.ok().copied().flatten()
     }
 
     /// The caches, for the endpoints that keep what they fetched.

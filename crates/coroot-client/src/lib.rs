@@ -23,6 +23,7 @@
 //!   when Coroot refuses the cookie;
 //! - `transport`: HTTP, retries with backoff, the body cap, Coroot's answers mapped to
 //!   [`Error`]s;
+//! - `version`: Coroot's release, read once from the index page;
 //! - `models` (response types), `query` (the JSON queries of logs and traces), `ids` (app
 //!   ids, time ranges, path encoding), `config`, `error`, `secret`, `de` (tolerant decoding).
 
@@ -40,6 +41,7 @@ mod session;
 #[cfg(feature = "bench")]
 mod tape;
 mod transport;
+mod version;
 
 pub use api::{AppIds, ServerInfo};
 pub use client::Client;
@@ -49,3 +51,4 @@ pub use ids::{AppId, AppIdParts, TimeRange, encode_segment};
 pub use models::Status;
 pub use query::{AppLogQuery, LogFilter, OverviewLogQuery, TraceQuery, TraceView, normalize_severity, panel_query};
 pub use secret::Secret;
+pub use version::Version;

@@ -163,6 +163,10 @@ pub struct Context {
     pub alerts: BTreeMap<String, u64>,
     /// Present from v1.17 on; a version signal.
     pub multicluster: Option<bool>,
+    /// The member projects' names in a multi-cluster project (v1.17+), which are also the
+    /// `datasource` values `panel/data` takes.
+    #[serde(deserialize_with = "null_default")]
+    pub member_projects: Vec<String>,
 }
 
 /// `context.status`.
@@ -178,6 +182,93 @@ pub struct ProjectStatus {
     pub prometheus: PrometheusStatus,
     /// Node agent health.
     pub node_agent: NodeAgentStatus,
+    /// kube-state-metrics health, when Coroot needs it (Kubernetes containers seen).
+    pub kube_state_metrics: Option<KubeStateMetricsStatus>,
+}
+
+impl ProjectStatus {
+    /// What is wrong with the project's data sources, in Coroot's own words (`api/ctx.go`
+    /// renderStatus, and the UI's texts for the states it leaves unworded,
+    /// `front/src/App.vue`). Empty when all is well: a non-empty list means an answer built on
+    /// this data may be empty or incomplete, not healthy.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let p = &self.prometheus;
+        if p.status.is_failing() {
+            let mut text = p.message.trim().to_string();
+            if !p.error.trim().is_empty() {
+                text = format!("{text} {}", p.error.trim());
+            }
+            match p.action.as_str() {
+                "configure" => text.push_str(" (configure Prometheus in the project's settings in Coroot)"),
+                "wait" => text.push_str(" (the data may be incomplete until it catches up)"),
+                _ => {}
+            }
+            out.push(text);
+        }
+        if self.node_agent.status.is_failing() {
+            out.push(
+                "No metrics found from coroot-node-agent: if it was just installed, wait a couple of minutes for it to collect data; if it is not installed, install it on every node".into(),
+            );
+        }
+        if self.kube_state_metrics.as_ref().is_some_and(|k| k.status.is_failing()) {
+            out.push(
+                "kube-state-metrics is missing: Coroot needs it to combine Kubernetes containers into applications".into(),
+            );
+        }
+        if !self.error.trim().is_empty() {
+            out.push(self.error.trim().to_string());
+        }
+        out
+    }
+}
+
+/// `context.status.kube_state_metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct KubeStateMetricsStatus {
+    /// Status.
+    pub status: Status,
+    /// Applications it describes.
+    pub applications: u64,
+}
+
+/// An endpoint's data with what the envelope said about the project's data sources: an answer
+/// built on a project whose Prometheus is not configured is empty, not healthy.
+#[derive(Debug, Clone, Default)]
+pub struct Viewed<T> {
+    /// The payload.
+    pub data: T,
+    /// `context.status` of the envelope.
+    pub status: ProjectStatus,
+}
+
+impl<T> Viewed<T> {
+    /// The payload alone.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The payload turned into another, with the same status.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Viewed<U> {
+        Viewed {
+            data: f(self.data),
+            status: self.status,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Viewed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> std::ops::DerefMut for Viewed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
 }
 
 /// `context.status.prometheus`.
@@ -192,6 +283,9 @@ pub struct PrometheusStatus {
     /// Error text.
     #[serde(deserialize_with = "null_default")]
     pub error: String,
+    /// What Coroot's UI offers to do: `configure`, `wait`, or empty.
+    #[serde(deserialize_with = "null_default")]
+    pub action: String,
 }
 
 /// `context.status.node_agent`.

@@ -16,7 +16,7 @@ async fn one_login_serves_every_call() {
     client.applications(PROD, range).await.unwrap();
     client.service_map(PROD, range).await.unwrap();
     client.nodes(PROD, range).await.unwrap();
-    client.incidents(PROD, range, 5).await.unwrap();
+    client.incidents(PROD, range.to_ms, 5).await.unwrap();
     client.incident(PROD, "q8w7e6r5").await.unwrap();
     client
         .app(PROD, &AppId::new(format!("{PROD}:default:Deployment:payment")), range)

@@ -26,7 +26,7 @@ fn concurrent_applications(
     (0..CALLS)
         .map(|_| {
             let client = client.clone();
-            tokio::spawn(async move { client.applications(PROD, last_hour()).await })
+            tokio::spawn(async move { client.applications(PROD, last_hour()).await.map(|v| v.data) })
         })
         .collect()
 }

@@ -380,10 +380,12 @@ async fn risks_are_decoded_with_severity_and_details() {
 #[tokio::test]
 async fn incidents_send_the_limit_and_decode_open_and_resolved() {
     let (sim, client) = setup().await;
-    let incidents = client.incidents(PROD, last_hour(), 10).await.unwrap();
+    let incidents = client.incidents(PROD, last_hour().to_ms, 10).await.unwrap();
     let req = last_request(&sim, &format!("/api/project/{PROD}/incidents"));
     assert_eq!(req.param("limit"), Some("10"));
-    assert_eq!(req.param("from"), Some((NOW - HOUR).to_string().as_str()));
+    // The list is not filtered by time, so Coroot is only made to build the last minutes.
+    assert_eq!(req.param("from"), Some((NOW - 5 * MIN).to_string().as_str()));
+    assert_eq!(req.param("to"), Some(NOW.to_string().as_str()));
 
     let open = incidents.iter().find(|i| i.key == "q8w7e6r5").unwrap();
     assert_eq!(open.application_id, app_id("checkout"));
@@ -398,7 +400,7 @@ async fn incidents_send_the_limit_and_decode_open_and_resolved() {
     assert_eq!(resolved.resolved_at, Some(NOW - 3 * DAY));
     assert!(!resolved.is_open());
 
-    let one = client.incidents(PROD, last_hour(), 1).await.unwrap();
+    let one = client.incidents(PROD, last_hour().to_ms, 1).await.unwrap();
     assert_eq!(
         last_request(&sim, &format!("/api/project/{PROD}/incidents")).param("limit"),
         Some("1")
@@ -565,7 +567,7 @@ async fn empty_project_null_lists_decode_to_empty() {
     assert!(client.nodes(p, range).await.unwrap().is_empty());
     assert!(client.deployments(p, range).await.unwrap().is_empty());
     assert!(client.risks(p, range).await.unwrap().is_empty());
-    assert!(client.incidents(p, range, 10).await.unwrap().is_empty());
+    assert!(client.incidents(p, range.to_ms, 10).await.unwrap().is_empty());
     let traces = client.traces(p, range, &TraceQuery::default()).await.unwrap();
     assert!(traces.traces.is_empty() && traces.trace.is_empty() && traces.errors.is_empty());
     let logs = client

@@ -125,7 +125,7 @@ async fn not_found_names_the_missing_object_from_the_endpoint_and_an_unknown_pro
         other => panic!("expected NotFound, got {other:?}"),
     };
     // Any project endpoint can say the project itself is unknown, whatever it reads.
-    let err = expect_err(client.incidents("nosuchproject", last_hour(), 5).await, Some(&sim));
+    let err = expect_err(client.incidents("nosuchproject", last_hour().to_ms, 5).await, Some(&sim));
     assert_eq!(object(err), Object::Project);
     let err = expect_err(
         client
@@ -279,7 +279,7 @@ async fn truncated_json_is_a_decode_error_on_every_endpoint() {
         ("/overview/applications", client.applications(PROD, range).await.err()),
         ("/overview/map", client.service_map(PROD, range).await.err()),
         ("/overview/costs", client.costs(PROD, range).await.err()),
-        ("/incidents", client.incidents(PROD, range, 5).await.err()),
+        ("/incidents", client.incidents(PROD, range.to_ms, 5).await.err()),
         ("/incident/q8w7e6r5", client.incident(PROD, "q8w7e6r5").await.err()),
         ("%3Apayment", client.app(PROD, &payment, range).await.err()),
         ("/node/node-1", client.node(PROD, "node-1", range).await.err()),

@@ -295,7 +295,7 @@ async fn real_bodies(sim: &Simulator) -> Vec<Value> {
         .unwrap();
     client.costs(PROD, range).await.unwrap();
     client.risks(PROD, range).await.unwrap();
-    client.incidents(PROD, range, 20).await.unwrap();
+    client.incidents(PROD, range.to_ms, 20).await.unwrap();
     client.incident(PROD, "q8w7e6r5").await.unwrap();
     client.app(PROD, &payment, range).await.unwrap();
     client

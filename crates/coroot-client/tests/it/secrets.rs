@@ -85,7 +85,7 @@ async fn no_error_or_debug_output_contains_a_secret() {
     sim.inject(rule("/overview/deployments", Fault::Html));
     errors.push(client.deployments(PROD, range).await.unwrap_err());
     sim.inject(rule("/incidents", Fault::ExpireSessionsAfter { requests: 0 }));
-    errors.push(client.incidents(PROD, range, 5).await.unwrap_err());
+    errors.push(client.incidents(PROD, range.to_ms, 5).await.unwrap_err());
 
     let mut no_key = secret_config(&sim.base_url());
     no_key.api_key = None;

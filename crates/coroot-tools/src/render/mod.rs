@@ -29,6 +29,19 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// Coroot's own warnings about the project's data sources, right under the header: an
+    /// empty list on a project whose Prometheus is not configured is not a healthy project.
+    pub fn coroot_status(&mut self, problems: &[String]) -> &mut Self {
+        for p in problems {
+            self.line(format!(
+                "COROOT WARNING: {p}. What follows may be empty or incomplete; it does not mean healthy."
+            ));
+        }
+        self
+    }
+}
+
 /// Status as the seed shows it: the word, with the code 0–4 in structured output.
 #[derive(Debug, Clone, Copy, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct Health {

@@ -54,6 +54,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// The resolved 4-part application id.
     pub app_id: String,
     /// Overall status (worst of the SLO, Instances and database reports).
@@ -178,7 +182,9 @@ impl Tool for GetAppDetail {
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(build(project.name, window, &id, view))
+        let mut out = build(project.name, window, &id, view.data);
+        out.coroot_status = view.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
@@ -189,6 +195,7 @@ impl Tool for GetAppDetail {
         );
         let id = AppId::new(out.app_id.as_str());
         t.header(&format!("App {}", id.short()), &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         let bad: Vec<String> = out
             .indicators
             .iter()
@@ -405,6 +412,7 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
     Output {
         project,
         window,
+        coroot_status: Vec::new(),
         app_id: id.to_string(),
         status: app.status.into(),
         indicators,

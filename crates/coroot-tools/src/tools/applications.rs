@@ -51,6 +51,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Applications in the project, before the status filter.
     pub total: usize,
     /// Applications per status, before the status filter.
@@ -137,12 +141,15 @@ impl Tool for GetApplications {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let apps = ctx.client.applications(&project.id, range).await?;
-        Ok(build(project.name, window, apps, filter))
+        let mut out = build(project.name, window, apps.data, filter);
+        out.coroot_status = apps.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "entries (one per unhealthy app, 20 names per OK line)", NARROW);
         t.header("Applications", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.total == 0 {
             t.line("No applications: Coroot lists only apps with at least one known status in the window.");
             t.footer("next: a longer lookback_hours, another project_id, or coroot_get_nodes to check that the node agents report");
@@ -287,6 +294,7 @@ fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: 
     Output {
         project,
         window,
+        coroot_status: Vec::new(),
         total,
         counts,
         status_filter: filter.map(Status::label),

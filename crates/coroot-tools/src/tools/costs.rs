@@ -45,6 +45,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Sums over every priced node and application.
     pub totals: Totals,
     /// Coroot uses custom pricing rather than cloud prices.
@@ -153,7 +157,9 @@ impl Tool for GetCosts {
             DEFAULT_HOURS,
         )
         .await?;
-        let costs = ctx.client.costs(&project.id, range).await?;
+        let viewed = ctx.client.costs(&project.id, range).await?;
+        let coroot_status = viewed.status.problems();
+        let costs = viewed.data;
         let mut nodes: Vec<NodeCostOut> = costs
             .nodes
             .into_iter()
@@ -223,6 +229,7 @@ impl Tool for GetCosts {
         Ok(Output {
             project: project.name,
             window,
+            coroot_status,
             totals,
             custom_pricing: costs.custom_pricing,
             nodes,
@@ -237,6 +244,7 @@ impl Tool for GetCosts {
             "pass project_id to look at one project",
         );
         t.header("Costs", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.nodes.is_empty() && out.applications.is_empty() {
             t.line("No cost data: Coroot prices only nodes whose pricing it knows, and none is priced here.");
             t.footer("next: configure cloud pricing (nodes on AWS, GCP or Azure with instance metadata) or custom pricing in Coroot's project settings, then retry");

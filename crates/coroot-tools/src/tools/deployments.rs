@@ -41,6 +41,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Rollouts in the window.
     pub total: usize,
     /// Worst status first, then newest.
@@ -103,10 +107,9 @@ impl Tool for GetDeployments {
             DEFAULT_HOURS,
         )
         .await?;
-        let mut deployments: Vec<DeploymentOut> = ctx
-            .client
-            .deployments(&project.id, range)
-            .await?
+        let viewed = ctx.client.deployments(&project.id, range).await?;
+        let mut deployments: Vec<DeploymentOut> = viewed
+            .data
             .into_iter()
             .map(|d| {
                 let started_ms = d.started_at_ms();
@@ -134,6 +137,7 @@ impl Tool for GetDeployments {
         deployments.sort_by(|a, b| b.status_rank.cmp(&a.status_rank).then(b.started_ms.cmp(&a.started_ms)));
         Ok(Output {
             project: project.name,
+            coroot_status: viewed.status.problems(),
             window,
             total: deployments.len(),
             deployments,
@@ -144,6 +148,7 @@ impl Tool for GetDeployments {
         let now_ms = frame.now_ms;
         let mut t = Answer::new(frame, "deployments", "pass a shorter lookback_hours");
         t.header("Deployments", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.deployments.is_empty() {
             t.line("No rollout started in this window.");
             let h = out.window.lookback_hours;

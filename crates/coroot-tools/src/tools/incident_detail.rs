@@ -57,6 +57,10 @@ pub struct Params {
 pub struct Output {
     /// Project name.
     pub project: String,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// The incident.
     #[serde(flatten)]
     pub incident: IncidentHead,
@@ -190,7 +194,9 @@ impl Tool for GetIncidentDetail {
         }
         let key = p.incident_key.trim().to_string();
         let view = ctx.client.incident(&project.id, &key).await?;
-        Ok(build(project.name, view, ctx.now_ms(), p.lookback_hours.is_some()))
+        let mut out = build(project.name, view.data, ctx.now_ms(), p.lookback_hours.is_some());
+        out.coroot_status = view.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
@@ -207,6 +213,7 @@ impl Tool for GetIncidentDetail {
             out.window.from.as_deref().unwrap_or("?"),
             out.window.to.as_deref().unwrap_or("now")
         ));
+        t.coroot_status(&out.coroot_status);
         if out.lookback_given {
             t.line("note: lookback_hours is not used here; Coroot always shows the incident's own window");
         }
@@ -443,6 +450,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
 
     Output {
         project,
+        coroot_status: Vec::new(),
         incident,
         window: IncidentWindow {
             from: from.map(iso),

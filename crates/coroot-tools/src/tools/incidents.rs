@@ -43,6 +43,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Incidents in the window.
     pub total: usize,
     /// Of which still open.
@@ -130,10 +134,10 @@ impl Tool for GetIncidents {
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 24.0).await?;
-        let mut incidents: Vec<_> = ctx
-            .client
-            .incidents(&project.id, range, 100)
-            .await?
+        let viewed = ctx.client.incidents(&project.id, ctx.now_ms(), 100).await?;
+        let coroot_status = viewed.status.problems();
+        let mut incidents: Vec<_> = viewed
+            .data
             .into_iter()
             .filter(|i| {
                 i.is_open()
@@ -160,7 +164,7 @@ impl Tool for GetIncidents {
             if let Ok((idx, Ok(view))) = joined
                 && let Some(slot) = rca.get_mut(idx)
             {
-                *slot = view.incident.rca;
+                *slot = view.data.incident.rca;
             }
         }
 
@@ -193,6 +197,7 @@ impl Tool for GetIncidents {
         Ok(Output {
             project: project.name,
             window,
+            coroot_status,
             total: out.len(),
             open: out.iter().filter(|i| i.head.open).count(),
             incidents: out,
@@ -203,6 +208,7 @@ impl Tool for GetIncidents {
         let now_ms = frame.now_ms;
         let mut t = Answer::new(frame, "incidents", "pass a shorter lookback_hours");
         t.header("Incidents", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.incidents.is_empty() {
             t.line("No incident was open or opened in this window.");
             t.footer("next: coroot_get_applications to check current health, or a longer lookback_hours");
@@ -311,9 +317,12 @@ mod tests {
             .into_iter()
             .find(|r| r.path.ends_with("/incidents"))
             .unwrap();
+        // Coroot does not filter the list by time but builds its world for the window sent
+        // (api/api.go Incidents), so only the last minutes are asked for; the 30 days are
+        // applied here.
         let from: i64 = sent.param("from").unwrap().parse().unwrap();
         let to: i64 = sent.param("to").unwrap().parse().unwrap();
-        assert_eq!((to, to - from), (testing::NOW_MS, 720 * 3_600_000));
+        assert_eq!((to, to - from), (testing::NOW_MS, 5 * 60_000));
         assert!(out.text.contains("z9y8x7w6"), "30 days include the 3-day-old incident");
     }
 

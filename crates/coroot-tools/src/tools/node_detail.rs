@@ -56,6 +56,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Node name.
     pub node: String,
     /// Report status: OK when the agent reports, UNKNOWN without an agent.
@@ -142,12 +146,15 @@ impl Tool for GetNodeDetail {
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(build(project.name, window, bare, report))
+        let mut out = build(project.name, window, bare, report.data);
+        out.coroot_status = report.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "widget groups", "pass a shorter lookback_hours");
         t.header(&format!("Node {}", out.node), &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if !out.info.is_empty() {
             t.line(
                 out.info
@@ -237,7 +244,7 @@ async fn unknown_node(
         .client
         .nodes(project_id, range)
         .await
-        .map(|nodes| nodes.into_iter().map(|n| n.name).collect())
+        .map(|nodes| nodes.data.into_iter().map(|n| n.name).collect())
         .unwrap_or_default();
     let lower = name.to_ascii_lowercase();
     let mut close: Vec<&String> = names
@@ -346,6 +353,7 @@ fn build(project: String, window: Window, node: String, report: AuditReport) -> 
     Output {
         project,
         window,
+        coroot_status: Vec::new(),
         node,
         health: report.status.into(),
         info,

@@ -40,6 +40,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Nodes Coroot knows.
     pub total: usize,
     /// Down and warning first, then nodes without an agent, then the busiest.
@@ -210,6 +214,7 @@ fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
     Output {
         project,
         window,
+        coroot_status: Vec::new(),
         total: nodes.len(),
         nodes,
     }
@@ -225,13 +230,16 @@ impl Tool for GetNodes {
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
-        let nodes = fetch(ctx, &project.id, range).await?;
-        Ok(build(project.name, window, nodes))
+        let (context, overview) = ctx.client.overview(&project.id, "nodes", range, None).await?;
+        let mut out = build(project.name, window, overview.nodes.map(nodes_of).unwrap_or_default());
+        out.coroot_status = context.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "nodes", "pass project_id to look at one project");
         t.header("Nodes", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.nodes.is_empty() {
             t.line("No nodes found: Coroot lists nodes from its node agent's metrics, so coroot-node-agent may not be installed.");
             t.footer("next: coroot_get_applications for application health, which works without node metrics");
@@ -272,10 +280,6 @@ impl Tool for GetNodes {
     }
 }
 
-async fn fetch(ctx: &ToolContext, project: &str, range: TimeRange) -> Result<Vec<Node>, ToolError> {
-    let (_, overview) = ctx.client.overview(project, "nodes", range, None).await?;
-    Ok(overview.nodes.map(nodes_of).unwrap_or_default())
-}
 
 /// `OK node-2 · up 23d 4h · CPU 41% · memory 72% · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12`
 fn node_line(n: &NodeOut) -> String {

@@ -41,6 +41,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Risks, dismissed ones included.
     pub total: usize,
     /// Of which dismissed.
@@ -142,6 +146,7 @@ fn build(project: String, window: Window, risks: Vec<Risk>) -> Output {
     Output {
         project,
         window,
+        coroot_status: Vec::new(),
         total: risks.len(),
         dismissed: risks.iter().filter(|r| r.dismissed).count(),
         risks,
@@ -177,12 +182,15 @@ impl Tool for GetRisks {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let risks = ctx.client.risks(&project.id, range).await?;
-        Ok(build(project.name, window, risks))
+        let mut out = build(project.name, window, risks.data);
+        out.coroot_status = risks.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "risks", "pass project_id to look at one project");
         t.header("Risks", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.risks.is_empty() {
             t.line("No risks found: no single-instance, single-node, single-AZ or spot-only app, unreplicated database or internet-exposed database.");
             t.footer("next: coroot_get_applications for current application health");

@@ -46,6 +46,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Links per status.
     pub link_counts: LinkCounts,
     /// Every client → upstream link: problems first (worst first), then by client and upstream.
@@ -110,7 +114,9 @@ impl Tool for GetServiceMap {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let map = ctx.client.service_map(&project.id, range).await?;
-        Ok(build(project.name, window, map))
+        let mut out = build(project.name, window, map.data);
+        out.coroot_status = map.status.problems();
+        Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
@@ -120,6 +126,7 @@ impl Tool for GetServiceMap {
             "pass a shorter lookback_hours, or call coroot_get_app_detail for one app's clients and dependencies",
         );
         t.header("Service map", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         if out.links.is_empty() && out.apps.is_empty() {
             t.line("No connections observed: Coroot's map holds only apps with at least one link in the window.");
             t.footer("next: a longer lookback_hours, or coroot_get_applications() to see app health");
@@ -303,6 +310,7 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
     Output {
         project,
         window,
+        coroot_status: Vec::new(),
         link_counts,
         links: links.into_iter().map(|l| l.1).collect(),
         apps: apps.into_iter().map(|a| a.1).collect(),

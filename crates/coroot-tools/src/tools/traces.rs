@@ -67,6 +67,10 @@ pub struct Output {
     pub project: String,
     /// Window searched (Coroot looks a trace id up whatever the window).
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// The trace asked for, in span-tree mode.
     pub trace_id: Option<String>,
     /// Filters of the list mode.
@@ -188,11 +192,12 @@ impl Tool for GetTraces {
             errors_only,
             ..TraceQuery::default()
         };
-        let traces = ctx.client.traces(&project.id, range, &query).await?;
-        let coroot_message = explain(&traces);
+        let viewed = ctx.client.traces(&project.id, range, &query).await?;
+        let coroot_message = explain(&viewed);
         let mut out = Output {
             project: project.name,
             window,
+            coroot_status: viewed.status.problems(),
             trace_id: trace_id.clone(),
             filters: TraceFilters {
                 service_name,
@@ -209,6 +214,7 @@ impl Tool for GetTraces {
             spans: Vec::new(),
             start_ms: None,
         };
+        let traces = viewed.data;
         if trace_id.is_some() {
             out.start_ms = traces.trace.iter().map(|s| s.timestamp).min();
             let mut spans = traces.trace;
@@ -363,6 +369,7 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
     let now_ms = frame.now_ms;
     let mut t = Answer::new(frame, "spans", "the trace is too large; the first spans are shown");
     t.header(&format!("Trace {id}"), &out.project, &out.window);
+    t.coroot_status(&out.coroot_status);
     if out.spans.is_empty() {
         let mut none = format!("Trace {id} was not found");
         if out.coroot_message.is_empty() {
@@ -452,6 +459,7 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
     let f = &out.filters;
     let mut t = Answer::new(frame, "traces", "pass service_name, status_error=true or a lower limit");
     t.header("Traces", &out.project, &out.window);
+    t.coroot_status(&out.coroot_status);
     if let Some(asked) = f.requested_limit {
         t.line(format!(
             "note: limit={asked} is outside 1..{MAX_LIMIT}; used {}",

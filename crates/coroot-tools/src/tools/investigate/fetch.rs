@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use coroot_client::models::{
     AppLogs, ApplicationStatus, ApplicationView, AuditReport, Deployment, Incident, IncidentView, LogEntry, Logs,
-    MapApplication, Node, Risk, TraceError, Traces,
+    MapApplication, Node, Risk, TraceError, Traces, Viewed,
 };
 use coroot_client::query::TraceView;
 use coroot_client::{
@@ -42,12 +42,19 @@ pub(super) struct Facts {
     pub details: BTreeMap<String, ApplicationView>,
     pub logs: BTreeMap<String, Vec<LogEntry>>,
     pub node_reports: BTreeMap<String, AuditReport>,
+    /// What Coroot said is wrong with the project's data sources, once each.
+    pub problems: Vec<String>,
 }
 
 impl Facts {
-    fn absorb(&mut self, got: Vec<Got>) {
-        for g in got {
-            match g {
+    fn absorb(&mut self, got: Vec<Viewed<Got>>) {
+        for Viewed { data, status } in got {
+            for p in status.problems() {
+                if !self.problems.contains(&p) {
+                    self.problems.push(p);
+                }
+            }
+            match data {
                 Got::Incidents(v) => self.incidents = Some(v),
                 Got::Incident(v) => {
                     self.views.insert(v.incident.key.clone(), *v);
@@ -106,7 +113,7 @@ enum Got {
     Node(String, Box<AuditReport>),
 }
 
-type Job = (String, Result<Got, String>);
+type Job = (String, Result<Viewed<Got>, String>);
 
 /// Concurrent calls with a timeout each; failures are collected, progress is reported.
 pub(super) struct Fan<'a> {
@@ -146,7 +153,7 @@ impl<'a> Fan<'a> {
     fn spawn<F, Fut>(&mut self, label: impl Into<String>, call: F)
     where
         F: FnOnce(coroot_client::Client, String) -> Fut,
-        Fut: Future<Output = Result<Got, CorootError>> + Send + 'static,
+        Fut: Future<Output = Result<Viewed<Got>, CorootError>> + Send + 'static,
     {
         let label = label.into();
         let limit = call_timeout(self.ctx);
@@ -167,7 +174,7 @@ impl<'a> Fan<'a> {
         self.failed.push(format!("{label}: {}", clip(&one_line(reason), 200)));
     }
 
-    async fn drain(&mut self) -> Vec<Got> {
+    async fn drain(&mut self) -> Vec<Viewed<Got>> {
         let mut out = Vec::new();
         while let Some(joined) = self.set.join_next().await {
             self.done += 1;
@@ -194,9 +201,7 @@ impl<'a> Fan<'a> {
         self.total += 1;
         let call = self.ctx.client.incident(&self.project, key);
         match tokio::time::timeout(call_timeout(self.ctx), call).await {
-            Ok(Ok(view)) => {
-                facts.views.insert(key.to_string(), view);
-            }
+            Ok(Ok(view)) => facts.absorb(vec![view.map(|v| Got::Incident(Box::new(v)))]),
             Ok(Err(CorootError::NotFound { .. })) => {
                 return Err(ToolError::Resolve {
                     message: format!(
@@ -217,20 +222,20 @@ impl<'a> Fan<'a> {
     /// Round 1: the cluster-wide views.
     pub async fn cluster(&mut self, facts: &mut Facts, range: TimeRange, wide: TimeRange) {
         self.spawn("incidents", move |c, p| async move {
-            c.incidents(&p, wide, 100).await.map(Got::Incidents)
+            c.incidents(&p, wide.to_ms, 100).await.map(|v| v.map(Got::Incidents))
         });
         self.spawn("applications", move |c, p| async move {
-            c.applications(&p, range).await.map(Got::Apps)
+            c.applications(&p, range).await.map(|v| v.map(Got::Apps))
         });
         self.spawn("service map", move |c, p| async move {
-            c.service_map(&p, range).await.map(Got::Map)
+            c.service_map(&p, range).await.map(|v| v.map(Got::Map))
         });
         self.spawn("deployments", move |c, p| async move {
-            c.deployments(&p, wide).await.map(Got::Deployments)
+            c.deployments(&p, wide).await.map(|v| v.map(Got::Deployments))
         });
         self.spawn(
             "nodes",
-            move |c, p| async move { c.nodes(&p, range).await.map(Got::Nodes) },
+            move |c, p| async move { c.nodes(&p, range).await.map(|v| v.map(Got::Nodes)) },
         );
         self.spawn("Kubernetes events", move |c, p| async move {
             let query = OverviewLogQuery {
@@ -241,11 +246,11 @@ impl<'a> Fan<'a> {
                 limit: LOG_LIMIT,
                 ..OverviewLogQuery::default()
             };
-            c.overview_logs(&p, range, &query).await.map(Got::Events)
+            c.overview_logs(&p, range, &query).await.map(|v| v.map(Got::Events))
         });
         self.spawn(
             "risks",
-            move |c, p| async move { c.risks(&p, range).await.map(Got::Risks) },
+            move |c, p| async move { c.risks(&p, range).await.map(|v| v.map(Got::Risks)) },
         );
         self.spawn("error traces", move |c, p| async move {
             let query = TraceQuery {
@@ -253,7 +258,7 @@ impl<'a> Fan<'a> {
                 view: TraceView::Errors,
                 ..TraceQuery::default()
             };
-            c.traces(&p, range, &query).await.map(Got::TraceErrors)
+            c.traces(&p, range, &query).await.map(|v| v.map(Got::TraceErrors))
         });
         let got = self.drain().await;
         facts.absorb(got);
@@ -263,7 +268,7 @@ impl<'a> Fan<'a> {
     pub async fn incidents(&mut self, facts: &mut Facts, keys: Vec<String>) {
         for key in keys {
             self.spawn(format!("incident {key}"), move |c, p| async move {
-                c.incident(&p, &key).await.map(|v| Got::Incident(Box::new(v)))
+                c.incident(&p, &key).await.map(|v| v.map(|v| Got::Incident(Box::new(v))))
             });
         }
         let got = self.drain().await;
@@ -278,7 +283,7 @@ impl<'a> Fan<'a> {
             self.spawn(format!("app detail {short}"), move |c, p| async move {
                 c.app(&p, &id2, range)
                     .await
-                    .map(|v| Got::App(app_key(&id2), Box::new(v)))
+                    .map(|v| v.map(|v| Got::App(app_key(&id2), Box::new(v))))
             });
             let id2 = id.clone();
             self.spawn(format!("app logs {short}"), move |c, p| async move {
@@ -292,7 +297,7 @@ impl<'a> Fan<'a> {
                 };
                 c.app_logs(&p, &id2, range, &query)
                     .await
-                    .map(|v| Got::AppLogs(app_key(&id2), v))
+                    .map(|v| v.map(|v| Got::AppLogs(app_key(&id2), v)))
             });
         }
         let got = self.drain().await;
@@ -304,7 +309,7 @@ impl<'a> Fan<'a> {
         for name in names {
             let n = name.clone();
             self.spawn(format!("node detail {name}"), move |c, p| async move {
-                c.node(&p, &n, range).await.map(|r| Got::Node(n, Box::new(r)))
+                c.node(&p, &n, range).await.map(|r| r.map(|r| Got::Node(n, Box::new(r))))
             });
         }
         let got = self.drain().await;

@@ -135,6 +135,7 @@ impl Tool for Investigate {
             "pass app_id or incident_key to narrow the investigation",
         );
         t.header("Investigation", &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         t.line(format!("Started from: {}", out.started_from));
         t.line(format!("Verdict: {}", out.verdict));
         for incident in &out.incidents {

@@ -15,6 +15,10 @@ pub struct Output {
     pub project: String,
     /// Window of the health data (incidents and deployments: at least the last 24h).
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// What the investigation started from.
     pub started_from: String,
     /// One-line conclusion.

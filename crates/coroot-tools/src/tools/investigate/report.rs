@@ -44,6 +44,7 @@ pub(super) fn output(case: &Case<'_>, suspects: Vec<Suspect>, mut meta: Meta) ->
     Output {
         project: meta.project,
         window: meta.window,
+        coroot_status: case.facts.problems.clone(),
         started_from,
         verdict,
         incidents,

@@ -60,6 +60,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Application id as Coroot knows it.
     pub app_id: String,
     /// Filters sent to Coroot.
@@ -133,10 +137,11 @@ impl Tool for GetAppLogs {
         Ok(Output {
             project: project.name,
             window,
+            coroot_status: logs.status.problems(),
             app_id: app.to_string(),
             limit_reached: logs.limit > 0 || total >= filters.limit as usize,
             filters,
-            source: logs.source,
+            source: logs.data.source.clone(),
             coroot_message: strip_tags(&logs.message),
             total_entries: total,
             severity_counts: severity_counts(&logs.entries),
@@ -153,6 +158,7 @@ impl Tool for GetAppLogs {
             "pass severity, search or a shorter lookback_hours",
         );
         t.header(&format!("Logs of {app}"), &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         limit_note(&mut t, &out.filters);
         let mut filters = filters_line(&out.filters);
         if !out.coroot_message.is_empty() && !out.messages.is_empty() {

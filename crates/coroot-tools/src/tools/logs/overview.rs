@@ -64,6 +64,10 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
+    /// kube-state-metrics): when present, the answer may be empty or incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coroot_status: Vec<String>,
     /// Filters sent to Coroot.
     pub filters: LogFilters,
     /// Only Kubernetes events were asked for.
@@ -226,6 +230,7 @@ impl Tool for GetOverviewLogs {
         Ok(Output {
             project: project.name,
             window,
+            coroot_status: logs.status.problems(),
             limit_reached: total >= filters.limit as usize,
             filters,
             kubernetes_only,
@@ -248,6 +253,7 @@ impl Tool for GetOverviewLogs {
             "pass severity, search or a shorter lookback_hours",
         );
         t.header(what, &out.project, &out.window);
+        t.coroot_status(&out.coroot_status);
         limit_note(&mut t, &out.filters);
         t.line(filters_line(&out.filters));
         if out.messages.is_empty() {
