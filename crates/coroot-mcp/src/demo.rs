@@ -137,7 +137,7 @@ pub async fn run(full: bool) -> Result<(), String> {
     )
     .await?;
 
-    let rca = view.incident.rca.unwrap_or_default();
+    let rca = view.data.incident.rca.unwrap_or_default();
     out!("━━ Conclusion");
     out!(
         "Incident {key} on {} is caused by {}.",
