@@ -19,9 +19,14 @@ pub struct Kit {
 
 /// Starts `scenario` on loopback and builds a context for it.
 pub async fn start(scenario: Scenario) -> Kit {
+    start_with(scenario, SimConfig::default()).await
+}
+
+/// Starts `scenario` with `config` (its clock set to [`NOW_MS`]), e.g. another Coroot version.
+pub async fn start_with(scenario: Scenario, config: SimConfig) -> Kit {
     let config = SimConfig {
         now_ms: Some(NOW_MS),
-        ..SimConfig::default()
+        ..config
     };
     let sim = Simulator::start(scenario, config).await.expect("simulator starts");
     let client = Client::new(ClientConfig::new(sim.base_url()).with_password("admin", "sim-password")).expect("client");

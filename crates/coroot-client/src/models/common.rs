@@ -213,7 +213,8 @@ impl ProjectStatus {
         }
         if self.kube_state_metrics.as_ref().is_some_and(|k| k.status.is_failing()) {
             out.push(
-                "kube-state-metrics is missing: Coroot needs it to combine Kubernetes containers into applications".into(),
+                "kube-state-metrics is missing: Coroot needs it to combine Kubernetes containers into applications"
+                    .into(),
             );
         }
         if !self.error.trim().is_empty() {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::common::Status;
+use super::common::{Chart, Status};
 use crate::de::null_default;
 
 /// `overview/logs` payload.
@@ -23,6 +23,9 @@ pub struct Logs {
     /// ns of the newest entry, for paging.
     #[serde(deserialize_with = "null_default")]
     pub max_ts: String,
+    /// Lines per severity and step over every matching line, not only those returned
+    /// (`api/views/overview/logs.go`).
+    pub chart: Option<Chart>,
 }
 
 /// A log line.
@@ -57,12 +60,20 @@ pub struct AppLogs {
     /// e.g. "Using container logs", "Clickhouse integration is not configured".
     #[serde(deserialize_with = "null_default")]
     pub message: String,
-    /// Available sources.
+    /// Sources with logs: `agent` (container stdout, collected by coroot-node-agent) when the
+    /// project has any, then `otel` when this app has an OpenTelemetry service
+    /// (`api/views/logs/logs.go`); `null` without ClickHouse.
     #[serde(deserialize_with = "null_default")]
     pub sources: Vec<String>,
     /// Source used.
     #[serde(deserialize_with = "null_default")]
     pub source: String,
+    /// The app's OpenTelemetry service, when it has one.
+    #[serde(deserialize_with = "null_default")]
+    pub service: String,
+    /// Lines per severity and step over every matching line, not only those returned; from
+    /// the node agent's log-pattern counters when Coroot has no ClickHouse.
+    pub chart: Option<Chart>,
     /// `messages` or `patterns`.
     #[serde(deserialize_with = "null_default")]
     pub view: String,

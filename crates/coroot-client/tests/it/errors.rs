@@ -125,7 +125,10 @@ async fn not_found_names_the_missing_object_from_the_endpoint_and_an_unknown_pro
         other => panic!("expected NotFound, got {other:?}"),
     };
     // Any project endpoint can say the project itself is unknown, whatever it reads.
-    let err = expect_err(client.incidents("nosuchproject", last_hour().to_ms, 5).await, Some(&sim));
+    let err = expect_err(
+        client.incidents("nosuchproject", last_hour().to_ms, 5).await,
+        Some(&sim),
+    );
     assert_eq!(object(err), Object::Project);
     let err = expect_err(
         client

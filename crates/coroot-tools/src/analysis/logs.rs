@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use coroot_client::models::LogEntry;
+use coroot_client::models::{Chart, LogEntry};
 
 use crate::analysis::severity::level_rank;
 
@@ -119,9 +119,33 @@ pub fn pattern(message: &str) -> String {
     out
 }
 
-/// The pod that wrote a line, from its Kubernetes attributes.
+/// The pod that wrote a line. Container logs carry the node agent's `container.id`,
+/// `/k8s/<namespace>/<pod>/<container>` (coroot-node-agent `logs/otel.go`), and no
+/// `k8s.pod.name`; OpenTelemetry logs may carry `k8s.pod.name`.
 pub fn pod_of(e: &LogEntry) -> Option<&str> {
-    e.attributes.get("k8s.pod.name").map(String::as_str)
+    let from_container = e.attributes.get("container.id").and_then(|id| {
+        let mut parts = id.strip_prefix("/k8s/")?.split('/');
+        let (_namespace, pod) = (parts.next()?, parts.next()?);
+        (!pod.is_empty()).then_some(pod)
+    });
+    from_container.or_else(|| e.attributes.get("k8s.pod.name").map(String::as_str))
+}
+
+/// Lines per level over the whole window, from the histogram Coroot sends with the lines
+/// (one series per level, counts per step), most severe first. Coroot counts every matching
+/// line there, while it returns at most `limit` of them.
+pub fn level_totals(chart: &Chart) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = chart
+        .series
+        .iter()
+        .map(|s| {
+            let total: f64 = s.data.iter().flatten().filter(|v| v.is_finite()).sum();
+            (s.name.clone(), total.max(0.0).round() as u64)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    out.sort_by(|a, b| level_rank(&b.0).cmp(&level_rank(&a.0)).then(a.0.cmp(&b.0)));
+    out
 }
 
 /// Lines per level, most severe first.
@@ -145,9 +169,52 @@ mod tests {
             severity: severity.into(),
             message: message.into(),
             trace_id: trace.into(),
-            attributes: [("k8s.pod.name".to_string(), pod.to_string())].into(),
+            attributes: [("container.id".to_string(), format!("/k8s/shop/{pod}/app"))].into(),
             ..LogEntry::default()
         }
+    }
+
+    /// What the node agent sends with a container's line (coroot-node-agent `logs/otel.go`,
+    /// seen on Coroot v1.24.5): the pod is the third part of `container.id`.
+    #[test]
+    fn the_pod_of_a_container_line_comes_from_its_container_id() {
+        let e = LogEntry {
+            attributes: [
+                ("service.name", "/k8s/shop/catalog"),
+                ("container.id", "/k8s/shop/catalog-7b9c4d6e58-x2k9p/catalog"),
+                ("host.name", "ip-10-0-1-23"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            ..LogEntry::default()
+        };
+        assert_eq!(pod_of(&e), Some("catalog-7b9c4d6e58-x2k9p"));
+        let otel = LogEntry {
+            attributes: [("k8s.pod.name".to_string(), "api-1".to_string())].into(),
+            ..LogEntry::default()
+        };
+        assert_eq!(pod_of(&otel), Some("api-1"));
+        assert_eq!(pod_of(&LogEntry::default()), None);
+    }
+
+    /// Coroot's histogram counts every matching line (`api/views/logs/logs.go`, one series
+    /// per level, counts per step).
+    #[test]
+    fn window_totals_come_from_the_histogram() {
+        let chart: Chart = serde_json::from_value(serde_json::json!({
+            "ctx": {"from": 0, "to": 60000, "step": 15000},
+            "series": [
+                {"name": "info", "data": [300, 300, null, 0]},
+                {"name": "error", "data": [1, 2, 3, 4]},
+                {"name": "debug", "data": [0, 0, 0, 0]}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            level_totals(&chart),
+            [("error".to_string(), 10), ("info".to_string(), 600)]
+        );
     }
 
     #[test]

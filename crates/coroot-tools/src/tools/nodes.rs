@@ -280,7 +280,6 @@ impl Tool for GetNodes {
     }
 }
 
-
 /// `OK node-2 · up 23d 4h · CPU 41% · memory 72% · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12`
 fn node_line(n: &NodeOut) -> String {
     let mut parts = vec![format!("{} {}", n.health.status, n.name)];

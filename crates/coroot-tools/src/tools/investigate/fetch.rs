@@ -233,10 +233,9 @@ impl<'a> Fan<'a> {
         self.spawn("deployments", move |c, p| async move {
             c.deployments(&p, wide).await.map(|v| v.map(Got::Deployments))
         });
-        self.spawn(
-            "nodes",
-            move |c, p| async move { c.nodes(&p, range).await.map(|v| v.map(Got::Nodes)) },
-        );
+        self.spawn("nodes", move |c, p| async move {
+            c.nodes(&p, range).await.map(|v| v.map(Got::Nodes))
+        });
         self.spawn("Kubernetes events", move |c, p| async move {
             let query = OverviewLogQuery {
                 filters: [LogFilter::kubernetes_events()]
@@ -248,10 +247,9 @@ impl<'a> Fan<'a> {
             };
             c.overview_logs(&p, range, &query).await.map(|v| v.map(Got::Events))
         });
-        self.spawn(
-            "risks",
-            move |c, p| async move { c.risks(&p, range).await.map(|v| v.map(Got::Risks)) },
-        );
+        self.spawn("risks", move |c, p| async move {
+            c.risks(&p, range).await.map(|v| v.map(Got::Risks))
+        });
         self.spawn("error traces", move |c, p| async move {
             let query = TraceQuery {
                 errors_only: true,
@@ -268,7 +266,9 @@ impl<'a> Fan<'a> {
     pub async fn incidents(&mut self, facts: &mut Facts, keys: Vec<String>) {
         for key in keys {
             self.spawn(format!("incident {key}"), move |c, p| async move {
-                c.incident(&p, &key).await.map(|v| v.map(|v| Got::Incident(Box::new(v))))
+                c.incident(&p, &key)
+                    .await
+                    .map(|v| v.map(|v| Got::Incident(Box::new(v))))
             });
         }
         let got = self.drain().await;
@@ -309,7 +309,9 @@ impl<'a> Fan<'a> {
         for name in names {
             let n = name.clone();
             self.spawn(format!("node detail {name}"), move |c, p| async move {
-                c.node(&p, &n, range).await.map(|r| r.map(|r| Got::Node(n, Box::new(r))))
+                c.node(&p, &n, range)
+                    .await
+                    .map(|r| r.map(|r| Got::Node(n, Box::new(r))))
             });
         }
         let got = self.drain().await;

@@ -19,7 +19,7 @@ use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::logs::{
     LogFilters, LogGroup, STRUCT_CHARS, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching,
-    next_step, severity_counts, summary_line, text_chars,
+    newest_first, next_step, severity_counts, summary_line, text_chars, window_counts,
 };
 use crate::tools::names;
 
@@ -45,6 +45,10 @@ pub struct Params {
     /// Newest entries to fetch (default 50, 1-200).
     #[serde(default, deserialize_with = "opt_u32")]
     pub limit: Option<u32>,
+    /// Which logs: "agent" (container stdout/stderr collected by the node agent) or "otel"
+    /// (the app's OpenTelemetry logs). Default: Coroot's choice, otel when the app has it.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub source: Option<String>,
     /// Hours to look back (default 1, max 720).
     #[serde(default, deserialize_with = "opt_f64")]
     pub lookback_hours: Option<f64>,
@@ -68,15 +72,23 @@ pub struct Output {
     pub app_id: String,
     /// Filters sent to Coroot.
     pub filters: LogFilters,
-    /// `agent` (container logs) or `otel`, as Coroot chose.
+    /// `agent` (container logs) or `otel`: the source these lines come from.
     pub source: String,
+    /// The sources this app has logs in; pass one as `source` to read another.
+    pub sources: Vec<String>,
     /// Coroot's own note on the logs ("Using container logs", "Clickhouse integration is not configured").
     pub coroot_message: String,
     /// Entries returned.
     pub total_entries: usize,
     /// True when Coroot returned `limit` entries, so older ones exist.
     pub limit_reached: bool,
-    /// Entries per severity.
+    /// False when the entries are an arbitrary sample of the matching lines (Coroot before
+    /// v1.24.1 with the limit reached), not the newest.
+    pub newest_first: bool,
+    /// Matching lines per severity over the whole window (Coroot's histogram).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub window_counts: Vec<SeverityCount>,
+    /// Entries returned per severity.
     pub severity_counts: Vec<SeverityCount>,
     /// Identical lines collapsed, newest first.
     pub messages: Vec<LogGroup>,
@@ -105,12 +117,13 @@ impl Tool for GetAppLogs {
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let (filters, sent) = LogFilters::new(Self::NAME, p.severity.as_deref(), p.search, p.limit)?;
+        let source = source_param(p.source.as_deref())?;
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let app = crate::resolve::app_id(ctx, &project.id, &p.app_id).await?;
         let query = AppLogQuery {
             // Empty lets Coroot pick OTel logs when the app has them, else container logs.
-            source: String::new(),
+            source: source.to_string(),
             filters: sent,
             limit: filters.limit,
         };
@@ -122,6 +135,7 @@ impl Tool for GetAppLogs {
             }
         }
         let total = logs.entries.len();
+        let limit_reached = logs.limit > 0 || total >= filters.limit as usize;
         let patterns = if logs.entries.is_empty() {
             logs.patterns
                 .iter()
@@ -139,9 +153,12 @@ impl Tool for GetAppLogs {
             window,
             coroot_status: logs.status.problems(),
             app_id: app.to_string(),
-            limit_reached: logs.limit > 0 || total >= filters.limit as usize,
+            limit_reached,
+            newest_first: newest_first(ctx, limit_reached).await,
+            window_counts: window_counts(logs.chart.as_ref()),
             filters,
             source: logs.data.source.clone(),
+            sources: logs.data.sources.clone(),
             coroot_message: strip_tags(&logs.message),
             total_entries: total,
             severity_counts: severity_counts(&logs.entries),
@@ -192,6 +209,8 @@ impl Tool for GetAppLogs {
         t.line(summary_line(
             out.total_entries,
             out.limit_reached,
+            out.newest_first,
+            &out.window_counts,
             &out.severity_counts,
             out.messages.len(),
         ));
@@ -209,6 +228,19 @@ impl Tool for GetAppLogs {
             ),
         ));
         t
+    }
+}
+
+/// The `source` Coroot's query takes: `agent` or `otel`, or empty for Coroot's choice.
+fn source_param(given: Option<&str>) -> Result<&'static str, ToolError> {
+    let Some(given) = given else { return Ok("") };
+    match given.trim().to_ascii_lowercase().as_str() {
+        "agent" | "container" | "containers" | "stdout" => Ok("agent"),
+        "otel" | "opentelemetry" | "otlp" => Ok("otel"),
+        other => Err(ToolError::params(
+            names::APP_LOGS,
+            format!("source must be 'agent' (container logs) or 'otel' (OpenTelemetry logs), got '{other}'"),
+        )),
     }
 }
 
@@ -371,5 +403,66 @@ mod tests {
         let kit = testing::ecommerce().await;
         let err = testing::run_err::<GetAppLogs>(&kit, json!({"app_id": "chekout"})).await;
         assert!(err.contains("checkout"), "{err}");
+    }
+
+    /// Before v1.24.1 Coroot's log query had no `ORDER BY` (`clickhouse/logs.go`, commit
+    /// 7522c93), so a full page is an arbitrary sample of the matching lines; the answer says
+    /// so instead of calling them the newest. Coroot's histogram counts every matching line
+    /// (`api/views/logs/logs.go`), so the window's counts come from it, not from the page.
+    #[tokio::test]
+    async fn before_v1_24_1_a_full_page_is_a_sample_with_the_windows_counts() {
+        let config = coroot_sim::SimConfig {
+            version: "1.23.2".into(),
+            ..coroot_sim::SimConfig::default()
+        };
+        let kit = testing::start_with(coroot_sim::Scenario::ecommerce(), config).await;
+        let out = testing::run::<GetAppLogs>(&kit, json!({"app_id": "payment", "limit": 10})).await;
+        assert!(out.text.contains("these are a sample, not the newest"), "{}", out.text);
+        assert_eq!(out.structured["newest_first"], false);
+        assert!(
+            out.text
+                .contains("43 lines match in the window: 3 fatal, 4 warning, 36 info"),
+            "{}",
+            out.text
+        );
+        let window: u64 = out.structured["window_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(window, 43);
+        assert_eq!(out.structured["total_entries"], 10);
+
+        let today = testing::ecommerce().await;
+        let out = testing::run::<GetAppLogs>(&today, json!({"app_id": "payment", "limit": 10})).await;
+        assert!(out.text.contains("the newest; older ones exist"), "{}", out.text);
+        assert_eq!(out.structured["newest_first"], true);
+    }
+
+    /// Container stdout hides behind an app's OpenTelemetry logs unless `source` is sent
+    /// (`api/views/logs/logs.go`: otel is the default when the app has an OTel service).
+    #[tokio::test]
+    async fn the_source_is_sent_and_the_apps_sources_are_listed() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetAppLogs>(&kit, json!({"app_id": "payment", "source": "container"})).await;
+        let req = kit
+            .sim
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path.ends_with("/logs"))
+            .unwrap();
+        let q: serde_json::Value = serde_json::from_str(req.param("query").unwrap()).unwrap();
+        assert_eq!(q["source"], "agent");
+        assert!(
+            out.structured["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s == "agent")
+        );
+        let e = testing::run_err::<GetAppLogs>(&kit, json!({"app_id": "payment", "source": "files"})).await;
+        assert!(e.contains("'agent'") && e.contains("'otel'"), "{e}");
     }
 }

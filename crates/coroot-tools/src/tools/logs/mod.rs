@@ -13,7 +13,7 @@ use coroot_client::query::LogFilter;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::analysis::logs::{Group, level_counts};
+use crate::analysis::logs::{Group, level_counts, level_totals};
 use crate::analysis::severity::{LEVELS, is_error_level, level_word};
 use crate::error::ToolError;
 use crate::render::Answer;
@@ -113,6 +113,27 @@ impl From<Group> for LogGroup {
             more_traces: g.more_traces,
         }
     }
+}
+
+/// Lines per severity over the whole window, from Coroot's histogram: every matching line,
+/// not only the ones returned.
+pub(crate) fn window_counts(chart: Option<&coroot_client::models::Chart>) -> Vec<SeverityCount> {
+    chart
+        .map(level_totals)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(severity, count)| SeverityCount {
+            severity,
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+        })
+        .collect()
+}
+
+/// Whether the lines returned are the newest ones. Before v1.24.1 Coroot's ClickHouse query had
+/// no `ORDER BY` (`clickhouse/logs.go`, fixed in commit 7522c93), so when more lines match
+/// than the limit, the ones returned are an arbitrary sample.
+pub(crate) async fn newest_first(ctx: &crate::context::ToolContext, limit_reached: bool) -> bool {
+    !limit_reached || ctx.client.version().await.is_none_or(|v| v.at_least(1, 24, 1))
 }
 
 /// Entries per severity, most severe first.
@@ -223,20 +244,43 @@ pub(crate) fn empty_hint(f: &LogFilters, app: Option<&str>) -> String {
     format!("next: try {}", tries.join(", or "))
 }
 
-/// `50 entries (limit reached, older ones exist): 12 error, 38 info · 9 distinct messages, newest first`.
-pub(crate) fn summary_line(total: usize, limit_reached: bool, counts: &[SeverityCount], groups: usize) -> String {
-    let by_sev: Vec<String> = counts.iter().map(|c| format!("{} {}", c.count, c.severity)).collect();
-    format!(
-        "{total} {}{}: {} · {groups} distinct {}, newest first",
+/// The counts line: what was returned and, when Coroot's histogram says more lines match in
+/// the window, how many and whether the returned ones are the newest or a sample.
+/// `12345 lines match in the window: 120 error, 12225 info · 50 entries returned (limit reached: the newest; older ones exist): 12 error, 38 info · 9 distinct messages, newest first`.
+pub(crate) fn summary_line(
+    total: usize,
+    limit_reached: bool,
+    newest_first: bool,
+    window: &[SeverityCount],
+    counts: &[SeverityCount],
+    groups: usize,
+) -> String {
+    let list = |c: &[SeverityCount]| {
+        c.iter()
+            .map(|c| format!("{} {}", c.count, c.severity))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let matched: usize = window.iter().map(|c| c.count).sum();
+    let mut out = String::new();
+    if matched > total {
+        out.push_str(&format!("{matched} lines match in the window: {} · ", list(window)));
+    }
+    let returned = match (limit_reached, newest_first, out.is_empty()) {
+        (false, _, _) => "",
+        (true, true, true) => " (limit reached; older ones exist)",
+        (true, true, false) => " returned (limit reached: the newest; older ones exist)",
+        (true, false, _) => {
+            " returned (limit reached: Coroot before v1.24.1 returns matching lines in no order, so these are a sample, not the newest)"
+        }
+    };
+    out.push_str(&format!(
+        "{total} {}{returned}: {} · {groups} distinct {}, newest first",
         if total == 1 { "entry" } else { "entries" },
-        if limit_reached {
-            " (limit reached; older ones exist)"
-        } else {
-            ""
-        },
-        by_sev.join(", "),
+        list(counts),
         if groups == 1 { "message" } else { "messages" }
-    )
+    ));
+    out
 }
 
 /// One collapsed line: `<last> ERROR [who: ]×N message · first <t> · pods a, b · trace <id>`.

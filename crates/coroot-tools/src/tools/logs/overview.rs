@@ -22,8 +22,8 @@ use crate::redact::redact_entries;
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::logs::{
-    LogFilters, LogGroup, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching, next_step,
-    severity_counts, summary_line, text_chars,
+    LogFilters, LogGroup, SeverityCount, empty_hint, filters_line, group_line, limit_note, matching, newest_first,
+    next_step, severity_counts, summary_line, text_chars, window_counts,
 };
 use crate::tools::names;
 
@@ -78,6 +78,12 @@ pub struct Output {
     pub total_entries: usize,
     /// True when Coroot returned `limit` entries, so older ones exist.
     pub limit_reached: bool,
+    /// False when the entries are an arbitrary sample of the matching lines (Coroot before
+    /// v1.24.1 with the limit reached), not the newest.
+    pub newest_first: bool,
+    /// Matching lines per severity over the whole window (Coroot's histogram).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub window_counts: Vec<SeverityCount>,
     /// Entries per severity.
     pub severity_counts: Vec<SeverityCount>,
     /// Identical lines of the same app (or event of the same object) collapsed, newest first.
@@ -232,6 +238,8 @@ impl Tool for GetOverviewLogs {
             window,
             coroot_status: logs.status.problems(),
             limit_reached: total >= filters.limit as usize,
+            newest_first: newest_first(ctx, total >= filters.limit as usize).await,
+            window_counts: window_counts(logs.chart.as_ref()),
             filters,
             kubernetes_only,
             coroot_message,
@@ -292,6 +300,8 @@ impl Tool for GetOverviewLogs {
         t.line(summary_line(
             out.total_entries,
             out.limit_reached,
+            out.newest_first,
+            &out.window_counts,
             &out.severity_counts,
             out.messages.len(),
         ));
