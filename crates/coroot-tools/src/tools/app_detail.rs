@@ -396,7 +396,17 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
         });
         out
     };
-    let clients = links(&view.app_map.clients);
+    // A peer that both calls the app and is called by it appears once, among the
+    // dependencies, with `link_direction: "both"` (`api/views/application/application.go`
+    // addClient): it is a client too.
+    let both: Vec<AppMapApp> = view
+        .app_map
+        .dependencies
+        .iter()
+        .filter(|d| d.link_direction == "both")
+        .cloned()
+        .collect();
+    let clients = links(&[view.app_map.clients.as_slice(), both.as_slice()].concat());
     let dependencies = links(&view.app_map.dependencies);
     let tables = view
         .reports
@@ -698,5 +708,35 @@ mod tests {
         let out = build("p".into(), window, &AppId::new("c1:shop:Deployment:cart"), view);
         assert!(out.failing_checks[0].details.is_empty());
         testing::assert_output_conforms::<GetAppDetail>(&out);
+    }
+
+    /// Coroot lists a peer that both calls the app and is called by it once, among the
+    /// dependencies with `link_direction: "both"` (`api/views/application/application.go`
+    /// addClient, v1.12.0–v1.24.5); it is listed on both sides here.
+    #[test]
+    fn a_peer_in_both_directions_is_a_client_and_a_dependency() {
+        let view: ApplicationView = serde_json::from_value(json!({
+            "app_map": {
+                "application": {"id": "c1:shop:Deployment:cart", "status": "ok", "link_direction": ""},
+                "clients": [{"id": "c1:shop:Deployment:frontend", "status": "ok", "link_status": "ok", "link_direction": "to"}],
+                "dependencies": [
+                    {"id": "c1:shop:Deployment:pricing", "status": "ok", "link_status": "critical",
+                     "link_status_reason": "failed connections", "link_direction": "both"},
+                    {"id": "c1:shop:StatefulSet:redis", "status": "ok", "link_status": "ok", "link_direction": "to"}
+                ]
+            },
+            "reports": []
+        }))
+        .unwrap();
+        let window = Window {
+            from: "a".into(),
+            to: "b".into(),
+            lookback_hours: 1.0,
+            requested_hours: None,
+        };
+        let out = build("p".into(), window, &AppId::new("c1:shop:Deployment:cart"), view);
+        let ids = |l: &[LinkOut]| l.iter().map(|l| AppId::new(l.id.as_str()).name().to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&out.clients), ["pricing", "frontend"], "worst link first");
+        assert_eq!(ids(&out.dependencies), ["pricing", "redis"]);
     }
 }
