@@ -179,6 +179,20 @@ fn parse_short_duration(s: &str) -> Option<i64> {
     Some(n * unit_ms)
 }
 
+/// CPU and memory usage Coroot could not know: a node without an agent or without metrics has
+/// none, and from v1.17.0 to v1.22.x Coroot sent them as plain integers, so unknown arrived as
+/// `0` (`v1.22.2:api/views/overview/nodes.go:33-34`; `*int`, null when unknown, from v1.23.0).
+fn forget_unknown_usage(nodes: &mut [Node], plain_ints: bool) {
+    for n in nodes {
+        let reporting = n.status.status == Status::Ok;
+        for v in [&mut n.cpu_percent, &mut n.memory_percent] {
+            if !reporting || (plain_ints && *v == Some(0.0)) {
+                *v = None;
+            }
+        }
+    }
+}
+
 fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
     let mut nodes: Vec<NodeOut> = nodes
         .into_iter()
@@ -231,7 +245,10 @@ impl Tool for GetNodes {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let (context, overview) = ctx.client.overview(&project.id, "nodes", range, None).await?;
-        let mut out = build(project.name, window, overview.nodes.map(nodes_of).unwrap_or_default());
+        let mut nodes = overview.nodes.map(nodes_of).unwrap_or_default();
+        let plain_ints = ctx.client.version().await.is_some_and(|v| !v.at_least(1, 23, 0));
+        forget_unknown_usage(&mut nodes, plain_ints);
+        let mut out = build(project.name, window, nodes);
         out.coroot_status = context.status.problems();
         Ok(out)
     }
@@ -428,5 +445,28 @@ mod tests {
         assert_eq!(parse_short_duration("40m"), Some(2_400_000));
         assert_eq!(parse_short_duration(""), None);
         assert_eq!(parse_short_duration("soon"), None);
+    }
+
+    /// Before v1.23.0 a node's usage was a plain integer, so "unknown" arrived as 0
+    /// (`v1.22.2:api/views/overview/nodes.go:33-34`): it must read as unknown, not 0%.
+    #[tokio::test]
+    async fn before_v1_23_a_zero_usage_is_unknown_not_zero_percent() {
+        let mut nodes: Vec<Node> = serde_json::from_value(json!([
+            {"name": "n1", "status": {"status": "ok", "message": "up"}, "cpu_percent": 0, "memory_percent": 41},
+            {"name": "n2", "status": {"status": "warning", "message": "down (no metrics)"}, "cpu_percent": 0, "memory_percent": 0}
+        ]))
+        .unwrap();
+        forget_unknown_usage(&mut nodes, true);
+        assert_eq!((nodes[0].cpu_percent, nodes[0].memory_percent), (None, Some(41.0)));
+        assert_eq!((nodes[1].cpu_percent, nodes[1].memory_percent), (None, None));
+        let window = Window {
+            from: "a".into(),
+            to: "b".into(),
+            lookback_hours: 1.0,
+            requested_hours: None,
+        };
+        let (text, _) = testing::answer::<GetNodes>(&build("p".into(), window, nodes));
+        assert!(!text.contains("CPU 0%"), "{text}");
+        assert!(text.contains("memory 41%"), "{text}");
     }
 }
