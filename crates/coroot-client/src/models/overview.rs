@@ -262,6 +262,11 @@ pub struct Node {
     /// Project id.
     #[serde(deserialize_with = "null_default")]
     pub cluster_id: String,
+    /// The cluster's (member project's) name, v1.17+.
+    #[serde(deserialize_with = "null_default")]
+    pub cluster_name: String,
+    /// Traffic of the node's up interfaces, bits/s; `null` when none (`api/views/overview/nodes.go`).
+    pub network_bandwidth: Option<NetworkBandwidth>,
     /// `up` / `down (no metrics)` / `no agent installed`.
     pub status: Indicator,
     /// Uptime, ms.
@@ -293,6 +298,16 @@ pub struct Node {
     pub memory_percent: Option<f64>,
     /// GPU count.
     pub gpus: u32,
+}
+
+/// A node's traffic, bits per second.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct NetworkBandwidth {
+    /// Received.
+    pub rx: f64,
+    /// Transmitted.
+    pub tx: f64,
 }
 
 /// A rollout of the deployments view.

@@ -100,6 +100,20 @@ pub fn bytes(b: f64) -> String {
     format!("{} {}", num(v), UNITS.get(i).copied().unwrap_or("B"))
 }
 
+/// Network rates in decimal bits: `180 Mb/s`.
+pub fn bits(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{} Gb/s", num(v / 1e9))
+    } else if a >= 1e6 {
+        format!("{} Mb/s", num(v / 1e6))
+    } else if a >= 1e3 {
+        format!("{} Kb/s", num(v / 1e3))
+    } else {
+        format!("{} b/s", num(v))
+    }
+}
+
 /// `4.2%`.
 pub fn percent(p: f64) -> String {
     format!("{}%", num(p))

@@ -21,7 +21,7 @@ use crate::analysis::tables::cell_text;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, req_string};
-use crate::render::units::{bytes, latency_ms, num};
+use crate::render::units::{bits, bytes, latency_ms, num};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -470,20 +470,6 @@ fn triple(l: &str, m: &str, a: &str) -> String {
         format!("{ln}/{mn}/{an}{lu}")
     } else {
         format!("{l}/{m}/{a}")
-    }
-}
-
-/// Network rates in decimal bits: `180 Mb/s`.
-fn bits(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{} Gb/s", num(v / 1e9))
-    } else if a >= 1e6 {
-        format!("{} Mb/s", num(v / 1e6))
-    } else if a >= 1e3 {
-        format!("{} Kb/s", num(v / 1e3))
-    } else {
-        format!("{} b/s", num(v))
     }
 }
 

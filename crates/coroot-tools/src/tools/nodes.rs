@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
-use crate::render::units::{percent, span_ms};
+use crate::render::units::{bits, percent, span_ms};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -82,6 +82,13 @@ pub struct NodeOut {
     pub kernel_version: String,
     /// GPU count.
     pub gpus: u32,
+    /// The cluster (in a multi-cluster project).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
+    /// Received traffic, bits/s, when Coroot knows it.
+    pub network_rx_bits: Option<f64>,
+    /// Transmitted traffic, bits/s, when Coroot knows it.
+    pub network_tx_bits: Option<f64>,
     #[serde(skip)]
     status: Status,
 }
@@ -213,6 +220,10 @@ fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
                 uptime_ms: n.uptime_ms,
                 os: n.os,
                 kernel_version: n.kernel_version,
+                // A single-cluster project's one cluster is the project itself.
+                cluster: if n.cluster_name == project { String::new() } else { n.cluster_name },
+                network_rx_bits: n.network_bandwidth.map(|b| b.rx),
+                network_tx_bits: n.network_bandwidth.map(|b| b.tx),
                 gpus: n.gpus,
                 status,
             }
@@ -320,6 +331,12 @@ fn node_line(n: &NodeOut) -> String {
     if let Some(mem) = n.memory_percent {
         parts.push(format!("memory {}", percent(mem)));
     }
+    if let (Some(rx), Some(tx)) = (n.network_rx_bits, n.network_tx_bits) {
+        parts.push(format!("net in {} out {}", bits(rx), bits(tx)));
+    }
+    if !n.cluster.is_empty() {
+        parts.push(format!("cluster {}", n.cluster));
+    }
     let place = join_nonempty(&[&n.cloud_provider, &n.availability_zone]);
     if !place.is_empty() {
         parts.push(place);
@@ -365,7 +382,7 @@ mod tests {
         );
         assert!(
             out.text.contains(
-                "OK node-2 · up 23d 4h · CPU 41% · memory 72% · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12"
+                "OK node-2 · up 23d 4h · CPU 41% · memory 72% · net in 180 Mb/s out 120 Mb/s · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12"
             ),
             "{}",
             out.text
