@@ -169,8 +169,6 @@ impl TraceQuery {
                 "filters".into(),
                 json!([{"field": "ServiceName", "op": "=", "value": svc}]),
             );
-            // Releases before the `filters` list read `service_name`; newer ones ignore it.
-            q.insert("service_name".into(), json!(svc));
         }
         // Coroot selects error traces through the heatmap's error bucket, not a status filter.
         if self.errors_only {
@@ -218,6 +216,8 @@ mod tests {
         assert_eq!(v["dur_to"], "err");
         assert_eq!(v["filters"][0]["field"], "ServiceName");
         assert_eq!(v["view"], "traces");
+        // `service_name` was read only by v1.0.0–v1.0.5 (replaced by `filters` in c56893f).
+        assert!(v.get("service_name").is_none());
     }
 
     #[test]

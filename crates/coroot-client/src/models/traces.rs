@@ -16,8 +16,9 @@ pub struct Traces {
     /// ClickHouse error text.
     #[serde(deserialize_with = "null_default")]
     pub error: String,
-    /// Root spans (view `traces`), newest first, at most 100 (`spans` in older releases).
-    #[serde(alias = "spans", deserialize_with = "null_default")]
+    /// Root spans (view `traces`), at most 100; newest first from v1.24.1 (`clickhouse/traces.go`,
+    /// ea35868), an arbitrary sample before.
+    #[serde(deserialize_with = "null_default")]
     pub traces: Vec<Span>,
     /// 100 when Coroot capped the list.
     pub limit: u64,
