@@ -3,6 +3,7 @@
 //!
 //! - [`severity`]: the order of statuses and of log levels.
 //! - [`logs`]: grouping log lines into messages, and the pod a line came from.
+//! - [`incident`]: whether an incident has a root cause analysis, and what is not one.
 //! - [`propagation`]: an incident's propagation map as a graph: where the failure starts and the
 //!   path it took.
 //! - [`signals`]: the kind of fault a check, a log line, a Kubernetes event or a table row
@@ -12,6 +13,7 @@
 //! - [`tables`]: report table cells and columns.
 
 pub mod charts;
+pub mod incident;
 pub mod logs;
 pub mod markup;
 pub mod propagation;

@@ -735,7 +735,11 @@ mod tests {
             requested_hours: None,
         };
         let out = build("p".into(), window, &AppId::new("c1:shop:Deployment:cart"), view);
-        let ids = |l: &[LinkOut]| l.iter().map(|l| AppId::new(l.id.as_str()).name().to_string()).collect::<Vec<_>>();
+        let ids = |l: &[LinkOut]| {
+            l.iter()
+                .map(|l| AppId::new(l.id.as_str()).name().to_string())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(&out.clients), ["pricing", "frontend"], "worst link first");
         assert_eq!(ids(&out.dependencies), ["pricing", "redis"]);
     }

@@ -13,6 +13,7 @@ use coroot_client::models::{BurnRate, IncidentView, Rca, Slo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::incident::{has_rca, rca_summary, why_no_rca};
 use crate::analysis::propagation::Graph;
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -76,6 +77,9 @@ pub struct Output {
     pub burn_rates: Vec<BurnRateOut>,
     /// Coroot's root cause analysis.
     pub rca: RcaOut,
+    /// Coroot's automatic description of the SLO breach ("High latency and errors"): what
+    /// broke, not why.
+    pub description: String,
     /// Apps on the failure path, root cause first.
     pub propagation: Vec<PropagationAppOut>,
     /// The app the failure started from (propagation root, else the affected app).
@@ -139,7 +143,7 @@ pub struct RcaOut {
     /// Error text when the RCA failed.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub error: String,
-    /// One-line summary.
+    /// One-line summary (empty without an RCA).
     pub summary: String,
     /// Markdown.
     pub root_cause: String,
@@ -303,10 +307,16 @@ impl Tool for GetIncidentDetail {
                 t.line(clip(rca.immediate_fixes.trim(), RCA_CHARS));
             }
         } else {
-            t.line(rca_unavailable(rca));
-            if !rca.summary.is_empty() {
-                t.line(format!("summary: {}", rca.summary.trim()));
-            }
+            t.line(format!(
+                "RCA unavailable: {}; investigate with the tools below",
+                why_no_rca(&rca.status, &rca.error)
+            ));
+        }
+        if !out.description.is_empty() && out.description != rca.summary {
+            t.line(format!(
+                "what broke (Coroot's description of the SLO breach, not a cause): {}",
+                out.description
+            ));
         }
 
         if !out.propagation.is_empty() {
@@ -374,22 +384,6 @@ impl Tool for GetIncidentDetail {
     }
 }
 
-fn rca_unavailable(rca: &RcaOut) -> String {
-    match rca.status.as_str() {
-        "In progress" => "RCA: in progress; call again in a minute".into(),
-        "Failed" if !rca.error.is_empty() => format!("RCA unavailable: it failed ({})", rca.error),
-        "Failed" => "RCA unavailable: it failed".into(),
-        "AI disabled" => {
-            "RCA unavailable: Coroot's AI RCA is disabled; investigate with the tools below".into()
-        }
-        "Out of credits" => {
-            "RCA unavailable: Coroot's AI RCA is out of credits; investigate with the tools below"
-                .into()
-        }
-        _ => "RCA unavailable: Coroot has no root cause analysis for this incident (AI RCA off, or Coroot older than v1.12.5); investigate with the tools below".into(),
-    }
-}
-
 fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool) -> Output {
     let graph = Graph::of(&view);
     let i = view.incident;
@@ -437,7 +431,8 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
                 .map(|a| a.id.clone())
         })
         .unwrap_or_else(|| i.application_id.to_string());
-    let rca_out = rca_out(i.rca.unwrap_or_default(), &i.short_description);
+    let description = i.short_description.trim().to_string();
+    let rca_out = rca_out(i.rca.unwrap_or_default());
 
     // Coroot's own rule: opened − 65m to resolved + 65m (or now), at most 24h.
     let from = i.opened_at.map(|o| o - WINDOW_PAD_MS);
@@ -461,6 +456,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
         slos,
         burn_rates,
         rca: rca_out,
+        description,
         propagation,
         root_cause_app,
         chains,
@@ -468,20 +464,17 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
     }
 }
 
-fn rca_out(rca: Rca, short_description: &str) -> RcaOut {
-    let available = !rca.root_cause.trim().is_empty()
-        || !rca.immediate_fixes.trim().is_empty()
-        || !rca.detailed_root_cause_analysis.trim().is_empty();
+fn rca_out(rca: Rca) -> RcaOut {
+    let available = has_rca(Some(&rca))
+        && (!rca.root_cause.trim().is_empty()
+            || !rca.immediate_fixes.trim().is_empty()
+            || !rca.detailed_root_cause_analysis.trim().is_empty());
+    let summary = rca_summary(Some(&rca));
     // Coroot's view reports "OK" when the status is empty but a root cause exists.
     let status = if rca.status.is_empty() && available {
         "OK".to_string()
     } else {
         rca.status
-    };
-    let summary = if rca.short_summary.trim().is_empty() {
-        short_description.trim().to_string()
-    } else {
-        rca.short_summary.trim().to_string()
     };
     RcaOut {
         available,
@@ -618,11 +611,25 @@ mod tests {
         let view: IncidentView = serde_json::from_value(json!({
             "key": "k1", "application_id": "c1:shop:Deployment:cart", "severity": "critical",
             "opened_at": testing::NOW_MS - 600_000,
+            "short_description": "High latency and errors",
             "rca": {"status": "AI disabled", "short_summary": "", "propagation_map": null, "widgets": null}
         }))
         .unwrap();
         let out = build("p".into(), view, testing::NOW_MS, false);
         assert!(out.rca.error.is_empty());
         testing::assert_output_conforms::<GetIncidentDetail>(&out);
+        // Open-source Coroot stores "AI disabled" for every incident (v1.14.0+, cloud/rca.go),
+        // and the automatic description is what broke, never presented as a root cause.
+        let (text, _) = testing::answer::<GetIncidentDetail>(&out);
+        assert!(
+            text.contains("RCA unavailable: Coroot's AI RCA is not enabled"),
+            "{text}"
+        );
+        assert!(
+            text.contains("what broke (Coroot's description of the SLO breach, not a cause): High latency and errors"),
+            "{text}"
+        );
+        assert!(!text.contains("summary: High latency"), "{text}");
+        assert!(!out.rca.available);
     }
 }

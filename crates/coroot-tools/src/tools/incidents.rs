@@ -8,6 +8,7 @@ use coroot_client::models::Incident;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::incident::{rca_summary, why_no_rca};
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string};
@@ -112,8 +113,11 @@ pub struct IncidentOut {
     /// The incident.
     #[serde(flatten)]
     pub head: IncidentHead,
-    /// RCA summary or Coroot's description.
-    pub summary: String,
+    /// Coroot's automatic description of the SLO breach ("High latency and errors"): what
+    /// broke, not why.
+    pub description: String,
+    /// The RCA's summary, only when Coroot has an RCA.
+    pub rca_summary: String,
     /// RCA status (`OK`, `In progress`, `AI disabled`, ...), empty when none.
     pub rca_status: String,
     /// Root cause (markdown), for open incidents.
@@ -175,10 +179,9 @@ impl Tool for GetIncidents {
                 let head = IncidentHead::from(&i);
                 let list_rca = i.rca.unwrap_or_default();
                 let detail = detail.unwrap_or_default();
-                let summary = [&detail.short_summary, &list_rca.short_summary, &i.short_description]
+                let rca_summary = [rca_summary(Some(&detail)), rca_summary(Some(&list_rca))]
                     .into_iter()
-                    .find(|s| !s.trim().is_empty())
-                    .cloned()
+                    .find(|s| !s.is_empty())
                     .unwrap_or_default();
                 let status = if list_rca.status.is_empty() {
                     detail.status
@@ -187,7 +190,8 @@ impl Tool for GetIncidents {
                 };
                 IncidentOut {
                     head,
-                    summary,
+                    description: i.short_description.trim().to_string(),
+                    rca_summary,
                     rca_status: status,
                     root_cause: Some(detail.root_cause).filter(|s| !s.trim().is_empty()),
                     immediate_fixes: Some(detail.immediate_fixes).filter(|s| !s.trim().is_empty()),
@@ -246,8 +250,12 @@ impl Tool for GetIncidents {
                 item.push_str(&format!(" · impact {} of requests", percent(i.impact_percent)));
             }
             let i = incident;
-            if !i.summary.is_empty() {
-                item.push_str(&format!("\n  summary: {}", one_line(&i.summary)));
+            // With an RCA, Coroot's description is the RCA's summary.
+            if !i.description.is_empty() && i.description != i.rca_summary {
+                item.push_str(&format!("\n  what broke: {}", one_line(&i.description)));
+            }
+            if !i.rca_summary.is_empty() {
+                item.push_str(&format!("\n  Coroot RCA: {}", one_line(&i.rca_summary)));
             }
             if let Some(rc) = &i.root_cause {
                 item.push_str(&format!("\n  root cause: {}", clip(&one_line(rc), RCA_CHARS)));
@@ -255,8 +263,8 @@ impl Tool for GetIncidents {
             if let Some(fix) = &i.immediate_fixes {
                 item.push_str(&format!("\n  fixes: {}", clip(&one_line(fix), RCA_CHARS)));
             }
-            if i.summary.is_empty() && i.rca_status.is_empty() {
-                item.push_str("\n  no RCA (Coroot's AI RCA is not enabled for this incident)");
+            if i.rca_summary.is_empty() && i.root_cause.is_none() {
+                item.push_str(&format!("\n  no RCA: {}", why_no_rca(&i.rca_status, "")));
             }
             t.item("/incidents", n, item);
         }

@@ -221,7 +221,11 @@ fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
                 os: n.os,
                 kernel_version: n.kernel_version,
                 // A single-cluster project's one cluster is the project itself.
-                cluster: if n.cluster_name == project { String::new() } else { n.cluster_name },
+                cluster: if n.cluster_name == project {
+                    String::new()
+                } else {
+                    n.cluster_name
+                },
                 network_rx_bits: n.network_bandwidth.map(|b| b.rx),
                 network_tx_bits: n.network_bandwidth.map(|b| b.tx),
                 gpus: n.gpus,

@@ -153,6 +153,9 @@ impl Tool for Investigate {
             if i.impact_percent > 0.0 {
                 line.push_str(&format!(" · {} of requests affected", percent(i.impact_percent)));
             }
+            if !incident.description.is_empty() && incident.description != incident.rca_summary {
+                line.push_str(&format!(" · {}", one_line(&incident.description)));
+            }
             if !incident.rca_summary.is_empty() {
                 line.push_str(&format!(" · Coroot RCA: {}", one_line(&incident.rca_summary)));
             }

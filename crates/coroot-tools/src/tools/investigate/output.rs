@@ -49,8 +49,10 @@ pub struct IncidentOut {
     /// The incident.
     #[serde(flatten)]
     pub head: IncidentHead,
-    /// Coroot's RCA summary, when there is one.
+    /// Coroot's RCA summary, only when Coroot has an RCA.
     pub rca_summary: String,
+    /// Coroot's automatic description of the SLO breach: what broke, not why.
+    pub description: String,
 }
 
 /// The earliest failure signal.

@@ -9,6 +9,7 @@ use super::evidence::Case;
 use super::output::{Evidence, FirstFailure, IncidentOut, Output, Suspect};
 use super::score::mentions;
 use crate::analysis::app_key;
+use crate::analysis::incident::rca_summary;
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, table_flags};
 use crate::context::Window;
@@ -72,12 +73,8 @@ fn incidents(case: &Case<'_>) -> Vec<IncidentOut> {
             let i = &v.incident;
             IncidentOut {
                 head: IncidentHead::from(i),
-                rca_summary: i
-                    .rca
-                    .as_ref()
-                    .map(|r| r.short_summary.clone())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| i.short_description.clone()),
+                rca_summary: rca_summary(i.rca.as_ref()),
+                description: i.short_description.trim().to_string(),
             }
         })
         .collect()
