@@ -8,6 +8,7 @@
 //!   path it took.
 //! - [`signals`]: the kind of fault a check, a log line, a Kubernetes event or a table row
 //!   points at.
+//! - [`storage`]: logs and traces that are unavailable (no ClickHouse), not empty.
 //! - [`markup`]: Coroot's HTML markup in messages and titles.
 //! - [`charts`]: chart titles, units and series statistics.
 //! - [`tables`]: report table cells and columns.
@@ -19,6 +20,7 @@ pub mod markup;
 pub mod propagation;
 pub mod severity;
 pub mod signals;
+pub mod storage;
 pub mod tables;
 
 use coroot_client::AppId;

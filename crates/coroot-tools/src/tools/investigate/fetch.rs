@@ -17,6 +17,7 @@ use coroot_client::{
 use tokio::task::JoinSet;
 
 use crate::analysis::app_key;
+use crate::analysis::storage::unavailable;
 use crate::context::ToolContext;
 use crate::error::ToolError;
 use crate::render::units::{clip, latency_ms, one_line};
@@ -42,6 +43,11 @@ pub(super) struct Facts {
     pub details: BTreeMap<String, ApplicationView>,
     pub logs: BTreeMap<String, Vec<LogEntry>>,
     pub node_reports: BTreeMap<String, AuditReport>,
+    /// Why log lines (of the apps by key, or Kubernetes events under `""`) and traces could
+    /// not be read, when Coroot has no ClickHouse.
+    pub logs_unavailable: BTreeMap<String, String>,
+    /// Why traces could not be read.
+    pub traces_unavailable: Option<String>,
     /// What Coroot said is wrong with the project's data sources, once each.
     pub problems: Vec<String>,
 }
@@ -63,13 +69,24 @@ impl Facts {
                 Got::Map(v) => self.map = Some(v),
                 Got::Deployments(v) => self.deployments = Some(v),
                 Got::Nodes(v) => self.nodes = Some(v),
-                Got::Events(v) => self.events = Some(v.entries),
+                Got::Events(v) => {
+                    if let Some(why) = unavailable(&v.message, &v.error) {
+                        self.logs_unavailable.insert(String::new(), why);
+                    }
+                    self.events = Some(v.entries);
+                }
                 Got::Risks(v) => self.risks = Some(v),
-                Got::TraceErrors(v) => self.trace_errors = Some(v.errors),
+                Got::TraceErrors(v) => {
+                    self.traces_unavailable = unavailable(&v.message, &v.error);
+                    self.trace_errors = Some(v.errors);
+                }
                 Got::App(k, v) => {
                     self.details.insert(k, *v);
                 }
                 Got::AppLogs(k, v) => {
+                    if let Some(why) = unavailable(&v.message, "") {
+                        self.logs_unavailable.insert(k.clone(), why);
+                    }
                     self.logs.insert(k, v.entries);
                 }
                 Got::Node(n, r) => {

@@ -60,7 +60,7 @@ pub(super) fn output(case: &Case<'_>, suspects: Vec<Suspect>, mut meta: Meta) ->
         symptoms: symptoms(case),
         risks: risks(case),
         healthy,
-        could_not_check: meta.failed,
+        could_not_check: could_not_check(case, meta.failed),
         next_calls,
     }
 }
@@ -193,7 +193,7 @@ fn healthy(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String> {
     }
     let quiet: Vec<String> = focus
         .iter()
-        .filter(|k| facts.logs.contains_key(*k))
+        .filter(|k| facts.logs.contains_key(*k) && !facts.logs_unavailable.contains_key(*k))
         .filter(|k| case.logs_of(k).iter().all(|g| !is_error_level(&g.severity)))
         .map(|k| case.short(k))
         .collect();
@@ -235,7 +235,11 @@ fn healthy(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String> {
             ));
         }
     }
-    if let Some(events) = &facts.events {
+    if let Some(events) = facts
+        .events
+        .as_ref()
+        .filter(|_| !facts.logs_unavailable.contains_key(""))
+    {
         if events.is_empty() {
             out.push("Kubernetes events (no warnings)".into());
         } else if case.events.values().all(Vec::is_empty) {
@@ -247,6 +251,7 @@ fn healthy(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String> {
     }
     if let Some(errs) = &facts.trace_errors
         && errs.is_empty()
+        && facts.traces_unavailable.is_none()
     {
         out.push("traces (no error traces)".into());
     }
@@ -254,6 +259,31 @@ fn healthy(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String> {
         && !risks.iter().any(|r| r.dismissal.is_none() && r.severity.is_failing())
     {
         out.push("risks (none)".into());
+    }
+    out
+}
+
+/// The calls that failed, and the data Coroot could not give (logs, events and traces without
+/// ClickHouse): unavailable, not clean.
+fn could_not_check(case: &Case<'_>, failed: Vec<String>) -> Vec<String> {
+    let facts = case.facts;
+    let mut out = failed;
+    let apps: Vec<String> = facts
+        .logs_unavailable
+        .keys()
+        .filter(|k| !k.is_empty())
+        .map(|k| case.short(k))
+        .collect();
+    if let Some(why) = facts.logs_unavailable.values().next() {
+        let what = match (apps.is_empty(), facts.logs_unavailable.contains_key("")) {
+            (false, true) => format!("logs of {} and Kubernetes events", apps.join(", ")),
+            (false, false) => format!("logs of {}", apps.join(", ")),
+            (true, _) => "Kubernetes events".to_string(),
+        };
+        out.push(format!("{what}: {why}"));
+    }
+    if let Some(why) = &facts.traces_unavailable {
+        out.push(format!("traces: {why}"));
     }
     out
 }

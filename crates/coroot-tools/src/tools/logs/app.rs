@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::logs::messages;
 use crate::analysis::markup::strip_tags;
+use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, opt_u32, req_string};
@@ -183,13 +184,20 @@ impl Tool for GetAppLogs {
         }
         t.line(filters);
         if out.messages.is_empty() {
-            let mut none = format!("No log entries of {app} in this window{}.", matching(&out.filters));
-            if !out.coroot_message.is_empty() {
-                none.push_str(&format!(" Coroot says: {}", out.coroot_message));
-            }
-            t.line(none);
+            match unavailable(&out.coroot_message, "") {
+                Some(why) => t.line(format!(
+                    "Log lines of {app} could not be checked: {why} (Coroot keeps log lines in ClickHouse). This is not an absence of errors."
+                )),
+                None => {
+                    let mut none = format!("No log entries of {app} in this window{}.", matching(&out.filters));
+                    if !out.coroot_message.is_empty() {
+                        none.push_str(&format!(" Coroot says: {}", out.coroot_message));
+                    }
+                    t.line(none)
+                }
+            };
             if !out.patterns.is_empty() {
-                t.line("Log patterns Coroot derived from the node agent (no stored lines):");
+                t.line("Log patterns the node agent counted (no stored lines, no trace ids):");
                 for (i, pt) in out.patterns.iter().enumerate() {
                     t.item(
                         "/patterns",

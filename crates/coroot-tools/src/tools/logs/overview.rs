@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::logs::group;
 use crate::analysis::markup::strip_tags;
+use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
@@ -265,6 +266,16 @@ impl Tool for GetOverviewLogs {
         limit_note(&mut t, &out.filters);
         t.line(filters_line(&out.filters));
         if out.messages.is_empty() {
+            if let Some(why) = unavailable(&out.coroot_message, "") {
+                t.line(format!(
+                    "Logs and Kubernetes events could not be checked: {why} (Coroot keeps them in ClickHouse). This is not an absence of errors."
+                ));
+                t.footer(format!(
+                    "next: {}(app_id=…) shows each app's log patterns counted by the node agent",
+                    names::APP_LOGS
+                ));
+                return t;
+            }
             let mut none = format!(
                 "No {} in this window{}.",
                 if out.kubernetes_only {
