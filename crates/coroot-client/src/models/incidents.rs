@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::common::Status;
+use super::common::{Status, Widget};
 use crate::de::{lenient_f64, null_default, time_ms};
 use crate::ids::AppId;
 
@@ -117,8 +117,11 @@ pub struct Rca {
     /// Markdown.
     #[serde(deserialize_with = "null_default")]
     pub detailed_root_cause_analysis: String,
-    /// How the failure spread (v1.15+).
+    /// How the failure spread (v1.14.4+).
     pub propagation_map: Option<PropagationMap>,
+    /// Charts the detailed analysis refers to by `WIDGET-<n>` lines (0-based).
+    #[serde(deserialize_with = "null_default")]
+    pub widgets: Vec<Widget>,
 }
 
 /// `rca.propagation_map`.
@@ -182,6 +185,10 @@ pub struct IncidentView {
     /// Epoch ms.
     #[serde(deserialize_with = "time_ms")]
     pub actual_to: Option<i64>,
+    /// The SLI charts (latency percentiles, errors per second) around the incident
+    /// (`api/views/incident/incident.go`).
+    #[serde(deserialize_with = "null_default")]
+    pub widgets: Vec<Widget>,
 }
 
 /// An SLO of an incident.

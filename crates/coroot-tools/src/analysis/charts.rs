@@ -1,10 +1,11 @@
 //! Charts of Coroot's reports: titles with their units, and what a series did over the window.
 
-use coroot_client::models::{ApplicationView, AuditReport, Chart};
+use coroot_client::models::{ApplicationView, AuditReport, Chart, Widget};
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::markup::{split_unit, title};
+use crate::render::units::{latency_ms, num};
 
 /// What a series did over the window: its last, highest and average value.
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
@@ -102,6 +103,51 @@ pub fn report_charts(r: &AuditReport) -> Vec<ChartRef<'_>> {
     }
     out
 }
+
+/// One line for a chart: its title, then each series' peak and last value, busiest first
+/// (`Errors, per second: errors peak 12, last 8.1`). Values in seconds read as latencies.
+pub fn chart_summary(chart: &Chart) -> String {
+    let (what, unit) = split_unit(&title(&chart.title));
+    let value = |v: f64| match unit.as_str() {
+        "seconds" | "second" => latency_ms(v * 1000.0),
+        _ => num(v),
+    };
+    let mut series = series_stats(chart);
+    series.sort_by(|a, b| b.max.total_cmp(&a.max));
+    let parts: Vec<String> = series
+        .iter()
+        .take(SUMMARY_SERIES)
+        .map(|s| format!("{} peak {}, last {}", s.name, value(s.max), value(s.last)))
+        .collect();
+    let label = if unit.is_empty() {
+        what
+    } else {
+        format!("{what}, {unit}")
+    };
+    if parts.is_empty() {
+        format!("{label}: no data")
+    } else {
+        format!("{label}: {}", parts.join("; "))
+    }
+}
+
+/// One line for any widget Coroot can reference: a chart, each chart of a group, a table's
+/// size; `None` for layout widgets.
+pub fn widget_summary(w: &Widget) -> Option<String> {
+    if let Some(c) = &w.chart {
+        return Some(chart_summary(c));
+    }
+    if let Some(g) = &w.chart_group {
+        let charts: Vec<String> = g.charts.iter().take(SUMMARY_SERIES).map(chart_summary).collect();
+        return Some(format!("{}: {}", title(&g.title), charts.join(" | ")));
+    }
+    w.table
+        .as_ref()
+        .map(|t| format!("table {} ({} rows)", t.header.join(" | "), t.rows.len()))
+}
+
+/// Series named per chart summary.
+const SUMMARY_SERIES: usize = 3;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,9 @@
 //! `short_description` is Coroot's automatic wording of the SLO breach ("High latency and
 //! errors", `model/application_incident.go` ShortDescription), never a root cause.
 
-use coroot_client::models::Rca;
+use coroot_client::models::{Rca, Widget};
+
+use crate::analysis::charts::widget_summary;
 
 /// True when Coroot has a root cause analysis to show: a finished RCA or one with text.
 pub fn has_rca(rca: Option<&Rca>) -> bool {
@@ -37,6 +39,34 @@ pub fn why_no_rca(status: &str, error: &str) -> String {
     }
 }
 
+/// An RCA text with its `WIDGET-<n>` lines resolved. Coroot's UI draws `rca.widgets[n]`
+/// (0-based) in place of a line that reads `WIDGET-<n>` (any case, `Markdown.vue`), but only in
+/// the detailed analysis: the root cause and the fixes are drawn without widgets, so the line
+/// disappears there. With `widgets` the line becomes `[chart: <summary>]`; without, it goes.
+pub fn resolve_widget_refs(text: &str, widgets: Option<&[Widget]>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let Some(n) = widget_ref(line) else {
+            out.push(line.to_string());
+            continue;
+        };
+        if let Some(summary) = widgets.and_then(|w| w.get(n)).and_then(widget_summary) {
+            out.push(format!("[chart: {summary}]"));
+        }
+    }
+    out.join("\n").trim().to_string()
+}
+
+/// `n` of a line that is exactly `WIDGET-<n>`.
+fn widget_ref(line: &str) -> Option<usize> {
+    let t = line.trim();
+    let (word, n) = t.split_at_checked(7)?;
+    if !word.eq_ignore_ascii_case("WIDGET-") {
+        return None;
+    }
+    n.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +93,25 @@ mod tests {
             ..Rca::default()
         };
         assert_eq!(rca_summary(Some(&done)), "OOM after deploy");
+    }
+
+    /// `front/src/components/Markdown.vue`: `/^WIDGET-(\d+)$/i`, 0-based into `rca.widgets`.
+    #[test]
+    fn widget_lines_become_chart_summaries_or_go() {
+        let widgets: Vec<Widget> = serde_json::from_value(serde_json::json!([
+            {"chart": {"ctx": {"from": 0, "to": 120000, "step": 60000}, "title": "Memory usage, bytes",
+                       "series": [{"name": "payment-1", "data": [1.0, 3.0, 2.0]}]}}
+        ]))
+        .unwrap();
+        let text = "The pods ran out of memory.\n widget-0 \nWIDGET-7\nAfter the deploy.";
+        assert_eq!(
+            resolve_widget_refs(text, Some(&widgets)),
+            "The pods ran out of memory.\n[chart: Memory usage, bytes: payment-1 peak 3, last 2]\nAfter the deploy."
+        );
+        assert_eq!(
+            resolve_widget_refs(text, None),
+            "The pods ran out of memory.\nAfter the deploy."
+        );
+        assert_eq!(resolve_widget_refs("WIDGETS-1 are fine", None), "WIDGETS-1 are fine");
     }
 }

@@ -13,7 +13,8 @@ use coroot_client::models::{BurnRate, IncidentView, Rca, Slo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::incident::{has_rca, rca_summary, why_no_rca};
+use crate::analysis::charts::widget_summary;
+use crate::analysis::incident::{has_rca, rca_summary, resolve_widget_refs, why_no_rca};
 use crate::analysis::propagation::Graph;
 use crate::context::ToolContext;
 use crate::error::ToolError;
@@ -75,6 +76,10 @@ pub struct Output {
     pub slos: Vec<SloOut>,
     /// SLO burn rates that raised the incident.
     pub burn_rates: Vec<BurnRateOut>,
+    /// The SLI charts around the incident (errors per second, latency percentiles), one line
+    /// each with every series' peak and last value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sli_charts: Vec<String>,
     /// Coroot's root cause analysis.
     pub rca: RcaOut,
     /// Coroot's automatic description of the SLO breach ("High latency and errors"): what
@@ -286,6 +291,9 @@ impl Tool for GetIncidentDetail {
                 .collect();
             t.line(format!("burn rates: {}", rates.join("; ")));
         }
+        for chart in &out.sli_charts {
+            t.line(format!("SLI: {chart}"));
+        }
 
         let rca = &out.rca;
         if rca.available {
@@ -432,6 +440,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
         })
         .unwrap_or_else(|| i.application_id.to_string());
     let description = i.short_description.trim().to_string();
+    let sli_charts = view.widgets.iter().filter_map(widget_summary).collect();
     let rca_out = rca_out(i.rca.unwrap_or_default());
 
     // Coroot's own rule: opened − 65m to resolved + 65m (or now), at most 24h.
@@ -457,6 +466,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
         burn_rates,
         rca: rca_out,
         description,
+        sli_charts,
         propagation,
         root_cause_app,
         chains,
@@ -464,7 +474,10 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
     }
 }
 
-fn rca_out(rca: Rca) -> RcaOut {
+fn rca_out(mut rca: Rca) -> RcaOut {
+    rca.root_cause = resolve_widget_refs(&rca.root_cause, None);
+    rca.immediate_fixes = resolve_widget_refs(&rca.immediate_fixes, None);
+    rca.detailed_root_cause_analysis = resolve_widget_refs(&rca.detailed_root_cause_analysis, Some(&rca.widgets));
     let available = has_rca(Some(&rca))
         && (!rca.root_cause.trim().is_empty()
             || !rca.immediate_fixes.trim().is_empty()
