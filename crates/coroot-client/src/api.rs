@@ -267,6 +267,25 @@ impl Client {
         self.data(project, session(&path, &[], Object::Incident)).await
     }
 
+    /// The firing alerts (v1.18+; `include_resolved` adds the resolved ones). `None` on an
+    /// older Coroot, which has no alerts: its UI page answers the path instead.
+    pub async fn alerts(&self, project: &str, range: TimeRange, include_resolved: bool) -> Result<Option<Viewed<Alerts>>> {
+        if self.version().await.is_some_and(|v| !v.at_least(1, 18, 0)) {
+            return Ok(None);
+        }
+        let path = format!("{}/alerts", project_path(project)?);
+        let mut params: Vec<(&str, String)> = range.params().into();
+        if include_resolved {
+            params.push(("include_resolved", "true".into()));
+        }
+        match self.data(project, session(&path, &params, Object::Project)).await {
+            Ok(v) => Ok(Some(v)),
+            // A server whose page does not tell its version: no alerts route means no alerts.
+            Err(Error::NotCorootApi { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// One application: its map and audit reports.
     pub async fn app(&self, project: &str, app: &AppId, range: TimeRange) -> Result<Viewed<ApplicationView>> {
         let path = format!(

@@ -2,6 +2,7 @@
 //! `null` lists, millisecond timestamps. Responses are decoded tolerantly: unknown fields are
 //! ignored and missing or null fields take their default.
 
+pub mod alerts;
 pub mod app;
 pub mod common;
 pub mod costs;
@@ -12,6 +13,7 @@ pub mod overview;
 pub mod traces;
 pub mod user;
 
+pub use alerts::*;
 pub use app::*;
 pub use common::*;
 pub use costs::*;

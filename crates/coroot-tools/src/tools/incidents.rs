@@ -4,7 +4,7 @@
 //! here. The list carries only the RCA summary; the root cause and fixes of open incidents are
 //! fetched from their detail, because that is what an agent needs first.
 
-use coroot_client::models::Incident;
+use coroot_client::models::{Alert, Incident};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -52,8 +52,45 @@ pub struct Output {
     pub total: usize,
     /// Of which still open.
     pub open: usize,
+    /// Rule-based alerts firing now (Coroot v1.18+): failing checks, log patterns, Kubernetes
+    /// events and PromQL rules that may have no incident (incidents come only from SLOs).
+    pub firing_alerts: Vec<AlertOut>,
     /// Open first, then by severity, then newest.
     pub incidents: Vec<IncidentOut>,
+}
+
+/// A firing alert.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AlertOut {
+    /// The rule, e.g. "Out of memory kills".
+    pub rule: String,
+    /// Severity.
+    #[serde(flatten)]
+    pub severity: Health,
+    /// The application it is about.
+    pub application_id: String,
+    /// e.g. "application has been restarted 11 times by the OOM killer".
+    pub summary: String,
+    /// The report of the check behind it, e.g. `Memory`.
+    pub report: String,
+    /// UTC ISO-8601.
+    pub opened_at: Option<String>,
+    #[serde(skip)]
+    opened_ms: Option<i64>,
+}
+
+impl AlertOut {
+    fn of(a: Alert) -> AlertOut {
+        AlertOut {
+            rule: if a.rule_name.is_empty() { a.rule_id } else { a.rule_name },
+            severity: a.severity.into(),
+            application_id: a.application_id.to_string(),
+            summary: one_line(&a.summary),
+            report: a.report,
+            opened_at: a.opened_at.map(iso),
+            opened_ms: a.opened_at,
+        }
+    }
 }
 
 /// What every answer says of an incident: this tool's list, the incident's detail and the
@@ -138,7 +175,23 @@ impl Tool for GetIncidents {
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 24.0).await?;
-        let viewed = ctx.client.incidents(&project.id, ctx.now_ms(), 100).await?;
+        let (viewed, alerts) = tokio::join!(
+            ctx.client.incidents(&project.id, ctx.now_ms(), 100),
+            ctx.client.alerts(&project.id, range, false)
+        );
+        let viewed = viewed?;
+        // Alerts add to the answer; an alerts failure must not hide the incidents.
+        let mut firing_alerts: Vec<AlertOut> = alerts
+            .ok()
+            .flatten()
+            .map(|a| a.data.alerts.into_iter().filter(Alert::is_firing).map(AlertOut::of).collect())
+            .unwrap_or_default();
+        firing_alerts.sort_by(|a, b| {
+            b.severity
+                .status_code
+                .cmp(&a.severity.status_code)
+                .then(b.opened_ms.cmp(&a.opened_ms))
+        });
         let coroot_status = viewed.status.problems();
         let mut incidents: Vec<_> = viewed
             .data
@@ -204,6 +257,7 @@ impl Tool for GetIncidents {
             coroot_status,
             total: out.len(),
             open: out.iter().filter(|i| i.head.open).count(),
+            firing_alerts,
             incidents: out,
         })
     }
@@ -213,6 +267,24 @@ impl Tool for GetIncidents {
         let mut t = Answer::new(frame, "incidents", "pass a shorter lookback_hours");
         t.header("Incidents", &out.project, &out.window);
         t.coroot_status(&out.coroot_status);
+        if !out.firing_alerts.is_empty() {
+            t.heading(format!("FIRING ALERTS ({}), rule-based, incidents or not:", out.firing_alerts.len()));
+            for (n, a) in out.firing_alerts.iter().enumerate() {
+                let mut line = format!(
+                    "{} {} · {}",
+                    a.severity.status,
+                    a.rule,
+                    coroot_client::AppId::new(a.application_id.as_str()).short()
+                );
+                if !a.summary.is_empty() {
+                    line.push_str(&format!(": {}", a.summary));
+                }
+                if let Some(ms) = a.opened_ms {
+                    line.push_str(&format!(" · since {}", when(now_ms, ms)));
+                }
+                t.item("/firing_alerts", n, line);
+            }
+        }
         if out.incidents.is_empty() {
             t.line("No incident was open or opened in this window.");
             t.footer("next: coroot_get_applications to check current health, or a longer lookback_hours");
