@@ -269,7 +269,12 @@ impl Client {
 
     /// The firing alerts (v1.18+; `include_resolved` adds the resolved ones). `None` on an
     /// older Coroot, which has no alerts: its UI page answers the path instead.
-    pub async fn alerts(&self, project: &str, range: TimeRange, include_resolved: bool) -> Result<Option<Viewed<Alerts>>> {
+    pub async fn alerts(
+        &self,
+        project: &str,
+        range: TimeRange,
+        include_resolved: bool,
+    ) -> Result<Option<Viewed<Alerts>>> {
         if self.version().await.is_some_and(|v| !v.at_least(1, 18, 0)) {
             return Ok(None);
         }
@@ -284,6 +289,38 @@ impl Client {
             Err(Error::NotCorootApi { .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The requests `app` served (`app/{app}/tracing`): its server spans at any depth, from
+    /// OpenTelemetry or the eBPF tracer (`source` `otel`/`agent`, or `""` for Coroot's choice),
+    /// failed ones only with `errors_only` (the heatmap's error bucket).
+    pub async fn app_tracing(
+        &self,
+        project: &str,
+        app: &AppId,
+        range: TimeRange,
+        source: &str,
+        errors_only: bool,
+    ) -> Result<Viewed<AppTraces>> {
+        let path = format!(
+            "{}/app/{}/tracing",
+            project_path(project)?,
+            segment("application id", app.as_str())?
+        );
+        // `<source>:<trace id>:<from>-<to>:<duration from>-<duration to>`, parts left empty for
+        // the defaults (api/views/tracing/tracing.go Render).
+        let durations = if errors_only { "inf-err" } else { "" };
+        let mut params: Vec<(&str, String)> = range.params().into();
+        params.push(("trace", format!("{source}:::{durations}")));
+        let viewed: Viewed<Option<AppTraces>> = self.data_or_null(session(&path, &params, Object::Application)).await?;
+        // Before v1.17.0 a Coroot without ClickHouse answered `null` here.
+        Ok(viewed.map(|t| {
+            t.unwrap_or_else(|| AppTraces {
+                status: Status::Warning,
+                message: "Clickhouse integration is not configured".into(),
+                ..AppTraces::default()
+            })
+        }))
     }
 
     /// One application: its map and audit reports.
@@ -330,6 +367,15 @@ impl Client {
         })?;
         Ok(Viewed {
             data,
+            status: env.context.status,
+        })
+    }
+
+    /// The envelope's data, `None` when Coroot sent `null`, with the project status.
+    async fn data_or_null<T: DeserializeOwned>(&self, req: Request<'_>) -> Result<Viewed<Option<T>>> {
+        let env: Envelope<T> = self.get_json(req).await?;
+        Ok(Viewed {
+            data: env.data,
             status: env.context.status,
         })
     }

@@ -30,6 +30,39 @@ pub struct Traces {
     pub errors: Vec<TraceError>,
 }
 
+/// `app/{app}/tracing`: the requests one application served (`api/views/tracing/tracing.go`).
+/// Unlike the overview, it lists the app's server spans at any depth, from OpenTelemetry or
+/// from the node agent's eBPF tracer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AppTraces {
+    /// `ok`, `warning` (no or failing ClickHouse), `unknown` (no traces at all).
+    pub status: super::common::Status,
+    /// e.g. "Using traces of <i>catalog</i>", "Using data gathered by the eBPF tracer",
+    /// "Clickhouse integration is not configured", "No traces found".
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// The sources Coroot has traces in.
+    #[serde(deserialize_with = "null_default")]
+    pub sources: Vec<TraceSourceOption>,
+    /// The spans (at most 100), each with the client that sent the request.
+    #[serde(deserialize_with = "null_default")]
+    pub spans: Vec<Span>,
+    /// 100 when Coroot capped the list.
+    pub limit: u64,
+}
+
+/// A source of `app/{app}/tracing`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TraceSourceOption {
+    /// `otel` or `agent` (eBPF).
+    #[serde(rename = "type", deserialize_with = "null_default")]
+    pub source_type: String,
+    /// The one used for these spans.
+    pub selected: bool,
+}
+
 /// A span.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -64,6 +97,9 @@ pub struct Span {
     /// Events (exceptions).
     #[serde(deserialize_with = "null_default")]
     pub events: Vec<SpanEvent>,
+    /// The app that sent the request (`app/{app}/tracing` only).
+    #[serde(deserialize_with = "null_default")]
+    pub client: String,
 }
 
 /// `{error, message}` of a span.

@@ -184,7 +184,14 @@ impl Tool for GetIncidents {
         let mut firing_alerts: Vec<AlertOut> = alerts
             .ok()
             .flatten()
-            .map(|a| a.data.alerts.into_iter().filter(Alert::is_firing).map(AlertOut::of).collect())
+            .map(|a| {
+                a.data
+                    .alerts
+                    .into_iter()
+                    .filter(Alert::is_firing)
+                    .map(AlertOut::of)
+                    .collect()
+            })
             .unwrap_or_default();
         firing_alerts.sort_by(|a, b| {
             b.severity
@@ -268,7 +275,10 @@ impl Tool for GetIncidents {
         t.header("Incidents", &out.project, &out.window);
         t.coroot_status(&out.coroot_status);
         if !out.firing_alerts.is_empty() {
-            t.heading(format!("FIRING ALERTS ({}), rule-based, incidents or not:", out.firing_alerts.len()));
+            t.heading(format!(
+                "FIRING ALERTS ({}), rule-based, incidents or not:",
+                out.firing_alerts.len()
+            ));
             for (n, a) in out.firing_alerts.iter().enumerate() {
                 let mut line = format!(
                     "{} {} · {}",

@@ -5,8 +5,8 @@
 //! instance type and size (tags of the name cell). Both are read here, the table through the
 //! client's conversion plus those extra cells, so the output is the same for either version.
 
+use coroot_client::Status;
 use coroot_client::models::{Indicator, Node, NodesView, Table};
-use coroot_client::{Status, TimeRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

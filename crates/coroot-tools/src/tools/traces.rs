@@ -9,12 +9,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use coroot_client::AppId;
-use coroot_client::models::{Span, Traces};
+use coroot_client::models::{AppTraces, Span, Traces, Viewed};
 use coroot_client::query::TraceQuery;
+use coroot_client::{AppId, Error as CorootError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::markup::strip_tags;
+use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
@@ -43,6 +45,10 @@ pub struct Params {
     /// Root spans of this OpenTelemetry service only (service.name, e.g. frontend).
     #[serde(default, deserialize_with = "opt_string")]
     pub service_name: Option<String>,
+    /// List the requests this application served (its own tracing view: every server span,
+    /// eBPF or OpenTelemetry, not only root spans). App id, namespace/name or a unique name.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub app_id: Option<String>,
     /// One trace: returns its span tree; other filters are ignored.
     #[serde(default, deserialize_with = "opt_string")]
     pub trace_id: Option<String>,
@@ -77,6 +83,12 @@ pub struct Output {
     pub filters: TraceFilters,
     /// Coroot's status in words, empty when fine (e.g. ClickHouse not configured).
     pub coroot_message: String,
+    /// The application whose served requests are listed (its own tracing view), when one was
+    /// given.
+    pub app_id: Option<String>,
+    /// The sources the app has traces in (`otel`, `agent` for eBPF), the one used marked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     /// Root spans Coroot returned (list mode).
     pub returned: usize,
     /// Of which failed.
@@ -125,6 +137,9 @@ pub struct RootSpan {
     pub error: bool,
     /// `HTTP-502`, `OK`, or the OTel status message.
     pub status: String,
+    /// The app that sent the request (an app's own spans only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub client: String,
 }
 
 /// A span in the tree.
@@ -186,6 +201,35 @@ impl Tool for GetTraces {
         let errors_only = p.status_error.unwrap_or(false);
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        // The overview lists only root spans of OpenTelemetry services, so a backend that only
+        // appears as a child span, or an eBPF-only cluster, reads "no traces" there; the app's
+        // own tracing view lists every request it served (api/views/tracing/tracing.go).
+        let app = match (&trace_id, p.app_id.as_deref().or(service_name_given.as_deref())) {
+            (None, Some(given)) => Some(crate::resolve::app_id(ctx, &project.id, given).await?),
+            (None, None) => match &service_name {
+                Some(s) => crate::resolve::app_id(ctx, &project.id, s).await.ok(),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(app) = app {
+            let filters = TraceFilters {
+                service_name: service_name.clone(),
+                errors_only,
+                limit,
+                requested_limit,
+                service_name_given: service_name_given.clone(),
+            };
+            match ctx.client.app_tracing(&project.id, &app, range, "", errors_only).await {
+                Ok(viewed) => {
+                    return Ok(app_spans(ctx, project.name, window, filters, app, viewed));
+                }
+                // A server without the per-app view (or a proxy in the way): the overview still
+                // answers for OpenTelemetry services.
+                Err(CorootError::NotCorootApi { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         let query = TraceQuery {
             trace_id: trace_id.clone(),
             service_name: service_name.clone(),
@@ -207,6 +251,8 @@ impl Tool for GetTraces {
                 service_name_given,
             },
             coroot_message,
+            app_id: None,
+            sources: Vec::new(),
             returned: 0,
             errors: 0,
             coroot_capped: false,
@@ -237,19 +283,7 @@ impl Tool for GetTraces {
             out.returned = roots.len();
             out.errors = roots.iter().filter(|s| s.status.error).count();
             out.coroot_capped = traces.limit > 0;
-            out.traces = roots
-                .into_iter()
-                .take(limit as usize)
-                .map(|s| RootSpan {
-                    status: status_word(&s),
-                    trace_id: s.trace_id,
-                    start: iso(s.timestamp),
-                    service: s.service,
-                    name: s.name,
-                    duration_ms: s.duration,
-                    error: s.status.error,
-                })
-                .collect();
+            out.traces = roots.into_iter().take(limit as usize).map(RootSpan::of).collect();
         }
         Ok(out)
     }
@@ -258,6 +292,67 @@ impl Tool for GetTraces {
         match &out.trace_id {
             Some(id) => render_tree(out, id, frame),
             None => render_list(out, frame),
+        }
+    }
+}
+
+/// The answer from an app's own tracing view: the requests it served, newest first.
+fn app_spans(
+    ctx: &ToolContext,
+    project: String,
+    window: Window,
+    filters: TraceFilters,
+    app: AppId,
+    viewed: Viewed<AppTraces>,
+) -> Output {
+    let limit = filters.limit as usize;
+    let Viewed { data, status } = viewed;
+    let mut spans = data.spans;
+    spans.sort_by_key(|s| std::cmp::Reverse(s.timestamp));
+    if ctx.redact_secrets {
+        for s in &mut spans {
+            s.status.message = redact(&s.status.message);
+        }
+    }
+    Output {
+        project,
+        window,
+        coroot_status: status.problems(),
+        trace_id: None,
+        filters,
+        coroot_message: strip_tags(&data.message),
+        app_id: Some(app.to_string()),
+        sources: data
+            .sources
+            .iter()
+            .map(|s| {
+                let mut name = s.source_type.clone();
+                if s.selected {
+                    name.push_str(" (used)");
+                }
+                name
+            })
+            .collect(),
+        returned: spans.len(),
+        errors: spans.iter().filter(|s| s.status.error).count(),
+        coroot_capped: data.limit > 0,
+        traces: spans.into_iter().take(limit).map(RootSpan::of).collect(),
+        spans: Vec::new(),
+        start_ms: None,
+    }
+}
+
+impl RootSpan {
+    fn of(s: Span) -> RootSpan {
+        RootSpan {
+            status: status_word(&s),
+            trace_id: s.trace_id,
+            start: iso(s.timestamp),
+            service: s.service,
+            name: s.name,
+            duration_ms: s.duration,
+            error: s.status.error,
+            client: s.client,
         }
     }
 }
@@ -458,7 +553,11 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
 fn render_list(out: &Output, frame: Frame) -> Answer {
     let f = &out.filters;
     let mut t = Answer::new(frame, "traces", "pass service_name, status_error=true or a lower limit");
-    t.header("Traces", &out.project, &out.window);
+    let app = out.app_id.as_deref().map(|a| AppId::new(a).short());
+    match &app {
+        Some(app) => t.header(&format!("Requests served by {app}"), &out.project, &out.window),
+        None => t.header("Traces", &out.project, &out.window),
+    };
     t.coroot_status(&out.coroot_status);
     if let Some(asked) = f.requested_limit {
         t.line(format!(
@@ -466,15 +565,19 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
             f.limit
         ));
     }
-    if let (Some(given), Some(name)) = (&f.service_name_given, &f.service_name) {
+    if let (Some(given), Some(name), None) = (&f.service_name_given, &f.service_name, &app) {
         t.line(format!(
             "note: service_name '{given}' is an app id; searched OTel service '{name}'"
         ));
     }
-    let mut filters = vec![match &f.service_name {
-        Some(s) => format!("service={s}"),
-        None => "all services".into(),
+    let mut filters = vec![match (&app, &f.service_name) {
+        (Some(app), _) => format!("app={app} (its tracing view: every request it served)"),
+        (None, Some(s)) => format!("service={s}"),
+        (None, None) => "all services".into(),
     }];
+    if !out.sources.is_empty() {
+        filters.push(format!("sources {}", out.sources.join(", ")));
+    }
     if f.errors_only {
         filters.push("errors only".into());
     }
@@ -486,11 +589,18 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
             filters.first().map_or("all services", String::as_str),
             if f.errors_only { ", errors only" } else { "" }
         );
-        if !out.coroot_message.is_empty() {
+        if let Some(why) = unavailable(&out.coroot_message, "") {
+            none = format!(
+                "Traces could not be checked: {why} (Coroot keeps traces in ClickHouse). This is not an absence of errors."
+            );
+        } else if !out.coroot_message.is_empty() {
             none.push_str(&format!(" Coroot says: {}.", out.coroot_message));
         }
         t.line(none);
         let mut tries = Vec::new();
+        if app.is_none() && f.service_name.is_some() {
+            tries.push("app_id instead (Coroot's overview lists only root spans; an app's own view lists every request it served)");
+        }
         if f.service_name.is_some() {
             tries.push("another service_name (the OTel service.name, e.g. frontend) or none");
         }
@@ -502,8 +612,9 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
         return t;
     }
     t.line(format!(
-        "{} root spans{}, {} failed · newest first, showing {}",
+        "{} {}{}, {} failed · newest first, showing {}",
         out.returned,
+        if app.is_some() { "requests" } else { "root spans" },
         if out.coroot_capped {
             " (Coroot returns only the newest 100)"
         } else {
@@ -517,8 +628,13 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
             "/traces",
             i,
             format!(
-                "{} {} {} {} {} {}",
+                "{} {}{} {} {} {} {}",
                 r.start,
+                if r.client.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} → ", r.client)
+                },
                 r.service,
                 r.name,
                 latency_ms(r.duration_ms),
