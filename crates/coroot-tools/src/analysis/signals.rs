@@ -3,10 +3,12 @@
 //! per-object tools never disagree about what a signal means.
 
 use coroot_client::Status;
-use coroot_client::models::{AuditReport, Table};
+use coroot_client::models::{AuditReport, Table, TableRow};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::analysis::charts::series_stats;
+use crate::analysis::markup::title;
 use crate::analysis::tables::{column, row_name};
 
 /// Kinds of fault, most fundamental first (the order picks a suspect's headline).
@@ -184,8 +186,120 @@ impl Flag {
     }
 }
 
-/// The rows of a report's tables with flagged cells.
-pub fn table_flags(report: &AuditReport) -> Vec<Flag> {
+/// Coroot's default thresholds for what its tables and charts show as plain values
+/// (`model/check.go`): StorageIOLoad 5 s/s of read+write time, StorageSpace 80 %, CPUNode 80 %.
+const IO_LOAD: f64 = 5.0;
+const SPACE_PERCENT: f64 = 80.0;
+const CPU_PERCENT: f64 = 80.0;
+
+/// What a report says is wrong, judged as Coroot's checks judge it. Coroot colours no cell of
+/// the node page or of an app's Storage table (`auditor/node.go`, `auditor/storage.go`: no
+/// `SetStatus`), so a saturated disk or CPU shows only as values: I/O load over 5 s/s and space
+/// over 80 % in Disks/Storage tables, CPU usage over 80 % on the CPU usage chart. Cells Coroot
+/// does colour (Postgres, Instances, DNS tables) are taken as they are.
+pub fn flags(report: &AuditReport) -> Vec<Flag> {
+    let mut out = value_flags(report);
+    for f in table_flags(report) {
+        if !out.iter().any(|o| o.row == f.row && o.kind == f.kind) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Disks/Storage rows over Coroot's I/O load or space thresholds, and a CPU usage chart over
+/// its CPU threshold.
+fn value_flags(report: &AuditReport) -> Vec<Flag> {
+    let mut out = Vec::new();
+    for w in &report.widgets {
+        let group = w
+            .group
+            .clone()
+            .filter(|g| !g.is_empty())
+            .unwrap_or_else(|| report.name.clone());
+        if let Some(table) = &w.table {
+            let col = |name: &str| table.header.iter().position(|h| h.eq_ignore_ascii_case(name));
+            let (io, space, latency) = (col("I/O Load"), col("Space"), col("Latency"));
+            for row in &table.rows {
+                // (header, text) of a column of this row.
+                let cell = |i: Option<usize>| {
+                    let i = i?;
+                    Some((table.header.get(i)?.clone(), row.cells.get(i)?.text()))
+                };
+                let over = |i: Option<usize>, limit: f64| {
+                    cell(i).filter(|(_, text)| leading_number(text).is_some_and(|v| v > limit))
+                };
+                let mut flag = |kind: Kind, cells: Vec<(String, String)>| {
+                    out.push(Flag {
+                        group: group.clone(),
+                        row: row_name(row),
+                        device: device_of(table, row),
+                        used_by: used_by(table, row),
+                        cells,
+                        status: Status::Warning,
+                        kind,
+                    });
+                };
+                if let Some(load) = over(io, IO_LOAD) {
+                    // The latency is what the load costs the disk's users: shown with it.
+                    flag(Kind::DiskIo, cell(latency).into_iter().chain([load]).collect());
+                }
+                if let Some(full) = over(space, SPACE_PERCENT) {
+                    flag(Kind::DiskSpace, vec![full]);
+                }
+            }
+        }
+        if let Some(chart) = w.chart.as_ref().filter(|c| title(&c.title).starts_with("CPU usage")) {
+            let usage: f64 = series_stats(chart).iter().map(|s| s.last).sum();
+            if usage > CPU_PERCENT {
+                out.push(Flag {
+                    group: group.clone(),
+                    row: "CPU usage".into(),
+                    device: None,
+                    used_by: Vec::new(),
+                    cells: vec![("CPU usage".into(), format!("{}%", usage.round()))],
+                    status: Status::Warning,
+                    kind: Kind::NodeCpu,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The number a cell's text starts with: `13`, `93% (50 GB / 54 GB)`.
+fn leading_number(text: &str) -> Option<f64> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    text.get(..end)?.parse().ok()
+}
+
+fn device_of(table: &Table, row: &TableRow) -> Option<String> {
+    column(table, "Device")
+        .and_then(|i| row.cells.get(i))
+        .map(|c| c.text())
+        .filter(|d| !d.is_empty())
+}
+
+fn used_by(table: &Table, row: &TableRow) -> Vec<String> {
+    column(table, "Used by")
+        .and_then(|i| row.cells.get(i))
+        .map(|c| {
+            if c.values.is_empty() {
+                vec![c.value.clone()]
+            } else {
+                c.values.clone()
+            }
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// The rows of a report's tables with cells Coroot coloured.
+fn table_flags(report: &AuditReport) -> Vec<Flag> {
     let mut out = Vec::new();
     for w in &report.widgets {
         let Some(table) = &w.table else {
@@ -219,23 +333,8 @@ fn flags_of(group: &str, topic: &str, table: &Table) -> Vec<Flag> {
         let Some(worst) = flagged.iter().map(|f| f.2).max() else {
             continue;
         };
-        let used_by: Vec<String> = column(table, "Used by")
-            .and_then(|i| row.cells.get(i))
-            .map(|c| {
-                if c.values.is_empty() {
-                    vec![c.value.clone()]
-                } else {
-                    c.values.clone()
-                }
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|v| !v.is_empty())
-            .collect();
-        let device = column(table, "Device")
-            .and_then(|i| row.cells.get(i))
-            .map(|c| c.text())
-            .filter(|d| !d.is_empty());
+        let used_by = used_by(table, row);
+        let device = device_of(table, row);
         let cols = flagged
             .iter()
             .map(|(h, _, _)| h.to_ascii_lowercase())
@@ -297,5 +396,37 @@ mod tests {
         assert_eq!(event_kind("OOMKilling"), Kind::Oom);
         assert!(Kind::Oom.supported_by(Kind::Restarts));
         assert!(!Kind::Dns.supported_by(Kind::Oom));
+    }
+
+    /// A node page as real Coroot v1.24.5 sends it (no coloured cell, `checks: null`): the
+    /// saturated disk shows only as its I/O load of 13 s/s, over Coroot's threshold of 5.
+    #[test]
+    fn a_saturated_disk_is_read_from_its_values() {
+        let report: AuditReport = serde_json::from_value(serde_json::json!({
+            "name": "Node", "status": "ok", "checks": null,
+            "widgets": [
+                {"group_header": "Disks"},
+                {"group": "Disks", "table": {"header": ["Device", "Mount points", "Used by", "Latency", "I/O Load", "Space"],
+                  "rows": [
+                    {"id": "", "cells": [{"value": "/dev/nvme1n1"}, {"value": "/var/lib/postgresql/data"},
+                      {"value": "catalog-db-0"}, {"value": "17", "unit": "ms"}, {"value": "13"}, {"value": "36% (19 GB / 54 GB)"}]},
+                    {"id": "", "cells": [{"value": "/dev/nvme0n1"}, {"value": "/"}, {"value": ""},
+                      {"value": "1", "unit": "ms"}, {"value": "0.02"}, {"value": "91% (45 GB / 50 GB)"}]}
+                  ]}},
+                {"group": "CPU", "chart": {"title": "CPU usage, %", "ctx": {"from": 0, "to": 30000, "step": 15000},
+                  "series": [{"name": "user", "data": [50, 70]}, {"name": "system", "data": [10, 15]}]}}
+            ]
+        }))
+        .unwrap();
+        let flags = flags(&report);
+        let io = flags.iter().find(|f| f.kind == Kind::DiskIo).expect("the I/O load");
+        assert_eq!((io.row.as_str(), io.group.as_str()), ("/dev/nvme1n1", "Disks"));
+        assert_eq!(io.used_by, ["catalog-db-0"]);
+        assert_eq!(io.cells_text(), "Latency 17 ms, I/O Load 13");
+        let space = flags.iter().find(|f| f.kind == Kind::DiskSpace).expect("the full disk");
+        assert_eq!(space.row, "/dev/nvme0n1");
+        let cpu = flags.iter().find(|f| f.kind == Kind::NodeCpu).expect("the CPU");
+        assert_eq!(cpu.cells_text(), "CPU usage 85%");
+        assert_eq!(flags.len(), 3);
     }
 }

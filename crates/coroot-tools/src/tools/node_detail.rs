@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::charts::{SeriesStats, peak, series_stats, stats};
 use crate::analysis::markup::{split_unit, title};
-use crate::analysis::signals::table_flags;
+use crate::analysis::signals::flags;
 use crate::analysis::tables::cell_text;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
@@ -276,7 +276,7 @@ async fn unknown_node(
 fn build(project: String, window: Window, node: String, report: AuditReport) -> Output {
     let mut info = Vec::new();
     let mut groups: Vec<GroupOut> = Vec::new();
-    let flags = table_flags(&report);
+    let flags = flags(&report);
     let flagged = flags
         .iter()
         .map(|f| format!("{} {} {}: {}", f.status.label(), f.group, f.row, f.cells_text()))

@@ -11,7 +11,7 @@ use super::score::mentions;
 use crate::analysis::app_key;
 use crate::analysis::incident::rca_summary;
 use crate::analysis::severity::is_error_level;
-use crate::analysis::signals::{Kind, table_flags};
+use crate::analysis::signals::{Kind, flags};
 use crate::context::Window;
 use crate::render::units::{hours, iso, one_line};
 use crate::tools::incidents::IncidentHead;
@@ -211,7 +211,7 @@ fn healthy(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String> {
     let clean: Vec<&str> = facts
         .node_reports
         .iter()
-        .filter(|(_, r)| table_flags(r).is_empty())
+        .filter(|(_, r)| flags(r).is_empty())
         .map(|(n, _)| n.as_str())
         .collect();
     if !clean.is_empty() {

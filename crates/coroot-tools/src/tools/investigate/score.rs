@@ -14,7 +14,7 @@ use crate::analysis::charts::{app_charts, series_stats};
 use crate::analysis::logs::Group;
 use crate::analysis::propagation::Graph;
 use crate::analysis::severity::is_error_level;
-use crate::analysis::signals::{Kind, event_kind, log_kind, table_flags};
+use crate::analysis::signals::{Kind, event_kind, flags, log_kind};
 use crate::render::units::{clip, iso, num, one_line, percent, span_ms, when};
 use crate::tools::names;
 
@@ -292,7 +292,7 @@ fn flagged_tables(case: &Case<'_>, k: &str, d: &mut Draft) {
         .map(|v| v.reports.as_slice())
         .unwrap_or_default();
     for report in reports {
-        for flag in table_flags(report) {
+        for flag in flags(report) {
             if !d.kinds.iter().any(|dk| dk.family().contains(&flag.kind)) {
                 continue;
             }
@@ -332,7 +332,7 @@ fn volume_node(case: &Case<'_>, k: &str, d: &mut Draft) {
 fn flagged_nodes(case: &Case<'_>, k: &str, d: &mut Draft) {
     let pods = case.pods_of(k);
     for (node, report) in &case.facts.node_reports {
-        for flag in table_flags(report) {
+        for flag in flags(report) {
             let used = flag.used_by.iter().any(|u| pods.iter().any(|(pod, _)| pod == u));
             if !used {
                 continue;
@@ -567,7 +567,7 @@ fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
     let facts = case.facts;
     let mut out = Vec::new();
     for (node, report) in &facts.node_reports {
-        for flag in table_flags(report) {
+        for flag in flags(report) {
             let taken = app_drafts
                 .iter()
                 .any(|d| d.node.as_deref() == Some(node.as_str()) && d.device.as_deref() == Some(flag.row.as_str()));
