@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use coroot_client::{ClientConfig, Credentials, Secret};
+use coroot_client::{Client, ClientConfig, Credentials, Secret};
+use coroot_tools::ToolContext;
 use serde::Deserialize;
 
 /// How to reach Coroot. Every flag also reads its environment variable. `Debug` hides the
@@ -186,6 +187,18 @@ impl ConnectionArgs {
             redact_secrets: self.redact_secrets.or(file.redact_secrets).unwrap_or(true),
             enabled_tools: file.enabled_tools,
             disabled_tools: file.disabled_tools,
+        })
+    }
+}
+
+impl ConnectionArgs {
+    /// The tool context for a real Coroot, from flags, env and file.
+    pub fn context(&self) -> Result<ToolContext, String> {
+        let settings = self.resolve()?;
+        let client = Client::new(settings.client).map_err(|e| e.to_string())?;
+        Ok(ToolContext {
+            redact_secrets: settings.redact_secrets,
+            ..ToolContext::new(client)
         })
     }
 }

@@ -1,5 +1,5 @@
-//! The command line: `serve`, `check`, `tools`, `call`, `demo`, and one friendly subcommand per
-//! tool (`coroot-mcp incidents --lookback-hours 24`).
+//! The arguments: `serve`, `check`, `tools`, `call`, `demo`, and one friendly subcommand per
+//! tool (`coroot-mcp incidents --lookback-hours 24`), and each tool's short name.
 
 use std::net::SocketAddr;
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
-use crate::server::CorootMcp;
+use super::handler::CorootMcp;
 
 /// HTTP transport options. `Debug` hides the token.
 #[derive(Clone, Default)]
