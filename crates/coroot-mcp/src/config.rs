@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anyhow::{Context as _, Result, anyhow, bail};
 use clap::Args;
 use coroot_client::{Client, ClientConfig, Credentials, Secret};
 use coroot_tools::ToolContext;
@@ -126,13 +127,13 @@ pub struct Settings {
 
 impl ConnectionArgs {
     /// Merges the file under flags and env, and builds the client configuration.
-    pub fn resolve(&self) -> Result<Settings, String> {
+    pub fn resolve(&self) -> Result<Settings> {
         let file = match &self.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
         let url = self.url.clone().or(file.url).ok_or_else(|| {
-            "no Coroot URL: set COROOT_URL (or --url), e.g. COROOT_URL=http://coroot.monitoring:8080; to try without a Coroot, run `coroot-mcp demo`".to_string()
+            anyhow!("no Coroot URL: set COROOT_URL (or --url), e.g. COROOT_URL=http://coroot.monitoring:8080; to try without a Coroot, run `coroot-mcp demo`")
         })?;
         let mut client = ClientConfig::new(url);
         let email = self.email.clone().or(file.email);
@@ -144,14 +145,13 @@ impl ConnectionArgs {
             },
             (None, None) => Credentials::Anonymous,
             (Some(_), None) => {
-                return Err(
-                    "COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access".into(),
-                );
+                bail!("COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access")
             }
-            (None, Some(_)) => return Err(
-                "COROOT_PASSWORD is set but COROOT_EMAIL is not; set both (Coroot's default admin email is \"admin\")"
-                    .into(),
-            ),
+            (None, Some(_)) => {
+                bail!(
+                    "COROOT_PASSWORD is set but COROOT_EMAIL is not; set both (Coroot's default admin email is \"admin\")"
+                )
+            }
         };
         client.default_project = self.project.clone().or(file.project);
         client.api_key = self
@@ -174,7 +174,7 @@ impl ConnectionArgs {
         let mut headers: BTreeMap<String, String> = file.headers;
         for raw in self.headers.iter().filter(|h| !h.trim().is_empty()) {
             let (name, value) = raw.split_once(':').ok_or_else(|| {
-                format!(
+                anyhow!(
                     "header '{}' is not 'Name: value'",
                     raw.split(':').next().unwrap_or_default()
                 )
@@ -193,9 +193,9 @@ impl ConnectionArgs {
 
 impl ConnectionArgs {
     /// The tool context for a real Coroot, from flags, env and file.
-    pub fn context(&self) -> Result<ToolContext, String> {
+    pub fn context(&self) -> Result<ToolContext> {
         let settings = self.resolve()?;
-        let client = Client::new(settings.client).map_err(|e| e.to_string())?;
+        let client = Client::new(settings.client)?;
         Ok(ToolContext {
             redact_secrets: settings.redact_secrets,
             ..ToolContext::new(client)
@@ -203,25 +203,25 @@ impl ConnectionArgs {
     }
 }
 
-fn seconds(name: &str, value: f64) -> Result<Duration, String> {
+fn seconds(name: &str, value: f64) -> Result<Duration> {
     if value.is_finite() && value > 0.0 && value <= 3600.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(format!("{name} must be a number of seconds in (0, 3600], got {value}"))
+        Err(anyhow!("{name} must be a number of seconds in (0, 3600], got {value}"))
     }
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow!("config file {} is invalid: {}", path.display(), e.message()))
 }
 
 /// The tools to expose: all, narrowed by `enabled`, minus `disabled`. Unknown names are errors.
-pub fn select_tools(enabled: Option<&[String]>, disabled: Option<&[String]>) -> Result<Vec<&'static str>, String> {
+pub fn select_tools(enabled: Option<&[String]>, disabled: Option<&[String]>) -> Result<Vec<&'static str>> {
     let all: Vec<&'static str> = coroot_tools::TOOLS.iter().map(|t| t.name).collect();
-    let check = |names: &[String]| -> Result<(), String> {
+    let check = |names: &[String]| -> Result<()> {
         match names.iter().find(|n| !all.contains(&n.as_str())) {
-            Some(bad) => Err(format!("unknown tool '{bad}'; valid tools: {}", all.join(", "))),
+            Some(bad) => Err(anyhow!("unknown tool '{bad}'; valid tools: {}", all.join(", "))),
             None => Ok(()),
         }
     };
@@ -235,7 +235,7 @@ pub fn select_tools(enabled: Option<&[String]>, disabled: Option<&[String]>) -> 
         chosen.retain(|t| !disabled.iter().any(|d| d == t));
     }
     if chosen.is_empty() {
-        return Err("--enabled-tools/--disabled-tools leave no tool to serve".into());
+        bail!("--enabled-tools/--disabled-tools leave no tool to serve");
     }
     Ok(chosen)
 }
@@ -313,14 +313,20 @@ mod tests {
     #[test]
     fn half_credentials_are_refused_with_a_reason() {
         let t = T::try_parse_from(["x", "--url", "http://h", "--email", "admin"]).unwrap();
-        assert!(t.conn.resolve().unwrap_err().contains("COROOT_PASSWORD is not"));
+        assert!(
+            t.conn
+                .resolve()
+                .unwrap_err()
+                .to_string()
+                .contains("COROOT_PASSWORD is not")
+        );
     }
 
     #[test]
     fn missing_url_points_at_the_demo() {
         let t = T::try_parse_from(["x"]).unwrap();
         if std::env::var_os("COROOT_URL").is_none() {
-            assert!(t.conn.resolve().unwrap_err().contains("coroot-mcp demo"));
+            assert!(t.conn.resolve().unwrap_err().to_string().contains("coroot-mcp demo"));
         }
     }
 
@@ -328,7 +334,13 @@ mod tests {
     fn unknown_file_keys_are_refused() {
         let f = file("url = \"http://h\"\npasword = \"typo\"\n");
         let t = T::try_parse_from(["x", "--config", f.0.to_str().unwrap()]).unwrap();
-        assert!(t.conn.resolve().unwrap_err().contains("unknown field `pasword`"));
+        assert!(
+            t.conn
+                .resolve()
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `pasword`")
+        );
     }
 
     #[test]
@@ -350,6 +362,7 @@ mod tests {
         assert!(
             select_tools(Some(&["nope".into()]), None)
                 .unwrap_err()
+                .to_string()
                 .contains("valid tools")
         );
     }

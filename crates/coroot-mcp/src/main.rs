@@ -25,8 +25,9 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("coroot-mcp: {message}");
+        Err(e) => {
+            // `{:#}` prints the context and its cause: "cannot bind 0.0.0.0:80: Permission denied".
+            eprintln!("coroot-mcp: {e:#}");
             ExitCode::FAILURE
         }
     }

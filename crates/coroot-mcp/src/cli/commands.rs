@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use anyhow::{Result, anyhow, bail};
 use coroot_tools::{ToolContext, ToolSpec};
 
 use super::args::{ServeArgs, short_name};
@@ -13,7 +14,7 @@ use crate::mcp::handler::CorootMcp;
 use crate::mcp::{http, stdio};
 
 /// `serve`: MCP over stdio, or Streamable HTTP with `--http`, against Coroot or the simulator.
-pub async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<(), String> {
+pub async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<()> {
     let (ctx, settings_tools, _sim) = if args.demo {
         let (sim, ctx) = demo::embedded().await?;
         eprintln!(
@@ -55,21 +56,21 @@ pub async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<(), String>
 }
 
 /// `check`: prints the report; `Err` carries the one-line reason.
-pub async fn check(ctx: &ToolContext, json: bool) -> Result<(), String> {
+pub async fn check(ctx: &ToolContext, json: bool) -> Result<()> {
     let report = with_progress("checking Coroot", coroot_tools::check::run(ctx)).await;
     if json {
-        out!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        out!("{}", serde_json::to_string_pretty(&report)?);
     } else if report.ok() {
         out!("{}", report.render());
     }
     match report.error {
         None => Ok(()),
-        Some(e) => Err(format!("not connected: {e}")),
+        Some(e) => bail!("not connected: {e}"),
     }
 }
 
 /// `tools`: names and first sentences, or the full JSON.
-pub fn tools(json: bool) -> Result<(), String> {
+pub fn tools(json: bool) -> Result<()> {
     if json {
         let list: Vec<serde_json::Value> = coroot_tools::TOOLS
             .iter()
@@ -78,7 +79,7 @@ pub fn tools(json: bool) -> Result<(), String> {
                     "inputSchema": (t.input_schema)(), "outputSchema": (t.output_schema)()})
             })
             .collect();
-        out!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+        out!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
     let width = coroot_tools::TOOLS.iter().map(|t| t.name.len()).max().unwrap_or(0);
@@ -95,19 +96,19 @@ pub fn tools(json: bool) -> Result<(), String> {
 }
 
 /// `call TOOL --args JSON`.
-pub async fn call(ctx: &ToolContext, tool: &str, args: &str, json: bool) -> Result<(), String> {
+pub async fn call(ctx: &ToolContext, tool: &str, args: &str, json: bool) -> Result<()> {
     let spec = find(tool)?;
     let args: serde_json::Value = serde_json::from_str(args)
-        .map_err(|e| format!("--args is not valid JSON ({e}); example: --args '{{\"lookback_hours\": 24}}'"))?;
+        .map_err(|e| anyhow!("--args is not valid JSON ({e}); example: --args '{{\"lookback_hours\": 24}}'"))?;
     run(ctx, spec, args, json).await
 }
 
-fn find(tool: &str) -> Result<&'static ToolSpec, String> {
+fn find(tool: &str) -> Result<&'static ToolSpec> {
     coroot_tools::TOOLS
         .iter()
         .find(|t| t.name == tool || short_name(t.name) == tool)
         .ok_or_else(|| {
-            format!(
+            anyhow!(
                 "unknown tool '{tool}'; tools: {}",
                 coroot_tools::TOOLS
                     .iter()
@@ -118,15 +119,13 @@ fn find(tool: &str) -> Result<&'static ToolSpec, String> {
         })
 }
 
-pub async fn run(ctx: &ToolContext, spec: &ToolSpec, args: serde_json::Value, json: bool) -> Result<(), String> {
+pub async fn run(ctx: &ToolContext, spec: &ToolSpec, args: serde_json::Value, json: bool) -> Result<()> {
     let out = with_progress(&format!("calling {}", spec.name), (spec.call)(ctx, args))
         .await
-        .map_err(|e| e.to_string())?;
+        // The tool's message already names its cause: keep the cause out of the `{:#}` chain.
+        .map_err(|e| anyhow!("{e}"))?;
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&out.structured).map_err(|e| e.to_string())?
-        );
+        out!("{}", serde_json::to_string_pretty(&out.structured)?);
     } else {
         out!("{}", out.text);
     }

@@ -1,25 +1,25 @@
 //! One subcommand per tool for people: `coroot-mcp incidents --lookback-hours 24`. Each tool's
 //! flags are built from its input schema, so a new tool gets its subcommand for free.
 
+use anyhow::{Result, anyhow, bail};
 use coroot_tools::{ToolContext, ToolSpec};
 
 use super::args::short_name;
 use super::commands;
 
 /// `<short-name> --param value ...`: the tool's parameters as flags, built from its schema.
-pub async fn run(
-    ctx_factory: impl AsyncFnOnce() -> Result<ToolContext, String>,
-    argv: &[String],
-) -> Result<(), String> {
+pub async fn run(ctx_factory: impl AsyncFnOnce() -> Result<ToolContext>, argv: &[String]) -> Result<()> {
     let Some(name) = argv.first() else {
-        return Err("no command given; see coroot-mcp --help".into());
+        bail!("no command given; see coroot-mcp --help");
     };
     let spec = coroot_tools::TOOLS
         .iter()
         .find(|t| short_name(t.name) == *name || t.name == name)
-        .ok_or_else(|| format!("unknown command '{name}'; see coroot-mcp --help for the tool commands"))?;
+        .ok_or_else(|| anyhow!("unknown command '{name}'; see coroot-mcp --help for the tool commands"))?;
     let command = tool_command(spec);
-    let matches = command.try_get_matches_from(argv).map_err(|e| e.render().to_string())?;
+    let matches = command
+        .try_get_matches_from(argv)
+        .map_err(|e| anyhow!("{}", e.render()))?;
     let mut args = serde_json::Map::new();
     let schema = (spec.input_schema)();
     if let Some(props) = schema["properties"].as_object() {

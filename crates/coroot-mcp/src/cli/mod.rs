@@ -23,7 +23,7 @@ mod friendly;
 use self::args::{Cli, Command};
 
 /// Runs the command the user asked for.
-pub async fn run(cli: Cli) -> Result<(), String> {
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => commands::serve(&cli.conn, args).await,
         Command::Check { json } => commands::check(&cli.conn.context()?, json).await,

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::{Context as _, Result, bail};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -38,14 +39,14 @@ impl std::fmt::Debug for HttpOptions {
 }
 
 /// Checks the options against the bind address; an exposed server without a token is refused.
-pub fn validate(addr: SocketAddr, opts: &HttpOptions) -> Result<(), String> {
+pub fn validate(addr: SocketAddr, opts: &HttpOptions) -> Result<()> {
     if !addr.ip().is_loopback() && opts.auth_token.as_deref().is_none_or(str::is_empty) {
-        return Err(format!(
+        bail!(
             "refusing to serve on {addr} without a bearer token: set --auth-token (or COROOT_MCP_AUTH_TOKEN), or bind to 127.0.0.1"
-        ));
+        );
     }
     if opts.auth_token.as_deref().is_some_and(|t| t.len() < 16) {
-        return Err("--auth-token must be at least 16 characters".into());
+        bail!("--auth-token must be at least 16 characters");
     }
     Ok(())
 }
@@ -106,12 +107,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Serves until Ctrl-C.
-pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Result<(), String> {
+pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Result<()> {
     validate(addr, &opts)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
+        .with_context(|| format!("cannot bind {addr}"))?;
+    let local = listener.local_addr()?;
     tracing::info!("serving MCP at http://{local}/mcp (health: /healthz)");
     eprintln!("coroot-mcp: serving MCP at http://{local}/mcp");
     axum::serve(listener, router(server, local, &opts))
@@ -119,7 +120,7 @@ pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Re
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|e| format!("HTTP server failed: {e}"))
+        .context("HTTP server failed")
 }
 
 #[cfg(test)]
@@ -133,6 +134,7 @@ mod tests {
         assert!(
             validate(public, &HttpOptions::default())
                 .unwrap_err()
+                .to_string()
                 .contains("--auth-token")
         );
         assert!(validate(local, &HttpOptions::default()).is_ok());

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use anyhow::{Context as _, Result};
 use rmcp::ServiceExt;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::Mutex;
@@ -29,13 +30,10 @@ pub struct Stdio {
 }
 
 /// Serves MCP on stdin and stdout until the client closes stdin.
-pub async fn serve(server: CorootMcp) -> Result<(), String> {
+pub async fn serve(server: CorootMcp) -> Result<()> {
     let io = transport();
-    let running = server
-        .serve((io.reader, io.writer))
-        .await
-        .map_err(|e| format!("MCP stdio failed: {e}"))?;
-    running.waiting().await.map_err(|e| format!("MCP stdio failed: {e}"))?;
+    let running = server.serve((io.reader, io.writer)).await.context("MCP stdio failed")?;
+    running.waiting().await.context("MCP stdio failed")?;
     // rmcp has closed its side: let the last answers reach stdout before exiting.
     let _ = io.flushed.await;
     Ok(())
