@@ -9,45 +9,27 @@ use coroot_tools::{ToolContext, ToolSpec};
 
 use super::args::{ServeArgs, short_name};
 use super::demo;
-use crate::config::{self, ConnectionArgs};
+use crate::config::Config;
 use crate::mcp::handler::CorootMcp;
 use crate::mcp::{http, stdio};
 
 /// `serve`: MCP over stdio, or Streamable HTTP with `--http`, against Coroot or the simulator.
-pub async fn serve(conn: &ConnectionArgs, args: ServeArgs) -> Result<()> {
-    let (ctx, settings_tools, _sim) = if args.demo {
+pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
+    // Held until the server ends: dropping the simulator stops it.
+    let (ctx, _sim) = if args.demo {
         let (sim, ctx) = demo::embedded().await?;
         eprintln!(
             "coroot-mcp: serving against the built-in simulator at {}",
             sim.base_url()
         );
-        (ctx, (None, None), Some(sim))
+        (ctx, Some(sim))
     } else {
-        let settings = conn.resolve()?;
-        let tools = (settings.enabled_tools.clone(), settings.disabled_tools.clone());
-        (conn.context()?, tools, None)
+        (config.context()?, None)
     };
-    let enabled = if args.enabled_tools.is_empty() {
-        settings_tools.0
-    } else {
-        Some(args.enabled_tools.clone())
-    };
-    let disabled = if args.disabled_tools.is_empty() {
-        settings_tools.1
-    } else {
-        Some(args.disabled_tools.clone())
-    };
-    let tools = config::select_tools(enabled.as_deref(), disabled.as_deref())?;
+    let tools = config.tools()?;
     let server = CorootMcp::new(ctx, &tools);
     match args.http {
-        Some(addr) => {
-            let opts = http::HttpOptions {
-                auth_token: args.auth_token,
-                allowed_hosts: args.allowed_hosts,
-                allowed_origins: args.allowed_origins,
-            };
-            http::serve(server, addr, opts).await
-        }
+        Some(addr) => http::serve(server, addr, args.http_options).await,
         None => {
             tracing::info!(tools = tools.len(), "serving MCP on stdio");
             stdio::serve(server).await

@@ -20,16 +20,21 @@ mod commands;
 mod demo;
 mod friendly;
 
+use clap::ArgMatches;
+
 use self::args::{Cli, Command};
 
-/// Runs the command the user asked for.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command the user asked for; `matches` are what `cli` was parsed from. Settings
+/// (and so the config file) are read only by the commands that need them: `tools` and `demo`
+/// work whatever the configuration.
+pub async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
+    let config = || cli.config.load(matches);
     match cli.command {
-        Command::Serve(args) => commands::serve(&cli.conn, args).await,
-        Command::Check { json } => commands::check(&cli.conn.context()?, json).await,
+        Command::Serve(args) => commands::serve(&config()?, args).await,
+        Command::Check { json } => commands::check(&config()?.context()?, json).await,
         Command::Tools { json } => commands::tools(json),
-        Command::Call { tool, args, json } => commands::call(&cli.conn.context()?, &tool, &args, json).await,
+        Command::Call { tool, args, json } => commands::call(&config()?.context()?, &tool, &args, json).await,
         Command::Demo { full } => demo::run(full).await,
-        Command::Tool(argv) => friendly::run(async || cli.conn.context(), &argv).await,
+        Command::Tool(argv) => friendly::run(async || config()?.context(), &argv).await,
     }
 }

@@ -17,14 +17,19 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
 use super::handler::CorootMcp;
 
-/// HTTP transport options. `Debug` hides the token.
-#[derive(Clone, Default)]
+/// HTTP transport options, as `serve` flags. `Debug` hides the token.
+#[derive(Clone, Default, clap::Args)]
 pub struct HttpOptions {
-    /// Bearer token required on `/mcp`.
+    /// Bearer token required on /mcp (required when not bound to loopback).
+    #[arg(long, env = "COROOT_MCP_AUTH_TOKEN", hide_env_values = true)]
     pub auth_token: Option<String>,
-    /// Accepted `Host` values; empty means the defaults (loopback names when bound to loopback).
+    /// Accepted Host header values (comma separated).
+    // Empty means the defaults: loopback names when bound to loopback, any name otherwise.
+    #[arg(long, env = "COROOT_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
-    /// Accepted `Origin` values; empty means local origins only when bound to loopback.
+    /// Accepted Origin header values (comma separated, with scheme, e.g. https://app.example.com:443).
+    // Empty means local origins only when bound to loopback.
+    #[arg(long, env = "COROOT_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 }
 
