@@ -1,12 +1,9 @@
 //! What every agent pays for on every request: the tools/list payload. Snapshotted so changes
 //! are reviewed, and budgeted so it cannot quietly grow.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::Stdio_;
 use serde_json::json;
+
+use crate::common::Stdio_;
 
 /// Estimated tokens (characters / 4) of tools/list when this budget was set; a change that
 /// grows it by more than 5% fails until the budget is raised on purpose.

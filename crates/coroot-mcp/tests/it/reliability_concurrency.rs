@@ -3,15 +3,12 @@
 //! (wrong password, a Coroot that hangs) is tried once for all the waiting calls instead of
 //! once per call, so every call is answered in about one timeout.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Http, Stdio_, args_for, sim};
 use coroot_sim::{Fault, FaultRule, Simulator};
 use serde_json::{Value, json};
+
+use crate::common::{Http, Stdio_, args_for, sim, tool_result};
 
 /// Calls in flight at once.
 const CONCURRENT: usize = 48;
@@ -56,7 +53,7 @@ async fn burst(s: &mut Stdio_, mix: &[(String, Value)], n: usize) -> Vec<(bool, 
         );
     }
     let answers = s.read_responses(n).await;
-    ids.iter().map(|id| common::tool_result(&answers[id])).collect()
+    ids.iter().map(|id| tool_result(&answers[id])).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
