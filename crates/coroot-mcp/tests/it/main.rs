@@ -10,6 +10,7 @@ mod common;
 mod cli;
 mod mcp_http;
 mod mcp_stdio;
+mod names;
 mod reliability_concurrency;
 mod reliability_faults;
 mod reliability_input;
