@@ -245,3 +245,97 @@ impl ServerHandler for CorootMcp {
         Ok(ReadResourceResult::new(vec![ResourceContents::text(text, request.uri)]).into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rmcp::ServiceExt;
+    use serde_json::{Value, json};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf};
+
+    use super::*;
+
+    /// The client's end of an in-process session: JSON-RPC lines, as a stdio client sends them.
+    struct Client {
+        lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
+        writer: WriteHalf<DuplexStream>,
+        next_id: u64,
+    }
+
+    impl Client {
+        async fn send(&mut self, message: Value) {
+            self.writer.write_all(format!("{message}\n").as_bytes()).await.unwrap();
+        }
+
+        /// Sends a request and reads until its response.
+        async fn request(&mut self, method: &str, params: Value) -> Value {
+            self.next_id += 1;
+            let id = self.next_id;
+            self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+                .await;
+            loop {
+                let line = self.lines.next_line().await.unwrap().expect("the server answers");
+                let message: Value = serde_json::from_str(&line).unwrap();
+                if message["id"] == id {
+                    return message;
+                }
+            }
+        }
+    }
+
+    /// The handler served over an in-memory pipe, no process and no socket: the handshake,
+    /// `tools/list` and a `tools/call`, on the test kit's e-commerce scenario.
+    #[tokio::test]
+    async fn an_in_process_session_lists_and_calls_tools() {
+        let kit = coroot_tools::testing::ecommerce().await;
+        let names: Vec<&str> = coroot_tools::TOOLS.iter().map(|t| t.name).collect();
+        let server = CorootMcp::new(kit.ctx.clone(), &names);
+        let (ours, theirs) = tokio::io::duplex(1 << 20);
+        let serving = tokio::spawn(async move {
+            let running = server.serve(tokio::io::split(theirs)).await?;
+            running.waiting().await?;
+            anyhow::Ok(())
+        });
+        let (reader, writer) = tokio::io::split(ours);
+        let mut client = Client {
+            lines: BufReader::new(reader).lines(),
+            writer,
+            next_id: 0,
+        };
+
+        let init = client
+            .request(
+                "initialize",
+                json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "in-process", "version": "0"}}),
+            )
+            .await;
+        assert_eq!(init["result"]["serverInfo"]["name"], "coroot-mcp", "{init}");
+        client
+            .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+
+        let list = client.request("tools/list", json!({})).await;
+        let listed: Vec<&str> = list["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, names);
+
+        let call = client
+            .request(
+                "tools/call",
+                json!({"name": "coroot_get_incidents", "arguments": {"lookback_hours": 24}}),
+            )
+            .await;
+        let result = &call["result"];
+        assert_eq!(result["isError"], false, "{call}");
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert!(text.contains("OPEN CRITICAL q8w7e6r5"), "{text}");
+        assert!(result["structuredContent"]["incidents"].is_array(), "{call}");
+
+        // Closing the pipe ends the session, as closing stdin does.
+        drop(client);
+        serving.await.unwrap().unwrap();
+    }
+}
