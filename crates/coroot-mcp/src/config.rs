@@ -20,6 +20,8 @@ use serde::{Deserialize, Deserializer};
 /// URL).
 #[derive(Clone, Default, Args, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+// The field docs are also the `--help` text, which shows a URL as typed, not as a link.
+#[allow(rustdoc::bare_urls)]
 pub struct Config {
     /// Coroot URL, including any base path (e.g. https://coroot.example.com/coroot).
     #[arg(long, env = "COROOT_URL", global = true)]

@@ -19,6 +19,8 @@ use super::handler::CorootMcp;
 
 /// HTTP transport options, as `serve` flags. `Debug` hides the token.
 #[derive(Clone, Default, clap::Args)]
+// The field docs are also the `--help` text, which shows a URL as typed, not as a link.
+#[allow(rustdoc::bare_urls)]
 pub struct HttpOptions {
     /// Bearer token required on /mcp (required when not bound to loopback).
     #[arg(long, env = "COROOT_MCP_AUTH_TOKEN", hide_env_values = true)]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use coroot_sim::{Fault, FaultRule, Simulator};
 use serde_json::{Value, json};
 
-use crate::common::{Http, Stdio_, args_for, sim, tool_result};
+use crate::common::{Http, Stdio_, sim, tool_result};
 
 /// Calls in flight at once.
 const CONCURRENT: usize = 48;
@@ -23,16 +23,7 @@ fn login_posts(sim: &Simulator) -> usize {
 /// The tools and their arguments, round-robin over every registered tool.
 async fn tool_mix(s: &mut Stdio_) -> Vec<(String, Value)> {
     let list = s.request("tools/list", json!({})).await;
-    list["result"]["tools"]
-        .as_array()
-        .expect("tools")
-        .iter()
-        .map(|t| {
-            let name = t["name"].as_str().expect("name").to_string();
-            let args = args_for(&name, &t["inputSchema"]);
-            (name, args)
-        })
-        .collect()
+    crate::common::tool_mix(&list)
 }
 
 /// The mix without the aggregate tool, which reports failed checks inside a successful
