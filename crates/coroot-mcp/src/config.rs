@@ -1,18 +1,28 @@
-//! One configuration from three sources: flags win over environment variables, which win over
-//! an optional TOML file. Resolved once, validated once.
+//! Every setting, declared once: [`Config`] is both the flags (each with its environment
+//! variable) and the TOML file's keys. Flags win over environment variables, which win over
+//! the file. The file is read once, when a command first needs settings, and each part is
+//! validated once, by the command that uses it: the Coroot connection ([`Config::context`])
+//! and the tools to serve ([`Config::tools`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
-use coroot_client::{ClientConfig, Credentials, Secret};
-use serde::Deserialize;
+use anyhow::{Context as _, Result, anyhow, bail};
+use clap::{ArgMatches, Args, FromArgMatches};
+use coroot_client::{Client, ClientConfig, Credentials, Secret};
+use coroot_tools::ToolContext;
+use serde::{Deserialize, Deserializer};
 
-/// How to reach Coroot. Every flag also reads its environment variable. `Debug` hides the
-/// secrets (password, API key, header values, a password in the URL).
-#[derive(Clone, Default, Args)]
-pub struct ConnectionArgs {
+/// Every setting. As flags, each also reads its environment variable; in the file, the keys are
+/// the field names. Every field is optional so that a layer that leaves it out lets the layer
+/// below speak. `Debug` hides the secrets (password, API key, header values, a password in the
+/// URL).
+#[derive(Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+// The field docs are also the `--help` text, which shows a URL as typed, not as a link.
+#[allow(rustdoc::bare_urls)]
+pub struct Config {
     /// Coroot URL, including any base path (e.g. https://coroot.example.com/coroot).
     #[arg(long, env = "COROOT_URL", global = true)]
     pub url: Option<String>,
@@ -48,6 +58,7 @@ pub struct ConnectionArgs {
         value_delimiter = '\n',
         hide_env_values = true
     )]
+    #[serde(deserialize_with = "header_table")]
     pub headers: Vec<String>,
     /// Largest Coroot response accepted, in bytes [default: 67108864].
     #[arg(long, env = "COROOT_MAX_RESPONSE_BYTES", global = true)]
@@ -55,125 +66,88 @@ pub struct ConnectionArgs {
     /// Redact secrets (tokens, passwords, keys) in log lines returned to the agent [default: true].
     #[arg(long, env = "COROOT_REDACT_SECRETS", global = true)]
     pub redact_secrets: Option<bool>,
+    /// Expose only these tools (comma separated).
+    // Global like every setting, so `serve --enabled-tools` works; the heading says who reads it.
+    #[arg(
+        long,
+        env = "COROOT_MCP_ENABLED_TOOLS",
+        global = true,
+        value_delimiter = ',',
+        help_heading = "Serve options"
+    )]
+    pub enabled_tools: Vec<String>,
+    /// Hide these tools (comma separated).
+    #[arg(
+        long,
+        env = "COROOT_MCP_DISABLED_TOOLS",
+        global = true,
+        value_delimiter = ',',
+        help_heading = "Serve options"
+    )]
+    pub disabled_tools: Vec<String>,
     /// TOML config file (keys as the long flags, with underscores).
     #[arg(long, env = "COROOT_MCP_CONFIG", global = true)]
+    // Not a key of the file itself: `config = …` in the file is refused as unknown.
+    #[serde(skip)]
     pub config: Option<PathBuf>,
 }
 
-impl std::fmt::Debug for ConnectionArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let hidden = |v: &Option<String>| v.as_ref().map(|_| "***");
-        let url = self.url.as_deref().map(|u| match u.find("://").zip(u.rfind('@')) {
-            Some((scheme, at)) if scheme < at => format!("{}***{}", &u[..scheme + 3], &u[at..]),
-            _ => u.to_string(),
-        });
-        f.debug_struct("ConnectionArgs")
-            .field("url", &url)
-            .field("email", &self.email)
-            .field("password", &hidden(&self.password))
-            .field("project", &self.project)
-            .field("api_key", &hidden(&self.api_key))
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field(
-                "headers",
-                &self
-                    .headers
-                    .iter()
-                    .map(|h| h.split(':').next().unwrap_or_default())
-                    .collect::<Vec<_>>(),
-            )
-            .field("redact_secrets", &self.redact_secrets)
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The TOML file: the same settings as the flags.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    url: Option<String>,
-    email: Option<String>,
-    password: Option<String>,
-    project: Option<String>,
-    api_key: Option<String>,
-    timeout: Option<f64>,
-    connect_timeout: Option<f64>,
-    ca_file: Option<PathBuf>,
-    insecure_tls: Option<bool>,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    max_response_bytes: Option<usize>,
-    redact_secrets: Option<bool>,
-    enabled_tools: Option<Vec<String>>,
-    disabled_tools: Option<Vec<String>>,
-}
-
-/// Settings after merging flags, env and file.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Client configuration.
-    pub client: ClientConfig,
-    /// Redact secrets in log text returned to agents.
-    pub redact_secrets: bool,
-    /// Tools to expose (from the file; flags override in `serve`).
-    pub enabled_tools: Option<Vec<String>>,
-    /// Tools to hide.
-    pub disabled_tools: Option<Vec<String>>,
-}
-
-impl ConnectionArgs {
-    /// Merges the file under flags and env, and builds the client configuration.
-    pub fn resolve(&self) -> Result<Settings, String> {
-        let file = match &self.config {
-            Some(path) => read_file(path)?,
-            None => FileConfig::default(),
+impl Config {
+    /// The settings from flags and env (`self`, as clap parsed them from `matches`) over the
+    /// file they name, if any.
+    pub fn load(&self, matches: &ArgMatches) -> Result<Config> {
+        let Some(path) = &self.config else {
+            return Ok(self.clone());
         };
-        let url = self.url.clone().or(file.url).ok_or_else(|| {
-            "no Coroot URL: set COROOT_URL (or --url), e.g. COROOT_URL=http://coroot.monitoring:8080; to try without a Coroot, run `coroot-mcp demo`".to_string()
+        let mut merged = read_file(path)?;
+        let file_headers = std::mem::take(&mut merged.headers);
+        // clap sets exactly the fields a flag or an environment variable gave (none of them has
+        // a default), so what is left is the file's.
+        merged.update_from_arg_matches(matches)?;
+        // Headers add up by name, a flag's or env's value winning over the file's for the same
+        // name, instead of one set replacing the other.
+        merged.headers.splice(0..0, file_headers);
+        Ok(merged)
+    }
+
+    /// How to reach Coroot, validated.
+    pub fn client(&self) -> Result<ClientConfig> {
+        let url = self.url.clone().ok_or_else(|| {
+            anyhow!("no Coroot URL: set COROOT_URL (or --url), e.g. COROOT_URL=http://coroot.monitoring:8080; to try without a Coroot, run `coroot-mcp demo`")
         })?;
         let mut client = ClientConfig::new(url);
-        let email = self.email.clone().or(file.email);
-        let password = self.password.clone().or(file.password);
-        client.credentials = match (email, password) {
+        client.credentials = match (self.email.clone(), self.password.clone()) {
             (Some(email), Some(password)) => Credentials::Password {
                 email,
                 password: Secret::new(password),
             },
             (None, None) => Credentials::Anonymous,
             (Some(_), None) => {
-                return Err(
-                    "COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access".into(),
-                );
+                bail!("COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access")
             }
-            (None, Some(_)) => return Err(
-                "COROOT_PASSWORD is set but COROOT_EMAIL is not; set both (Coroot's default admin email is \"admin\")"
-                    .into(),
-            ),
+            (None, Some(_)) => {
+                bail!(
+                    "COROOT_PASSWORD is set but COROOT_EMAIL is not; set both (Coroot's default admin email is \"admin\")"
+                )
+            }
         };
-        client.default_project = self.project.clone().or(file.project);
-        client.api_key = self
-            .api_key
-            .clone()
-            .or(file.api_key)
-            .filter(|k| !k.is_empty())
-            .map(Secret::new);
-        if let Some(t) = self.timeout.or(file.timeout) {
+        client.default_project = self.project.clone();
+        client.api_key = self.api_key.clone().filter(|k| !k.is_empty()).map(Secret::new);
+        if let Some(t) = self.timeout {
             client.timeout = seconds("timeout", t)?;
         }
-        if let Some(t) = self.connect_timeout.or(file.connect_timeout) {
+        if let Some(t) = self.connect_timeout {
             client.connect_timeout = seconds("connect_timeout", t)?;
         }
-        client.ca_file = self.ca_file.clone().or(file.ca_file);
-        client.insecure_tls = self.insecure_tls.or(file.insecure_tls).unwrap_or(false);
-        if let Some(max) = self.max_response_bytes.or(file.max_response_bytes) {
+        client.ca_file = self.ca_file.clone();
+        client.insecure_tls = self.insecure_tls.unwrap_or(false);
+        if let Some(max) = self.max_response_bytes {
             client.max_body_bytes = max;
         }
-        let mut headers: BTreeMap<String, String> = file.headers;
+        let mut headers = BTreeMap::new();
         for raw in self.headers.iter().filter(|h| !h.trim().is_empty()) {
             let (name, value) = raw.split_once(':').ok_or_else(|| {
-                format!(
+                anyhow!(
                     "header '{}' is not 'Name: value'",
                     raw.split(':').next().unwrap_or_default()
                 )
@@ -181,48 +155,98 @@ impl ConnectionArgs {
             headers.insert(name.trim().to_string(), value.trim().to_string());
         }
         client.headers = headers.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
-        Ok(Settings {
-            client,
-            redact_secrets: self.redact_secrets.or(file.redact_secrets).unwrap_or(true),
-            enabled_tools: file.enabled_tools,
-            disabled_tools: file.disabled_tools,
+        Ok(client)
+    }
+
+    /// The tool context for a real Coroot.
+    pub fn context(&self) -> Result<ToolContext> {
+        let client = Client::new(self.client()?)?;
+        Ok(ToolContext {
+            redact_secrets: self.redact_secrets.unwrap_or(true),
+            ..ToolContext::new(client)
         })
+    }
+
+    /// The tools to serve: all, narrowed by `enabled_tools`, minus `disabled_tools`.
+    pub fn tools(&self) -> Result<Vec<&'static str>> {
+        select_tools(&self.enabled_tools, &self.disabled_tools)
     }
 }
 
-fn seconds(name: &str, value: f64) -> Result<Duration, String> {
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "***");
+        let url = self.url.as_deref().map(|u| match u.find("://").zip(u.rfind('@')) {
+            Some((scheme, at)) if scheme < at => format!("{}***{}", &u[..scheme + 3], &u[at..]),
+            _ => u.to_string(),
+        });
+        let header_names: Vec<&str> = self
+            .headers
+            .iter()
+            .map(|h| h.split(':').next().unwrap_or_default())
+            .collect();
+        f.debug_struct("Config")
+            .field("url", &url)
+            .field("email", &self.email)
+            .field("password", &hidden(&self.password))
+            .field("project", &self.project)
+            .field("api_key", &hidden(&self.api_key))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("ca_file", &self.ca_file)
+            .field("insecure_tls", &self.insecure_tls)
+            .field("headers", &header_names)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("redact_secrets", &self.redact_secrets)
+            .field("enabled_tools", &self.enabled_tools)
+            .field("disabled_tools", &self.disabled_tools)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// The file's `[headers]` table, as the `Name: value` lines the flag and env give.
+fn header_table<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let table = BTreeMap::<String, String>::deserialize(deserializer)?;
+    Ok(table
+        .into_iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect())
+}
+
+fn seconds(name: &str, value: f64) -> Result<Duration> {
     if value.is_finite() && value > 0.0 && value <= 3600.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(format!("{name} must be a number of seconds in (0, 3600], got {value}"))
+        Err(anyhow!("{name} must be a number of seconds in (0, 3600], got {value}"))
     }
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))
+fn read_file(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow!("config file {} is invalid: {}", path.display(), e.message()))
 }
 
-/// The tools to expose: all, narrowed by `enabled`, minus `disabled`. Unknown names are errors.
-pub fn select_tools(enabled: Option<&[String]>, disabled: Option<&[String]>) -> Result<Vec<&'static str>, String> {
+/// The tools to expose: all, narrowed by `enabled` (when not empty), minus `disabled`. Unknown
+/// names are errors.
+pub fn select_tools(enabled: &[String], disabled: &[String]) -> Result<Vec<&'static str>> {
     let all: Vec<&'static str> = coroot_tools::TOOLS.iter().map(|t| t.name).collect();
-    let check = |names: &[String]| -> Result<(), String> {
+    let check = |names: &[String]| -> Result<()> {
         match names.iter().find(|n| !all.contains(&n.as_str())) {
-            Some(bad) => Err(format!("unknown tool '{bad}'; valid tools: {}", all.join(", "))),
+            Some(bad) => Err(anyhow!("unknown tool '{bad}'; valid tools: {}", all.join(", "))),
             None => Ok(()),
         }
     };
-    let mut chosen = all.clone();
-    if let Some(enabled) = enabled.filter(|e| !e.is_empty()) {
-        check(enabled)?;
-        chosen.retain(|t| enabled.iter().any(|e| e == t));
-    }
-    if let Some(disabled) = disabled {
-        check(disabled)?;
-        chosen.retain(|t| !disabled.iter().any(|d| d == t));
-    }
+    check(enabled)?;
+    check(disabled)?;
+    let chosen: Vec<&'static str> = all
+        .iter()
+        .copied()
+        .filter(|t| enabled.is_empty() || enabled.iter().any(|e| e == t))
+        .filter(|t| !disabled.iter().any(|d| d == t))
+        .collect();
     if chosen.is_empty() {
-        return Err("--enabled-tools/--disabled-tools leave no tool to serve".into());
+        bail!("--enabled-tools/--disabled-tools leave no tool to serve");
     }
     Ok(chosen)
 }
@@ -230,35 +254,24 @@ pub fn select_tools(enabled: Option<&[String]>, disabled: Option<&[String]>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
+    use clap::{CommandFactory, Parser};
 
     #[derive(Parser)]
     struct T {
         #[command(flatten)]
-        conn: ConnectionArgs,
+        conn: Config,
     }
 
-    fn file(body: &str) -> tempfile_path::TempPath {
-        tempfile_path::write(body)
+    /// What `coroot-mcp ARGS…` resolves to (flags, the environment, and the file they name).
+    fn load(args: &[&str]) -> Result<Config> {
+        let matches = T::command().try_get_matches_from(args)?;
+        T::from_arg_matches(&matches)?.conn.load(&matches)
     }
 
-    /// A tiny temp-file helper so the tests need no extra crate.
-    mod tempfile_path {
-        pub struct TempPath(pub std::path::PathBuf);
-        impl Drop for TempPath {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_file(&self.0);
-            }
-        }
-        pub fn write(body: &str) -> TempPath {
-            let n = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            let path = std::env::temp_dir().join(format!("coroot-mcp-test-{}-{n}.toml", std::process::id()));
-            std::fs::write(&path, body).unwrap();
-            TempPath(path)
-        }
+    fn file(body: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        std::io::Write::write_all(&mut f, body.as_bytes()).unwrap();
+        f
     }
 
     #[test]
@@ -266,17 +279,19 @@ mod tests {
         let f = file(
             "url = \"http://from-file:8080\"\nemail = \"admin\"\npassword = \"p\"\nproject = \"staging\"\ntimeout = 12\n",
         );
-        let t = T::try_parse_from(["x", "--url", "http://flag:1", "--config", f.0.to_str().unwrap()]).unwrap();
-        let s = t.conn.resolve().unwrap();
-        assert_eq!(s.client.url, "http://flag:1");
-        assert_eq!(s.client.default_project.as_deref(), Some("staging"));
-        assert_eq!(s.client.timeout, Duration::from_secs(12));
-        assert!(matches!(s.client.credentials, Credentials::Password { .. }));
+        let s = load(&["x", "--url", "http://flag:1", "--config", f.path().to_str().unwrap()])
+            .unwrap()
+            .client()
+            .unwrap();
+        assert_eq!(s.url, "http://flag:1");
+        assert_eq!(s.default_project.as_deref(), Some("staging"));
+        assert_eq!(s.timeout, Duration::from_secs(12));
+        assert!(matches!(s.credentials, Credentials::Password { .. }));
     }
 
     #[test]
     fn debug_of_the_arguments_shows_no_secret() {
-        let t = T::try_parse_from([
+        let conn = load(&[
             "x",
             "--url",
             "https://proxy:url-pw-1234@h/coroot",
@@ -290,7 +305,7 @@ mod tests {
             "X-Proxy-Token: hdr-3456",
         ])
         .unwrap();
-        let shown = format!("{:?} {:?}", t.conn, t.conn.resolve().unwrap());
+        let shown = format!("{:?} {:?}", conn, conn.client().unwrap());
         for secret in ["url-pw-1234", "pw-5678", "key-9012", "hdr-3456"] {
             assert!(!shown.contains(secret), "{shown}");
         }
@@ -299,44 +314,84 @@ mod tests {
 
     #[test]
     fn half_credentials_are_refused_with_a_reason() {
-        let t = T::try_parse_from(["x", "--url", "http://h", "--email", "admin"]).unwrap();
-        assert!(t.conn.resolve().unwrap_err().contains("COROOT_PASSWORD is not"));
+        let conn = load(&["x", "--url", "http://h", "--email", "admin"]).unwrap();
+        assert!(
+            conn.client()
+                .unwrap_err()
+                .to_string()
+                .contains("COROOT_PASSWORD is not")
+        );
     }
 
     #[test]
     fn missing_url_points_at_the_demo() {
-        let t = T::try_parse_from(["x"]).unwrap();
+        let conn = load(&["x"]).unwrap();
         if std::env::var_os("COROOT_URL").is_none() {
-            assert!(t.conn.resolve().unwrap_err().contains("coroot-mcp demo"));
+            assert!(conn.client().unwrap_err().to_string().contains("coroot-mcp demo"));
         }
     }
 
     #[test]
     fn unknown_file_keys_are_refused() {
         let f = file("url = \"http://h\"\npasword = \"typo\"\n");
-        let t = T::try_parse_from(["x", "--config", f.0.to_str().unwrap()]).unwrap();
-        assert!(t.conn.resolve().unwrap_err().contains("unknown field `pasword`"));
+        let err = load(&["x", "--config", f.path().to_str().unwrap()]).unwrap_err();
+        assert!(err.to_string().contains("unknown field `pasword`"));
     }
 
     #[test]
     fn headers_parse_as_name_value() {
-        let t = T::try_parse_from(["x", "--url", "http://h", "--header", "Authorization: Basic abc"]).unwrap();
-        let s = t.conn.resolve().unwrap();
-        assert_eq!(s.client.headers[0].0, "Authorization");
-        assert_eq!(s.client.headers[0].1.expose(), "Basic abc");
+        let s = load(&["x", "--url", "http://h", "--header", "Authorization: Basic abc"])
+            .unwrap()
+            .client()
+            .unwrap();
+        assert_eq!(s.headers[0].0, "Authorization");
+        assert_eq!(s.headers[0].1.expose(), "Basic abc");
+    }
+
+    #[test]
+    fn file_headers_and_flag_headers_add_up_by_name() {
+        let f = file("url = \"http://h\"\n[headers]\nX-A = \"file-a\"\nX-B = \"file-b\"\n");
+        let s = load(&["x", "--config", f.path().to_str().unwrap(), "--header", "X-B: flag-b"])
+            .unwrap()
+            .client()
+            .unwrap();
+        let headers: Vec<(&str, &str)> = s.headers.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+        assert_eq!(headers, [("X-A", "file-a"), ("X-B", "flag-b")]);
+    }
+
+    #[test]
+    fn tool_selection_comes_from_the_file_unless_a_flag_gives_it() {
+        let f = file(
+            "enabled_tools = [\"coroot_get_nodes\", \"coroot_get_costs\"]\ndisabled_tools = [\"coroot_get_costs\"]\n",
+        );
+        let path = f.path().to_str().unwrap();
+        assert_eq!(
+            load(&["x", "--config", path]).unwrap().tools().unwrap(),
+            ["coroot_get_nodes"]
+        );
+        let flagged = load(&[
+            "x",
+            "--config",
+            path,
+            "--enabled-tools",
+            "coroot_get_risks,coroot_get_costs",
+        ])
+        .unwrap();
+        assert_eq!(flagged.tools().unwrap(), ["coroot_get_risks"]);
     }
 
     #[test]
     fn tool_selection_validates_names() {
-        let all = select_tools(None, None).unwrap();
+        let all = select_tools(&[], &[]).unwrap();
         assert_eq!(all.len(), 15);
-        let some = select_tools(Some(&["coroot_get_incidents".into()]), None).unwrap();
+        let some = select_tools(&["coroot_get_incidents".into()], &[]).unwrap();
         assert_eq!(some, ["coroot_get_incidents"]);
-        let fewer = select_tools(None, Some(&["coroot_get_costs".into()])).unwrap();
+        let fewer = select_tools(&[], &["coroot_get_costs".into()]).unwrap();
         assert_eq!(fewer.len(), 14);
         assert!(
-            select_tools(Some(&["nope".into()]), None)
+            select_tools(&["nope".into()], &[])
                 .unwrap_err()
+                .to_string()
                 .contains("valid tools")
         );
     }

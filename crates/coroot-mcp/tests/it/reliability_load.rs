@@ -4,11 +4,7 @@
 //! the sessions have closed. The full-size run (200 sessions, 20,000 calls) is
 //! `cargo bench -p coroot-mcp --bench load`; its result is in docs/reliability.md.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::load::{LoadSpec, run};
+use crate::common::load::{LoadSpec, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_sessions_lose_no_call_and_leak_no_fd() {

@@ -1,19 +1,9 @@
 //! The CLI for people, through the real binary against an in-test simulator: `check` exit
 //! codes and one-line reasons, `tools`, `call`, the per-tool subcommands, and the demo.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::process::{Command, Output};
 
-use coroot_sim::{Scenario, SimConfig, Simulator};
-
-const BIN: &str = env!("CARGO_BIN_EXE_coroot-mcp");
-
-async fn sim() -> Simulator {
-    Simulator::start(Scenario::ecommerce(), SimConfig::default())
-        .await
-        .expect("sim")
-}
+use crate::common::{BIN, sim};
 
 fn run(url: &str, password: &str, args: &[&str]) -> Output {
     Command::new(BIN)

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Http, args_for, fd_count, rss_kib};
+use super::{Http, fd_count, rss_kib, tool_mix};
 
 /// What to run.
 #[derive(Debug, Clone, Copy)]
@@ -102,16 +102,7 @@ pub async fn run(spec: LoadSpec) -> LoadReport {
     let mut warm = server.fork(Some(reqwest::Client::new()));
     warm.initialize().await;
     let list = warm.request("tools/list", json!({})).await;
-    let mix: Vec<(String, Value)> = list["result"]["tools"]
-        .as_array()
-        .expect("tools")
-        .iter()
-        .map(|t| {
-            let name = t["name"].as_str().expect("name").to_string();
-            let args = args_for(&name, &t["inputSchema"]);
-            (name, args)
-        })
-        .collect();
+    let mix = tool_mix(&list);
     for (tool, args) in &mix {
         let (is_error, text) = warm.call(tool, args.clone()).await;
         assert!(!is_error, "warm-up {tool}: {text}");

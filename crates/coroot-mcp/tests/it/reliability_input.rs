@@ -4,13 +4,10 @@
 //! JSON-RPC. Each gets an error that says what to fix, the server keeps serving, and the
 //! simulator's request log proves no unsafe path reached Coroot.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{Http, Stdio_, sim};
 use coroot_sim::Simulator;
 use serde_json::{Value, json};
+
+use crate::common::{Http, Stdio_, sim, tool_result};
 
 /// Asserts `tool(args)` fails with a text holding every needle; returns the text.
 async fn rejects(s: &mut Stdio_, tool: &str, args: Value, needles: &[&str]) -> String {
@@ -430,7 +427,7 @@ async fn unknown_tools_and_invalid_json_rpc_get_errors_and_the_server_keeps_serv
         "params": {"name": "coroot_get_app_detail", "arguments": {"app_id": "x".repeat(10 * 1024 * 1024)}}});
     s.send_raw(&big.to_string()).await;
     let reply = s.read_response(Some(903)).await;
-    let (is_error, text) = common::tool_result(&reply);
+    let (is_error, text) = tool_result(&reply);
     assert!(
         is_error && text.contains("maximum is 4096"),
         "{}",

@@ -2,6 +2,7 @@
 //! e-commerce cluster in trouble. Each step prints the tool call and its output; the next
 //! step's arguments come from what the previous ones found, as an agent would choose them.
 
+use anyhow::{Context as _, Result, anyhow};
 use coroot_client::{AppId, Client, ClientConfig, TraceQuery};
 use coroot_sim::{Scenario, SimConfig, Simulator};
 use coroot_tools::ToolContext;
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 const SHORT: usize = 25;
 
 /// Starts the simulator in-process and a tool context logged in to it.
-pub async fn embedded() -> Result<(Simulator, ToolContext), String> {
+pub async fn embedded() -> Result<(Simulator, ToolContext)> {
     let config = SimConfig::default();
     let (email, password) = match &config.auth {
         coroot_sim::Auth::Password { email, password } => (email.clone(), password.clone()),
@@ -19,14 +20,13 @@ pub async fn embedded() -> Result<(Simulator, ToolContext), String> {
     };
     let sim = Simulator::start(Scenario::ecommerce(), config)
         .await
-        .map_err(|e| format!("cannot start the simulator: {e}"))?;
-    let client =
-        Client::new(ClientConfig::new(sim.base_url()).with_password(email, password)).map_err(|e| e.to_string())?;
+        .context("cannot start the simulator")?;
+    let client = Client::new(ClientConfig::new(sim.base_url()).with_password(email, password))?;
     Ok((sim, ToolContext::new(client)))
 }
 
 /// Runs the walkthrough.
-pub async fn run(full: bool) -> Result<(), String> {
+pub async fn run(full: bool) -> Result<()> {
     let (sim, ctx) = embedded().await?;
     out!(
         "coroot-mcp demo: a simulated Coroot at {} (e-commerce cluster in trouble)\n",
@@ -72,12 +72,8 @@ pub async fn run(full: bool) -> Result<(), String> {
     .await?;
 
     // The root-cause app: the failing app deepest upstream on the propagation map.
-    let project = ctx.client.resolve_project(None).await.map_err(|e| e.to_string())?;
-    let view = ctx
-        .client
-        .incident(&project.id, &key)
-        .await
-        .map_err(|e| e.to_string())?;
+    let project = ctx.client.resolve_project(None).await?;
+    let view = ctx.client.incident(&project.id, &key).await?;
     let culprit = root_cause_app(&view).unwrap_or_else(|| affected.clone());
 
     step.call(
@@ -161,10 +157,10 @@ struct Steps<'a> {
 }
 
 impl Steps<'_> {
-    async fn call(&mut self, tool: &str, args: Value, why: &str) -> Result<Value, String> {
+    async fn call(&mut self, tool: &str, args: Value, why: &str) -> Result<Value> {
         self.n += 1;
         out!("━━ Step {}: {why}\n→ {tool}({})", self.n, args_text(&args));
-        let spec = coroot_tools::find(tool).ok_or_else(|| format!("no tool {tool}"))?;
+        let spec = coroot_tools::find(tool).ok_or_else(|| anyhow!("no tool {tool}"))?;
         match (spec.call)(self.ctx, args).await {
             Ok(out) => {
                 let lines: Vec<&str> = out.text.lines().collect();

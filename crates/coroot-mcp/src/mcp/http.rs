@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::{Context as _, Result, bail};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -14,16 +15,23 @@ use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
-use crate::server::CorootMcp;
+use super::handler::CorootMcp;
 
-/// HTTP transport options. `Debug` hides the token.
-#[derive(Clone, Default)]
+/// HTTP transport options, as `serve` flags. `Debug` hides the token.
+#[derive(Clone, Default, clap::Args)]
+// The field docs are also the `--help` text, which shows a URL as typed, not as a link.
+#[allow(rustdoc::bare_urls)]
 pub struct HttpOptions {
-    /// Bearer token required on `/mcp`.
+    /// Bearer token required on /mcp (required when not bound to loopback).
+    #[arg(long, env = "COROOT_MCP_AUTH_TOKEN", hide_env_values = true)]
     pub auth_token: Option<String>,
-    /// Accepted `Host` values; empty means the defaults (loopback names when bound to loopback).
+    /// Accepted Host header values (comma separated).
+    // Empty means the defaults: loopback names when bound to loopback, any name otherwise.
+    #[arg(long, env = "COROOT_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
-    /// Accepted `Origin` values; empty means local origins only when bound to loopback.
+    /// Accepted Origin header values (comma separated, with scheme, e.g. https://app.example.com:443).
+    // Empty means local origins only when bound to loopback.
+    #[arg(long, env = "COROOT_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 }
 
@@ -38,14 +46,14 @@ impl std::fmt::Debug for HttpOptions {
 }
 
 /// Checks the options against the bind address; an exposed server without a token is refused.
-pub fn validate(addr: SocketAddr, opts: &HttpOptions) -> Result<(), String> {
+pub fn validate(addr: SocketAddr, opts: &HttpOptions) -> Result<()> {
     if !addr.ip().is_loopback() && opts.auth_token.as_deref().is_none_or(str::is_empty) {
-        return Err(format!(
+        bail!(
             "refusing to serve on {addr} without a bearer token: set --auth-token (or COROOT_MCP_AUTH_TOKEN), or bind to 127.0.0.1"
-        ));
+        );
     }
     if opts.auth_token.as_deref().is_some_and(|t| t.len() < 16) {
-        return Err("--auth-token must be at least 16 characters".into());
+        bail!("--auth-token must be at least 16 characters");
     }
     Ok(())
 }
@@ -106,12 +114,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Serves until Ctrl-C.
-pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Result<(), String> {
+pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Result<()> {
     validate(addr, &opts)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
+        .with_context(|| format!("cannot bind {addr}"))?;
+    let local = listener.local_addr()?;
     tracing::info!("serving MCP at http://{local}/mcp (health: /healthz)");
     eprintln!("coroot-mcp: serving MCP at http://{local}/mcp");
     axum::serve(listener, router(server, local, &opts))
@@ -119,7 +127,7 @@ pub async fn serve(server: CorootMcp, addr: SocketAddr, opts: HttpOptions) -> Re
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|e| format!("HTTP server failed: {e}"))
+        .context("HTTP server failed")
 }
 
 #[cfg(test)]
@@ -133,6 +141,7 @@ mod tests {
         assert!(
             validate(public, &HttpOptions::default())
                 .unwrap_err()
+                .to_string()
                 .contains("--auth-token")
         );
         assert!(validate(local, &HttpOptions::default()).is_ok());

@@ -1,6 +1,6 @@
-//! The MCP face of the tools: `tools/list` and `tools/call` from the registry, the seed's
-//! workflows as prompts, and the project list and connection check as resources. This is the
-//! only file that knows rmcp's types.
+//! The MCP handler: `tools/list` and `tools/call` from the registry, the seed's workflows as
+//! prompts, the project list and the connection check as resources, and an answer that says
+//! what is wrong for any request rmcp could not read.
 
 use std::sync::Arc;
 
@@ -10,22 +10,19 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
     GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
     ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
+    ReadResourceResponse, ReadResourceResult, ResourceContents, ServerCapabilities, ServerConfig, Tool,
     ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
-use crate::prompts;
+use super::{prompts, resources};
 
 /// What the server tells every client up front: the seed's rules, in a few lines.
 pub const INSTRUCTIONS: &str = "Coroot sees production from the kernel (eBPF): TCP connects and failures, retransmissions, DNS errors, disk I/O, OOM kills, CPU throttling, L7 latency and errors, with no app instrumentation. Check it FIRST for infrastructure-level issues.
 Start with coroot_get_incidents (built-in RCA), then coroot_get_incident_detail, coroot_get_app_detail and the logs/traces tools; coroot_get_applications for a health scan.
 Use coroot_get_overview_logs when the app is unknown (kubernetes_only=true for K8s events), coroot_get_app_logs when it is known.
 project_id is auto-detected; lookback_hours is clamped to 720; results are capped at 120,000 characters (narrow with filters or a shorter lookback); metric series keep their latest 120 points. Statuses: UNKNOWN, OK, INFO, WARNING, CRITICAL.";
-
-const PROJECTS_URI: &str = "coroot://projects";
-const CONNECTION_URI: &str = "coroot://connection";
 
 /// The server: the tool context plus the tools it exposes.
 #[derive(Clone)]
@@ -97,31 +94,6 @@ impl CorootMcp {
             }
         };
         Some(result)
-    }
-
-    async fn projects_text(&self) -> String {
-        match self.ctx.client.projects().await {
-            Ok(projects) => {
-                let default = self.ctx.client.resolve_project(None).await.ok();
-                let lines: Vec<String> = projects
-                    .iter()
-                    .map(|p| {
-                        let mark = if default.as_ref().is_some_and(|d| d.id == p.id) {
-                            " (default)"
-                        } else {
-                            ""
-                        };
-                        format!("{} · id {}{mark}", p.name, p.id)
-                    })
-                    .collect();
-                if lines.is_empty() {
-                    "No project is visible to this user.".into()
-                } else {
-                    lines.join("\n")
-                }
-            }
-            Err(e) => format!("cannot list projects: {e}"),
-        }
     }
 }
 
@@ -252,16 +224,7 @@ impl ServerHandler for CorootMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        Ok(ListResourcesResult::with_all_items(vec![
-            Resource::new(PROJECTS_URI, "projects")
-                .with_title("Coroot projects")
-                .with_description("Projects visible to the configured user; the default one is marked")
-                .with_mime_type("text/plain"),
-            Resource::new(CONNECTION_URI, "connection")
-                .with_title("Coroot connection check")
-                .with_description("Reachability, version, credentials, projects and the default project")
-                .with_mime_type("text/plain"),
-        ]))
+        Ok(ListResourcesResult::with_all_items(resources::list()))
     }
 
     async fn read_resource(
@@ -269,16 +232,110 @@ impl ServerHandler for CorootMcp {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let text = match request.uri.as_str() {
-            PROJECTS_URI => self.projects_text().await,
-            CONNECTION_URI => coroot_tools::check::run(&self.ctx).await.render(),
-            other => {
-                return Err(ErrorData::resource_not_found(
-                    format!("unknown resource '{other}'; available: {PROJECTS_URI}, {CONNECTION_URI}"),
-                    None,
-                ));
-            }
+        let Some(text) = resources::read(&self.ctx, &request.uri).await else {
+            return Err(ErrorData::resource_not_found(
+                format!(
+                    "unknown resource '{}'; available: {}",
+                    request.uri,
+                    resources::URIS.join(", ")
+                ),
+                None,
+            ));
         };
         Ok(ReadResourceResult::new(vec![ResourceContents::text(text, request.uri)]).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rmcp::ServiceExt;
+    use serde_json::{Value, json};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf};
+
+    use super::*;
+
+    /// The client's end of an in-process session: JSON-RPC lines, as a stdio client sends them.
+    struct Client {
+        lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
+        writer: WriteHalf<DuplexStream>,
+        next_id: u64,
+    }
+
+    impl Client {
+        async fn send(&mut self, message: Value) {
+            self.writer.write_all(format!("{message}\n").as_bytes()).await.unwrap();
+        }
+
+        /// Sends a request and reads until its response.
+        async fn request(&mut self, method: &str, params: Value) -> Value {
+            self.next_id += 1;
+            let id = self.next_id;
+            self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+                .await;
+            loop {
+                let line = self.lines.next_line().await.unwrap().expect("the server answers");
+                let message: Value = serde_json::from_str(&line).unwrap();
+                if message["id"] == id {
+                    return message;
+                }
+            }
+        }
+    }
+
+    /// The handler served over an in-memory pipe, no process and no socket: the handshake,
+    /// `tools/list` and a `tools/call`, on the test kit's e-commerce scenario.
+    #[tokio::test]
+    async fn an_in_process_session_lists_and_calls_tools() {
+        let kit = coroot_tools::testing::ecommerce().await;
+        let names: Vec<&str> = coroot_tools::TOOLS.iter().map(|t| t.name).collect();
+        let server = CorootMcp::new(kit.ctx.clone(), &names);
+        let (ours, theirs) = tokio::io::duplex(1 << 20);
+        let serving = tokio::spawn(async move {
+            let running = server.serve(tokio::io::split(theirs)).await?;
+            running.waiting().await?;
+            anyhow::Ok(())
+        });
+        let (reader, writer) = tokio::io::split(ours);
+        let mut client = Client {
+            lines: BufReader::new(reader).lines(),
+            writer,
+            next_id: 0,
+        };
+
+        let init = client
+            .request(
+                "initialize",
+                json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "in-process", "version": "0"}}),
+            )
+            .await;
+        assert_eq!(init["result"]["serverInfo"]["name"], "coroot-mcp", "{init}");
+        client
+            .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+
+        let list = client.request("tools/list", json!({})).await;
+        let listed: Vec<&str> = list["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, names);
+
+        let call = client
+            .request(
+                "tools/call",
+                json!({"name": "coroot_get_incidents", "arguments": {"lookback_hours": 24}}),
+            )
+            .await;
+        let result = &call["result"];
+        assert_eq!(result["isError"], false, "{call}");
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert!(text.contains("OPEN CRITICAL q8w7e6r5"), "{text}");
+        assert!(result["structuredContent"]["incidents"].is_array(), "{call}");
+
+        // Closing the pipe ends the session, as closing stdin does.
+        drop(client);
+        serving.await.unwrap().unwrap();
     }
 }

@@ -1,19 +1,20 @@
-//! The command line: `serve`, `check`, `tools`, `call`, `demo`, and one friendly subcommand per
-//! tool (`coroot-mcp incidents --lookback-hours 24`).
+//! The arguments: `serve`, `check`, `tools`, `call`, `demo`, and one friendly subcommand per
+//! tool (`coroot-mcp incidents --lookback-hours 24`), and each tool's short name.
 
 use std::net::SocketAddr;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::ConnectionArgs;
+use crate::config::Config;
+use crate::mcp::http::HttpOptions;
 
 /// Investigate production through Coroot, from an AI agent (MCP) or a terminal.
 #[derive(Debug, Parser)]
 #[command(name = "coroot-mcp", version, about, after_help = after_help())]
 pub struct Cli {
-    /// How to reach Coroot.
+    /// The settings as far as flags and env give them; [`Config::load`] adds the file.
     #[command(flatten)]
-    pub conn: ConnectionArgs,
+    pub config: Config,
     /// Log level on stderr: error, warn, info, debug, trace.
     #[arg(long, env = "COROOT_MCP_LOG", global = true, default_value = "warn")]
     pub log_level: String,
@@ -61,44 +62,18 @@ pub enum Command {
     Tool(Vec<String>),
 }
 
-/// `serve` options. `Debug` hides the bearer token.
-#[derive(Clone, clap::Args)]
+/// `serve` options (the tools to serve are settings: see [`Config`]).
+#[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Serve Streamable HTTP at this address instead of stdio, e.g. 127.0.0.1:8080.
     #[arg(long, env = "COROOT_MCP_HTTP")]
     pub http: Option<SocketAddr>,
-    /// Bearer token required on /mcp (required when not bound to loopback).
-    #[arg(long, env = "COROOT_MCP_AUTH_TOKEN", hide_env_values = true)]
-    pub auth_token: Option<String>,
-    /// Accepted Host header values (comma separated).
-    #[arg(long, env = "COROOT_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
-    pub allowed_hosts: Vec<String>,
-    /// Accepted Origin header values (comma separated, with scheme, e.g. https://app.example.com:443).
-    #[arg(long, env = "COROOT_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
-    pub allowed_origins: Vec<String>,
-    /// Expose only these tools (comma separated).
-    #[arg(long, env = "COROOT_MCP_ENABLED_TOOLS", value_delimiter = ',')]
-    pub enabled_tools: Vec<String>,
-    /// Hide these tools (comma separated).
-    #[arg(long, env = "COROOT_MCP_DISABLED_TOOLS", value_delimiter = ',')]
-    pub disabled_tools: Vec<String>,
+    /// What the HTTP transport accepts.
+    #[command(flatten)]
+    pub http_options: HttpOptions,
     /// Serve against the built-in simulator instead of a real Coroot.
     #[arg(long)]
     pub demo: bool,
-}
-
-impl std::fmt::Debug for ServeArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServeArgs")
-            .field("http", &self.http)
-            .field("auth_token", &self.auth_token.as_ref().map(|_| "***"))
-            .field("allowed_hosts", &self.allowed_hosts)
-            .field("allowed_origins", &self.allowed_origins)
-            .field("enabled_tools", &self.enabled_tools)
-            .field("disabled_tools", &self.disabled_tools)
-            .field("demo", &self.demo)
-            .finish()
-    }
 }
 
 /// The short CLI name of a tool: `coroot_get_app_logs` → `app-logs`.

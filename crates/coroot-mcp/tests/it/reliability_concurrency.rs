@@ -3,15 +3,12 @@
 //! (wrong password, a Coroot that hangs) is tried once for all the waiting calls instead of
 //! once per call, so every call is answered in about one timeout.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Http, Stdio_, args_for, sim};
 use coroot_sim::{Fault, FaultRule, Simulator};
 use serde_json::{Value, json};
+
+use crate::common::{Http, Stdio_, sim, tool_result};
 
 /// Calls in flight at once.
 const CONCURRENT: usize = 48;
@@ -26,16 +23,7 @@ fn login_posts(sim: &Simulator) -> usize {
 /// The tools and their arguments, round-robin over every registered tool.
 async fn tool_mix(s: &mut Stdio_) -> Vec<(String, Value)> {
     let list = s.request("tools/list", json!({})).await;
-    list["result"]["tools"]
-        .as_array()
-        .expect("tools")
-        .iter()
-        .map(|t| {
-            let name = t["name"].as_str().expect("name").to_string();
-            let args = args_for(&name, &t["inputSchema"]);
-            (name, args)
-        })
-        .collect()
+    crate::common::tool_mix(&list)
 }
 
 /// The mix without the aggregate tool, which reports failed checks inside a successful
@@ -56,7 +44,7 @@ async fn burst(s: &mut Stdio_, mix: &[(String, Value)], n: usize) -> Vec<(bool, 
         );
     }
     let answers = s.read_responses(n).await;
-    ids.iter().map(|id| common::tool_result(&answers[id])).collect()
+    ids.iter().map(|id| tool_result(&answers[id])).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,9 @@
 //! The real binary over stdio, with the built-in simulator behind it: the handshake, the tool
 //! list, a call of every tool, prompts, resources, and errors that keep the server serving.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{Stdio_, demo_args};
 use serde_json::json;
+
+use crate::common::{Stdio_, demo_args};
 
 #[tokio::test]
 async fn stdio_session_serves_every_tool_prompt_and_resource() {

@@ -8,9 +8,13 @@
 
 use std::sync::Arc;
 
+use anyhow::{Context as _, Result};
+use rmcp::ServiceExt;
 use tokio::io::{AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
+
+use super::handler::CorootMcp;
 
 /// Buffer between the line filter and rmcp, each way.
 const PIPE: usize = 64 * 1024;
@@ -25,8 +29,18 @@ pub struct Stdio {
     pub flushed: JoinHandle<()>,
 }
 
+/// Serves MCP on stdin and stdout until the client closes stdin.
+pub async fn serve(server: CorootMcp) -> Result<()> {
+    let io = transport();
+    let running = server.serve((io.reader, io.writer)).await.context("MCP stdio failed")?;
+    running.waiting().await.context("MCP stdio failed")?;
+    // rmcp has closed its side: let the last answers reach stdout before exiting.
+    let _ = io.flushed.await;
+    Ok(())
+}
+
 /// Wires stdin and stdout through the filter.
-pub fn transport() -> Stdio {
+fn transport() -> Stdio {
     filtered(tokio::io::stdin(), tokio::io::stdout())
 }
 

@@ -5,15 +5,12 @@
 //! goes on serving: the next call succeeds once the fault is gone. `every_tool_answers_*`
 //! repeats the body and status faults for every registered tool, in-process.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Stdio_, args_for, closed_port, demo_args, sim, sim_with};
 use coroot_sim::{Auth, Fault, FaultRule, SimConfig, Simulator};
 use serde_json::json;
+
+use crate::common::{SIM_API_KEY, SIM_EMAIL, SIM_PASSWORD, Stdio_, args_for, closed_port, demo_args, sim, sim_with};
 
 /// No fault may take longer than this to answer (the timeouts in use are 1–5 s).
 const BOUND: Duration = Duration::from_secs(15);
@@ -358,9 +355,8 @@ async fn every_tool_answers_every_fault_with_a_clear_error() {
         ),
     ];
     let sim = sim().await;
-    let mut config =
-        coroot_client::ClientConfig::new(sim.base_url()).with_password(common::SIM_EMAIL, common::SIM_PASSWORD);
-    config.api_key = Some(common::SIM_API_KEY.into());
+    let mut config = coroot_client::ClientConfig::new(sim.base_url()).with_password(SIM_EMAIL, SIM_PASSWORD);
+    config.api_key = Some(SIM_API_KEY.into());
     config.retry_backoff = Duration::from_millis(5);
     config.timeout = Duration::from_secs(1);
     config.max_body_bytes = 500_000;

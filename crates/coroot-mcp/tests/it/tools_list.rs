@@ -1,16 +1,16 @@
 //! What every agent pays for on every request: the tools/list payload. Snapshotted so changes
 //! are reviewed, and budgeted so it cannot quietly grow.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::Stdio_;
 use serde_json::json;
 
+use crate::common::Stdio_;
+
 /// Estimated tokens (characters / 4) of tools/list when this budget was set; a change that
-/// grows it by more than 5% fails until the budget is raised on purpose.
-const BUDGET_TOKENS: usize = 10_301;
+/// grows it by more than 5% fails until the budget is raised on purpose. Raised from 10,301
+/// to 11,365 when the output schemas came to state the serialised contract (which fields are
+/// always present, the status enum, the truncation note's `narrow` and `omitted_from`): the
+/// whole growth is in `outputSchema`, descriptions and input schemas are unchanged.
+const BUDGET_TOKENS: usize = 11_365;
 
 #[tokio::test]
 async fn tools_list_is_small_and_reviewed() {

@@ -5,13 +5,11 @@
 //! password, wrong bearer tokens). And secrets in Coroot's log lines are redacted before an
 //! agent reads them, unless COROOT_REDACT_SECRETS / --redact-secrets turns that off.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{Http, Stdio_, args_for, closed_port, sim_with};
+use coroot_sim::testing::assert_no_secret;
 use coroot_sim::{Auth, Fault, FaultRule, SimConfig, Simulator};
 use serde_json::{Value, json};
+
+use crate::common::{Http, Stdio_, against, args_for, closed_port, sim_with, tool_result};
 
 const PASSWORD: &str = "S3cret-Pa55word-7731";
 const API_KEY: &str = "key-4f9d2c7e1a8b6d3f";
@@ -45,45 +43,11 @@ fn env(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static st
     v
 }
 
-/// Every session cookie value the simulator issued and received.
-fn cookies(sim: &Simulator) -> Vec<String> {
-    let mut out: Vec<String> = sim
-        .requests()
-        .iter()
-        .filter_map(|r| r.header("cookie").map(str::to_string))
-        .flat_map(|h| {
-            h.split(';')
-                .filter_map(|c| c.trim().strip_prefix("coroot_session=").map(str::to_string))
-                .collect::<Vec<_>>()
-        })
-        .filter(|v| !v.is_empty())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Asserts none of `secrets` (nor the cookie's signature half alone) is in `haystack`.
-fn assert_clean(what: &str, haystack: &str, secrets: &[String]) {
-    for secret in secrets {
-        let parts: Vec<&str> = secret.split('.').filter(|p| p.len() >= 12).collect();
-        for needle in std::iter::once(secret.as_str()).chain(parts) {
-            if let Some(at) = haystack.find(needle) {
-                let from = at.saturating_sub(120);
-                panic!(
-                    "{what} leaks a secret: …{}…",
-                    &haystack[from..(at + needle.len() + 40).min(haystack.len())]
-                );
-            }
-        }
-    }
-}
-
 fn all_secrets(sim: &Simulator) -> Vec<String> {
     let mut s: Vec<String> = [PASSWORD, API_KEY, PROXY_HEADER, URL_PASSWORD, BEARER]
         .map(String::from)
         .to_vec();
-    let found = cookies(sim);
+    let found = sim.session_cookies();
     assert!(!found.is_empty(), "the test should have seen session cookies");
     s.extend(found);
     s
@@ -158,8 +122,8 @@ async fn no_secret_in_logs_errors_or_output_over_stdio() {
         "trace logs were on: {}",
         &logs[..logs.len().min(500)]
     );
-    assert_clean("stderr (trace logs)", &logs, &secrets);
-    assert_clean("stdout (tool output)", &stdout, &secrets);
+    assert_no_secret("stderr (trace logs)", &logs, &secrets);
+    assert_no_secret("stdout (tool output)", &stdout, &secrets);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,8 +143,8 @@ async fn no_secret_when_the_login_fails_or_coroot_is_unreachable() {
     let logs = s.stderr.clone();
     s.shutdown().await;
     let secrets = [wrong, PASSWORD, API_KEY].map(String::from);
-    assert_clean("stderr", &logs.text(), &secrets);
-    assert_clean("stdout", &stdout, &secrets);
+    assert_no_secret("stderr", &logs.text(), &secrets);
+    assert_no_secret("stdout", &stdout, &secrets);
 
     // Unreachable, with credentials in the URL itself (a proxy's basic auth).
     let url = format!("http://proxyuser:{URL_PASSWORD}@127.0.0.1:{}", closed_port());
@@ -192,8 +156,8 @@ async fn no_secret_when_the_login_fails_or_coroot_is_unreachable() {
     let logs = s.stderr.clone();
     s.shutdown().await;
     let secrets = [URL_PASSWORD, PASSWORD, API_KEY, PROXY_HEADER].map(String::from);
-    assert_clean("stderr", &logs.text(), &secrets);
-    assert_clean("stdout", &stdout, &secrets);
+    assert_no_secret("stderr", &logs.text(), &secrets);
+    assert_no_secret("stdout", &stdout, &secrets);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -235,8 +199,8 @@ async fn a_password_in_the_url_is_used_but_never_shown() {
     let logs = s.stderr.clone();
     s.shutdown().await;
     let secrets = all_secrets(&sim);
-    assert_clean("stderr", &logs.text(), &secrets);
-    assert_clean("stdout", &stdout, &secrets);
+    assert_no_secret("stderr", &logs.text(), &secrets);
+    assert_no_secret("stdout", &stdout, &secrets);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -267,8 +231,8 @@ async fn the_bearer_token_never_shows_over_http() {
     answers.push(text);
     h.stop().await;
     let secrets = all_secrets(&sim);
-    assert_clean("stderr", &stderr.text(), &secrets);
-    assert_clean("HTTP answers", &answers.join("\n"), &secrets);
+    assert_no_secret("stderr", &stderr.text(), &secrets);
+    assert_no_secret("HTTP answers", &answers.join("\n"), &secrets);
 }
 
 /// Secret-bearing log lines: what applications really write.
@@ -358,7 +322,7 @@ async fn log_texts(s: &mut Stdio_) -> Vec<String> {
         ("coroot_get_overview_logs", json!({"limit": 100})),
     ] {
         let reply = s.request("tools/call", json!({"name": tool, "arguments": args})).await;
-        let (is_error, text) = common::tool_result(&reply);
+        let (is_error, text) = tool_result(&reply);
         assert!(!is_error, "{tool}: {text}");
         out.push(format!("{text}\n{}", reply["result"]["structuredContent"]));
     }
@@ -396,14 +360,14 @@ async fn redaction_can_be_turned_off_by_env_or_flag() {
         }
     }
     s.shutdown().await;
-    let mut cmd = common::against(&sim.base_url(), &env(&[]));
+    let mut cmd = against(&sim.base_url(), &env(&[]));
     cmd.args(["--redact-secrets", "false", "serve"]);
     let (mut s, _) = Stdio_::spawn(cmd).await;
     for text in log_texts(&mut s).await {
         assert!(text.contains("hunter2-9f8e") && !text.contains("[REDACTED]"), "{text}");
     }
     s.shutdown().await;
-    let mut cmd = common::against(&sim.base_url(), &env(&[("COROOT_REDACT_SECRETS", "false")]));
+    let mut cmd = against(&sim.base_url(), &env(&[("COROOT_REDACT_SECRETS", "false")]));
     cmd.args(["--redact-secrets", "true", "serve"]);
     let (mut s, _) = Stdio_::spawn(cmd).await;
     for text in log_texts(&mut s).await {

@@ -432,6 +432,20 @@ pub fn args_for(tool: &str, schema: &Value) -> Value {
     Value::Object(out)
 }
 
+/// Every tool of a `tools/list` response with arguments that make it run (see [`args_for`]).
+pub fn tool_mix(list: &Value) -> Vec<(String, Value)> {
+    list["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| {
+            let name = t["name"].as_str().expect("name").to_string();
+            let args = args_for(&name, &t["inputSchema"]);
+            (name, args)
+        })
+        .collect()
+}
+
 /// A simulator of the e-commerce scenario on loopback, with the wall clock (the binary has no
 /// fixed clock) and the default account.
 pub async fn sim() -> coroot_sim::Simulator {

@@ -1,12 +1,9 @@
 //! The real binary over Streamable HTTP: a session, tool calls, the bearer token, and the
 //! Host/Origin checks against DNS rebinding.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{Http, demo_args};
 use serde_json::json;
+
+use crate::common::{BIN, Http, demo_args};
 
 #[tokio::test]
 async fn http_session_lists_and_calls_tools() {
@@ -77,7 +74,7 @@ async fn foreign_hosts_and_origins_are_refused() {
 
 #[test]
 fn an_exposed_bind_without_a_token_is_refused() {
-    let out = std::process::Command::new(common::BIN)
+    let out = std::process::Command::new(BIN)
         .args(["serve", "--demo", "--http", "0.0.0.0:0"])
         .env_remove("COROOT_MCP_AUTH_TOKEN")
         .output()

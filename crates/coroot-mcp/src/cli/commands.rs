@@ -1,0 +1,135 @@
+//! The commands: `serve` (MCP over stdio or HTTP), and for people `check`, `tools` and `call`;
+//! also how a tool runs for a person (the friendly subcommands run tools the same way).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+use coroot_tools::{ToolContext, ToolSpec};
+
+use super::args::{ServeArgs, short_name};
+use super::demo;
+use crate::config::Config;
+use crate::mcp::handler::CorootMcp;
+use crate::mcp::{http, stdio};
+
+/// `serve`: MCP over stdio, or Streamable HTTP with `--http`, against Coroot or the simulator.
+pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
+    // Held until the server ends: dropping the simulator stops it.
+    let (ctx, _sim) = if args.demo {
+        let (sim, ctx) = demo::embedded().await?;
+        eprintln!(
+            "coroot-mcp: serving against the built-in simulator at {}",
+            sim.base_url()
+        );
+        (ctx, Some(sim))
+    } else {
+        (config.context()?, None)
+    };
+    let tools = config.tools()?;
+    let server = CorootMcp::new(ctx, &tools);
+    match args.http {
+        Some(addr) => http::serve(server, addr, args.http_options).await,
+        None => {
+            tracing::info!(tools = tools.len(), "serving MCP on stdio");
+            stdio::serve(server).await
+        }
+    }
+}
+
+/// `check`: prints the report; `Err` carries the one-line reason.
+pub async fn check(ctx: &ToolContext, json: bool) -> Result<()> {
+    let report = with_progress("checking Coroot", coroot_tools::check::run(ctx)).await;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.ok() {
+        out!("{}", report.render());
+    }
+    match report.error {
+        None => Ok(()),
+        Some(e) => bail!("not connected: {e}"),
+    }
+}
+
+/// `tools`: names and first sentences, or the full JSON.
+pub fn tools(json: bool) -> Result<()> {
+    if json {
+        let list: Vec<serde_json::Value> = coroot_tools::TOOLS
+            .iter()
+            .map(|t| {
+                serde_json::json!({"name": t.name, "title": t.title, "description": t.description,
+                    "inputSchema": (t.input_schema)(), "outputSchema": (t.output_schema)()})
+            })
+            .collect();
+        out!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let width = coroot_tools::TOOLS.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for t in &coroot_tools::TOOLS {
+        let first = t
+            .description
+            .split(". ")
+            .next()
+            .unwrap_or(t.description)
+            .trim_end_matches('.');
+        out!("{:width$}  {:16} {first}", t.name, short_name(t.name));
+    }
+    Ok(())
+}
+
+/// `call TOOL --args JSON`.
+pub async fn call(ctx: &ToolContext, tool: &str, args: &str, json: bool) -> Result<()> {
+    let spec = find(tool)?;
+    let args: serde_json::Value = serde_json::from_str(args)
+        .map_err(|e| anyhow!("--args is not valid JSON ({e}); example: --args '{{\"lookback_hours\": 24}}'"))?;
+    run(ctx, spec, args, json).await
+}
+
+fn find(tool: &str) -> Result<&'static ToolSpec> {
+    coroot_tools::TOOLS
+        .iter()
+        .find(|t| t.name == tool || short_name(t.name) == tool)
+        .ok_or_else(|| {
+            anyhow!(
+                "unknown tool '{tool}'; tools: {}",
+                coroot_tools::TOOLS
+                    .iter()
+                    .map(|t| t.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+pub async fn run(ctx: &ToolContext, spec: &ToolSpec, args: serde_json::Value, json: bool) -> Result<()> {
+    let out = with_progress(&format!("calling {}", spec.name), (spec.call)(ctx, args))
+        .await
+        // The tool's message already names its cause: keep the cause out of the `{:#}` chain.
+        .map_err(|e| anyhow!("{e}"))?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&out.structured)?);
+    } else {
+        out!("{}", out.text);
+    }
+    Ok(())
+}
+
+/// Shows a spinner on stderr while `fut` runs longer than a moment, when stderr is a terminal.
+pub async fn with_progress<T>(label: &str, fut: impl Future<Output = T>) -> T {
+    if !std::io::stderr().is_terminal() {
+        return fut.await;
+    }
+    let label = label.to_string();
+    let spinner = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        for i in 0.. {
+            eprint!("\r{} {label}…", frames[i % frames.len()]);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let out = fut.await;
+    spinner.abort();
+    eprint!("\r\x1b[2K");
+    out
+}

@@ -1,0 +1,6 @@
+//! coroot-tools' integration tests, one binary: the tools run against the simulator through the
+//! `testing` kit, as a front end would call them. `fuzz`: every tool on mutated Coroot bodies.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod fuzz;
