@@ -10,6 +10,7 @@ use crate::ids::{AppId, TimeRange, encode_segment};
 use crate::models::*;
 use crate::query::{AppLogQuery, OverviewLogQuery, TraceQuery, panel_query};
 use crate::transport::{Auth, Request};
+use crate::version::Version;
 
 /// What the server's index page says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,6 +52,15 @@ impl Client {
         let url = format!("{}/", self.base_url());
         let (_, body) = self.fetch_text(&url, "/").await?;
         Ok(parse_server_info(&body))
+    }
+
+    /// An error for a Coroot older than [`Version::OLDEST_SUPPORTED`]: before v1.12.5 there is
+    /// no `/incidents` route (`v1.12.4:main.go`) and its UI page would answer instead.
+    pub async fn supported(&self) -> Result<()> {
+        match self.version().await {
+            Some(v) if v < Version::OLDEST_SUPPORTED => Err(Error::UnsupportedVersion { version: v.to_string() }),
+            _ => Ok(()),
+        }
     }
 
     /// `GET /api/user`: the current user and every project.
@@ -248,6 +258,7 @@ impl Client {
     /// whatever window the caller looks at (`api/api.go` Incidents).
     pub async fn incidents(&self, project: &str, now_ms: i64, limit: u32) -> Result<Viewed<Vec<Incident>>> {
         let path = format!("{}/incidents", project_path(project)?);
+        self.supported().await?;
         let window = TimeRange {
             from_ms: now_ms - INCIDENTS_WINDOW_MS,
             to_ms: now_ms,
@@ -264,6 +275,7 @@ impl Client {
     /// One incident with its full RCA. Coroot sets the window from the incident itself.
     pub async fn incident(&self, project: &str, key: &str) -> Result<Viewed<IncidentView>> {
         let path = format!("{}/incident/{}", project_path(project)?, segment("incident key", key)?);
+        self.supported().await?;
         self.data(project, session(&path, &[], Object::Incident)).await
     }
 

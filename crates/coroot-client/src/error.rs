@@ -183,6 +183,15 @@ pub enum Error {
         detail: String,
     },
 
+    /// A Coroot older than the oldest release this client reads.
+    #[error(
+        "Coroot {version} is older than v1.12.5, the oldest release coroot-mcp supports (before it Coroot had no incidents API); upgrade Coroot"
+    )]
+    UnsupportedVersion {
+        /// The server's version.
+        version: String,
+    },
+
     /// `query_range` needs the project's API key.
     #[error("PromQL through /api/v1/query_range needs a project API key; set COROOT_API_KEY")]
     MissingApiKey,

@@ -29,6 +29,8 @@ pub struct CheckReport {
     pub default_project: Option<String>,
     /// Prometheus status of the default project, when known.
     pub prometheus: Option<String>,
+    /// What Coroot says is wrong with the default project's data sources.
+    pub warnings: Vec<String>,
     /// Why the check failed; `None` when connected.
     pub error: Option<String>,
 }
@@ -78,6 +80,9 @@ impl CheckReport {
         if let Some(p) = &self.prometheus {
             lines.push(format!("prometheus (default project): {p}"));
         }
+        for w in &self.warnings {
+            lines.push(format!("warning: {w}"));
+        }
         lines.join("\n")
     }
 }
@@ -104,6 +109,7 @@ pub async fn run(ctx: &ToolContext) -> CheckReport {
         projects: Vec::new(),
         default_project: None,
         prometheus: None,
+        warnings: Vec::new(),
         error: None,
     };
     if let Err(e) = client.health().await {
@@ -114,6 +120,10 @@ pub async fn run(ctx: &ToolContext) -> CheckReport {
     if let Ok(info) = client.server_info().await {
         report.version = info.version;
         report.edition = info.edition;
+    }
+    if let Err(e) = client.supported().await {
+        report.error = Some(e.to_string());
+        return report;
     }
     let user = match client.user().await {
         Ok(user) => user,
@@ -140,6 +150,7 @@ pub async fn run(ctx: &ToolContext) -> CheckReport {
                 } else {
                     p.message.clone()
                 });
+                report.warnings = status.problems();
             }
         }
         Err(e) => report.error = Some(e.to_string()),
@@ -259,5 +270,22 @@ mod tests {
             "{}",
             report.summary()
         );
+    }
+
+    /// Before v1.12.5 Coroot had no `/api/project/{p}/incidents` (`v1.12.4:main.go`): such a
+    /// server is named and refused plainly, never taken for a URL that is not Coroot.
+    #[tokio::test]
+    async fn a_coroot_older_than_v1_12_5_is_refused_plainly() {
+        let config = SimConfig {
+            version: "1.12.4".into(),
+            ..SimConfig::default()
+        };
+        let kit = testing::start_with(Scenario::ecommerce(), config).await;
+        let report = run(&kit.ctx).await;
+        let error = report.error.clone().unwrap_or_default();
+        assert!(error.contains("Coroot 1.12.4 is older than v1.12.5"), "{error}");
+        assert!(!error.contains("does not serve the Coroot API"), "{error}");
+        let e = testing::run_err::<crate::tools::incidents::GetIncidents>(&kit, serde_json::json!({})).await;
+        assert!(e.contains("upgrade Coroot"), "{e}");
     }
 }

@@ -43,7 +43,8 @@ async fn concurrent_sessions_lose_no_call_and_leak_no_fd() {
         report.render()
     );
     assert!(
-        report.fds_after <= report.fds_before + 2,
+        // Connections to Coroot are the pool's (at most 16, checked above), not a leak.
+        report.fds_after - report.upstream_after <= report.fds_before - report.upstream_before + 2,
         "file descriptors leaked: {}",
         report.render()
     );

@@ -9,8 +9,10 @@ use crate::common::Stdio_;
 /// grows it by more than 5% fails until the budget is raised on purpose. Raised from 10,301
 /// to 11,365 when the output schemas came to state the serialised contract (which fields are
 /// always present, the status enum, the truncation note's `narrow` and `omitted_from`): the
-/// whole growth is in `outputSchema`, descriptions and input schemas are unchanged.
-const BUDGET_TOKENS: usize = 11_365;
+/// whole growth is in `outputSchema`, descriptions and input schemas are unchanged. Raised to
+/// 11,835 for what real Coroot sends: app logs' `source`/`sources` and window counts, traces of
+/// one app (`app_id`), firing alerts, Coroot's own status warnings, SLI charts, node traffic.
+const BUDGET_TOKENS: usize = 11_835;
 
 #[tokio::test]
 async fn tools_list_is_small_and_reviewed() {

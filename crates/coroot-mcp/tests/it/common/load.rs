@@ -42,6 +42,8 @@ pub struct LoadReport {
     /// Server open file descriptors after warm-up and after every session has closed.
     pub fds_before: usize,
     pub fds_after: usize,
+    /// Idle connections to Coroot after warm-up.
+    pub upstream_before: usize,
     /// Highest fd count seen while the sessions ran.
     pub fds_peak: usize,
     /// MCP client connections still open at the end (all sessions have closed theirs).
@@ -111,6 +113,11 @@ pub async fn run(spec: LoadSpec) -> LoadReport {
     drop(warm);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let fds_before = fd_count(pid).expect("fd count");
+    // The client keeps up to 16 idle connections to Coroot; how many is up to its pool.
+    let upstream_before = super::tcp_ports(pid)
+        .iter()
+        .filter(|(_, r)| *r == sim.addr().port())
+        .count();
     let rss_start_kib = rss_kib(pid).expect("rss").0;
 
     let mix = Arc::new(mix);
@@ -239,6 +246,7 @@ pub async fn run(spec: LoadSpec) -> LoadReport {
         peak_rss_kib,
         fds_before,
         fds_after,
+        upstream_before,
         fds_peak,
         inbound_after,
         upstream_after,
