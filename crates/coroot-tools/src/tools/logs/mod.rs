@@ -261,7 +261,8 @@ pub(crate) fn summary_line(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let matched: usize = window.iter().map(|c| c.count).sum();
+    // Counts come from Coroot: a corrupt histogram must not overflow.
+    let matched = window.iter().fold(0usize, |n, c| n.saturating_add(c.count));
     let mut out = String::new();
     if matched > total {
         out.push_str(&format!("{matched} lines match in the window: {} · ", list(window)));
