@@ -112,6 +112,14 @@ impl Client {
         }
     }
 
+    /// The member projects of a multi-cluster project (v1.17+), whose names are the
+    /// `datasource` values `panel/data` takes; empty for a project with one cluster.
+    pub async fn member_projects(&self, project: &str) -> Result<Vec<String>> {
+        let path = format!("{}/status", project_path(project)?);
+        let env: Envelope<serde::de::IgnoredAny> = self.get_json(session(&path, &[], Object::Project)).await?;
+        Ok(env.context.member_projects)
+    }
+
     /// `GET /api/project/{p}/status`: Prometheus and agent health.
     pub async fn project_status(&self, project: &str) -> Result<ProjectStatus> {
         let path = format!("{}/status", project_path(project)?);
@@ -393,9 +401,16 @@ impl Client {
     }
 
     /// PromQL through the session (`panel/data`, Coroot v1.12+). Coroot picks the step.
-    pub async fn panel_data(&self, project: &str, range: TimeRange, promql: &str, legend: &str) -> Result<PanelData> {
+    pub async fn panel_data(
+        &self,
+        project: &str,
+        range: TimeRange,
+        promql: &str,
+        legend: &str,
+        datasource: &str,
+    ) -> Result<PanelData> {
         let path = format!("{}/panel/data", project_path(project)?);
-        let mut params = vec![("query", panel_query(promql, legend))];
+        let mut params = vec![("query", panel_query(promql, legend, datasource))];
         params.extend(range.params());
         self.get_json(Request::new(&path, &params, Auth::Session).promql())
             .await

@@ -180,10 +180,15 @@ impl TraceQuery {
 }
 
 /// The `query` of `panel/data`: one PromQL query as a line chart.
-pub fn panel_query(promql: &str, legend: &str) -> String {
-    json!({"name": "", "source": {"metrics": {"queries": [{"query": promql, "legend": legend}]}},
-           "widget": {"chart": {"display": "line"}}})
-    .to_string()
+/// `datasource` picks a member project's Prometheus in a multi-cluster project (v1.17+,
+/// `api/views/dashboards/panel.go`); `""` for a project with one Prometheus.
+pub fn panel_query(promql: &str, legend: &str, datasource: &str) -> String {
+    let mut query = json!({"query": promql, "legend": legend});
+    if !datasource.is_empty() {
+        query["datasource"] = json!(datasource);
+    }
+    json!({"name": "", "source": {"metrics": {"queries": [query]}}, "widget": {"chart": {"display": "line"}}})
+        .to_string()
 }
 
 #[cfg(test)]

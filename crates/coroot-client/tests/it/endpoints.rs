@@ -485,7 +485,7 @@ async fn panel_data_sends_one_promql_query_as_a_line_chart() {
     let (sim, client) = setup().await;
     let promql = r#"sum by (container) (container_memory_rss{namespace="default"})"#;
     let data = client
-        .panel_data(PROD, last_hour(), promql, "{{container}}")
+        .panel_data(PROD, last_hour(), promql, "{{container}}", "")
         .await
         .unwrap();
     let path = format!("/api/project/{PROD}/panel/data");

@@ -132,7 +132,7 @@ async fn not_found_names_the_missing_object_from_the_endpoint_and_an_unknown_pro
     assert_eq!(object(err), Object::Project);
     let err = expect_err(
         client
-            .panel_data("nosuchproject", last_hour(), "container_memory_rss", "")
+            .panel_data("nosuchproject", last_hour(), "container_memory_rss", "", "")
             .await,
         Some(&sim),
     );
@@ -192,7 +192,7 @@ async fn promql_parse_error_is_a_400_with_the_parser_message() {
     let client = client(&sim);
     let err = expect_err(
         client
-            .panel_data(PROD, last_hour(), "sum(rate(container_memory_rss[5m])", "")
+            .panel_data(PROD, last_hour(), "sum(rate(container_memory_rss[5m])", "", "")
             .await,
         Some(&sim),
     );
@@ -288,7 +288,10 @@ async fn truncated_json_is_a_decode_error_on_every_endpoint() {
         ("/node/node-1", client.node(PROD, "node-1", range).await.err()),
         (
             "/panel/data",
-            client.panel_data(PROD, range, "container_memory_rss", "").await.err(),
+            client
+                .panel_data(PROD, range, "container_memory_rss", "", "")
+                .await
+                .err(),
         ),
         (
             "/api/v1/query_range",

@@ -54,7 +54,7 @@ async fn no_error_or_debug_output_contains_a_secret() {
     errors.push(client.app(PROD, &ghost, range).await.unwrap_err());
     errors.push(client.resolve_project(Some("nope")).await.unwrap_err());
     errors.push(client.get_raw("/api/nowhere", &[]).await.unwrap_err());
-    errors.push(client.panel_data(PROD, range, "sum(", "").await.unwrap_err());
+    errors.push(client.panel_data(PROD, range, "sum(", "", "").await.unwrap_err());
     errors.push(client.query_range(range, 60, "rate(x[5m]", "").await.unwrap_err());
     errors.push(client.node(PROD, "..", range).await.unwrap_err());
 

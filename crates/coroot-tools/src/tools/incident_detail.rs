@@ -203,7 +203,15 @@ impl Tool for GetIncidentDetail {
         }
         let key = p.incident_key.trim().to_string();
         let view = ctx.client.incident(&project.id, &key).await?;
-        let mut out = build(project.name, view.data, ctx.now_ms(), p.lookback_hours.is_some());
+        // Coroot caps the incident's window at 24 hours from v1.17.4 (`api/api.go`, 1f3a1f3).
+        let capped = ctx.client.version().await.is_none_or(|v| v.at_least(1, 17, 4));
+        let mut out = build(
+            project.name,
+            view.data,
+            ctx.now_ms(),
+            p.lookback_hours.is_some(),
+            capped,
+        );
         out.coroot_status = view.status.problems();
         Ok(out)
     }
@@ -392,7 +400,7 @@ impl Tool for GetIncidentDetail {
     }
 }
 
-fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool) -> Output {
+fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool, capped: bool) -> Output {
     let graph = Graph::of(&view);
     let i = view.incident;
     let incident = IncidentHead::from(&i);
@@ -443,13 +451,14 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool)
     let sli_charts = view.widgets.iter().filter_map(widget_summary).collect();
     let rca_out = rca_out(i.rca.unwrap_or_default());
 
-    // Coroot's own rule: opened − 65m to resolved + 65m (or now), at most 24h.
+    // Coroot's own rule: opened − 65m to resolved + 65m (or now) (v1.12.5+), at most 24h
+    // (v1.17.4+).
     let from = i.opened_at.map(|o| o - WINDOW_PAD_MS);
     let to = i.resolved_at.map(|r| r + WINDOW_PAD_MS).map(|t| t.min(now_ms));
-    let from = match (from, to) {
-        (Some(f), Some(t)) => Some(f.max(t - WINDOW_CAP_MS)),
-        (Some(f), None) => Some(f.max(now_ms - WINDOW_CAP_MS)),
-        (f, _) => f,
+    let from = match (from, to, capped) {
+        (Some(f), Some(t), true) => Some(f.max(t - WINDOW_CAP_MS)),
+        (Some(f), None, true) => Some(f.max(now_ms - WINDOW_CAP_MS)),
+        (f, _, _) => f,
     };
 
     Output {
@@ -628,7 +637,7 @@ mod tests {
             "rca": {"status": "AI disabled", "short_summary": "", "propagation_map": null, "widgets": null}
         }))
         .unwrap();
-        let out = build("p".into(), view, testing::NOW_MS, false);
+        let out = build("p".into(), view, testing::NOW_MS, false, true);
         assert!(out.rca.error.is_empty());
         testing::assert_output_conforms::<GetIncidentDetail>(&out);
         // Open-source Coroot stores "AI disabled" for every incident (v1.14.0+, cloud/rca.go),

@@ -28,7 +28,7 @@ const TARGET_POINTS: i64 = 240;
 /// Smallest `query_range` step: Coroot's default scrape interval.
 const MIN_STEP_SECS: i64 = 30;
 /// Coroot's key eBPF metrics, for the hint on an empty result.
-const KEY_METRICS: &str = "container_resources_cpu_usage_seconds_total, container_memory_rss, container_oom_kills_total, container_restarts_total, container_http_requests_total, container_net_tcp_failed_connects_total, container_net_tcp_retransmits_total, container_net_latency_seconds, container_dns_requests_total";
+const KEY_METRICS: &str = "container_resources_cpu_usage_seconds_total, container_resources_memory_rss_bytes, container_oom_kills_total, container_restarts_total, container_http_requests_total, container_net_tcp_failed_connects_total, container_net_tcp_retransmits_total, container_net_latency_seconds, container_dns_requests_total";
 
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -40,6 +40,9 @@ pub struct Params {
     /// Series name template with {{label}} placeholders; default: the label set.
     #[serde(default, deserialize_with = "opt_string")]
     pub legend: Option<String>,
+    /// In a multi-cluster project: the cluster (member project) whose Prometheus to query.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub cluster: Option<String>,
     /// Hours to look back (default 1, max 720).
     #[serde(default, deserialize_with = "opt_f64")]
     pub lookback_hours: Option<f64>,
@@ -59,7 +62,7 @@ pub struct Output {
     pub promql: String,
     /// The legend template, empty when none.
     pub legend: String,
-    /// `panel/data` or `query_range` (fallback for Coroot before 1.12).
+    /// `panel/data`, or `query_range` (with the API key) when panel/data does not answer.
     pub source: String,
     /// Seconds between points.
     pub step_seconds: f64,
@@ -109,7 +112,12 @@ impl Tool for QueryMetrics {
         let Scope { project, range, window } =
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let legend = p.legend.unwrap_or_default();
-        let (chart, source, first_ms) = match ctx.client.panel_data(&project.id, range, &p.promql, &legend).await {
+        let cluster = p.cluster.unwrap_or_default();
+        let (chart, source, first_ms) = match ctx
+            .client
+            .panel_data(&project.id, range, &p.promql, &legend, &cluster)
+            .await
+        {
             Ok(data) => {
                 // panel/data points start at `from` rounded down to the step.
                 let first = data
@@ -118,7 +126,28 @@ impl Tool for QueryMetrics {
                     .map_or(range.from_ms, |c| c.ctx.from - c.ctx.from.rem_euclid(c.ctx.step.max(1)));
                 (data.chart, "panel/data", first)
             }
-            Err(e) if lacks_panel_data(&e) => {
+            // A multi-cluster project has one Prometheus per member project, and panel/data
+            // needs to be told which (api/views/dashboards/panel.go, v1.17+).
+            Err(CorootError::BadQuery { message, .. }) if message.contains("invalid datasource") => {
+                let members = ctx.client.member_projects(&project.id).await.unwrap_or_default();
+                return Err(ToolError::params(
+                    Self::NAME,
+                    if members.is_empty() {
+                        format!(
+                            "Coroot has no cluster '{cluster}' in project {}; omit cluster",
+                            project.name
+                        )
+                    } else {
+                        format!(
+                            "project {} has one Prometheus per cluster; pass cluster as one of: {}",
+                            project.name,
+                            members.join(", ")
+                        )
+                    },
+                ));
+            }
+            // `/api/v1/query_range` exists from v1.17.7 on (main.go, 129e101).
+            Err(e) if lacks_panel_data(&e) && ctx.client.version().await.is_none_or(|v| v.at_least(1, 17, 7)) => {
                 let chart = ctx
                     .client
                     .query_range(range, fallback_step(range), &p.promql, &legend)
@@ -158,7 +187,7 @@ impl Tool for QueryMetrics {
         t.header("PromQL", &out.project, &out.window);
         t.line(format!("query: {}", out.promql));
         if out.source == "query_range" {
-            t.line("note: this Coroot has no panel/data endpoint (before v1.12); queried /api/v1/query_range with the API key");
+            t.line("note: panel/data did not answer; queried /api/v1/query_range with the API key");
         }
         if out.series.is_empty() {
             t.line(format!(
@@ -368,7 +397,7 @@ mod tests {
         );
         assert!(
             out.text
-                .contains("container_resources_cpu_usage_seconds_total, container_memory_rss"),
+                .contains("container_resources_cpu_usage_seconds_total, container_resources_memory_rss_bytes"),
             "{}",
             out.text
         );
