@@ -52,18 +52,21 @@
 
 mod config;
 mod faults;
+mod gofmt;
 mod http;
 mod model;
 mod prng;
 mod render;
 mod scenario;
 mod server;
+mod sha256;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod util;
+mod version;
 mod world;
 
-pub use config::{Auth, SimConfig};
+pub use config::{Auth, ProjectHealth, PrometheusHealth, SimConfig};
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
 pub use scenario::{Scenario, SyntheticSpec};

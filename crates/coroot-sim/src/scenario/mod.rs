@@ -13,6 +13,7 @@ pub use synthetic::SyntheticSpec;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     kind: Kind,
+    cloud_rca: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,18 +64,23 @@ impl Scenario {
     pub fn ecommerce() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Full),
+            cloud_rca: false,
         }
     }
 
     /// One project "default" (id `d3f4u1t0`) with nothing in it.
     pub fn empty() -> Scenario {
-        Scenario { kind: Kind::Empty }
+        Scenario {
+            kind: Kind::Empty,
+            cloud_rca: false,
+        }
     }
 
     /// A large generated world; deterministic from `spec.seed`.
     pub fn synthetic(spec: SyntheticSpec) -> Scenario {
         Scenario {
             kind: Kind::Synthetic(spec),
+            cloud_rca: false,
         }
     }
 
@@ -82,6 +88,7 @@ impl Scenario {
     pub fn oom_after_deploy() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Oom),
+            cloud_rca: false,
         }
     }
 
@@ -89,6 +96,7 @@ impl Scenario {
     pub fn tcp_connect_failures() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Tcp),
+            cloud_rca: false,
         }
     }
 
@@ -96,6 +104,7 @@ impl Scenario {
     pub fn node_disk_saturation() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Disk),
+            cloud_rca: false,
         }
     }
 
@@ -103,7 +112,23 @@ impl Scenario {
     pub fn healthy() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Healthy),
+            cloud_rca: false,
         }
+    }
+
+    /// The same scenario on a Coroot connected to Coroot Cloud: its incidents that have an
+    /// AI root cause analysis serve it (`rca.status: "OK"`, root cause, fixes, a detailed
+    /// analysis whose `WIDGET-<n>` lines refer to `rca.widgets[n]`, the propagation map), and
+    /// their `short_description` is the RCA's summary. Without it, as on open-source Coroot,
+    /// every incident's `rca` is `{"status": "AI disabled", …}` (v1.14.0+; null before) and
+    /// `short_description` is Coroot's automatic text ("High latency and errors", …).
+    pub fn with_cloud_rca(mut self) -> Scenario {
+        self.cloud_rca = true;
+        self
+    }
+
+    pub(crate) fn cloud_rca(&self) -> bool {
+        self.cloud_rca
     }
 
     /// Looks a scenario up by one of [`Scenario::NAMES`].
@@ -127,7 +152,7 @@ impl Scenario {
             Kind::Empty => {
                 let mut p = crate::world::Project::new("d3f4u1t0", "default", now_ms, 1);
                 p.finish();
-                World { projects: vec![p] }
+                World::new(vec![p])
             }
             Kind::Synthetic(spec) => synthetic::build(spec, now_ms),
         }
