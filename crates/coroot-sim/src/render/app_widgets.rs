@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::metrics::object_series;
-use super::{cell, chart, chart_widget, group_widget, series, set};
+use super::{cell, chart, chart_widget, doc, group_widget, series, set};
 use crate::model::Status;
 use crate::util::{TimeCtx, fmt_size, human_age, round, trim_float};
 use crate::world::{App, Project};
@@ -127,14 +127,14 @@ pub(super) fn slo_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
         set(&mut c, "stacked", json!(true));
         set(&mut c, "sorted", json!(true));
         let c = with_threshold(c, "total", "grey-lighten1", constant(ctx, total));
-        out.push(chart_widget(c, "50%"));
+        out.push(chart_widget(c));
         let mut e = chart(
             ctx,
             "Errors, per second",
             vec![series("errors", Some("black"), ctx.times().map(err_at).collect())],
         );
         set(&mut e, "stacked", json!(true));
-        out.push(chart_widget(e, "50%"));
+        out.push(chart_widget(e));
     }
     out
 }
@@ -227,12 +227,14 @@ pub(super) fn instances_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<V
             }
         }
     }
-    let mut c = chart(ctx, "Instances", vec![series("up", Some("green"), up)]);
+    let mut c = chart(ctx, "Instances", vec![series("up", None, up)]);
     set(&mut c, "stacked", json!(true));
-    out.push(chart_widget(
-        with_threshold(c, "desired", "red", constant(ctx, desired)),
-        "50%",
-    ));
+    out.push(chart_widget(with_threshold(
+        c,
+        "desired",
+        "red",
+        constant(ctx, desired),
+    )));
     let restarts: Vec<Value> = a
         .instances
         .iter()
@@ -250,11 +252,13 @@ pub(super) fn instances_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<V
         let mut r = chart(ctx, "Restarts", restarts);
         set(&mut r, "column", json!(true));
         set(&mut r, "stacked", json!(true));
-        out.push(chart_widget(r, "50%"));
+        out.push(chart_widget(r));
     }
     out
 }
 
+/// A chart group with one chart per container of the app, one series per instance, and
+/// the container's limit as the threshold (auditor/cpu.go, memory.go).
 fn per_container_group(
     p: &Project,
     a: &App,
@@ -264,41 +268,48 @@ fn per_container_group(
     prefix: &str,
     limit: Option<f64>,
 ) -> Option<Value> {
-    let data = object_series(p, metric, &a.name, None, ctx);
-    let n = a.instances.len().max(1) as f64;
-    let per = nonempty(data.into_iter().map(|v| v / n).collect())?;
-    let mut c = chart(
-        ctx,
-        &format!("{prefix}{}", a.name),
-        vec![series("usage", Some("blue"), per)],
-    );
-    if let Some(l) = limit.filter(|l| *l > 0.0) {
-        c = with_threshold(c, "limit", "red", constant(ctx, l));
+    let per: Vec<Value> = a
+        .instances
+        .iter()
+        .filter_map(|i| nonempty(object_series(p, metric, &i.name, None, ctx)).map(|d| series(&i.name, None, d)))
+        .collect();
+    if per.is_empty() {
+        return None;
     }
-    Some(group_widget(title, vec![c], None))
+    let mut c = chart(ctx, &format!("{prefix}{}", a.name), per);
+    if let Some(l) = limit.filter(|l| *l > 0.0) {
+        set(&mut c, "threshold", series("limit", Some("black"), constant(ctx, l)));
+    }
+    Some(group_widget(title, vec![c]))
 }
 
 pub(super) fn cpu_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
     let a = &p.apps[idx];
     let mut out = Vec::new();
-    out.extend(per_container_group(
-        p,
-        a,
-        ctx,
-        "CPU usage <selector>, cores",
-        "container_resources_cpu_usage_seconds_total",
-        "container: ",
-        Some(a.cpu_limit),
-    ));
-    out.extend(per_container_group(
-        p,
-        a,
-        ctx,
-        "Throttled time <selector>, seconds/second",
-        "container_resources_cpu_throttled_seconds_total",
-        "container: ",
-        None,
-    ));
+    out.extend(
+        per_container_group(
+            p,
+            a,
+            ctx,
+            "CPU usage <selector>, cores",
+            "container_resources_cpu_usage_seconds_total",
+            "container: ",
+            Some(a.cpu_limit),
+        )
+        .map(|w| doc(w, "cpu", "cpu-usage")),
+    );
+    out.extend(
+        per_container_group(
+            p,
+            a,
+            ctx,
+            "Throttled time <selector>, seconds/second",
+            "container_resources_cpu_throttled_seconds_total",
+            "container: ",
+            None,
+        )
+        .map(|w| doc(w, "cpu", "throttled-time")),
+    );
     let nodes: Vec<&str> = {
         let mut v: Vec<&str> = a.instances.iter().map(|i| i.node.as_str()).collect();
         v.sort();
@@ -320,10 +331,12 @@ pub(super) fn cpu_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
         })
         .collect();
     if !node_series.is_empty() {
-        out.push(group_widget(
-            "Node CPU usage <selector>, %",
-            vec![chart(ctx, "overview", node_series)],
-            None,
+        let mut overview = chart(ctx, "overview", node_series);
+        set(&mut overview, "featured", json!(true));
+        out.push(doc(
+            group_widget("Node CPU usage <selector>, %", vec![overview]),
+            "cpu",
+            "node-cpu-usage",
         ));
     }
     out
@@ -332,15 +345,18 @@ pub(super) fn cpu_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
 pub(super) fn memory_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
     let a = &p.apps[idx];
     let mut out = Vec::new();
-    out.extend(per_container_group(
-        p,
-        a,
-        ctx,
-        "Memory usage <selector>, bytes",
-        "container_resources_memory_rss_bytes",
-        "RSS container: ",
-        Some(a.mem_limit),
-    ));
+    out.extend(
+        per_container_group(
+            p,
+            a,
+            ctx,
+            "Memory usage <selector>, bytes",
+            "container_resources_memory_rss_bytes",
+            "RSS container: ",
+            Some(a.mem_limit),
+        )
+        .map(|w| doc(w, "memory", "memory-usage")),
+    );
     let ooms: Vec<Value> = a
         .instances
         .iter()
@@ -358,7 +374,7 @@ pub(super) fn memory_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Valu
         let mut c = chart(ctx, "Out of memory events", ooms);
         set(&mut c, "column", json!(true));
         set(&mut c, "stacked", json!(true));
-        out.push(chart_widget(c, "50%"));
+        out.push(doc(chart_widget(c), "memory", "out-of-memory-events"));
     }
     out
 }
@@ -401,14 +417,13 @@ pub(super) fn storage_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Val
                 ctx,
             );
             let data = nonempty(read.iter().zip(&write).map(|(r, w)| r + w).collect())?;
-            Some(chart(ctx, &v.mount, vec![series("total", Some("blue"), data)]))
+            Some(chart(ctx, &v.mount, vec![series("total", None, data)]))
         })
         .collect();
     if !charts.is_empty() {
         out.push(group_widget(
             "I/O load (total latency) <selector>, seconds/second",
             charts,
-            None,
         ));
     }
     out
@@ -455,22 +470,17 @@ pub(super) fn net_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
         }
     }
     if !rtt.is_empty() {
-        out.push(chart_widget(
-            chart(ctx, "Network RTT (in-cluster), seconds", rtt),
-            "50%",
-        ));
+        out.push(chart_widget(chart(ctx, "Network RTT (in-cluster), seconds", rtt)));
     }
     if !failed.is_empty() {
-        out.push(chart_widget(
-            chart(ctx, "Failed TCP connections, per second", failed),
-            "50%",
-        ));
+        out.push(chart_widget(chart(ctx, "Failed TCP connections, per second", failed)));
     }
     if !retrans.is_empty() {
-        out.push(chart_widget(
-            chart(ctx, "TCP retransmissions, segments/second", retrans),
-            "50%",
-        ));
+        out.push(chart_widget(chart(
+            ctx,
+            "TCP retransmissions, segments/second",
+            retrans,
+        )));
     }
     out
 }
@@ -508,10 +518,11 @@ pub(super) fn dns_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
         Some(("status", "ok")),
         ctx,
     )) {
-        out.push(chart_widget(
-            chart(ctx, "DNS requests by type, per second", vec![series("TypeA", None, d)]),
-            "50%",
-        ));
+        out.push(chart_widget(chart(
+            ctx,
+            "DNS requests by type, per second",
+            vec![series("TypeA", None, d)],
+        )));
     }
     if let Some(d) = nonempty(object_series(
         p,
@@ -520,10 +531,11 @@ pub(super) fn dns_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
         Some(("status", "nxdomain")),
         ctx,
     )) {
-        out.push(chart_widget(
-            chart(ctx, "DNS errors, per second", vec![series("TypeA:nxdomain", None, d)]),
-            "50%",
-        ));
+        out.push(chart_widget(chart(
+            ctx,
+            "DNS errors, per second",
+            vec![series("TypeA:nxdomain", None, d)],
+        )));
     }
     out
 }
@@ -581,20 +593,17 @@ pub(super) fn db_widgets(p: &Project, idx: usize, ctx: &TimeCtx, kind: &str, slo
         vec![
             json!({"table": {"header": ["Instance", "Role", "Status", "Queries", "Latency", "Replication lag", "DB Size"], "rows": rows}, "width": "100%"}),
             json!({"group_header": "Queries", "width": "100%"}),
-            json!({"chart_group": {"title": "Query latency <selector>, seconds", "charts": [chart(ctx, "overview", vec![series("postgres-0", None, lat)])]}, "width": "50%", "group": "Queries"}),
-            json!({"chart": chart(ctx, "Queries per second", vec![series("queries", None, constant(ctx, 126.0))]), "width": "50%", "group": "Queries"}),
+            json!({"chart_group": {"title": "Query latency <selector>, seconds", "charts": [chart(ctx, "overview", vec![series("postgres-0", None, lat)])]}, "group": "Queries"}),
+            json!({"chart": chart(ctx, "Queries per second", vec![series("queries", None, constant(ctx, 126.0))]), "group": "Queries"}),
         ]
     } else {
         vec![
             json!({"table": {"header": ["Instance", "Role", "Status", "Version"], "rows": rows}, "width": "100%"}),
-            chart_widget(
-                chart(
-                    ctx,
-                    "Redis average latency, seconds",
-                    vec![series("redis-0", None, constant(ctx, 0.0004))],
-                ),
-                "50%",
-            ),
+            chart_widget(chart(
+                ctx,
+                "Redis average latency, seconds",
+                vec![series("redis-0", None, constant(ctx, 0.0004))],
+            )),
         ]
     }
 }
@@ -604,7 +613,7 @@ pub(super) fn runtime_widget(ctx: &TimeCtx, title: &str, value: f64, instances: 
         .iter()
         .map(|i| series(i, None, constant(ctx, value)))
         .collect();
-    vec![chart_widget(chart(ctx, title, s), "50%")]
+    vec![chart_widget(chart(ctx, title, s))]
 }
 
 pub(super) fn deployments_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {

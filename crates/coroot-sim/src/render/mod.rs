@@ -76,16 +76,23 @@ pub(crate) fn set(v: &mut Value, key: &str, val: Value) {
 }
 
 /// A widget wrapping a chart.
-pub(crate) fn chart_widget(chart: Value, width: &str) -> Value {
-    json!({"chart": chart, "width": width})
+/// A widget wrapping a chart (chart widgets have no `width`; v1.24.5:model/widget.go).
+pub(crate) fn chart_widget(chart: Value) -> Value {
+    json!({"chart": chart})
 }
 
 /// A chart group widget.
-pub(crate) fn group_widget(title: &str, charts: Vec<Value>, group: Option<&str>) -> Value {
-    let mut w = json!({"chart_group": {"title": title, "charts": charts}, "width": "50%"});
-    if let Some(g) = group {
-        set(&mut w, "group", json!(g));
-    }
+pub(crate) fn group_widget(title: &str, charts: Vec<Value>) -> Value {
+    json!({"chart_group": {"title": title, "charts": charts}})
+}
+
+/// Adds the documentation link of an inspection chart (`model.NewDocLink`).
+pub(crate) fn doc(mut w: Value, item: &str, hash: &str) -> Value {
+    set(
+        &mut w,
+        "doc_link",
+        json!({"group": "inspections", "item": item, "hash": hash}),
+    );
     w
 }
 

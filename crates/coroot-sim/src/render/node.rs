@@ -34,10 +34,13 @@ fn stacked(mut c: Value) -> Value {
     c
 }
 
+fn stacked_only(mut c: Value) -> Value {
+    set(&mut c, "stacked", json!(true));
+    c
+}
+
 fn threshold(mut c: Value, name: &str, data: Vec<f64>) -> Value {
-    let mut s = series(name, Some("black"), data);
-    set(&mut s, "fill", json!(true));
-    set(&mut c, "threshold", s);
+    set(&mut c, "threshold", series(name, Some("black"), data));
     c
 }
 
@@ -108,7 +111,11 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         Vec::new()
     };
     let cpu_chart = stacked(chart(ctx, "CPU usage, %", modes));
-    widgets.push(grouped(p, json!({"chart": cpu_chart, "width": "50%", "doc_link": {"group": "inspections", "item": "cpu", "hash": "node-cpu-usage"}}), "CPU"));
+    widgets.push(grouped(
+        p,
+        json!({"chart": cpu_chart, "doc_link": {"group": "inspections", "item": "cpu", "hash": "node-cpu-usage"}}),
+        "CPU",
+    ));
     let consumers: Vec<(String, f64)> = p
         .apps
         .iter()
@@ -130,11 +137,11 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             .collect();
         let rest: f64 = v.iter().skip(4).map(|x| x.1).sum();
         if rest > 0.0 {
-            out.push(series("other", Some("grey"), const_series(rest)));
+            out.push(series("other", None, const_series(rest)));
         }
         out
     };
-    widgets.push(grouped(p, json!({"chart": threshold(stacked(chart(ctx, "CPU consumers, cores", top(consumers))), "total", const_series(cores)), "width": "50%",
+    widgets.push(grouped(p, json!({"chart": threshold(stacked(chart(ctx, "CPU consumers, cores", top(consumers))), "total", const_series(cores)),
                                    "doc_link": {"group": "inspections", "item": "cpu", "hash": "cpu-consumers"}}), "CPU"));
 
     // Memory
@@ -152,7 +159,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
     };
     widgets.push(grouped(
         p,
-        json!({"chart": stacked(chart(ctx, "Memory usage, bytes", mem_series)), "width": "50%"}),
+        json!({"chart": stacked(chart(ctx, "Memory usage, bytes", mem_series))}),
         "Memory",
     ));
     let mem_consumers: Vec<(String, f64)> = p
@@ -167,7 +174,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             }
         })
         .collect();
-    widgets.push(grouped(p, json!({"chart": threshold(stacked(chart(ctx, "Memory consumers, bytes", top(mem_consumers))), "total", const_series(total)), "width": "50%",
+    widgets.push(grouped(p, json!({"chart": threshold(stacked(chart(ctx, "Memory consumers, bytes", top(mem_consumers))), "total", const_series(total)),
                                    "doc_link": {"group": "inspections", "item": "memory", "hash": "memory-consumers"}}), "Memory"));
 
     // Network
@@ -188,7 +195,11 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
                 chart(ctx, i, s)
             })
             .collect();
-        widgets.push(grouped(p, json!({"chart_group": {"title": "Network bandwidth <selector>, bits/second", "charts": charts}, "width": "50%"}), "Network"));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Network bandwidth <selector>, bits/second", "charts": charts}}),
+            "Network",
+        ));
     }
 
     // Disks
@@ -257,14 +268,16 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
                 .collect(),
         ))];
         for (d, (dev, r, w)) in n.disks.iter().zip(&io) {
-            load_charts.push(chart(
+            let mut load = chart(
                 ctx,
                 dev,
                 vec![
                     series("read", Some("blue"), r.clone()),
                     series("write", Some("amber"), w.clone()),
                 ],
-            ));
+            );
+            set(&mut load, "stacked", json!(true));
+            load_charts.push(load);
             let base = d.latency_ms / 1000.0;
             lat_charts.push(chart(
                 ctx,
@@ -275,15 +288,57 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
                 ],
             ));
         }
-        widgets.push(grouped(p, json!({"chart_group": {"title": "Average I/O latency <selector>, seconds", "charts": lat_charts}, "width": "50%"}), "Disks"));
-        widgets.push(grouped(p, json!({"chart_group": {"title": "I/O load (total latency) <selector>, seconds/second", "charts": load_charts}, "width": "50%"}), "Disks"));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Average I/O latency <selector>, seconds", "charts": lat_charts}}),
+            "Disks",
+        ));
+        widgets.push(grouped(p, json!({"chart_group": {"title": "I/O load (total latency) <selector>, seconds/second", "charts": load_charts}}), "Disks"));
+        // IOPS and bandwidth follow the I/O load (4 KiB operations of 1 ms each).
+        let mut iops = vec![featured(chart(
+            ctx,
+            "overview",
+            io.iter()
+                .map(|(d, r, w)| series(d, None, r.iter().zip(w).map(|(a, b)| (a + b) * 1000.0).collect()))
+                .collect(),
+        ))];
+        let mut bandwidth = Vec::new();
+        for (dev, r, w) in &io {
+            let per = |v: &Vec<f64>, k: f64| v.iter().map(|x| x * k).collect::<Vec<f64>>();
+            iops.push(stacked(chart(
+                ctx,
+                dev,
+                vec![
+                    series("read", Some("blue"), per(r, 1000.0)),
+                    series("write", Some("amber"), per(w, 1000.0)),
+                ],
+            )));
+            bandwidth.push(stacked(chart(
+                ctx,
+                dev,
+                vec![
+                    series("read", Some("blue"), per(r, 4.096e6)),
+                    series("written", Some("amber"), per(w, 4.096e6)),
+                ],
+            )));
+        }
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "IOPS <selector>", "charts": iops}}),
+            "Disks",
+        ));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Bandwidth <selector>, bytes/second", "charts": bandwidth}}),
+            "Disks",
+        ));
         let space: Vec<Value> = n
             .disks
             .iter()
             .map(|d| {
                 let dev = d.device.trim_start_matches("/dev/");
                 threshold(
-                    chart(ctx, dev, vec![series("used", Some("blue"), const_series(d.used))]),
+                    stacked_only(chart(ctx, dev, vec![series("used", None, const_series(d.used))])),
                     "total",
                     const_series(d.total),
                 )
@@ -291,7 +346,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             .collect();
         widgets.push(grouped(
             p,
-            json!({"chart_group": {"title": "Disk space <selector>, bytes", "charts": space}, "width": "50%"}),
+            json!({"chart_group": {"title": "Disk space <selector>, bytes", "charts": space}}),
             "Disks",
         ));
     }
