@@ -31,14 +31,7 @@ impl World {
     pub(crate) fn configure(&mut self, config: &crate::config::SimConfig, cloud_rca: bool) {
         self.version = Version::parse(&config.version);
         if config.multicluster && self.version.has_cluster_ids() {
-            let members: Vec<String> = self.projects_by_name().iter().map(|p| p.name.clone()).collect();
-            let mut all = Project::new(
-                "m9lt1c5r",
-                "all",
-                self.projects.first().map(|p| p.now_ms).unwrap_or(0),
-                5,
-            );
-            all.env.members = members;
+            let all = Project::merge("m9lt1c5r", "all", &self.projects_by_name());
             self.projects.push(all);
         }
         for p in &mut self.projects {
@@ -178,15 +171,83 @@ impl Project {
         self.apps[idx].rps > 0.0 || self.downstreams(idx).next().is_some()
     }
 
-    /// The project's cluster id as Coroot writes it in application ids and `cluster_id`.
-    pub(crate) fn cluster_id(&self) -> &str {
-        &self.id
+    /// `World.ClusterName` of an app's cluster (v1.24.5:model/world.go:87-93): external
+    /// services are in cluster `external` (no project has that id, so the id is the name).
+    pub(crate) fn app_cluster<'a>(&'a self, a: &'a App) -> &'a str {
+        if a.kind == "ExternalService" {
+            "external"
+        } else if !a.cluster.is_empty() {
+            &a.cluster
+        } else {
+            &self.name
+        }
+    }
+
+    /// A node's (cluster id, cluster name).
+    pub(crate) fn node_cluster<'a>(&'a self, n: &'a Node) -> (&'a str, &'a str) {
+        match &n.cluster {
+            Some((id, name)) => (id, name),
+            None => (&self.id, &self.name),
+        }
+    }
+
+    /// The cluster name of a log row or span.
+    pub(crate) fn row_cluster<'a>(&'a self, c: &'a Option<Arc<str>>) -> &'a str {
+        c.as_deref().unwrap_or(&self.name)
     }
 
     /// Whether the metric cache holds no data, so Coroot has no world for the range
     /// (`LoadWorld` returns nil, v1.24.5:api/api.go:2335-2337).
     pub(crate) fn cache_empty(&self) -> bool {
         self.apps.is_empty() && self.nodes.is_empty()
+    }
+
+    /// A multi-cluster project over `members` (v1.17.0+): its world is the members' worlds
+    /// together (`LoadWorld` over every member's cache, api.go:2351-2389), each app, node,
+    /// log line and span keeping its member's cluster; `member_projects` are the members' names.
+    pub(crate) fn merge(id: &str, name: &str, members: &[&Project]) -> Project {
+        let now = members.first().map(|p| p.now_ms).unwrap_or(0);
+        let mut all = Project::new(id, name, now, 5);
+        all.env.members = members.iter().map(|p| p.name.clone()).collect();
+        for m in members {
+            let base = all.apps.len();
+            let named = |c: &Option<Arc<str>>| Some(c.clone().unwrap_or_else(|| Arc::from(m.name.as_str())));
+            all.apps.extend(m.apps.iter().cloned().map(|mut a| {
+                a.cluster = m.name.clone();
+                a
+            }));
+            all.nodes.extend(m.nodes.iter().cloned().map(|mut n| {
+                n.cluster = Some((m.id.clone(), m.name.clone()));
+                n
+            }));
+            all.links.extend(m.links.iter().cloned().map(|mut l| {
+                l.from += base;
+                l.to += base;
+                l
+            }));
+            all.incidents.extend(m.incidents.iter().cloned());
+            all.deployments.extend(m.deployments.iter().cloned().map(|mut d| {
+                d.app += base;
+                d
+            }));
+            all.risks.extend(m.risks.iter().cloned().map(|mut r| {
+                r.app += base;
+                r
+            }));
+            all.logs.extend(m.logs.iter().cloned().map(|mut l| {
+                l.app = l.app.map(|a| a + base as u32);
+                l.cluster = named(&l.cluster);
+                l
+            }));
+            all.spans.extend(m.spans.iter().cloned().map(|mut sp| {
+                sp.cluster = named(&sp.cluster);
+                sp
+            }));
+            all.story.extend(m.story.iter().cloned());
+            all.metric_days = all.metric_days.max(m.metric_days);
+        }
+        all.finish();
+        all
     }
 
     /// Without Prometheus Coroot has no world: no applications, nodes, links, incidents
@@ -216,7 +277,12 @@ impl Project {
             }
         };
         for a in &mut self.apps {
-            strip(&mut a.id);
+            // `external:ExternalService:<name>` keeps its namespace, the name may hold `:`.
+            if a.kind == "ExternalService" {
+                a.id = format!("external:ExternalService:{}", a.name);
+            } else {
+                strip(&mut a.id);
+            }
         }
         for i in &mut self.incidents {
             strip(&mut i.app_id);
@@ -272,6 +338,8 @@ pub(crate) struct App {
     pub category: String,
     /// Detected technology (`golang`, `postgres`, ...).
     pub tech: Option<String>,
+    /// The member project's name in a multi-cluster project (`""`: the app's own project).
+    pub cluster: String,
     /// The checks the scenario says fire that the simulator does not derive from its own
     /// data (see `render::audit` for the derived ones).
     pub fired: Vec<Fired>,
@@ -468,6 +536,8 @@ impl Link {
 #[derive(Clone, Default)]
 pub(crate) struct Node {
     pub name: String,
+    /// The member project's (id, name) in a multi-cluster project.
+    pub cluster: Option<(String, String)>,
     pub status: Status,
     pub status_msg: String,
     pub ip: String,
@@ -578,6 +648,8 @@ pub(crate) struct LogRow {
     pub attrs: Arc<Vec<(String, String)>>,
     /// The log attribute `pattern.hash` of container logs (`""` for OTel logs).
     pub pattern: Arc<str>,
+    /// The member project's name in a multi-cluster project.
+    pub cluster: Option<Arc<str>>,
 }
 
 impl LogRow {
@@ -652,6 +724,8 @@ pub(crate) struct Span {
     pub attrs: Arc<Vec<(String, String)>>,
     /// (timestamp, name, attributes)
     pub events: Vec<SpanEvent>,
+    /// The member project's name in a multi-cluster project.
+    pub cluster: Option<Arc<str>>,
 }
 
 impl Span {

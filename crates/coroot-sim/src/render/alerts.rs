@@ -520,7 +520,7 @@ fn alert_json(p: &Project, a: &AlertRow) -> Value {
         "suppressed": false, "report": a.report, "duration": p.now_ms - a.opened_at
     });
     if p.env.version.at_least((1, 24, 1)) {
-        super::set(&mut o, "cluster", json!(p.name));
+        super::set(&mut o, "cluster", json!(p.app_cluster(&p.apps[a.app])));
     }
     o
 }

@@ -23,7 +23,7 @@ fn app_map_app(p: &Project, idx: usize, a: &Audit, own: bool) -> Value {
            "indicators": a.indicators(), "labels": app_labels(app),
            "link_status": "unknown", "link_status_reason": "", "link_direction": "", "link_stats": null, "link_weight": 0});
     if p.env.version.has_cluster_ids() {
-        set(&mut v, "cluster", json!(p.name));
+        set(&mut v, "cluster", json!(p.app_cluster(app)));
     }
     v
 }

@@ -58,12 +58,12 @@ fn patterns(p: &Project, idx: usize, ctx: &TimeCtx, out: &mut Value) {
 }
 
 /// The OTel ServiceNames with logs since `from`, and whether any container logs exist
-/// (`GetLogSources`, clickhouse/logs.go:37-50).
-fn log_sources(p: &Project, from: i64) -> (Vec<&str>, bool) {
+/// (`GetLogSources`, clickhouse/logs.go:37-50), in the ClickHouse of the app's cluster.
+fn log_sources<'a>(p: &'a Project, from: i64, cluster: &str) -> (Vec<&'a str>, bool) {
     let lo = p.logs.partition_point(|l| l.ts_ms() < from);
     let mut otel: Vec<&str> = Vec::new();
     let mut agent = false;
-    for l in &p.logs[lo..] {
+    for l in p.logs[lo..].iter().filter(|l| p.row_cluster(&l.cluster) == cluster) {
         if l.service.starts_with('/') {
             agent = true;
         } else if !otel.contains(&&*l.service) {
@@ -93,7 +93,7 @@ pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> V
         .filter(|v| !v.is_empty())
         .unwrap_or("messages");
     set(&mut out, "view", json!(view));
-    let (otel, agent_found) = log_sources(p, ctx.from);
+    let (otel, agent_found) = log_sources(p, ctx.from, p.app_cluster(&p.apps[idx]));
     let service = super::tracing::guess_service(p, &otel, idx);
     let mut sources = Vec::new();
     if agent_found {
@@ -160,14 +160,21 @@ fn entries(p: &Project, idx: usize, ctx: &TimeCtx, q: &Value, source: &str, serv
         "otel" => service.map(|s| vec![s.to_string()]).unwrap_or_default(),
         _ => Vec::new(),
     };
-    let own = |l: &LogRow| own_services.is_empty() || own_services.iter().any(|s| **s == *l.service);
+    let cluster = p.app_cluster(a);
+    let own = |l: &LogRow| {
+        p.row_cluster(&l.cluster) == cluster
+            && (own_services.is_empty() || own_services.iter().any(|s| **s == *l.service))
+    };
     let filters = parse_filters(q);
     let suggest_name = q.get("suggest").and_then(Value::as_str);
-    let m = Matcher::new(&filters, &p.name, suggest_name.unwrap_or(""));
-    if !m.cluster_ok {
+    let m = Matcher::new(&filters, suggest_name.unwrap_or(""));
+    if !m.cluster_matches(cluster) {
         return;
     }
-    let rows: Vec<&LogRow> = window(p, ctx).iter().filter(|l| own(l) && m.matches(l)).collect();
+    let rows: Vec<&LogRow> = window(p, ctx)
+        .iter()
+        .filter(|l| own(l) && m.matches(l, cluster))
+        .collect();
     if let Some(name) = suggest_name {
         if name != "Message" {
             super::set(out, "suggest", json!(suggest_values(p, &rows, name)));
@@ -180,7 +187,10 @@ fn entries(p: &Project, idx: usize, ctx: &TimeCtx, q: &Value, source: &str, serv
     let src: Vec<&LogRow> = match since {
         Some(s) => {
             let lo = p.logs.partition_point(|l| l.ts_ns <= s);
-            p.logs[lo..].iter().filter(|l| own(l) && m.matches(l)).collect()
+            p.logs[lo..]
+                .iter()
+                .filter(|l| own(l) && m.matches(l, cluster))
+                .collect()
         }
         None => rows.clone(),
     };

@@ -210,7 +210,7 @@ pub(super) fn instances_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<V
             let mut node = cell(&i.node);
             let node_status = p.node(&i.node).map(|n| n.status).unwrap_or(Status::Unknown);
             set(&mut node, "status", json!(node_status.as_str()));
-            set(&mut node, "link", json!({"title": i.node, "name": "overview", "params": {"view": "nodes", "id": format!("{}:{}", p.cluster_id(), i.node)}}));
+            set(&mut node, "link", json!({"title": i.node, "name": "overview", "params": {"view": "nodes", "id": format!("{}:{}", p.node(&i.node).map(|n| p.node_cluster(n).0).unwrap_or(&p.id), i.node)}}));
             let restarts = if i.restarts > 0 { i.restarts.to_string() } else { String::new() };
             json!({"id": "", "cells": [cell(&i.name), st, cell(&restarts), cell(&i.ip), node]})
         })

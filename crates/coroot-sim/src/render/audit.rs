@@ -256,6 +256,10 @@ fn slo_check(c: &mut CheckOut, has_sli: bool, last: Option<&Incident>, ctx: &Tim
 }
 
 fn instances_checks(c: &mut CheckOut, app: &App, restarts_thr: f64) {
+    if app.kind == "ExternalService" {
+        c.set(Status::Unknown, "no data");
+        return;
+    }
     let periodic = app.kind == "CronJob";
     match c.vc.def.id {
         "InstanceAvailability" => {
@@ -367,21 +371,30 @@ fn derive(
             }
             c.calc();
         }
-        "NetworkRTT" | "NetworkTCPConnections" | "NetworkConnectivity" => {
+        "NetworkRTT" | "NetworkRTTExternal" | "NetworkTCPConnections" | "NetworkConnectivity" => {
+            // auditor/network.go:36-65: RTT checks by where the upstream is.
             for l in p.upstreams(idx) {
+                let external = p.apps[l.to].kind == "ExternalService";
                 let hit = match c.vc.def.id {
-                    "NetworkRTT" => {
+                    // Before v1.18.0 one RTT check covers every upstream.
+                    "NetworkRTT" | "NetworkRTTExternal"
+                        if external != (c.vc.def.id == "NetworkRTTExternal") && p.env.version.new_check_messages() =>
+                    {
+                        false
+                    }
+                    "NetworkRTT" | "NetworkRTTExternal" => {
                         let rtt = l.rtt_ms / 1000.0;
                         c.value = c.value.max(rtt);
                         rtt > c.vc.threshold
                     }
-                    "NetworkTCPConnections" => l.failed_connects || l.no_connectivity,
+                    "NetworkTCPConnections" => l.failed_connects,
                     _ => l.no_connectivity,
                 };
                 c.items += u64::from(hit);
             }
             c.calc();
         }
+        "CPUContainer" if app.instances.is_empty() => c.set(Status::Unknown, "no data"),
         "DnsServerErrors" => {
             c.count = app.dns.iter().map(|d| u64::from(d.servfail)).sum();
             c.calc();

@@ -21,6 +21,10 @@ pub(crate) fn status(p: &Project, world: bool) -> Value {
     let h = &p.env.health;
     let mut top = Status::Ok;
     let (pst, message, error, action) = match &h.prometheus {
+        // A multi-cluster project has no Prometheus of its own (ctx.go:155).
+        PrometheusHealth::Ok | PrometheusHealth::NotConfigured if !p.env.members.is_empty() => {
+            (Status::Ok, "ok".to_string(), String::new(), "")
+        }
         PrometheusHealth::Ok => (Status::Ok, "ok".to_string(), String::new(), ""),
         PrometheusHealth::NotConfigured => (
             Status::Warning,

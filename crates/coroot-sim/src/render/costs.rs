@@ -157,7 +157,7 @@ fn node_row(p: &Project, n: &Node, insts: &[&Inst]) -> Value {
         "price": n.price.unwrap_or(0.0), "idle_costs": round(idle, 2)
     });
     if p.env.version.has_cluster_ids() {
-        super::set(&mut o, "cluster", json!(p.name));
+        super::set(&mut o, "cluster", json!(p.node_cluster(n).1));
     }
     o
 }
@@ -202,7 +202,7 @@ fn app_row(p: &Project, a: &App, insts: &[&Inst]) -> Value {
         "instances": instances
     });
     if p.env.version.has_cluster_ids() {
-        super::set(&mut o, "cluster", json!(p.name));
+        super::set(&mut o, "cluster", json!(p.app_cluster(a)));
     }
     o
 }

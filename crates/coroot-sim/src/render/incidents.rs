@@ -169,7 +169,12 @@ fn incident_json(p: &Project, i: &Incident, full: bool) -> Value {
         "duration": i.resolved_at.unwrap_or(p.now_ms / 1000 * 1000) - i.opened_at,
     });
     if p.env.version.at_least((1, 24, 1)) {
-        set(&mut o, "cluster", json!(p.name));
+        let cluster = p
+            .app_index
+            .get(&i.app_id)
+            .map(|&k| p.app_cluster(&p.apps[k]))
+            .unwrap_or(&p.name);
+        set(&mut o, "cluster", json!(cluster));
     }
     o
 }

@@ -99,36 +99,44 @@ fn match_field(actual: &str, fs: &[&Filter]) -> bool {
     pos_ok && neg_ok
 }
 
-/// A compiled filter set.
+/// A compiled filter set; `Cluster` is matched against each line's cluster (the member
+/// project's name, `LogFilter.Matches`, clickhouse/logs.go:198-214).
 pub(super) struct Matcher<'a> {
     by_name: BTreeMap<&'a str, Vec<&'a Filter>>,
-    pub(super) cluster_ok: bool,
+    cluster: Option<&'a Filter>,
 }
 
 impl<'a> Matcher<'a> {
-    pub(super) fn new(filters: &'a [Filter], project_name: &str, skip: &str) -> Matcher<'a> {
+    pub(super) fn new(filters: &'a [Filter], skip: &str) -> Matcher<'a> {
         let mut by_name: BTreeMap<&str, Vec<&Filter>> = BTreeMap::new();
-        let mut cluster_ok = true;
-        if let Some(c) = filters.iter().rev().find(|f| f.name == "Cluster") {
-            cluster_ok = match c.op.as_str() {
-                "=" => project_name == c.value,
-                "!=" => project_name != c.value,
-                "~" => tiny_match(&c.value, project_name),
-                "!~" => !tiny_match(&c.value, project_name),
-                _ => false,
-            };
-        }
         for f in filters {
             if f.name == "Cluster" || f.name == skip {
                 continue;
             }
             by_name.entry(f.name.as_str()).or_default().push(f);
         }
-        Matcher { by_name, cluster_ok }
+        Matcher {
+            by_name,
+            cluster: filters.iter().rev().find(|f| f.name == "Cluster"),
+        }
     }
 
-    pub(super) fn matches(&self, row: &LogRow) -> bool {
-        if !self.cluster_ok {
+    /// Whether lines of this cluster pass the `Cluster` filter.
+    pub(super) fn cluster_matches(&self, cluster: &str) -> bool {
+        match self.cluster {
+            None => true,
+            Some(c) => match c.op.as_str() {
+                "=" => cluster == c.value,
+                "!=" => cluster != c.value,
+                "~" => tiny_match(&c.value, cluster),
+                "!~" => !tiny_match(&c.value, cluster),
+                _ => false,
+            },
+        }
+    }
+
+    pub(super) fn matches(&self, row: &LogRow, cluster: &str) -> bool {
+        if !self.cluster_matches(cluster) {
             return false;
         }
         self.by_name.iter().all(|(name, fs)| match *name {
@@ -267,7 +275,8 @@ pub(super) fn attrs_json(l: &LogRow, cluster: Option<&str>) -> Value {
 pub(super) fn suggest_values(p: &Project, rows: &[&LogRow], name: &str) -> Vec<String> {
     match name {
         "Message" => Vec::new(),
-        "Cluster" => vec![p.name.clone()],
+        "Cluster" if p.env.members.is_empty() => vec![p.name.clone()],
+        "Cluster" => p.env.members.clone(),
         "Severity" => {
             let mut s: Vec<String> = rows
                 .iter()
@@ -308,24 +317,30 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         if l.service.starts_with('/') { agent } else { otel }
     };
     if !suggest.is_empty() {
-        let m = Matcher::new(&filters, &p.name, suggest);
+        let m = Matcher::new(&filters, suggest);
         let mut sctx = *ctx;
         sctx.from = sctx.from.max(ctx.to - 3_600_000);
         let rows: Vec<&LogRow> = window(p, &sctx)
             .iter()
-            .filter(|l| source_ok(l) && m.matches(l))
+            .filter(|l| source_ok(l) && m.matches(l, p.row_cluster(&l.cluster)))
             .collect();
         return json!({"message": "", "error": "", "chart": null, "entries": null, "suggest": suggest_values(p, &rows, suggest), "max_ts": ""});
     }
-    let m = Matcher::new(&filters, &p.name, "");
-    let rows: Vec<&LogRow> = window(p, ctx).iter().filter(|l| source_ok(l) && m.matches(l)).collect();
+    let m = Matcher::new(&filters, "");
+    let rows: Vec<&LogRow> = window(p, ctx)
+        .iter()
+        .filter(|l| source_ok(l) && m.matches(l, p.row_cluster(&l.cluster)))
+        .collect();
     let chart = severity_chart(&rows, ctx, true);
     let since = since_ns(&q);
     let limit = limit_of(&q);
     let entries_src: Vec<&LogRow> = match since {
         Some(s) => {
             let lo = p.logs.partition_point(|l| l.ts_ns <= s);
-            p.logs[lo..].iter().filter(|l| source_ok(l) && m.matches(l)).collect()
+            p.logs[lo..]
+                .iter()
+                .filter(|l| source_ok(l) && m.matches(l, p.row_cluster(&l.cluster)))
+                .collect()
         }
         None => rows.clone(),
     };
@@ -341,9 +356,9 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         .map(|l| {
             let sev = severity_name(l.severity);
             let mut e = json!({"application": app_id_of(p, l), "timestamp": l.ts_ms(), "severity": sev, "color": severity_color(&sev),
-                   "message": &*l.message, "attributes": attrs_json(l, clusters.then_some(p.name.as_str())), "trace_id": &*l.trace_id});
+                   "message": &*l.message, "attributes": attrs_json(l, clusters.then_some(p.row_cluster(&l.cluster))), "trace_id": &*l.trace_id});
             if clusters {
-                super::set(&mut e, "cluster", json!(p.name));
+                super::set(&mut e, "cluster", json!(p.row_cluster(&l.cluster)));
             }
             e
         })

@@ -55,10 +55,10 @@ pub(crate) fn overview(p: &Project, view: &str, ctx: &TimeCtx, query: &str) -> V
     Value::Object(m)
 }
 
-/// Adds `cluster` (v1.17.0+, f1d4673) to an object.
-pub(crate) fn with_cluster(p: &Project, mut o: Value) -> Value {
+/// Adds `cluster` (v1.17.0+, f1d4673): `World.ClusterName` of the app's cluster.
+pub(crate) fn with_cluster(p: &Project, app: &App, mut o: Value) -> Value {
     if p.env.version.has_cluster_ids() {
-        super::set(&mut o, "cluster", json!(p.name));
+        super::set(&mut o, "cluster", json!(p.app_cluster(app)));
     }
     o
 }
@@ -261,7 +261,7 @@ fn application_row(p: &Project, idx: usize, audits: &[Audit]) -> Option<(Status,
     for (k, v) in &params {
         super::set(&mut obj, k, v.json());
     }
-    Some((status, with_cluster(p, obj)))
+    Some((status, with_cluster(p, app, obj)))
 }
 
 fn parse_status(s: &str) -> Status {
@@ -333,6 +333,7 @@ fn service_map(p: &Project, ctx: &TimeCtx) -> Value {
         let audit = audit::audit(p, idx, ctx, &f);
         out.push(with_cluster(
             p,
+            a,
             json!({
                 "id": a.id, "custom": false, "category": category, "labels": app_labels(a),
                 "status": audit.status().as_str(), "icon": a.tech.as_deref().map(icon_for).unwrap_or_default(),
@@ -365,7 +366,7 @@ fn nodes(p: &Project) -> Value {
             let pct = |x: Option<u32>| if v.at_least((1, 23, 0)) { json!(x) } else { json!(x.unwrap_or(0)) };
             let bw = up && (n.rx_bps > 0 || n.tx_bps > 0);
             let mut o = json!({
-                "name": n.name, "cluster_id": p.cluster_id(), "cluster_name": p.name,
+                "name": n.name, "cluster_id": p.node_cluster(n).0, "cluster_name": p.node_cluster(n).1,
                 "status": {"status": st.as_str(), "message": msg},
                 "uptime_ms": n.uptime_ms,
                 "availability_zone": n.az, "cloud_provider": n.provider.to_lowercase(), "instance_type": n.instance_type,
@@ -507,7 +508,7 @@ fn risks(p: &Project, ctx: &TimeCtx) -> Value {
         .map(|r| {
             let a = &p.apps[r.app];
             let typ = app_type(a, Some(&audit::audit(p, r.app, ctx, &f)));
-            let mut o = with_cluster(p, json!({
+            let mut o = with_cluster(p, a, json!({
                 "key": {"category": r.category, "type": r.rtype}, "application_id": a.id,
                 "application_category": a.category, "application_type": typ, "severity": r.severity.as_str(), "type": ""
             }));

@@ -87,9 +87,10 @@ pub(crate) fn span_events(s: &Span) -> Value {
 /// The span JSON of the overview (`cluster` and the `Cluster` attribute from v1.17.0).
 pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
     let clusters = p.env.version.has_cluster_ids();
+    let cluster = p.row_cluster(&s.cluster);
     let mut attrs = Map::new();
     if clusters {
-        attrs.insert("Cluster".into(), json!(p.name));
+        attrs.insert("Cluster".into(), json!(cluster));
     }
     for (k, v) in s.attrs.iter() {
         attrs.insert(k.clone(), json!(v));
@@ -98,7 +99,7 @@ pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
            "timestamp": s.ts_ms, "duration": s.duration_ms, "status": span_status(s),
            "details": span_details(s), "attributes": attrs, "events": span_events(s)});
     if clusters {
-        super::set(&mut o, "cluster", json!(p.name));
+        super::set(&mut o, "cluster", json!(cluster));
     }
     o
 }

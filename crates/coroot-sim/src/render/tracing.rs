@@ -45,10 +45,15 @@ pub(crate) fn guess_service<'a>(p: &Project, services: &[&'a str], idx: usize) -
     (!ambiguous).then_some(s)
 }
 
-/// The distinct ServiceNames of the spans since `from` (`GetServicesFromTraces`), sorted.
-fn services_since(p: &Project, from: i64) -> Vec<&str> {
+/// The distinct ServiceNames of the spans since `from` (`GetServicesFromTraces`) in the
+/// ClickHouse of `cluster`, sorted.
+fn services_since<'a>(p: &'a Project, from: i64, cluster: &str) -> Vec<&'a str> {
     let lo = p.spans.partition_point(|s| s.ts_ms < from);
-    let mut v: Vec<&str> = p.spans[lo..].iter().map(|s| &*s.service).collect();
+    let mut v: Vec<&str> = p.spans[lo..]
+        .iter()
+        .filter(|s| p.row_cluster(&s.cluster) == cluster)
+        .map(|s| &*s.service)
+        .collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -107,7 +112,8 @@ pub(crate) fn app_tracing(p: &Project, idx: usize, ctx: &TimeCtx, trace: &str) -
         return out;
     }
     let app = &p.apps[idx];
-    let all = services_since(p, ctx.from);
+    let cluster = p.app_cluster(app);
+    let all = services_since(p, ctx.from, cluster);
     let otel: Vec<&str> = all.iter().copied().filter(|s| !s.starts_with('/')).collect();
     let ebpf = all.iter().any(|s| s.starts_with('/'));
     let linked = guess_service(p, &otel, idx);
@@ -131,7 +137,7 @@ pub(crate) fn app_tracing(p: &Project, idx: usize, ctx: &TimeCtx, trace: &str) -
         return out;
     }
     let sel = parse_selection(trace, ctx);
-    let in_window = |s: &&Span| s.ts_ms >= ctx.from && s.ts_ms <= ctx.to;
+    let in_window = |s: &&Span| s.ts_ms >= ctx.from && s.ts_ms <= ctx.to && p.row_cluster(&s.cluster) == cluster;
     let selected = |s: &&Span| {
         let d = s.duration_ms / 1000.0;
         s.ts_ms >= sel.ts.0

@@ -141,6 +141,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
         let heavy = rng.chance(0.05);
         p.nodes.push(Node {
             name: format!("node-{i:04}"),
+            cluster: None,
             status: if down { Status::Warning } else { Status::Ok },
             status_msg: if down { "down (no metrics)".into() } else { "up".into() },
             ip: format!("10.0.{}.{}", i / 250, i % 250 + 1),
@@ -484,6 +485,7 @@ fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
             trace_id: empty.clone(),
             attrs: row_attrs,
             pattern: hs[k].clone(),
+            cluster: None,
         });
     }
 }
@@ -528,6 +530,7 @@ fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
                 ("service.name".into(), names[root_app].to_string()),
             ]),
             events: Vec::new(),
+            cluster: None,
         });
         let ups: Vec<usize> = p.upstreams(root_app).map(|l| l.to).take(3).collect();
         for (k, up) in ups.into_iter().enumerate() {
@@ -548,6 +551,7 @@ fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
                 },
                 attrs: Arc::new(vec![("service.name".into(), names[up].to_string())]),
                 events: Vec::new(),
+                cluster: None,
             });
         }
     }

@@ -230,7 +230,7 @@ async fn envelope_and_zero_context() {
         .json();
     let ctx = &j["context"];
     assert_eq!(ctx["status"]["status"], "ok");
-    assert_eq!(ctx["search"]["applications"].as_array().unwrap().len(), 10);
+    assert_eq!(ctx["search"]["applications"].as_array().unwrap().len(), 11);
     assert_eq!(ctx["search"]["nodes"].as_array().unwrap().len(), 4);
     assert_eq!(ctx["incidents"], serde_json::json!({"application": 2}));
     assert!(ctx["fluxcd"].is_null() && ctx["argocd"].is_null());

@@ -17,6 +17,7 @@ pub(super) struct Apps {
     pub cart: usize,
     pub reco: usize,
     pub redis: usize,
+    pub stripe: usize,
 }
 
 /// A running pod.
@@ -36,6 +37,7 @@ pub(super) fn pod(name: &str, node: &str, ip: &str) -> Instance {
 pub(super) fn node(name: &str, ip: &str, az: &str, cpu: u32, mem: u32) -> Node {
     Node {
         name: name.into(),
+        cluster: None,
         status: Status::Ok,
         status_msg: "up".into(),
         ip: ip.into(),
@@ -126,6 +128,15 @@ pub(super) fn add_apps(p: &mut Project, v: Variant) -> Apps {
         cart: p.add_app(cart(v, now)),
         reco: p.add_app(recommendation(v, now)),
         redis: p.add_app(redis()),
+        // An external service payment calls: `external:external:ExternalService:<fqdn>:<port>`
+        // (constructor/containers.go:580, 707-735).
+        stripe: p.add_app(App::new(
+            "external",
+            "external",
+            "ExternalService",
+            "api.stripe.com:443",
+            None,
+        )),
     };
     p.add_app(kube_proxy());
     p.add_app(prometheus());
@@ -343,6 +354,10 @@ pub(super) fn links(v: Variant, a: &Apps) -> Vec<Link> {
         Link::new(a.catalog, a.postgres, 120.0, if v.disk() { 48.0 } else { 2.0 }, 5432),
         Link::new(a.cart, a.redis, 60.0, 1.0, 6379),
         Link::new(a.payment, a.postgres, 6.0, 3.0, 5432),
+        Link {
+            rtt_ms: 11.0,
+            ..Link::new(a.payment, a.stripe, 6.0, 180.0, 443)
+        },
     ];
     // Connections to the crash-looping payment pod are refused while it restarts.
     if v.oom()

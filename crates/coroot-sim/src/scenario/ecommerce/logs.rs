@@ -32,6 +32,7 @@ impl LogSink<'_> {
             trace_id: Arc::from(trace),
             attrs: Arc::new(attrs),
             pattern: Arc::from(crate::world::pattern_hash(msg).as_str()),
+            cluster: None,
         });
     }
 
@@ -82,6 +83,7 @@ impl LogSink<'_> {
             trace_id: Arc::from(""),
             attrs: Arc::new(attrs),
             pattern: Arc::from(""),
+            cluster: None,
         });
     }
 }

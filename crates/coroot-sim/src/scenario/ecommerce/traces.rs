@@ -56,6 +56,7 @@ impl SpanSink<'_> {
             status_message: msg,
             attrs: Arc::new(a),
             events,
+            cluster: None,
         });
         id
     }
