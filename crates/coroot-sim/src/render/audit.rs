@@ -148,7 +148,8 @@ pub(crate) fn facts<'a>(p: &'a Project, ctx: &TimeCtx) -> Facts<'a> {
         if l.ts_ms() > ctx.to {
             break;
         }
-        let (true, Some(app)) = (l.severity >= 17, l.app) else {
+        // LogErrors counts the node agent's container log messages (container_log_messages_total).
+        let (true, Some(app)) = (l.severity >= 17 && l.service.starts_with('/'), l.app) else {
             continue;
         };
         let e = errors.entry(app).or_insert_with(|| (0, Vec::new(), vec![0; n]));

@@ -301,7 +301,9 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                 let rps = crate::util::round(rng.range_f(0.1, 50.0), 1);
                 let latency = crate::util::round(rng.range_f(0.5, 80.0), 1);
                 let mut l = Link::new(i, j, rps, latency, port);
+                // Every other failing app loses packets too (no RTT samples): "connectivity issues".
                 l.failed_connects = failing;
+                l.no_connectivity = failing && i % 2 == 0;
                 p.links.push(l);
             }
         }

@@ -9,3 +9,4 @@ mod real_shapes;
 mod scenario;
 mod server;
 mod shape;
+mod statuses;

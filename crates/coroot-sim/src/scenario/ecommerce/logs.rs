@@ -36,6 +36,25 @@ impl LogSink<'_> {
         });
     }
 
+    /// An OpenTelemetry log line of `service` (SDK resource attributes, no container).
+    fn otel(&mut self, service: &str, ts_ms: i64, sev: u8, msg: &str, trace: &str) {
+        let attrs = vec![
+            ("service.name".to_string(), service.to_string()),
+            ("telemetry.sdk.language".to_string(), "nodejs".to_string()),
+        ];
+        self.p.logs.push(LogRow {
+            ts_ns: ts_ms * 1_000_000,
+            service: Arc::from(service),
+            app: self.p.app_by_name(service).map(|i| i as u32),
+            severity: sev,
+            message: Arc::from(msg),
+            trace_id: Arc::from(trace),
+            attrs: Arc::new(attrs),
+            pattern: Arc::from(""),
+            cluster: None,
+        });
+    }
+
     /// A Kubernetes event about `object` (kind, name, namespace) reported by `source`
     /// (component, host), stored as Coroot stores them: an OTel log of `KubernetesEvents`.
     fn event(
@@ -288,13 +307,15 @@ pub(super) fn production(p: &mut Project, v: Variant, now: i64) {
     );
 }
 
-/// The quiet staging project's logs: a request line every five minutes.
+/// The quiet staging project's logs: a request line every five minutes; frontend also
+/// ships OpenTelemetry logs (service.name `frontend`), so its app logs have both sources.
 pub(super) fn staging(p: &mut Project, now: i64) {
     let mut sink = LogSink { p };
     let mut t = now - 2 * HOUR;
     while t < now {
         sink.container("frontend", 0, t, 9, "GET / 200 4ms", "");
         sink.container("catalog", 0, t + 1500, 9, "served product list", "");
+        sink.otel("frontend", t + 700, 9, "rendered home page", &format!("{:032x}", t));
         t += 5 * MIN;
     }
 }
