@@ -7,6 +7,7 @@
 mod common;
 mod incidents_alerts;
 mod logs_traces;
+mod nodes_context;
 mod real_shapes;
 mod scenario;
 mod server;
