@@ -308,9 +308,16 @@ pub(crate) fn round(v: f64, decimals: i32) -> f64 {
     (v * p).round() / p
 }
 
-/// A JSON number that encodes NaN as null, like `timeseries.TimeSeries` does.
+/// A JSON number that encodes NaN as null, like `timeseries.TimeSeries` does; whole
+/// numbers are written without a fraction, as Go writes them.
 pub(crate) fn num(v: f64) -> Value {
-    if v.is_finite() { json!(round(v, 4)) } else { Value::Null }
+    if !v.is_finite() {
+        Value::Null
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        json!(v as i64)
+    } else {
+        json!(round(v, 4))
+    }
 }
 
 #[cfg(test)]

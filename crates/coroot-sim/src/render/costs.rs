@@ -217,7 +217,10 @@ pub(crate) fn costs(p: &Project, ctx: &TimeCtx) -> Value {
                 continue;
             };
             let cpu = instance_series(p, "container_resources_cpu_usage_seconds_total", a, i, ctx);
-            let mem = instance_series(p, "container_resources_memory_rss_bytes", a, i, ctx);
+            let mem: Vec<f64> = instance_series(p, "container_resources_memory_rss_bytes", a, i, ctx)
+                .into_iter()
+                .map(f64::round)
+                .collect();
             insts.push(Inst { app, i, cpu, mem, node });
         }
     }

@@ -476,9 +476,15 @@ fn deployments(p: &Project, ctx: &TimeCtx) -> Value {
                     json!({"status": emoji, "message": msg, "link": link})
                 })
                 .collect();
+            // The application stub is a service-map `Application` left unset but its id and
+            // category; its `cluster` (v1.17.0+) stays empty (v1.24.5:api/views/overview/deployments.go).
+            let mut stub = json!({"id": a.id, "custom": false, "category": a.category, "labels": null, "status": "unknown",
+                                  "icon": "", "indicators": null, "upstreams": null, "downstreams": null});
+            if p.env.version.has_cluster_ids() {
+                super::set(&mut stub, "cluster", json!(""));
+            }
             json!({
-                "application": {"id": a.id, "cluster": "", "custom": false, "category": a.category, "labels": null, "status": "unknown",
-                                "icon": "", "indicators": null, "upstreams": null, "downstreams": null},
+                "application": stub,
                 "version": d.version,
                 "deployed": format!("{} ago", human_age(p.now_ms - d.started_at)),
                 "status": d.status.as_str(),

@@ -13,3 +13,4 @@ mod scenario;
 mod server;
 mod shape;
 mod statuses;
+mod versions;

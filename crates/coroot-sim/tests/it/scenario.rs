@@ -42,7 +42,7 @@ async fn incidents_list_and_detail() {
         .json();
     let list = j["data"].as_array().unwrap();
     let keys: Vec<&str> = list.iter().map(|i| i["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["q8w7e6r5", "f1r2n3t4", "a1b2c3d4", "z9y8x7w6"]);
+    assert_eq!(keys, ["q8w7e6r5", "f1r2n3t4", "a1b2c3d4", "k7l6m5n4", "z9y8x7w6"]);
     assert!(list[0]["resolved_at"].is_null());
     assert_eq!(list[0]["opened_at"], NOW_MS - 40 * MIN);
     assert_eq!(list[0]["severity"], "critical");
@@ -54,7 +54,7 @@ async fn incidents_list_and_detail() {
     assert_eq!(list[2]["resolved_at"], NOW_MS - 260 * MIN);
     assert_eq!(list[2]["severity"], "ok", "a resolved incident is OK");
     assert_eq!(list[2]["short_description"], "High latency");
-    assert_eq!(list[3]["short_description"], "Elevated error rate");
+    assert_eq!(list[4]["short_description"], "Elevated error rate");
     assert_eq!(
         get(a, "/api/project/k3h2x9qa/incidents?limit=1", Some(&c)).await.json()["data"]
             .as_array()

@@ -161,6 +161,23 @@ so postgres queries of **catalog** are slow.".into(),
             ..Incident::default()
         });
     }
+    if v.full() {
+        // A day-long latency incident of recommendation, resolved a day ago: its window
+        // (±1h05m) is longer than 24 hours, so v1.17.4+ truncates it.
+        out.push(Incident {
+            key: "k7l6m5n4".into(),
+            app_id: app("Deployment", "recommendation"),
+            opened_at: now - 2 * DAY,
+            resolved_at: Some(now - DAY),
+            availability: Some(quiet),
+            latency: Some(Burn {
+                fast: (4.1, 9.0),
+                slow: (6.3, 7.7),
+            }),
+            latency_impact: 3.4,
+            ..Incident::default()
+        });
+    }
     if v == Variant::Tcp {
         out.push(Incident {
             key: "t5c4p3f2".into(),
