@@ -72,7 +72,7 @@ fn annotations(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
 }
 
 /// Builds one report's JSON from its checks and widgets.
-fn report(r: &ReportOut, app: &App, widgets: Vec<Value>, anns: &Value) -> Value {
+fn report(r: &ReportOut, app: &App, widgets: Vec<Value>, anns: &Value, v: crate::version::Version) -> Value {
     let widgets: Vec<Value> = widgets
         .into_iter()
         .map(|mut w| {
@@ -93,9 +93,31 @@ fn report(r: &ReportOut, app: &App, widgets: Vec<Value>, anns: &Value) -> Value 
         "Memcached" => "memcached",
         _ => "",
     };
-    json!({"name": r.name, "status": r.status().as_str(), "widgets": if widgets.is_empty() { Value::Null } else { Value::Array(widgets) },
+    let mut o = json!({"name": r.name, "status": r.status().as_str(), "widgets": if widgets.is_empty() { Value::Null } else { Value::Array(widgets) },
            "checks": if checks.is_empty() { Value::Null } else { Value::Array(checks) },
-           "custom": r.name == "Logs", "instrumentation": instrumentation})
+           "custom": r.name == "Logs", "instrumentation": instrumentation});
+    // `configuration_hint` (v1.24.5:model/audit_report.go:38-56): no simulated JVM runs
+    // async-profiler (auditor/jvm.go:98-115, v1.19.0+) and every simulated postgres has
+    // `track_io_timing` off (auditor/postgres.go:570-589, v1.24.0+).
+    let hint = match r.name {
+        "JVM" if v.at_least((1, 19, 0)) => Some((
+            "Enable async-profiler to get Java CPU, memory allocation, and lock contention profiles and metrics.",
+            "https://docs.coroot.com/profiling/java-profiling",
+        )),
+        "Postgres" if v.at_least((1, 24, 0)) => Some((
+            "Enable track_io_timing to attribute disk I/O to specific queries - without it, the per-query I/O time is always zero.",
+            "https://docs.coroot.com/databases/postgres",
+        )),
+        _ => None,
+    };
+    if let Some((message, link)) = hint {
+        set(
+            &mut o,
+            "configuration_hint",
+            json!({"message": message, "read_more_link": link}),
+        );
+    }
+    o
 }
 
 fn widgets_of(p: &Project, idx: usize, r: &ReportOut, ctx: &TimeCtx) -> Vec<Value> {
@@ -144,7 +166,7 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
     let mut out: Vec<Value> = own
         .reports
         .iter()
-        .map(|r| report(r, a, widgets_of(p, idx, r, ctx), &anns))
+        .map(|r| report(r, a, widgets_of(p, idx, r, ctx), &anns, p.env.version))
         .collect();
     out.push(json!({"name": "Profiling", "status": "unknown", "widgets": [{"profiling": {"application_id": a.id}, "width": "100%"}], "checks": null, "custom": false, "instrumentation": ""}));
     out.push(json!({"name": "Tracing", "status": "unknown", "widgets": [{"tracing": {"application_id": a.id}, "width": "100%"}], "checks": null, "custom": false, "instrumentation": ""}));

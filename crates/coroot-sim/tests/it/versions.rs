@@ -184,6 +184,40 @@ async fn check_catalogue_by_version() {
         "application has been restarted 3 times by the OOM killer"
     );
     assert_eq!(find(&pay, "NetworkRTTExternal").unwrap()["status"], "ok");
+    // `configuration_hint` of the JVM report from v1.19.0 (auditor/jvm.go:111-115).
+    let report = |sim: &Simulator, c: &str, app: &str, name: &str| {
+        let path = format!("{P}/app/{}", enc(app));
+        let (a, c, name) = (sim.addr(), c.to_string(), name.to_string());
+        async move {
+            let d = get(a, &path, Some(&c)).await.json()["data"].clone();
+            d["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["name"] == name)
+                .cloned()
+                .unwrap()
+        }
+    };
+    assert!(
+        report(&new, &c, "k3h2x9qa:default:Deployment:checkout", "JVM")
+            .await
+            .get("configuration_hint")
+            .is_none()
+    );
+    let (v124, c) = start(Scenario::ecommerce(), "1.24.5").await;
+    let jvm = report(&v124, &c, "k3h2x9qa:default:Deployment:checkout", "JVM").await;
+    assert_eq!(
+        jvm["configuration_hint"]["read_more_link"],
+        "https://docs.coroot.com/profiling/java-profiling"
+    );
+    let pg = report(&v124, &c, "k3h2x9qa:default:StatefulSet:postgres", "Postgres").await;
+    assert!(
+        pg["configuration_hint"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Enable track_io_timing")
+    );
     let (v1145, c) = start(Scenario::ecommerce(), "1.14.5").await;
     assert!(
         find(
