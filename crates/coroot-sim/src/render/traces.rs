@@ -104,8 +104,8 @@ pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
     o
 }
 
-/// Error groups: (service, span, labels key) → (count, sample trace, sample error, labels).
-type ErrorGroups = BTreeMap<(String, String, String), (u64, String, String, BTreeMap<String, String>)>;
+/// Error groups: (cluster, service, span, labels key) → (count, sample trace, sample error, labels).
+type ErrorGroups = BTreeMap<(String, String, String, String), (u64, String, String, BTreeMap<String, String>)>;
 
 struct Query {
     view: String,
@@ -365,6 +365,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
                     String::new()
                 };
                 let key = (
+                    p.row_cluster(&deepest.cluster).to_string(),
                     deepest.service.to_string(),
                     deepest.name.to_string(),
                     format!("{labels:?}"),
@@ -377,8 +378,8 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
             }
             let list: Vec<Value> = groups
                 .into_iter()
-                .map(|((svc, name, _), (n, tid, err, labels))| {
-                    json!({"cluster": p.name, "service_name": svc, "span_name": name, "labels": labels, "sample_trace_id": tid,
+                .map(|((cluster, svc, name, _), (n, tid, err, labels))| {
+                    json!({"cluster": cluster, "service_name": svc, "span_name": name, "labels": labels, "sample_trace_id": tid,
                            "sample_error": err, "count": crate::util::round(n as f64 / total.max(1) as f64, 4)})
                 })
                 .collect();
@@ -454,15 +455,19 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         }
         _ => {
             if !selected.is_empty() {
-                let mut by: BTreeMap<(String, String), Vec<&Span>> = BTreeMap::new();
+                let mut by: BTreeMap<(String, String, String), Vec<&Span>> = BTreeMap::new();
                 for s in &selected {
-                    by.entry((s.service.to_string(), s.name.to_string()))
-                        .or_default()
-                        .push(s);
+                    by.entry((
+                        p.row_cluster(&s.cluster).to_string(),
+                        s.service.to_string(),
+                        s.name.to_string(),
+                    ))
+                    .or_default()
+                    .push(s);
                 }
                 let list: Vec<Value> = by
                     .iter()
-                    .map(|((svc, name), v)| stats(&p.name, svc, name, v, secs))
+                    .map(|((cluster, svc, name), v)| stats(cluster, svc, name, v, secs))
                     .collect();
                 super::set(
                     &mut out,

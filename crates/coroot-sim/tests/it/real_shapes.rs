@@ -154,4 +154,24 @@ async fn no_prometheus_answers_have_real_coroot_shapes() {
         assert_eq!(v["context"]["status"], real["context"]["status"], "{path}");
         assert_eq!(v["data"], real["data"], "{path}");
     }
+    // No Prometheus to ask: 500 with an empty body (api.go:546-552; api/prometheus.go).
+    let r = get(
+        sim.addr(),
+        &format!(
+            "{P}/panel/data?query={}",
+            enc(r#"{"source":{"metrics":{"queries":[{"query":"up"}]}}}"#)
+        ),
+        Some(&c),
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (500, "\n"));
+    let r = request(
+        sim.addr(),
+        "GET",
+        "/api/v1/query_range?query=up&start=1&end=2&step=1",
+        &[("X-API-Key", "sim-api-key")],
+        "",
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (500, "\n"));
 }
