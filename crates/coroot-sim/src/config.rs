@@ -26,7 +26,8 @@ pub enum Auth {
 pub struct SimConfig {
     /// Authentication mode.
     pub auth: Auth,
-    /// API key accepted as `X-API-Key` on `/api/v1/query_range` (for the first project by name);
+    /// API key accepted as `X-API-Key` on `/api/v1/query_range` (for the first project by name,
+    /// the multi-cluster project aside);
     /// every project's id is also accepted as its own key.
     pub api_key: Option<String>,
     /// URL base path, normalised to begin and end with `/`; `/health` stays at the root.

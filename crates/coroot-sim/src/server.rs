@@ -371,7 +371,11 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
             return Err(Reply::Error(400, "no api key".into()));
         };
         if self.config.api_key.as_deref() == Some(key)
-            && let Some(p) = self.world.projects_by_name().first()
+            && let Some(p) = self
+                .world
+                .projects_by_name()
+                .into_iter()
+                .find(|p| p.env.members.is_empty())
         {
             return Ok(p);
         }
