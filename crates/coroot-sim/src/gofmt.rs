@@ -104,22 +104,6 @@ pub(crate) fn humanize_bits(v: f64) -> String {
     format!("{}ps", humanize_bytes(v).replace('B', "b"))
 }
 
-/// `utils.FormatDurationShort(d, 1)`: the largest unit, short and without spaces: `23d`.
-pub(crate) fn duration_short(ms: i64) -> String {
-    let long = duration_first_unit(ms);
-    let (n, unit) = long.split_once(' ').unwrap_or((&long, ""));
-    let short = match unit.trim_end_matches('s') {
-        "year" => "y",
-        "week" => "w",
-        "day" => "d",
-        "hour" => "h",
-        "minute" => "m",
-        "second" => "s",
-        _ => "ms",
-    };
-    format!("{n}{short}")
-}
-
 /// durafmt's `LimitFirstN(1)`: the largest unit only, `2 hours`, `12 minutes`.
 pub(crate) fn duration_first_unit(ms: i64) -> String {
     let ms = ms.max(0);

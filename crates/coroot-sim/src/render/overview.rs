@@ -404,15 +404,10 @@ fn nodes_table(p: &Project) -> Value {
             json!([n.instance_type, format!("{} vCPU", n.vcpu), format!("{}GB", n.mem_gb)]),
         );
         let (st, msg) = node_status(n);
+        // No uptime unit: until v1.17.0 Coroot queried `node_uptime_second` (a typo,
+        // v1.12.0:constructor/queries.go:125), so the uptime was always missing.
         let mut status = super::cell(msg);
         super::set(&mut status, "status", json!(st.as_str()));
-        if n.uptime_ms > 0 {
-            super::set(
-                &mut status,
-                "unit",
-                json!(format!("({})", crate::gofmt::duration_short(n.uptime_ms))),
-            );
-        }
         let mut az = super::cell(&n.az);
         super::set(&mut az, "max_width", json!(20));
         super::set(&mut az, "unit", json!(format!("({})", n.provider.to_lowercase())));
