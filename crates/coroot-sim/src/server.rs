@@ -498,6 +498,8 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
                 self.env(p, &ictx, data)
             }
             ["alerts"] => self.env(p, &ctx, render::alerts::list(p, req)),
+            // The RCA handler resolves no application (api/rca.go; v1.12.5:api/api.go:919-931).
+            ["app", _, "rca"] => self.rca(p, &ctx, req),
             ["app", app, tail @ ..] => {
                 let idx = match find_app(p, app) {
                     Ok(i) => i,
@@ -513,7 +515,7 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
                         render::tracing::app_tracing(p, idx, &ctx, req.param("trace").unwrap_or("")),
                     ),
                     ["profiling"] => self.env(p, &ctx, render::tracing::app_profiling(p)),
-                    _ => self.rca(req),
+                    _ => Reply::Html,
                 }
             }
             ["node", node] => {
@@ -553,11 +555,12 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
         }
     }
 
-    /// `GET /app/{app}/rca` on open-source Coroot: the RCA status (v1.14.0+, api/rca.go:19-43);
-    /// with `incident=` the answer is stored, not written. v1.12.5–v1.13.x: "not implemented".
-    fn rca(&self, req: &RecordedRequest) -> Reply {
+    /// `GET /app/{app}/rca` on open-source Coroot: the RCA status, unenveloped (v1.14.0+,
+    /// api/rca.go:19-43); with `incident=` the answer is stored, not written. Before: the
+    /// envelope with `data: "not implemented"`.
+    fn rca(&self, p: &Project, ctx: &TimeCtx, req: &RecordedRequest) -> Reply {
         if !self.world.version.at_least((1, 14, 0)) {
-            return Reply::Json(200, json!("not implemented"));
+            return self.env(p, ctx, json!("not implemented"));
         }
         if req.param("incident").is_some() {
             return Reply::Empty(200);
