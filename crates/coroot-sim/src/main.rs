@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use coroot_sim::{Auth, Scenario, SimConfig, Simulator};
+use coroot_sim::{Auth, ProjectHealth, PrometheusHealth, Scenario, SimConfig, Simulator};
 
 /// Serve a simulated Coroot API.
 #[derive(Parser, Debug)]
@@ -35,6 +35,21 @@ struct Args {
     /// URL base path, e.g. /coroot/.
     #[arg(long, default_value = "/")]
     base_path: String,
+    /// The Coroot version to impersonate, e.g. 1.17.4.
+    #[arg(long, default_value = "1.24.5")]
+    coroot_version: String,
+    /// Serve as a Coroot without ClickHouse (no logs, traces or profiles).
+    #[arg(long)]
+    no_clickhouse: bool,
+    /// Serve as a Coroot without Prometheus ("Prometheus is not configured.").
+    #[arg(long)]
+    no_prometheus: bool,
+    /// Serve the scenario's AI (Coroot Cloud) root cause analyses.
+    #[arg(long)]
+    cloud_rca: bool,
+    /// Add the multi-cluster project `all` over the scenario's projects.
+    #[arg(long)]
+    multicluster: bool,
 }
 
 #[tokio::main]
@@ -44,7 +59,7 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args = Args::parse();
-    let Some(scenario) = Scenario::by_name(&args.scenario) else {
+    let Some(mut scenario) = Scenario::by_name(&args.scenario) else {
         eprintln!(
             "unknown scenario {:?}; known: {}",
             args.scenario,
@@ -52,6 +67,9 @@ async fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    if args.cloud_rca {
+        scenario = scenario.with_cloud_rca();
+    }
     let auth = if let Some(role) = args.anonymous.clone() {
         Auth::Anonymous { role }
     } else if args.first_run {
@@ -66,6 +84,17 @@ async fn main() -> ExitCode {
         auth: auth.clone(),
         api_key: Some(args.api_key.clone()),
         base_path: args.base_path.clone(),
+        version: args.coroot_version.clone(),
+        clickhouse: !args.no_clickhouse,
+        health: ProjectHealth {
+            prometheus: if args.no_prometheus {
+                PrometheusHealth::NotConfigured
+            } else {
+                PrometheusHealth::Ok
+            },
+            ..ProjectHealth::default()
+        },
+        multicluster: args.multicluster,
         ..SimConfig::default()
     };
     let sim = match Simulator::bind(args.listen, scenario, config).await {

@@ -63,8 +63,12 @@ impl Simulator {
     /// Starts a simulator on the given address.
     pub async fn bind(addr: SocketAddr, scenario: Scenario, mut config: SimConfig) -> std::io::Result<Simulator> {
         config.base_path = normalise_base(&config.base_path);
-        let now_ms = config.now_ms.unwrap_or_else(|| Timestamp::now().as_millisecond());
-        let world = scenario.build(now_ms);
+        // Coroot's times are whole seconds (`timeseries.Time`).
+        let now_ms = config
+            .now_ms
+            .unwrap_or_else(|| Timestamp::now().as_millisecond() / 1000 * 1000);
+        let mut world = scenario.build(now_ms);
+        world.configure(&config, scenario.cloud_rca());
         let inner = Arc::new(Inner {
             instance_uuid: format!(
                 "{:08x}-5f1e-4c2a-9b7d-{:012x}",
@@ -190,12 +194,16 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The SPA index page; the version is only here (v1.24.5:front/public/index.html:14,
+    /// main.go:275-303), in the template's single-quoted JS object.
     fn index_html(&self) -> String {
         format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
-<base href=\"{base}\">\n<link rel=\"icon\" href=\"{base}static/favicon.ico\">\n<title>Coroot</title>\n\
-<script>window.coroot = {{base_path:\"{base}\", version:\"{ver}\", instance_uuid:\"{uuid}\", check_for_updates:false, edition:\"Community\", cloud_url:\"https://coroot.com/cloud\"}}</script>\n\
-<script defer src=\"{base}static/js/app.js\"></script>\n</head>\n<body>\n<div id=\"app\"></div>\n</body>\n</html>\n",
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"{base}static/favicon.ico\"><title>Coroot</title>\
+<script>window.coroot = {{\n            base_path: '{base}',\n            version: '{ver}',\n            instance_uuid: '{uuid}',\n\
+            check_for_updates: false,\n            edition: 'Community',\n            cloud_url: 'https://cloud.coroot.com',\n        }};</script>\
+<script defer=\"defer\" src=\"{base}static/js/app.js\"></script></head><body><noscript><strong>We're sorry but Coroot doesn't work properly \
+without JavaScript enabled. Please enable it to continue.</strong></noscript><div id=\"app\"></div></body></html>",
             base = self.config.base_path,
             ver = self.config.version,
             uuid = self.instance_uuid
@@ -335,21 +343,27 @@ impl Inner {
 
     /// The request's time window (§5), with the `incident` override.
     fn time_ctx(&self, p: Option<&Project>, req: &RecordedRequest) -> TimeCtx {
+        let (from, to) = time_range(req.param("from"), req.param("to"), self.now_ms);
         if let (Some(p), Some(key)) = (p, req.param("incident"))
             && let Some(i) = p.incidents.iter().find(|i| i.key == key)
         {
-            return render::incidents::incident_ctx(i, self.now_ms);
+            return render::incidents::incident_ctx(p, i, to);
         }
-        let (from, to) = time_range(req.param("from"), req.param("to"), self.now_ms);
         TimeCtx::new(from, to)
     }
 
-    fn env(&self, p: &Project, data: Value) -> Reply {
-        Reply::Json(200, json!({"context": render::context(p), "data": data}))
+    fn env(&self, p: &Project, ctx: &TimeCtx, data: Value) -> Reply {
+        Reply::Json(
+            200,
+            json!({"context": render::context::context(p, ctx, true), "data": data}),
+        )
     }
 
-    fn zero_env() -> Reply {
-        Reply::Json(200, json!({"context": render::zero_context(), "data": null}))
+    fn zero_env(&self) -> Reply {
+        Reply::Json(
+            200,
+            json!({"context": render::context::zero_context(self.world.version), "data": null}),
+        )
     }
 
     fn api_key_project(&self, req: &RecordedRequest) -> Result<&Project, Reply> {
@@ -357,7 +371,11 @@ impl Inner {
             return Err(Reply::Error(400, "no api key".into()));
         };
         if self.config.api_key.as_deref() == Some(key)
-            && let Some(p) = self.world.projects_by_name().first()
+            && let Some(p) = self
+                .world
+                .projects_by_name()
+                .into_iter()
+                .find(|p| p.env.members.is_empty())
         {
             return Ok(p);
         }
@@ -392,27 +410,28 @@ impl Inner {
                 Ok(()) if m == "GET" => self.user(),
                 Ok(()) => Reply::Empty(200),
             },
-            (_, ["api", "v1", "query_range"]) => match self.api_key_project(req) {
-                Err(r) => r,
-                Ok(p) => render::metrics::query_range(p, req),
-            },
+            // The API-key Prometheus passthrough exists from v1.17.7 (main.go:206-209).
+            (_, ["api", "v1", "query_range"]) if self.world.version.has_query_range() => {
+                match self.api_key_project(req) {
+                    Err(r) => r,
+                    Ok(p) if !p.env.health.prometheus_configured() => Reply::Error(500, String::new()),
+                    Ok(p) => render::metrics::query_range(p, req),
+                }
+            }
             ("GET", ["api", "project", pid, rest @ ..]) if !pid.is_empty() => self.project_route(req, pid, rest),
             _ => Reply::Html,
         }
     }
 
     fn project_route(&self, req: &RecordedRequest, pid: &str, rest: &[&str]) -> Reply {
-        let known = matches!(
-            rest,
-            [] | ["status"]
-                | ["overview", _]
-                | ["incidents"]
-                | ["incident", _]
-                | ["app", _]
-                | ["app", _, "logs" | "rca"]
-                | ["node", _]
-                | ["panel", "data"]
-        );
+        let v = self.world.version;
+        let known = match rest {
+            [] | ["status"] | ["overview", _] | ["incident", _] | ["node", _] | ["panel", "data"] => true,
+            ["app", _] | ["app", _, "logs" | "rca" | "tracing" | "profiling"] => true,
+            ["incidents"] => v.has_incidents_route(),
+            ["alerts"] => v.has_alerts(),
+            _ => false,
+        };
         if !known || rest.iter().any(|s| s.is_empty()) {
             return Reply::Html;
         }
@@ -423,10 +442,10 @@ impl Inner {
         let Some(p) = project else {
             return match rest {
                 [] => Reply::Empty(200),
-                ["status"] => Reply::Json(200, render::zero_status()),
+                ["status"] => Reply::Json(200, render::context::zero_status()),
                 ["incidents"] => Reply::Error(404, "project not found".into()),
                 ["panel", "data"] => Reply::Error(404, "Project not found".into()),
-                _ => Self::zero_env(),
+                _ => self.zero_env(),
             };
         };
         let ctx = self.time_ctx(Some(p), req);
@@ -437,9 +456,18 @@ impl Inner {
                        "api_keys": if self.is_admin() { json!([{"key": p.id, "description": "default"}]) } else { json!("permission denied") },
                        "refresh_interval": 30000}),
             ),
-            ["status"] => self.env(p, render::project_status(p)),
+            ["status"] => {
+                // `Status` loads the world of the last hour; with an empty cache it is nil
+                // (api.go:380-401), so the node agent is not even checked.
+                let world = !p.cache_empty();
+                let status = render::context::status(p, world);
+                let mut c = render::context::context(p, &ctx, world);
+                render::set(&mut c, "status", status.clone());
+                Reply::Json(200, json!({"context": c, "data": status}))
+            }
             ["overview", view] => self.env(
                 p,
+                &ctx,
                 render::overview::overview(p, view, &ctx, req.param("query").unwrap_or("")),
             ),
             ["incidents"] => {
@@ -450,40 +478,44 @@ impl Inner {
                         Err(_) => return Reply::Error(400, String::new()),
                     },
                 };
-                self.env(p, render::incidents::list(p, limit, self.now_ms))
+                self.env(p, &ctx, render::incidents::list(p, limit))
             }
             ["incident", key] => {
                 let key = query_unescape(key).unwrap_or_default();
-                match p.incidents.iter().find(|i| i.key == key) {
-                    None => Reply::Error(404, "Incident not found".into()),
-                    Some(i) => match p.app_index.get(&i.app_id) {
-                        None => Reply::Error(404, "Application not found".into()),
-                        Some(_) => self.env(p, render::incidents::detail(p, i, self.now_ms)),
-                    },
+                let Some(i) = p.incidents.iter().find(|i| i.key == key) else {
+                    return Reply::Error(404, "Incident not found".into());
+                };
+                if !p.app_index.contains_key(&i.app_id) {
+                    return Reply::Error(404, "Application not found".into());
                 }
+                let (_, to) = time_range(req.param("from"), req.param("to"), self.now_ms);
+                let ictx = render::incidents::incident_ctx(p, i, to);
+                let data = if v.has_incidents_route() {
+                    render::incidents::detail(p, i)
+                } else {
+                    render::incidents::detail_v1_12(p, i, &ictx)
+                };
+                self.env(p, &ictx, data)
             }
+            ["alerts"] => self.env(p, &ctx, render::alerts::list(p, req)),
+            // The RCA handler resolves no application (api/rca.go; v1.12.5:api/api.go:919-931).
+            ["app", _, "rca"] => self.rca(p, &ctx, req),
             ["app", app, tail @ ..] => {
                 let idx = match find_app(p, app) {
                     Ok(i) => i,
                     Err(r) => return r,
                 };
+                let query = req.param("query").unwrap_or("");
                 match tail {
-                    [] => self.env(p, render::app::detail(p, idx, &ctx)),
-                    ["logs"] => self.env(
+                    [] => self.env(p, &ctx, render::app::detail(p, idx, &ctx)),
+                    ["logs"] => self.env(p, &ctx, render::app_logs::app_logs(p, idx, &ctx, query)),
+                    ["tracing"] => self.env(
                         p,
-                        render::logs::app_logs(p, idx, &ctx, req.param("query").unwrap_or("")),
+                        &ctx,
+                        render::tracing::app_tracing(p, idx, &ctx, req.param("trace").unwrap_or("")),
                     ),
-                    _ => {
-                        if req.param("incident").is_some() {
-                            Reply::Empty(200)
-                        } else {
-                            Reply::Json(
-                                200,
-                                json!({"status": "AI disabled", "error": "", "short_summary": "", "root_cause": "", "immediate_fixes": "",
-                                       "detailed_root_cause_analysis": "", "propagation_map": null, "widgets": null}),
-                            )
-                        }
-                    }
+                    ["profiling"] => self.env(p, &ctx, render::tracing::app_profiling(p)),
+                    _ => Reply::Html,
                 }
             }
             ["node", node] => {
@@ -493,45 +525,91 @@ impl Inner {
                 let name = name.split_once(':').map(|(_, n)| n.to_string()).unwrap_or(name);
                 match p.node(&name) {
                     None => Reply::Error(404, "Node not found".into()),
-                    Some(n) => self.env(p, render::node::detail(p, n, &ctx)),
+                    Some(n) => self.env(p, &ctx, render::node::detail(p, n, &ctx)),
                 }
             }
-            ["panel", "data"] => match render::metrics::panel_data(p, &ctx, req.param("query")) {
-                Ok(v) => Reply::Json(200, v),
-                Err(msg) => Reply::Error(400, msg),
-            },
+            ["panel", "data"] => {
+                if !p.env.health.prometheus_configured() && p.env.members.is_empty() {
+                    return Reply::Error(500, String::new());
+                }
+                let resolve = |ds: &str| -> Option<&Project> {
+                    if p.env.members.is_empty() {
+                        // A single project: its own name, or none (datasource is ignored before v1.17.0).
+                        (ds.is_empty() || ds == p.name || !v.has_cluster_ids()).then_some(p)
+                    } else if ds.is_empty() && p.env.members.len() == 1 {
+                        self.world.project_by_name(&p.env.members[0])
+                    } else {
+                        p.env
+                            .members
+                            .iter()
+                            .find(|m| *m == ds)
+                            .and_then(|m| self.world.project_by_name(m))
+                    }
+                };
+                match render::metrics::panel_data(&resolve, &ctx, req.param("query")) {
+                    Ok(v) => Reply::Json(200, v),
+                    Err(msg) => Reply::Error(400, msg),
+                }
+            }
             _ => Reply::Html,
         }
     }
+
+    /// `GET /app/{app}/rca` on open-source Coroot: the RCA status, unenveloped (v1.14.0+,
+    /// api/rca.go:19-43); with `incident=` the answer is stored, not written. Before: the
+    /// envelope with `data: "not implemented"`.
+    fn rca(&self, p: &Project, ctx: &TimeCtx, req: &RecordedRequest) -> Reply {
+        if !self.world.version.at_least((1, 14, 0)) {
+            return self.env(p, ctx, json!("not implemented"));
+        }
+        if req.param("incident").is_some() {
+            return Reply::Empty(200);
+        }
+        let mut o = json!({"status": "AI disabled", "error": "", "short_summary": "", "root_cause": "", "immediate_fixes": "",
+                           "detailed_root_cause_analysis": "", "widgets": null});
+        if self.world.version.at_least((1, 14, 4)) {
+            render::set(&mut o, "propagation_map", Value::Null);
+        }
+        Reply::Json(200, o)
+    }
 }
 
-/// Resolves an `{app}` path variable like `GetApplicationId` (§7.2).
+/// Resolves an `{app}` path variable like `GetApplicationId` (api.go:2570) and
+/// `model.NewApplicationIdFromString`: v1.17.0+ splits in at most 4 parts; a 3-part id has no
+/// cluster (so it matches nothing but an external service), and a 4-part id whose first part
+/// is `external` but whose second is not is a 3-part id whose name contains `:`
+/// (v1.24.5:model/application_id.go:53-75); an `ExternalService` is always in cluster
+/// `external`. Before v1.17.0 ids are `ns:Kind:name` (`SplitN(src, ":", 3)`, 400 `invalid
+/// application id: <id>` under 3 parts, v1.12.0:model/application_id.go:45-51).
 fn find_app(p: &Project, raw: &str) -> Result<usize, Reply> {
     let Some(id) = query_unescape(raw) else {
         return Err(Reply::Error(400, "invalid application id".into()));
     };
-    let parts: Vec<&str> = id.splitn(4, ':').collect();
-    let full = match parts.as_slice() {
-        [ns, kind, name] if *kind == "ExternalService" => format!("external:{ns}:{kind}:{name}"),
-        [_, _, _] => return Err(Reply::Error(404, "Application not found".into())),
-        [c, ns, kind, name] => {
-            if *c == "external" && *ns != "external" {
-                // A 3-part id whose name contains ':'.
-                if *kind == "ExternalService" {
-                    format!("external:{c}:{kind}:{name}")
-                } else {
-                    return Err(Reply::Error(404, "Application not found".into()));
-                }
-            } else {
-                format!("{c}:{ns}:{kind}:{name}")
-            }
+    let not_found = || Reply::Error(404, "Application not found".into());
+    if !p.env.version.has_cluster_ids() {
+        if id.splitn(3, ':').count() < 3 {
+            return Err(Reply::Error(400, "invalid application id".into()));
         }
+        return p.app_index.get(&id).copied().ok_or_else(not_found);
+    }
+    let parts: Vec<&str> = id.splitn(4, ':').collect();
+    let (cluster, ns, kind, name) = match parts.as_slice() {
+        [ns, kind, name] => ("".to_string(), *ns, *kind, name.to_string()),
+        [c, ns, kind, name] if *c == "external" && *ns != "external" => {
+            ("".to_string(), *c, *ns, format!("{kind}:{name}"))
+        }
+        [c, ns, kind, name] => (c.to_string(), *ns, *kind, name.to_string()),
         _ => return Err(Reply::Error(400, "invalid application id".into())),
     };
+    let cluster = if kind == "ExternalService" {
+        "external".to_string()
+    } else {
+        cluster
+    };
     p.app_index
-        .get(&full)
+        .get(&format!("{cluster}:{ns}:{kind}:{name}"))
         .copied()
-        .ok_or_else(|| Reply::Error(404, "Application not found".into()))
+        .ok_or_else(not_found)
 }
 
 fn status(code: u16) -> StatusCode {
@@ -616,7 +694,7 @@ async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
         Some(Fault::TruncatedJson) => {
             let body = match inner.dispatch(&rec) {
                 Reply::Json(_, v) => go_json(&v),
-                _ => go_json(&json!({"context": render::zero_context(), "data": null})),
+                _ => go_json(&json!({"context": render::context::zero_context(inner.world.version), "data": null})),
             };
             let mut cut = body.len() / 2;
             while !body.is_char_boundary(cut) {

@@ -131,6 +131,14 @@ pub(crate) fn time_range(from: Option<&str>, to: Option<&str>, now: i64) -> (i64
     (from, to)
 }
 
+/// `limit` rows in a deterministic but arbitrary order (by `key`), as a ClickHouse
+/// `SELECT … LIMIT n` without `ORDER BY` returns them: not the newest, not sorted.
+pub(crate) fn arbitrary_sample<T>(mut v: Vec<T>, limit: usize, key: impl Fn(&T) -> u64) -> Vec<T> {
+    v.sort_by_cached_key(|x| key(x));
+    v.truncate(limit);
+    v
+}
+
 /// Serialises like Go's `encoding/json` with HTML escaping, plus the trailing newline.
 pub(crate) fn go_json(v: &Value) -> String {
     let raw = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
@@ -275,18 +283,6 @@ pub(crate) fn human_age(ms: i64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Decimal byte size like Coroot's costs strings: `512MB`, `4GB`.
-pub(crate) fn fmt_bytes_dec(bytes: f64) -> String {
-    if bytes <= 0.0 {
-        return String::new();
-    }
-    if bytes >= 1e9 {
-        format!("{}GB", trim_float(bytes / 1e9))
-    } else {
-        format!("{}MB", trim_float(bytes / 1e6))
-    }
-}
-
 /// Binary size for tables: `9.3 GB`-ish with one decimal.
 pub(crate) fn fmt_size(bytes: f64) -> String {
     if bytes >= 1e9 {
@@ -312,27 +308,15 @@ pub(crate) fn round(v: f64, decimals: i32) -> f64 {
     (v * p).round() / p
 }
 
-/// A JSON number that encodes NaN as null, like `timeseries.TimeSeries` does.
+/// A JSON number that encodes NaN as null, like `timeseries.TimeSeries` does; whole
+/// numbers are written without a fraction, as Go writes them.
 pub(crate) fn num(v: f64) -> Value {
-    if v.is_finite() { json!(round(v, 4)) } else { Value::Null }
-}
-
-/// English plural with thousands separators, like go-humanize's `english.Plural`.
-pub(crate) fn plural(n: u64, singular: &str) -> String {
-    let digits = n.to_string();
-    let mut with_sep = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            with_sep.push(',');
-        }
-        with_sep.push(ch);
-    }
-    if n == 1 {
-        format!("{with_sep} {singular}")
-    } else if singular.ends_with('s') {
-        format!("{with_sep} {singular}es")
+    if !v.is_finite() {
+        Value::Null
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        json!(v as i64)
     } else {
-        format!("{with_sep} {singular}s")
+        json!(round(v, 4))
     }
 }
 
@@ -388,7 +372,5 @@ mod tests {
         assert_eq!(http_date(week_later), "Mon, 01 Dec 2025 16:00:00 GMT");
         assert_eq!(query_unescape("a%3Ab+c").as_deref(), Some("a:b c"));
         assert_eq!(query_unescape("a%zz"), None);
-        assert_eq!(plural(1234, "error"), "1,234 errors");
-        assert_eq!(plural(2, "instances"), "2 instanceses");
     }
 }

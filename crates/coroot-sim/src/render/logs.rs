@@ -1,8 +1,8 @@
-//! Logs: the overview `logs` view (§6.5.6, also the Kubernetes events page) and the
-//! application logs endpoint (§6.9), with ClickHouse's filter semantics re-implemented
-//! over the stored rows.
+//! Logs: the overview `logs` view (v1.24.5:api/views/overview/logs.go, also the Kubernetes
+//! events page), with ClickHouse's filter semantics (clickhouse/logs.go) re-implemented over
+//! the stored rows; the filter, chart and entry helpers are shared with `app_logs`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
@@ -12,13 +12,13 @@ use crate::prng::hash_str;
 use crate::util::{TimeCtx, tiny_match};
 use crate::world::{LogRow, Project};
 
-struct Filter {
+pub(super) struct Filter {
     name: String,
     op: String,
     value: String,
 }
 
-fn parse_filters(q: &Value) -> Vec<Filter> {
+pub(super) fn parse_filters(q: &Value) -> Vec<Filter> {
     let mut out: Vec<Filter> = Vec::new();
     for f in q.get("filters").and_then(Value::as_array).into_iter().flatten() {
         let get = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("").to_string();
@@ -99,36 +99,44 @@ fn match_field(actual: &str, fs: &[&Filter]) -> bool {
     pos_ok && neg_ok
 }
 
-/// A compiled filter set.
-struct Matcher<'a> {
+/// A compiled filter set; `Cluster` is matched against each line's cluster (the member
+/// project's name, `LogFilter.Matches`, clickhouse/logs.go:198-214).
+pub(super) struct Matcher<'a> {
     by_name: BTreeMap<&'a str, Vec<&'a Filter>>,
-    cluster_ok: bool,
+    cluster: Option<&'a Filter>,
 }
 
 impl<'a> Matcher<'a> {
-    fn new(filters: &'a [Filter], project_name: &str, skip: &str) -> Matcher<'a> {
+    pub(super) fn new(filters: &'a [Filter], skip: &str) -> Matcher<'a> {
         let mut by_name: BTreeMap<&str, Vec<&Filter>> = BTreeMap::new();
-        let mut cluster_ok = true;
-        if let Some(c) = filters.iter().rev().find(|f| f.name == "Cluster") {
-            cluster_ok = match c.op.as_str() {
-                "=" => project_name == c.value,
-                "!=" => project_name != c.value,
-                "~" => tiny_match(&c.value, project_name),
-                "!~" => !tiny_match(&c.value, project_name),
-                _ => false,
-            };
-        }
         for f in filters {
             if f.name == "Cluster" || f.name == skip {
                 continue;
             }
             by_name.entry(f.name.as_str()).or_default().push(f);
         }
-        Matcher { by_name, cluster_ok }
+        Matcher {
+            by_name,
+            cluster: filters.iter().rev().find(|f| f.name == "Cluster"),
+        }
     }
 
-    fn matches(&self, row: &LogRow) -> bool {
-        if !self.cluster_ok {
+    /// Whether lines of this cluster pass the `Cluster` filter.
+    pub(super) fn cluster_matches(&self, cluster: &str) -> bool {
+        match self.cluster {
+            None => true,
+            Some(c) => match c.op.as_str() {
+                "=" => cluster == c.value,
+                "!=" => cluster != c.value,
+                "~" => tiny_match(&c.value, cluster),
+                "!~" => !tiny_match(&c.value, cluster),
+                _ => false,
+            },
+        }
+    }
+
+    pub(super) fn matches(&self, row: &LogRow, cluster: &str) -> bool {
+        if !self.cluster_matches(cluster) {
             return false;
         }
         self.by_name.iter().all(|(name, fs)| match *name {
@@ -161,7 +169,7 @@ impl<'a> Matcher<'a> {
     }
 }
 
-fn array_index_like(name: &str) -> bool {
+pub(super) fn array_index_like(name: &str) -> bool {
     let b = name.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -179,30 +187,27 @@ fn array_index_like(name: &str) -> bool {
     false
 }
 
-fn window<'a>(p: &'a Project, ctx: &TimeCtx) -> &'a [LogRow] {
+pub(super) fn window<'a>(p: &'a Project, ctx: &TimeCtx) -> &'a [LogRow] {
     let lo = p.logs.partition_point(|l| l.ts_ms() < ctx.from);
     let hi = p.logs.partition_point(|l| l.ts_ms() <= ctx.to);
     &p.logs[lo..hi.max(lo)]
 }
 
-/// Error counts per step for every app with errors, in one pass over the window
-/// (the applications view's logs sparklines).
-pub(crate) fn error_charts(p: &Project, ctx: &TimeCtx) -> HashMap<u32, Vec<u32>> {
-    let mut out: HashMap<u32, Vec<u32>> = HashMap::new();
-    let start = ctx.start();
-    let n = ctx.points();
-    for l in window(p, ctx) {
-        if let (Some(app), true) = (l.app, l.severity >= 17) {
-            let k = ((l.ts_ms() - start) / ctx.step) as usize;
-            if let Some(c) = out.entry(app).or_insert_with(|| vec![0; n]).get_mut(k) {
-                *c += 1;
-            }
-        }
-    }
-    out
+pub(super) fn since_ns(q: &Value) -> Option<i64> {
+    q.get("since")
+        .and_then(|s| s.as_str().and_then(|x| x.parse().ok()).or_else(|| s.as_i64()))
 }
 
-fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, ascending: bool) -> Value {
+pub(super) fn limit_of(q: &Value) -> usize {
+    match q.get("limit").and_then(Value::as_i64) {
+        Some(l) if l > 0 => l as usize,
+        _ => 100,
+    }
+}
+
+/// The per-severity column chart of all matching lines (`GetLogsHistogram`: counts per
+/// step bucket, clickhouse/logs.go:52-82), ascending by severity; `sorted` as the view sets it.
+pub(super) fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, sorted: bool) -> Value {
     if rows.is_empty() {
         return Value::Null;
     }
@@ -219,9 +224,6 @@ fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, ascending: bool) -> Value {
     }
     let mut names: Vec<String> = by_sev.keys().cloned().collect();
     names.sort_by_key(|s| severity_rank(s));
-    if !ascending {
-        names.reverse();
-    }
     let series: Vec<Value> = names
         .into_iter()
         .filter_map(|name| {
@@ -233,19 +235,18 @@ fn severity_chart(rows: &[&LogRow], ctx: &TimeCtx, ascending: bool) -> Value {
     let mut c = chart(ctx, "", series);
     super::set(&mut c, "column", json!(true));
     super::set(&mut c, "stacked", json!(true));
-    super::set(&mut c, "sorted", json!(true));
+    super::set(&mut c, "sorted", json!(sorted));
     c
 }
 
-fn since_ns(q: &Value) -> Option<i64> {
-    q.get("since")
-        .and_then(|s| s.as_str().and_then(|x| x.parse().ok()).or_else(|| s.as_i64()))
-}
-
-fn limit_of(q: &Value) -> usize {
-    match q.get("limit").and_then(Value::as_i64) {
-        Some(l) if l > 0 => l as usize,
-        _ => 100,
+/// The lines a `LIMIT n` query returns: the newest first from v1.24.1 (7522c93, `ORDER BY
+/// Timestamp DESC` with a cutoff, clickhouse/logs.go:84-94); before, with no ORDER BY, an
+/// arbitrary sample when more lines match (v1.24.0:clickhouse/logs.go:84-89).
+pub(super) fn pick<'a>(p: &Project, rows: Vec<&'a LogRow>, limit: usize) -> Vec<&'a LogRow> {
+    if p.env.version.newest_first() {
+        rows.into_iter().rev().take(limit).collect()
+    } else {
+        crate::util::arbitrary_sample(rows, limit, |l| crate::prng::mix(l.ts_ns as u64 ^ hash_str(&l.message)))
     }
 }
 
@@ -256,11 +257,13 @@ fn app_id_of(p: &Project, l: &LogRow) -> String {
     }
 }
 
-fn attrs_json(l: &LogRow, cluster: Option<&str>) -> Value {
+/// `LogEntry.AllAttributes` (v1.24.5:model/log.go:44-57): log and resource attributes,
+/// empty keys and values dropped; the overview adds `Cluster` (v1.17.0+).
+pub(super) fn attrs_json(l: &LogRow, cluster: Option<&str>) -> Value {
     let mut m = Map::new();
-    for (k, v) in l.attrs.iter() {
+    for (k, v) in l.all_attrs() {
         if !k.is_empty() && !v.is_empty() {
-            m.insert(k.clone(), json!(v));
+            m.insert(k.to_string(), json!(v));
         }
     }
     if let Some(c) = cluster {
@@ -269,10 +272,11 @@ fn attrs_json(l: &LogRow, cluster: Option<&str>) -> Value {
     Value::Object(m)
 }
 
-fn suggest_values(p: &Project, rows: &[&LogRow], name: &str) -> Vec<String> {
+pub(super) fn suggest_values(p: &Project, rows: &[&LogRow], name: &str) -> Vec<String> {
     match name {
         "Message" => Vec::new(),
-        "Cluster" => vec![p.name.clone()],
+        "Cluster" if p.env.members.is_empty() => vec![p.name.clone()],
+        "Cluster" => p.env.members.clone(),
         "Severity" => {
             let mut s: Vec<String> = rows
                 .iter()
@@ -297,6 +301,10 @@ fn suggest_values(p: &Project, rows: &[&LogRow], name: &str) -> Vec<String> {
 
 /// The overview `logs` view.
 pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
+    if !p.env.clickhouse {
+        // overview/logs.go:65-68, with the trailing period.
+        return json!({"message": "Clickhouse integration is not configured.", "error": "", "chart": null, "entries": null, "suggest": null, "max_ts": ""});
+    }
     let q: Value = serde_json::from_str(query).unwrap_or_else(|_| json!({}));
     let agent = q.get("agent").and_then(Value::as_bool).unwrap_or(false);
     let otel = q.get("otel").and_then(Value::as_bool).unwrap_or(false);
@@ -309,38 +317,58 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         if l.service.starts_with('/') { agent } else { otel }
     };
     if !suggest.is_empty() {
-        let m = Matcher::new(&filters, &p.name, suggest);
+        let m = Matcher::new(&filters, suggest);
         let mut sctx = *ctx;
         sctx.from = sctx.from.max(ctx.to - 3_600_000);
         let rows: Vec<&LogRow> = window(p, &sctx)
             .iter()
-            .filter(|l| source_ok(l) && m.matches(l))
+            .filter(|l| source_ok(l) && m.matches(l, p.row_cluster(&l.cluster)))
             .collect();
         return json!({"message": "", "error": "", "chart": null, "entries": null, "suggest": suggest_values(p, &rows, suggest), "max_ts": ""});
     }
-    let m = Matcher::new(&filters, &p.name, "");
-    let rows: Vec<&LogRow> = window(p, ctx).iter().filter(|l| source_ok(l) && m.matches(l)).collect();
-    let chart = severity_chart(&rows, ctx, false);
+    let m = Matcher::new(&filters, "");
+    let rows: Vec<&LogRow> = window(p, ctx)
+        .iter()
+        .filter(|l| source_ok(l) && m.matches(l, p.row_cluster(&l.cluster)))
+        .collect();
+    let chart = severity_chart(&rows, ctx, true);
     let since = since_ns(&q);
     let limit = limit_of(&q);
     let entries_src: Vec<&LogRow> = match since {
         Some(s) => {
             let lo = p.logs.partition_point(|l| l.ts_ns <= s);
-            p.logs[lo..].iter().filter(|l| source_ok(l) && m.matches(l)).collect()
+            p.logs[lo..]
+                .iter()
+                .filter(|l| source_ok(l) && m.matches(l, p.row_cluster(&l.cluster)))
+                .collect()
         }
         None => rows.clone(),
     };
-    let entries: Vec<Value> = entries_src
+    let clusters = p.env.version.has_cluster_ids();
+    let mut picked = pick(p, entries_src, limit);
+    // v1.17.0+ sorts the merged entries newest first (overview/logs.go:218-223); the
+    // sample itself is arbitrary before v1.24.1.
+    if clusters {
+        picked.sort_by_key(|l| std::cmp::Reverse(l.ts_ms()));
+    }
+    let entries: Vec<Value> = picked
         .iter()
-        .rev()
-        .take(limit)
         .map(|l| {
             let sev = severity_name(l.severity);
-            json!({"application": app_id_of(p, l), "timestamp": l.ts_ms(), "severity": sev, "color": severity_color(&sev),
-                   "message": &*l.message, "attributes": attrs_json(l, Some(&p.name)), "trace_id": &*l.trace_id, "cluster": p.name})
+            let mut e = json!({"application": app_id_of(p, l), "timestamp": l.ts_ms(), "severity": sev, "color": severity_color(&sev),
+                   "message": &*l.message, "attributes": attrs_json(l, clusters.then_some(p.row_cluster(&l.cluster))), "trace_id": &*l.trace_id});
+            if clusters {
+                super::set(&mut e, "cluster", json!(p.row_cluster(&l.cluster)));
+            }
+            e
         })
         .collect();
-    let max_ts = entries_src.last().map(|l| l.ts_ns.to_string()).unwrap_or_default();
+    let max_ts = picked
+        .iter()
+        .map(|l| l.ts_ns)
+        .max()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
     let suggest: Vec<String> = if since.is_some() {
         Vec::new()
     } else {
@@ -349,9 +377,9 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
             .map(|s| s.to_string())
             .collect();
         for l in &rows {
-            for (k, _) in l.attrs.iter() {
+            for (k, _) in l.all_attrs() {
                 if !array_index_like(k) {
-                    names.insert(k.clone());
+                    names.insert(k.to_string());
                 }
             }
         }
@@ -360,160 +388,6 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
     json!({"message": "", "error": "", "chart": chart,
            "entries": if entries.is_empty() { Value::Null } else { Value::Array(entries) },
            "suggest": suggest, "max_ts": max_ts})
-}
-
-/// `GET /api/project/{p}/app/{app}/logs`.
-pub(crate) fn app_logs(p: &Project, idx: usize, ctx: &TimeCtx, query: &str) -> Value {
-    let a = &p.apps[idx];
-    let q: Value = serde_json::from_str(query).unwrap_or_else(|_| json!({}));
-    let agent_service = format!("/k8s/{}/{}", a.ns, a.name);
-    let otel_services: Vec<String> = p
-        .logs
-        .iter()
-        .filter(|l| !l.service.starts_with('/'))
-        .map(|l| l.service.to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let linked = otel_services.iter().find(|s| s.as_str() == a.name).cloned();
-    let mut source = q.get("source").and_then(Value::as_str).unwrap_or("").to_string();
-    if source.is_empty() {
-        source = if linked.is_some() {
-            "otel".into()
-        } else {
-            "agent".into()
-        };
-    }
-    let mut view = q.get("view").and_then(Value::as_str).unwrap_or("").to_string();
-    if view.is_empty() {
-        view = "messages".into();
-    }
-    let own = |l: &LogRow| -> bool {
-        if source == "otel" {
-            match &linked {
-                Some(s) => *l.service == **s,
-                None => !l.service.starts_with('/') && &*l.service != "KubernetesEvents",
-            }
-        } else {
-            *l.service == *agent_service
-        }
-    };
-    let mut sources = vec!["agent"];
-    if linked.is_some() {
-        sources.push("otel");
-    }
-    let has_any = p.logs.iter().any(&own);
-    let message = if source == "otel" {
-        format!("Using OpenTelemetry logs of <i>{}</i>", linked.as_deref().unwrap_or(""))
-    } else {
-        "Using container logs".to_string()
-    };
-    let services = if otel_services.is_empty() {
-        Value::Null
-    } else {
-        json!(otel_services)
-    };
-    if !has_any {
-        return json!({"status": "unknown", "message": "No logs found in ClickHouse", "sources": sources, "source": source,
-            "services": services, "service": linked.unwrap_or_default(), "view": "patterns", "chart": null, "entries": null,
-            "patterns": null, "limit": 0, "suggest": null, "max_ts": ""});
-    }
-    let filters = parse_filters(&q);
-    let suggest_name = q.get("suggest").and_then(Value::as_str).unwrap_or("");
-    let m = Matcher::new(&filters, &p.name, suggest_name);
-    let rows: Vec<&LogRow> = window(p, ctx).iter().filter(|l| own(l) && m.matches(l)).collect();
-    let since = since_ns(&q);
-    let limit = limit_of(&q);
-    let mut out = json!({"status": "ok", "message": message, "sources": sources, "source": source, "services": services,
-        "service": linked.clone().unwrap_or_default(), "view": view, "chart": null, "entries": null, "patterns": null,
-        "limit": 0, "suggest": null, "max_ts": ""});
-    if !suggest_name.is_empty() {
-        if suggest_name != "Message" {
-            super::set(&mut out, "suggest", json!(suggest_values(p, &rows, suggest_name)));
-        }
-        return out;
-    }
-    if view == "patterns" {
-        let mut groups: HashMap<&str, (u8, u64, Vec<&LogRow>)> = HashMap::new();
-        for l in &rows {
-            let e = groups.entry(&l.message).or_insert((l.severity, 0, Vec::new()));
-            e.1 += 1;
-            e.2.push(l);
-        }
-        let mut pats: Vec<(u64, &str, Value)> = groups
-            .into_iter()
-            .map(|(msg, (sev, sum, ls))| {
-                let name = severity_name(sev);
-                let mut c = severity_chart(&ls, ctx, true);
-                super::set(&mut c, "hide_legend", json!(true));
-                (sum, msg, json!({"severity": name, "color": severity_color(&name), "sample": msg, "sum": sum, "chart": c, "hash": format!("{:016x}", hash_str(msg))}))
-            })
-            .collect();
-        // Ties are broken by message: the groups come out of a HashMap in a different
-        // order on every run, and the same request must always get the same answer.
-        pats.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        super::set(
-            &mut out,
-            "patterns",
-            if pats.is_empty() {
-                Value::Null
-            } else {
-                Value::Array(pats.into_iter().map(|x| x.2).collect())
-            },
-        );
-        return out;
-    }
-    super::set(&mut out, "chart", severity_chart(&rows, ctx, true));
-    let entries_src: Vec<&LogRow> = match since {
-        Some(s) => {
-            let lo = p.logs.partition_point(|l| l.ts_ns <= s);
-            p.logs[lo..].iter().filter(|l| own(l) && m.matches(l)).collect()
-        }
-        None => rows.clone(),
-    };
-    let entries: Vec<Value> = entries_src
-        .iter()
-        .rev()
-        .take(limit)
-        .map(|l| {
-            let sev = severity_name(l.severity);
-            json!({"timestamp": l.ts_ms(), "severity": sev, "color": severity_color(&sev), "message": &*l.message,
-                   "attributes": attrs_json(l, None), "trace_id": &*l.trace_id})
-        })
-        .collect();
-    if entries.len() >= limit {
-        super::set(&mut out, "limit", json!(limit));
-    }
-    super::set(
-        &mut out,
-        "max_ts",
-        json!(entries_src.last().map(|l| l.ts_ns.to_string()).unwrap_or_default()),
-    );
-    super::set(
-        &mut out,
-        "entries",
-        if entries.is_empty() {
-            Value::Null
-        } else {
-            Value::Array(entries)
-        },
-    );
-    if since.is_none() {
-        let mut freq: HashMap<&str, u64> = HashMap::new();
-        for l in &rows {
-            for (k, _) in l.attrs.iter() {
-                if !array_index_like(k) {
-                    *freq.entry(k.as_str()).or_default() += 1;
-                }
-            }
-        }
-        let mut names: Vec<(&str, u64)> = freq.into_iter().collect();
-        names.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
-        let mut s = vec!["Severity".to_string(), "Message".to_string(), "Cluster".to_string()];
-        s.extend(names.into_iter().map(|(k, _)| k.to_string()));
-        super::set(&mut out, "suggest", json!(s));
-    }
-    out
 }
 
 #[cfg(test)]

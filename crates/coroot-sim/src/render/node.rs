@@ -1,15 +1,26 @@
-//! The node report (§6.13, §10.3): an info table, then the CPU, Memory, Network and Disks
-//! groups. Unlike application reports, empty charts are kept.
+//! The node page (`GET /node/{node}`, v1.24.5:auditor/node.go `AuditNode`): one report
+//! `{name: "Node", status, widgets, checks: null}` with no check and no cell status (node
+//! problems surface only as app checks: CPUNode, StorageIOLoad, StorageSpace). An info
+//! table (v1.19.1+), then the CPU, Memory, Network and Disks groups: group-header widgets,
+//! and from v1.24.0 `Group()` adds `group` to every widget after its header. The Disks table
+//! writes latency in ms (`unit: "ms"`), the I/O load (read + write time per second) and
+//! `"<pct>% (<used> / <capacity>)"`. Unlike application reports, empty charts are kept.
 
 use serde_json::{Value, json};
 
 use super::metrics::object_series;
 use super::{cell, chart, series, set};
-use crate::util::{TimeCtx, fmt_size, round, trim_float};
+use crate::gofmt::{format_float, humanize_bytes};
+use crate::util::{TimeCtx, round};
 use crate::world::{Node, Project};
 
-fn grouped(mut w: Value, group: &str) -> Value {
-    set(&mut w, "group", json!(group));
+/// Adds `group` from v1.24.0 (`Widget.Group`), nothing before.
+fn grouped(p: &Project, mut w: Value, group: &str) -> Value {
+    if p.env.version.at_least((1, 24, 0)) {
+        set(&mut w, "group", json!(group));
+    } else if let Value::Object(m) = &mut w {
+        m.remove("group");
+    }
     w
 }
 
@@ -23,15 +34,23 @@ fn stacked(mut c: Value) -> Value {
     c
 }
 
+fn stacked_only(mut c: Value) -> Value {
+    set(&mut c, "stacked", json!(true));
+    c
+}
+
 fn threshold(mut c: Value, name: &str, data: Vec<f64>) -> Value {
-    let mut s = series(name, Some("black"), data);
-    set(&mut s, "fill", json!(true));
-    set(&mut c, "threshold", s);
+    set(&mut c, "threshold", series(name, Some("black"), data));
     c
 }
 
 /// `data` of `/node/{node}`.
 pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
+    if n.status == crate::model::Status::Unknown {
+        // No agent installed: `report.Status` stays unknown and no widget is added.
+        return json!({"name": "Node", "status": "unknown", "widgets": null, "checks": null, "custom": false, "instrumentation": ""});
+    }
+    let v = p.env.version;
     let up = n.cpu_percent.is_some();
     let cores = f64::from(n.vcpu.max(1));
     let const_series = |v: f64| -> Vec<f64> { ctx.times().map(|_| v).collect() };
@@ -44,15 +63,15 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         set(&mut c, "tech_icon", json!("linux"));
         cells.push(c);
     }
-    for (h, v) in [
-        ("Cloud", n.provider.to_uppercase()),
+    for (h, val) in [
+        ("Cloud", n.provider.clone()),
         ("Region", n.region.clone()),
         ("AZ", n.az.clone()),
         ("Instance Type", n.instance_type.clone()),
     ] {
-        if !v.is_empty() {
+        if !val.is_empty() {
             info_header.push(h);
-            cells.push(cell(&v));
+            cells.push(cell(&val));
         }
     }
     info_header.push("Coroot Agent");
@@ -61,7 +80,9 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
     } else {
         &n.agent_version
     }));
-    widgets.push(json!({"table": {"header": info_header, "rows": [{"id": n.name, "cells": cells}]}, "width": "100%"}));
+    if v.at_least((1, 19, 1)) {
+        widgets.push(json!({"table": {"header": info_header, "rows": [{"id": "", "cells": cells}]}, "width": "100%"}));
+    }
 
     // CPU
     widgets.push(header("CPU"));
@@ -90,7 +111,11 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         Vec::new()
     };
     let cpu_chart = stacked(chart(ctx, "CPU usage, %", modes));
-    widgets.push(json!({"chart": cpu_chart, "width": "50%", "group": "CPU", "doc_link": {"group": "inspections", "item": "cpu", "hash": "node-cpu-usage"}}));
+    widgets.push(grouped(
+        p,
+        json!({"chart": cpu_chart, "doc_link": {"group": "inspections", "item": "cpu", "hash": "node-cpu-usage"}}),
+        "CPU",
+    ));
     let consumers: Vec<(String, f64)> = p
         .apps
         .iter()
@@ -112,11 +137,12 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             .collect();
         let rest: f64 = v.iter().skip(4).map(|x| x.1).sum();
         if rest > 0.0 {
-            out.push(series("other", Some("grey"), const_series(rest)));
+            out.push(series("other", None, const_series(rest)));
         }
         out
     };
-    widgets.push(grouped(json!({"chart": threshold(stacked(chart(ctx, "CPU consumers, cores", top(consumers))), "total", const_series(cores)), "width": "50%"}), "CPU"));
+    widgets.push(grouped(p, json!({"chart": threshold(stacked(chart(ctx, "CPU consumers, cores", top(consumers))), "total", const_series(cores)),
+                                   "doc_link": {"group": "inspections", "item": "cpu", "hash": "cpu-consumers"}}), "CPU"));
 
     // Memory
     widgets.push(header("Memory"));
@@ -132,7 +158,8 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         Vec::new()
     };
     widgets.push(grouped(
-        json!({"chart": stacked(chart(ctx, "Memory usage, bytes", mem_series)), "width": "50%"}),
+        p,
+        json!({"chart": stacked(chart(ctx, "Memory usage, bytes", mem_series))}),
         "Memory",
     ));
     let mem_consumers: Vec<(String, f64)> = p
@@ -147,7 +174,8 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             }
         })
         .collect();
-    widgets.push(grouped(json!({"chart": threshold(stacked(chart(ctx, "Memory consumers, bytes", top(mem_consumers))), "total", const_series(total)), "width": "50%"}), "Memory"));
+    widgets.push(grouped(p, json!({"chart": threshold(stacked(chart(ctx, "Memory consumers, bytes", top(mem_consumers))), "total", const_series(total)),
+                                   "doc_link": {"group": "inspections", "item": "memory", "hash": "memory-consumers"}}), "Memory"));
 
     // Network
     if !n.ifaces.is_empty() {
@@ -167,104 +195,160 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
                 chart(ctx, i, s)
             })
             .collect();
-        widgets.push(json!({"chart_group": {"title": "Network bandwidth <selector>, bits/second", "charts": charts}, "width": "50%", "group": "Network"}));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Network bandwidth <selector>, bits/second", "charts": charts}}),
+            "Network",
+        ));
     }
 
     // Disks
+    let table = |rows: Value| json!({"table": {"header": ["Device", "Mount points", "Used by", "Latency", "I/O Load", "Space"], "rows": rows}, "width": "100%"});
+    if n.disks.is_empty() && !v.at_least((1, 24, 0)) {
+        // Before v1.24.0 the table is created whatever the node has.
+        widgets.push(table(Value::Null));
+    }
     if !n.disks.is_empty() {
         widgets.push(header("Disks"));
+        let one_or_many = |c: &mut Value, v: &[String]| match v {
+            [] => {}
+            [one] => set(c, "value", json!(one)),
+            many => set(c, "values", json!(many)),
+        };
         let rows: Vec<Value> = n
             .disks
             .iter()
             .map(|d| {
-                let mut lat = cell(&trim_float(d.latency_ms));
+                let mut lat = cell(&format_float(d.latency_ms));
                 set(&mut lat, "unit", json!("ms"));
-                let mut load = cell(&trim_float(d.io_load));
-                if d.io_load > 5.0 {
-                    set(&mut load, "status", json!("warning"));
-                    set(&mut lat, "status", json!("warning"));
-                }
+                let load = cell(&format_float(d.io_load));
                 let pct = (d.used / d.total * 100.0).round();
                 let mut mounts = cell("");
-                set(&mut mounts, "values", json!(d.mounts));
+                one_or_many(&mut mounts, &d.mounts);
                 let mut used_by = cell("");
-                set(
-                    &mut used_by,
-                    "values",
-                    if d.used_by.is_empty() {
-                        Value::Null
-                    } else {
-                        json!(d.used_by)
-                    },
-                );
-                json!({"id": d.device, "cells": [cell(&d.device), mounts, used_by, lat, load,
-                       cell(&format!("{pct}% ({} / {})", fmt_size(d.used), fmt_size(d.total)))]})
+                one_or_many(&mut used_by, &d.used_by);
+                json!({"id": "", "cells": [cell(&d.device), mounts, used_by, lat, load,
+                       cell(&format!("{pct}% ({} / {})", humanize_bytes(d.used), humanize_bytes(d.total)))]})
             })
             .collect();
-        widgets.push(grouped(json!({"table": {"header": ["Device", "Mount points", "Used by", "Latency", "I/O Load", "Space"], "rows": rows}, "width": "100%"}), "Disks"));
-        let io_series: Vec<(String, Vec<f64>)> = n
+        widgets.push(grouped(p, table(Value::Array(rows)), "Disks"));
+        let disk_series = |metric: &str, d: &crate::world::Disk| -> Vec<f64> {
+            let dev = d.device.trim_start_matches("/dev/");
+            let s = object_series(p, metric, &n.name, Some(("device", dev)), ctx);
+            if s.is_empty() { const_series(d.io_load / 2.0) } else { s }
+        };
+        let io: Vec<(String, Vec<f64>, Vec<f64>)> = n
             .disks
             .iter()
             .map(|d| {
-                let dev = d.device.trim_start_matches("/dev/");
-                let s = object_series(
-                    p,
-                    "node_disk_io_time_seconds_total",
-                    &n.name,
-                    Some(("device", dev)),
-                    ctx,
-                );
-                (d.device.clone(), if s.is_empty() { const_series(d.io_load) } else { s })
+                let dev = d.device.trim_start_matches("/dev/").to_string();
+                let read = disk_series("node_resources_disk_read_time_seconds_total", d);
+                let write = disk_series("node_resources_disk_write_time_seconds_total", d);
+                (dev, read, write)
             })
             .collect();
-        let mut overview = chart(
+        let featured = |mut c: Value| {
+            set(&mut c, "featured", json!(true));
+            c
+        };
+        let mut load_charts = vec![featured(chart(
             ctx,
             "overview",
-            io_series.iter().map(|(d, s)| series(d, None, s.clone())).collect(),
-        );
-        set(&mut overview, "featured", json!(true));
-        let mut load_charts = vec![overview];
-        for (d, s) in &io_series {
-            load_charts.push(chart(
+            io.iter()
+                .map(|(d, r, w)| series(d, None, r.iter().zip(w).map(|(a, b)| a + b).collect()))
+                .collect(),
+        ))];
+        let mut lat_charts = vec![featured(chart(
+            ctx,
+            "overview",
+            n.disks
+                .iter()
+                .zip(&io)
+                .map(|(d, (dev, _, _))| series(dev, None, const_series(d.latency_ms / 1000.0)))
+                .collect(),
+        ))];
+        for (d, (dev, r, w)) in n.disks.iter().zip(&io) {
+            let mut load = chart(
                 ctx,
-                d,
+                dev,
                 vec![
-                    series("read", Some("blue"), s.iter().map(|v| v * 0.3).collect()),
-                    series("write", Some("amber"), s.iter().map(|v| v * 0.7).collect()),
+                    series("read", Some("blue"), r.clone()),
+                    series("write", Some("amber"), w.clone()),
+                ],
+            );
+            set(&mut load, "stacked", json!(true));
+            load_charts.push(load);
+            let base = d.latency_ms / 1000.0;
+            lat_charts.push(chart(
+                ctx,
+                dev,
+                vec![
+                    series("read", Some("blue"), const_series(base * 0.8)),
+                    series("write", Some("amber"), const_series(base * 1.1)),
                 ],
             ));
         }
-        let lat_charts: Vec<Value> = n
-            .disks
-            .iter()
-            .zip(&io_series)
-            .map(|(d, (_, s))| {
-                let base = d.latency_ms / 1000.0;
-                chart(
-                    ctx,
-                    &d.device,
-                    vec![series(
-                        "read",
-                        Some("blue"),
-                        s.iter().map(|v| base * (0.5 + v / d.io_load.max(0.01) * 0.5)).collect(),
-                    )],
-                )
-            })
-            .collect();
-        widgets.push(json!({"chart_group": {"title": "Average I/O latency <selector>, seconds", "charts": lat_charts}, "width": "50%", "group": "Disks"}));
-        widgets.push(json!({"chart_group": {"title": "I/O load (total latency) <selector>, seconds/second", "charts": load_charts}, "width": "50%", "group": "Disks"}));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Average I/O latency <selector>, seconds", "charts": lat_charts}}),
+            "Disks",
+        ));
+        widgets.push(grouped(p, json!({"chart_group": {"title": "I/O load (total latency) <selector>, seconds/second", "charts": load_charts}}), "Disks"));
+        // IOPS and bandwidth follow the I/O load (4 KiB operations of 1 ms each).
+        let mut iops = vec![featured(chart(
+            ctx,
+            "overview",
+            io.iter()
+                .map(|(d, r, w)| series(d, None, r.iter().zip(w).map(|(a, b)| (a + b) * 1000.0).collect()))
+                .collect(),
+        ))];
+        let mut bandwidth = Vec::new();
+        for (dev, r, w) in &io {
+            let per = |v: &Vec<f64>, k: f64| v.iter().map(|x| x * k).collect::<Vec<f64>>();
+            iops.push(stacked(chart(
+                ctx,
+                dev,
+                vec![
+                    series("read", Some("blue"), per(r, 1000.0)),
+                    series("write", Some("amber"), per(w, 1000.0)),
+                ],
+            )));
+            bandwidth.push(stacked(chart(
+                ctx,
+                dev,
+                vec![
+                    series("read", Some("blue"), per(r, 4.096e6)),
+                    series("written", Some("amber"), per(w, 4.096e6)),
+                ],
+            )));
+        }
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "IOPS <selector>", "charts": iops}}),
+            "Disks",
+        ));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Bandwidth <selector>, bytes/second", "charts": bandwidth}}),
+            "Disks",
+        ));
         let space: Vec<Value> = n
             .disks
             .iter()
             .map(|d| {
+                let dev = d.device.trim_start_matches("/dev/");
                 threshold(
-                    chart(ctx, &d.device, vec![series("used", Some("blue"), const_series(d.used))]),
+                    stacked_only(chart(ctx, dev, vec![series("used", None, const_series(d.used))])),
                     "total",
                     const_series(d.total),
                 )
             })
             .collect();
-        widgets.push(json!({"chart_group": {"title": "Disk space <selector>, bytes", "charts": space}, "width": "50%", "group": "Disks"}));
+        widgets.push(grouped(
+            p,
+            json!({"chart_group": {"title": "Disk space <selector>, bytes", "charts": space}}),
+            "Disks",
+        ));
     }
     json!({"name": "Node", "status": "ok", "widgets": widgets, "checks": null, "custom": false, "instrumentation": ""})
 }

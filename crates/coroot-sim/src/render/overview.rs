@@ -1,42 +1,52 @@
-//! `GET /api/project/{p}/overview/{view}` (§6.5): every response carries all 11 keys and
-//! only the requested view is filled.
+//! `GET /api/project/{p}/overview/{view}`: every answer carries all the version's keys
+//! (v1.24.5:api/views/overview/overview.go) and only the requested view is filled; an
+//! unknown view leaves all of them null.
 
 use serde_json::{Map, Value, json};
 
-use super::{app_labels, app_reports, indicators, log_errors};
+use super::app_labels;
+use super::audit::{self, Audit, Facts};
+use crate::gofmt::{format_float, format_latency, humanize_bits, overview_percent, plural_word};
 use crate::model::{Status, icon_for};
-use crate::util::{TimeCtx, fmt_bytes_dec, human_age, round, trim_float};
-use crate::world::{App, Project};
+use crate::util::{TimeCtx, human_age};
+use crate::world::{App, Node, Project};
 
-const KEYS: [&str; 11] = [
-    "applications",
-    "map",
-    "nodes",
-    "deployments",
-    "traces",
-    "logs",
-    "costs",
-    "risks",
-    "fluxcd",
-    "argocd",
-    "categories",
-];
+/// The overview keys of a version: `incidents` until v1.12.4, `fluxcd` from v1.15.0,
+/// `argocd` from v1.22.0.
+fn keys(p: &Project) -> Vec<&'static str> {
+    let v = p.env.version;
+    let mut k = vec!["applications"];
+    if !v.has_incidents_route() {
+        k.push("incidents");
+    }
+    k.extend(["map", "nodes", "deployments", "traces", "logs", "costs", "risks"]);
+    if v.at_least((1, 15, 0)) {
+        k.push("fluxcd");
+    }
+    if v.at_least((1, 22, 0)) {
+        k.push("argocd");
+    }
+    k.push("categories");
+    k
+}
 
 /// The `Overview` object for a view.
 pub(crate) fn overview(p: &Project, view: &str, ctx: &TimeCtx, query: &str) -> Value {
+    let keys = keys(p);
     let mut m = Map::new();
-    for k in KEYS {
-        m.insert(k.into(), Value::Null);
+    for k in &keys {
+        m.insert((*k).into(), Value::Null);
     }
     let filled = match view {
         "applications" => Some(applications(p, ctx)),
+        "incidents" if keys.contains(&"incidents") => Some(super::incidents::overview_v1_12(p, ctx)),
         "map" => Some(service_map(p, ctx)),
         "nodes" => Some(nodes(p)),
         "deployments" => Some(deployments(p, ctx)),
         "traces" => Some(super::traces::overview(p, ctx, query)),
         "logs" => Some(super::logs::overview(p, ctx, query)),
-        "costs" => Some(costs(p)),
-        "risks" => Some(risks(p)),
+        "costs" => Some(super::costs::costs(p, ctx)),
+        "risks" => Some(risks(p, ctx)),
         _ => None,
     };
     if let Some(v) = filled {
@@ -45,173 +55,240 @@ pub(crate) fn overview(p: &Project, view: &str, ctx: &TimeCtx, query: &str) -> V
     Value::Object(m)
 }
 
-fn param(status: Status, value: &str) -> Value {
-    json!({"status": status.as_str(), "value": value, "chart": null})
+/// Adds `cluster` (v1.17.0+, f1d4673): `World.ClusterName` of the app's cluster.
+pub(crate) fn with_cluster(p: &Project, app: &App, mut o: Value) -> Value {
+    if p.env.version.has_cluster_ids() {
+        super::set(&mut o, "cluster", json!(p.app_cluster(app)));
+    }
+    o
 }
 
-fn fmt_latency(ms: f64) -> String {
-    if ms >= 1000.0 {
-        format!("{}s", trim_float(ms / 1000.0))
+/// An `ApplicationParam`.
+struct Param {
+    status: Status,
+    value: String,
+    chart: Option<Vec<u32>>,
+}
+
+impl Param {
+    fn unknown() -> Param {
+        Param {
+            status: Status::Unknown,
+            value: String::new(),
+            chart: None,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({"status": self.status.as_str(), "value": self.value, "chart": self.chart})
+    }
+}
+
+/// `ApplicationType` (v1.24.5:api/views/overview/applications.go:310-330): the report is
+/// named only when the app has it, and its status is that report's.
+pub(crate) fn app_type(app: &App, a: Option<&Audit>) -> Value {
+    let Some(t) = app.tech.as_deref() else {
+        return Value::Null;
+    };
+    let report = audit::tech_report(t).and_then(|r| a.and_then(|a| a.report(r)));
+    json!({"name": if t.starts_with("coroot") { "coroot" } else { t }, "icon": icon_for(t),
+           "report": report.map(|r| r.name).unwrap_or(""),
+           "status": report.map(|r| r.status()).unwrap_or(Status::Unknown).as_str()})
+}
+
+/// Whether an upstream's SLO checks fire; `None` when all of them are unknown.
+fn slo_failing(a: &Audit) -> Option<bool> {
+    let slo = a.report("SLO")?;
+    let known: Vec<Status> = slo
+        .checks
+        .iter()
+        .map(|c| c.status)
+        .filter(|s| *s != Status::Unknown)
+        .collect();
+    if known.is_empty() {
+        None
     } else {
-        format!("{}ms", ms.round() as i64)
+        Some(known.iter().any(|s| *s >= Status::Warning))
     }
 }
 
-/// `type` of an app (§6.5.1).
-pub(crate) fn app_type(app: &App, report_status: Status) -> Value {
-    match app.tech.as_deref() {
-        None => Value::Null,
-        Some(t) => {
-            let report = match t {
-                "postgres" => "Postgres",
-                "mysql" => "Mysql",
-                "redis" => "Redis",
-                "mongodb" => "Mongodb",
-                "memcached" => "Memcached",
-                _ => "",
-            };
-            json!({"name": t, "icon": icon_for(t), "report": report, "status": if report.is_empty() { "unknown" } else { report_status.as_str() }})
+/// One row of the applications view, by the indicator rules of
+/// v1.24.5:api/views/overview/applications.go:48-253 (unchanged since v1.12 but `cluster`).
+fn application_row(p: &Project, idx: usize, audits: &[Audit]) -> Option<(Status, Value)> {
+    let app = &p.apps[idx];
+    let a = &audits[idx];
+    let (mut errors, mut latency, mut upstreams) = (Param::unknown(), Param::unknown(), Param::unknown());
+    let (mut instances, mut restarts, mut cpu, mut memory) =
+        (Param::unknown(), Param::unknown(), Param::unknown(), Param::unknown());
+    let (mut io, mut usage, mut network, mut dns, mut logs) = (
+        Param::unknown(),
+        Param::unknown(),
+        Param::unknown(),
+        Param::unknown(),
+        Param::unknown(),
+    );
+    let mut slo_violating = false;
+    for c in a.reports.iter().flat_map(|r| &r.checks) {
+        let warn = c.status >= Status::Warning;
+        match c.vc.def.id {
+            "SLOAvailability" if p.has_sli(idx) => {
+                if warn {
+                    errors.status = Status::Critical;
+                    slo_violating = true;
+                }
+                if app.error_ratio > 0.0 {
+                    errors.value = overview_percent(app.error_ratio * 100.0);
+                }
+            }
+            "SLOLatency" if p.has_sli(idx) => {
+                if warn {
+                    latency.status = Status::Critical;
+                    slo_violating = true;
+                }
+                latency.value = audit::latency_text(app);
+            }
+            "InstanceAvailability" => {
+                instances.status = c.status;
+                if c.desired > 0 {
+                    instances.value = format!("{}/{}", c.count, c.desired);
+                }
+            }
+            "InstanceRestarts" => {
+                restarts.status = c.status;
+                if c.count > 0 {
+                    restarts.value = c.count.to_string();
+                }
+            }
+            "CPUNode" if warn && slo_violating => (cpu.status, cpu.value) = (Status::Warning, "shortage".into()),
+            "CPUContainer" if warn => (cpu.status, cpu.value) = (Status::Warning, "shortage".into()),
+            "MemoryOOM" if warn => (memory.status, memory.value) = (Status::Warning, "OOM".into()),
+            "MemoryLeakPercent" if warn && memory.status < Status::Warning => {
+                (memory.status, memory.value) = (Status::Warning, "leak".into())
+            }
+            "StorageIOLoad" => {
+                if c.status != Status::Unknown {
+                    io.status = c.status;
+                }
+                if c.value > 0.0 {
+                    io.value = format_float(c.value);
+                }
+            }
+            "StorageSpace" => {
+                usage.status = c.status;
+                if c.value > 0.0 {
+                    usage.value = overview_percent(c.value);
+                }
+            }
+            "NetworkRTT" => {
+                if c.status != Status::Unknown {
+                    network.status = if slo_violating { c.status } else { Status::Ok };
+                }
+                if c.value > 0.0 {
+                    network.value = format_latency(c.value);
+                }
+            }
+            "NetworkConnectivity" if warn => (network.status, network.value) = (c.status, "packet loss".into()),
+            "NetworkTCPConnections" if warn => (network.status, network.value) = (c.status, "failed conns".into()),
+            "DnsLatency" if warn => {
+                dns.status = c.status;
+                if c.value > 0.0 {
+                    dns.value = format_latency(c.value);
+                }
+            }
+            "DnsServerErrors" | "DnsNxdomainErrors" if warn => (dns.status, dns.value) = (c.status, "errors".into()),
+            "LogErrors" => {
+                if c.items > 0 {
+                    logs.value = format!("{} unique {}", c.items, plural_word(c.items, "error"));
+                    logs.chart = c.values.clone();
+                }
+                if warn {
+                    logs.status = Status::Info;
+                }
+            }
+            _ => {}
         }
     }
-}
-
-fn applications(p: &Project, ctx: &TimeCtx) -> Value {
-    let errors = log_errors(p, ctx);
-    let charts = super::logs::error_charts(p, ctx);
-    let mut rows: Vec<(Status, &str, Value)> = Vec::with_capacity(p.apps.len());
-    for (idx, a) in p.apps.iter().enumerate() {
-        let errs = errors.get(&(idx as u32));
-        let reports = app_reports(p, idx, ctx, errs);
-        let db_status = reports
-            .iter()
-            .find(|r| matches!(r.name, "Postgres" | "Mysql" | "Redis" | "Mongodb" | "Memcached"))
-            .map(|r| r.status())
-            .unwrap_or(Status::Unknown);
-        let ups: Vec<_> = p.upstreams(idx).collect();
-        let has_slo = a.rps > 0.0 || p.downstreams(idx).next().is_some();
-        let up_count = a.instances.iter().filter(|i| i.up).count();
-        let restarts: u32 = a.instances.iter().map(|i| i.restarts).sum();
-        let mut params: Vec<(&str, Value)> = vec![
-            (
-                "errors",
-                if has_slo {
-                    param(
-                        Status::Ok,
-                        &if a.error_ratio < 0.01 {
-                            "<1%".to_string()
-                        } else {
-                            format!("{}%", (a.error_ratio * 100.0).round())
-                        },
-                    )
-                } else {
-                    param(Status::Unknown, "")
-                },
-            ),
-            (
-                "latency",
-                if has_slo {
-                    param(Status::Ok, &fmt_latency(a.latency_ms))
-                } else {
-                    param(Status::Unknown, "")
-                },
-            ),
-            (
-                "upstreams",
-                if ups.is_empty() {
-                    param(Status::Unknown, "")
-                } else {
-                    param(
-                        Status::Ok,
-                        &format!(
-                            "{}/{}",
-                            ups.iter().filter(|l| l.status <= Status::Ok).count(),
-                            ups.len()
-                        ),
-                    )
-                },
-            ),
-            (
-                "instances",
-                param(
-                    if up_count == a.instances.len() {
-                        Status::Ok
-                    } else {
-                        Status::Warning
-                    },
-                    &format!("{}/{}", up_count, a.instances.len()),
-                ),
-            ),
-            (
-                "restarts",
-                param(
-                    if restarts > 0 { Status::Warning } else { Status::Ok },
-                    &if restarts > 0 {
-                        restarts.to_string()
-                    } else {
-                        String::new()
-                    },
-                ),
-            ),
-            ("cpu", param(Status::Ok, "")),
-            ("memory", param(Status::Ok, "")),
-            (
-                "disk_io_load",
-                match a.volumes.first() {
-                    Some(v) => param(Status::Ok, &trim_float(v.io_load)),
-                    None => param(Status::Unknown, ""),
-                },
-            ),
-            (
-                "disk_usage",
-                match a.volumes.first() {
-                    Some(v) => param(Status::Ok, &format!("{}%", (v.used / v.total * 100.0).round())),
-                    None => param(Status::Unknown, ""),
-                },
-            ),
-            (
-                "network",
-                if ups.is_empty() {
-                    param(Status::Unknown, "")
-                } else {
-                    param(Status::Ok, &format!("{}ms", trim_float(0.4 + (idx % 5) as f64 * 0.1)))
-                },
-            ),
-            (
-                "dns",
-                if a.dns.is_empty() {
-                    param(Status::Unknown, "")
-                } else {
-                    param(Status::Ok, "")
-                },
-            ),
-        ];
-        let logs = match errs {
-            Some((_, uniq)) if !uniq.is_empty() => {
-                let chart: Vec<u32> = charts.get(&(idx as u32)).cloned().unwrap_or_default();
-                json!({"status": Status::Info.as_str(), "value": format!("{} unique error{}", uniq.len(), if uniq.len() == 1 { "" } else { "s" }), "chart": chart})
-            }
-            _ => param(Status::Ok, ""),
+    // Upstreams: distinct upstream apps (monitoring ones skipped for non-monitoring apps)
+    // whose SLO checks are known; failing ones count against `ok`.
+    let mut seen: Vec<(usize, bool)> = Vec::new();
+    for l in p.upstreams(idx) {
+        let up = &p.apps[l.to];
+        if l.to == idx
+            || seen.iter().any(|(i, _)| *i == l.to)
+            || (app.category != "monitoring" && up.category == "monitoring")
+        {
+            continue;
+        }
+        if let Some(failing) = slo_failing(&audits[l.to]) {
+            seen.push((l.to, failing));
+        }
+    }
+    if !seen.is_empty() {
+        let ok = seen.iter().filter(|(_, failing)| !failing).count();
+        upstreams.status = if ok < seen.len() && slo_violating {
+            Status::Warning
+        } else {
+            Status::Ok
         };
-        params.push(("logs", logs));
-        let mut obj = Map::new();
-        obj.insert("id".into(), json!(a.id));
-        obj.insert("cluster".into(), json!(p.name));
-        obj.insert("category".into(), json!(a.category));
-        obj.insert("status".into(), json!(a.status.as_str()));
-        obj.insert("type".into(), app_type(a, db_status));
-        for (k, mut v) in params {
-            if let Some((s, val)) = a.param(k) {
-                v["status"] = json!(s.as_str());
-                v["value"] = json!(val);
-            }
-            obj.insert(k.into(), v);
-        }
-        rows.push((a.status, a.name.as_str(), Value::Object(obj)));
+        upstreams.value = format!("{ok}/{}", seen.len());
     }
+    let params = [
+        ("errors", errors),
+        ("latency", latency),
+        ("upstreams", upstreams),
+        ("instances", instances),
+        ("restarts", restarts),
+        ("cpu", cpu),
+        ("memory", memory),
+        ("disk_io_load", io),
+        ("disk_usage", usage),
+        ("network", network),
+        ("dns", dns),
+        ("logs", logs),
+    ];
+    let mut status = params.iter().map(|(_, p)| p.status).max().unwrap_or(Status::Unknown);
+    if status == Status::Unknown {
+        return None;
+    }
+    let typ = app_type(app, Some(a));
+    if let Some(ts) = typ.get("status").and_then(Value::as_str).map(parse_status) {
+        status = status.max(ts);
+        if status == Status::Ok && ts == Status::Unknown && typ["report"] != "" {
+            status = Status::Unknown;
+        }
+    }
+    let mut obj = json!({"id": app.id, "category": app.category, "status": status.as_str(), "type": typ});
+    for (k, v) in &params {
+        super::set(&mut obj, k, v.json());
+    }
+    Some((status, with_cluster(p, app, obj)))
+}
+
+fn parse_status(s: &str) -> Status {
+    match s {
+        "ok" => Status::Ok,
+        "info" => Status::Info,
+        "warning" => Status::Warning,
+        "critical" => Status::Critical,
+        _ => Status::Unknown,
+    }
+}
+
+/// The audits of every app in a window.
+pub(crate) fn audits(p: &Project, ctx: &TimeCtx, f: &Facts) -> Vec<Audit> {
+    (0..p.apps.len()).map(|i| audit::audit(p, i, ctx, f)).collect()
+}
+
+/// The applications view, sorted like Coroot: non-ok statuses worst first, ok last, then by name.
+fn applications(p: &Project, ctx: &TimeCtx) -> Value {
+    let f = audit::facts(p, ctx);
+    let audits = audits(p, ctx, &f);
+    let mut rows: Vec<(Status, &str, Value)> = (0..p.apps.len())
+        .filter_map(|i| application_row(p, i, &audits).map(|(s, v)| (s, p.apps[i].name.as_str(), v)))
+        .collect();
     rows.sort_by(|x, y| {
-        let ok_x = x.0 <= Status::Ok;
-        let ok_y = y.0 <= Status::Ok;
-        ok_x.cmp(&ok_y).then(y.0.cmp(&x.0)).then(x.1.cmp(y.1))
+        let ok = |s: Status| s == Status::Ok;
+        ok(x.0).cmp(&ok(y.0)).then(y.0.cmp(&x.0)).then(x.1.cmp(y.1))
     });
     if rows.is_empty() {
         return Value::Null;
@@ -219,53 +296,152 @@ fn applications(p: &Project, ctx: &TimeCtx) -> Value {
     Value::Array(rows.into_iter().map(|r| r.2).collect())
 }
 
+/// The service map (v1.24.5:api/views/overview/service_map.go): apps with links only;
+/// upstream links carry the worst connection status, stats and weight; downstream links
+/// are bare ids (`status` unknown, `stats` null, `weight` 0); `status` is the app's own.
 fn service_map(p: &Project, ctx: &TimeCtx) -> Value {
-    let errors = log_errors(p, ctx);
+    let f = audit::facts(p, ctx);
     let mut out = Vec::new();
     for (idx, a) in p.apps.iter().enumerate() {
         let ups: Vec<Value> = p
             .upstreams(idx)
+            .filter(|l| l.to != idx)
             .map(|l| {
                 let st = l.stats();
-                json!({"id": p.apps[l.to].id, "status": l.status.as_str(), "stats": if st.is_empty() { Value::Null } else { json!(st) }, "weight": l.rps})
+                json!({"id": p.apps[l.to].id, "status": l.status().0.as_str(),
+                       "stats": if st.is_empty() { Value::Null } else { json!(st) }, "weight": l.weight()})
             })
             .collect();
         let downs: Vec<Value> = p
             .downstreams(idx)
+            .filter(|l| l.from != idx)
             .map(|l| json!({"id": p.apps[l.from].id, "status": "unknown", "stats": null, "weight": 0}))
             .collect();
         if ups.is_empty() && downs.is_empty() {
             continue;
         }
-        let reports = app_reports(p, idx, ctx, errors.get(&(idx as u32)));
-        out.push(json!({
-            "id": a.id, "cluster": p.name, "custom": false, "category": a.category, "labels": app_labels(a),
-            "status": a.status.as_str(), "icon": a.tech.as_deref().map(icon_for).unwrap_or_default(),
-            "indicators": indicators(&reports), "upstreams": ups, "downstreams": downs
-        }));
+        // A leaf of the default category takes its clients' category when they share one.
+        let mut category = a.category.clone();
+        if ups.is_empty() && category == "application" {
+            let mut cats: Vec<&str> = p.downstreams(idx).map(|l| p.apps[l.from].category.as_str()).collect();
+            cats.sort_unstable();
+            cats.dedup();
+            if let [only] = cats.as_slice() {
+                category = (*only).to_string();
+            }
+        }
+        let audit = audit::audit(p, idx, ctx, &f);
+        out.push(with_cluster(
+            p,
+            a,
+            json!({
+                "id": a.id, "custom": false, "category": category, "labels": app_labels(a),
+                "status": audit.status().as_str(), "icon": a.tech.as_deref().map(icon_for).unwrap_or_default(),
+                "indicators": audit.indicators(), "upstreams": ups, "downstreams": downs
+            }),
+        ));
     }
     if out.is_empty() { Value::Null } else { Value::Array(out) }
 }
 
+fn node_status(n: &Node) -> (Status, &str) {
+    (n.status, n.status_msg.as_str())
+}
+
+/// The nodes view in its three shapes: a `Table` before v1.17.0
+/// (v1.16.1:api/views/overview/nodes.go), `[]Node` with int percentages (0 when unknown)
+/// v1.17.0–v1.22.x, and with `null` for unknown from v1.23.0 (1c46baf); `os` and
+/// `kernel_version` from v1.19.1 (32739b0).
 fn nodes(p: &Project) -> Value {
-    let v: Vec<Value> = p
+    let v = p.env.version;
+    if !v.has_cluster_ids() {
+        return nodes_table(p);
+    }
+    let rows: Vec<Value> = p
         .nodes
         .iter()
         .map(|n| {
-            let up = n.status == Status::Ok;
-            json!({
-                "name": n.name, "cluster_id": p.id, "cluster_name": p.name,
-                "status": {"status": n.status.as_str(), "message": n.status_msg},
-                "uptime_ms": n.uptime_ms, "os": "linux", "kernel_version": n.kernel,
-                "availability_zone": n.az, "cloud_provider": n.provider, "instance_type": n.instance_type,
-                "compute": format!("{} vCPU / {}GB", n.vcpu, n.mem_gb), "ips": [n.ip],
-                "cpu_percent": n.cpu_percent, "memory_percent": n.mem_percent, "gpus": 0,
-                "total_network_band_width": if up { 10_000_000_000i64 } else { 0 },
-                "network_bandwidth": if up { json!({"rx": n.rx_bps, "tx": n.tx_bps}) } else { Value::Null }
-            })
+            let up = n.cpu_percent.is_some();
+            let (st, msg) = node_status(n);
+            let pct = |x: Option<u32>| if v.at_least((1, 23, 0)) { json!(x) } else { json!(x.unwrap_or(0)) };
+            let bw = up && (n.rx_bps > 0 || n.tx_bps > 0);
+            let mut o = json!({
+                "name": n.name, "cluster_id": p.node_cluster(n).0, "cluster_name": p.node_cluster(n).1,
+                "status": {"status": st.as_str(), "message": msg},
+                "uptime_ms": n.uptime_ms,
+                "availability_zone": n.az, "cloud_provider": n.provider.to_lowercase(), "instance_type": n.instance_type,
+                "compute": format!("{} vCPU / {}GB", n.vcpu, n.mem_gb), "ips": if up { json!([n.ip]) } else { json!([]) },
+                "cpu_percent": pct(n.cpu_percent), "memory_percent": pct(n.mem_percent), "gpus": 0,
+                "total_network_band_width": if bw { n.rx_bps + n.tx_bps } else { 0 },
+                "network_bandwidth": if bw { json!({"rx": n.rx_bps, "tx": n.tx_bps}) } else { Value::Null }
+            });
+            if v.at_least((1, 19, 1)) {
+                super::set(&mut o, "os", json!("linux"));
+                super::set(&mut o, "kernel_version", json!(n.kernel));
+            }
+            o
         })
         .collect();
-    Value::Array(v)
+    Value::Array(rows)
+}
+
+/// The nodes `Table` of v1.12.0–v1.16.x: a progress bar only for known CPU/memory,
+/// `bandwidth` `{Rx, Tx}` (no JSON tags), nodes without an agent last.
+fn nodes_table(p: &Project) -> Value {
+    let mut rows = Vec::new();
+    let mut unknown = Vec::new();
+    for n in &p.nodes {
+        let mut node = super::cell(&n.name);
+        super::set(&mut node, "max_width", json!(30));
+        super::set(
+            &mut node,
+            "link",
+            json!({"title": n.name, "name": "overview", "params": {"view": "nodes", "id": n.name}}),
+        );
+        super::set(
+            &mut node,
+            "tags",
+            json!([n.instance_type, format!("{} vCPU", n.vcpu), format!("{}GB", n.mem_gb)]),
+        );
+        let (st, msg) = node_status(n);
+        // No uptime unit: until v1.17.0 Coroot queried `node_uptime_second` (a typo,
+        // v1.12.0:constructor/queries.go:125), so the uptime was always missing.
+        let mut status = super::cell(msg);
+        super::set(&mut status, "status", json!(st.as_str()));
+        let mut az = super::cell(&n.az);
+        super::set(&mut az, "max_width", json!(20));
+        super::set(&mut az, "unit", json!(format!("({})", n.provider.to_lowercase())));
+        let progress = |x: Option<u32>, color: &str| {
+            let mut c = super::cell("");
+            if let Some(x) = x {
+                super::set(&mut c, "progress", json!({"percent": x, "color": color}));
+            }
+            c
+        };
+        let mut net = super::cell("");
+        if n.cpu_percent.is_some() && (n.rx_bps > 0 || n.tx_bps > 0) {
+            super::set(
+                &mut net,
+                "bandwidth",
+                json!({"Rx": humanize_bits(n.rx_bps as f64), "Tx": humanize_bits(n.tx_bps as f64)}),
+            );
+        }
+        let ips = if n.cpu_percent.is_some() {
+            super::cell(&n.ip)
+        } else {
+            super::cell("")
+        };
+        let row = json!({"id": "", "cells": [node, status, az, ips, progress(n.cpu_percent, "blue"),
+                         progress(n.mem_percent, "deep-purple"), super::cell(""), net]});
+        if st == Status::Unknown {
+            unknown.push(row)
+        } else {
+            rows.push(row)
+        }
+    }
+    rows.extend(unknown);
+    json!({"header": ["Node", "Status", "Availability zone", "IP", "CPU", "Memory", "GPU", "Network"],
+           "rows": if rows.is_empty() { Value::Null } else { Value::Array(rows) }})
 }
 
 /// Deployments whose rollout started inside the window, newest first.
@@ -295,9 +471,15 @@ fn deployments(p: &Project, ctx: &TimeCtx) -> Value {
                     json!({"status": emoji, "message": msg, "link": link})
                 })
                 .collect();
+            // The application stub is a service-map `Application` left unset but its id and
+            // category; its `cluster` (v1.17.0+) stays empty (v1.24.5:api/views/overview/deployments.go).
+            let mut stub = json!({"id": a.id, "custom": false, "category": a.category, "labels": null, "status": "unknown",
+                                  "icon": "", "indicators": null, "upstreams": null, "downstreams": null});
+            if p.env.version.has_cluster_ids() {
+                super::set(&mut stub, "cluster", json!(""));
+            }
             json!({
-                "application": {"id": a.id, "cluster": "", "custom": false, "category": a.category, "labels": null, "status": "unknown",
-                                "icon": "", "indicators": null, "upstreams": null, "downstreams": null},
+                "application": stub,
                 "version": d.version,
                 "deployed": format!("{} ago", human_age(p.now_ms - d.started_at)),
                 "status": d.status.as_str(),
@@ -311,118 +493,8 @@ fn deployments(p: &Project, ctx: &TimeCtx) -> Value {
     Value::Array(v)
 }
 
-fn cpu_str(m: u32) -> String {
-    if m == 0 { String::new() } else { format!("{m}m") }
-}
-
-/// Recommended CPU request in millicores for an app.
-fn rec_cpu(a: &App) -> u32 {
-    a.rec_cpu_m
-        .unwrap_or_else(|| (((a.cpu_usage * 1.3 * 1000.0) / 50.0).ceil() as u32 * 50).max(50))
-}
-
-fn rec_mem(a: &App) -> f64 {
-    a.rec_mem
-        .unwrap_or_else(|| ((a.mem_usage * 1.3 / 64e6).ceil() * 64e6).max(64e6))
-}
-
-fn costs(p: &Project) -> Value {
-    let priced: Vec<_> = p.nodes.iter().filter(|n| n.price.is_some()).collect();
-    if priced.is_empty() {
-        return json!({"nodes": null, "applications": null, "custom_pricing": false});
-    }
-    // Half of a node's price pays for its CPU, half for its memory.
-    let avg_price = priced.iter().filter_map(|n| n.price).sum::<f64>() / priced.len() as f64;
-    let avg_cpu = priced.iter().map(|n| f64::from(n.vcpu)).sum::<f64>() / priced.len() as f64;
-    let avg_mem = priced.iter().map(|n| f64::from(n.mem_gb)).sum::<f64>() / priced.len() as f64;
-    let per_core = avg_price / 2.0 / avg_cpu.max(1.0);
-    let per_gb = avg_price / 2.0 / avg_mem.max(1.0);
-    let mut node_rows = Vec::new();
-    for n in &priced {
-        let mut cpu_apps: Vec<(String, f64)> = Vec::new();
-        let mut mem_apps: Vec<(String, f64)> = Vec::new();
-        let mut cpu_req: Vec<(String, f64)> = Vec::new();
-        let mut mem_req: Vec<(String, f64)> = Vec::new();
-        for a in &p.apps {
-            let k = a.instances.iter().filter(|i| i.node == n.name).count() as f64;
-            if k == 0.0 {
-                continue;
-            }
-            cpu_apps.push((a.name.clone(), a.cpu_usage * k / f64::from(n.vcpu.max(1)) * 100.0));
-            mem_apps.push((
-                a.name.clone(),
-                a.mem_usage * k / (f64::from(n.mem_gb.max(1)) * 1e9) * 100.0,
-            ));
-            cpu_req.push((
-                a.name.clone(),
-                f64::from(a.cpu_request_m) / 1000.0 * k / f64::from(n.vcpu.max(1)) * 100.0,
-            ));
-            mem_req.push((
-                a.name.clone(),
-                a.mem_request * k / (f64::from(n.mem_gb.max(1)) * 1e9) * 100.0,
-            ));
-        }
-        let top = |mut v: Vec<(String, f64)>| -> (f64, Value) {
-            v.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let total: f64 = v.iter().map(|x| x.1).sum();
-            let mut out: Vec<Value> = v
-                .iter()
-                .take(5)
-                .map(|(name, val)| json!({"name": name, "value": round(*val, 2), "instances": null}))
-                .collect();
-            let rest: f64 = v.iter().skip(5).map(|x| x.1).sum();
-            if rest > 0.0 {
-                out.push(json!({"name": "~other", "value": round(rest, 2), "instances": null}));
-            }
-            (round(total, 2), Value::Array(out))
-        };
-        let (cpu_total, cpu_v) = top(cpu_apps);
-        let (mem_total, mem_v) = top(mem_apps);
-        let (_, cpu_req_v) = top(cpu_req);
-        let (_, mem_req_v) = top(mem_req);
-        let price = n.price.unwrap_or(0.0);
-        let used = (cpu_total + mem_total) / 200.0;
-        node_rows.push(json!({
-            "name": n.name, "cluster": p.name, "instance_life_cycle": n.life_cycle,
-            "description": format!("{} / {} vCPU / {}GB", n.instance_type, n.vcpu, n.mem_gb),
-            "cpu_usage": cpu_total, "cpu_usage_applications": cpu_v, "cpu_request_applications": cpu_req_v,
-            "memory_usage": mem_total, "memory_usage_applications": mem_v, "memory_request_applications": mem_req_v,
-            "price": price, "idle_costs": round(price * (1.0 - used).clamp(0.0, 1.0), 2)
-        }));
-    }
-    let mut app_rows = Vec::new();
-    for a in &p.apps {
-        let k = a.instances.len() as f64;
-        if k == 0.0 {
-            continue;
-        }
-        let alloc = k * (f64::from(a.cpu_request_m) / 1000.0 * per_core + a.mem_request / 1e9 * per_gb);
-        let alloc_rec = k * (f64::from(rec_cpu(a)) / 1000.0 * per_core + rec_mem(a) / 1e9 * per_gb);
-        let usage = k * (a.cpu_usage * per_core + a.mem_usage / 1e9 * per_gb);
-        let instances: Vec<Value> = a
-            .instances
-            .iter()
-            .map(|i| {
-                json!({"name": i.name, "cpu_usage": null, "cpu_usage_avg": cpu_str((a.cpu_usage * 1000.0).round() as u32),
-                       "memory_usage": null, "memory_usage_avg": fmt_bytes_dec(a.mem_usage)})
-            })
-            .collect();
-        app_rows.push(json!({
-            "id": a.id, "category": a.category, "cluster": p.name,
-            "usage_costs": round(usage, 2), "allocation_costs": round(alloc, 2),
-            "over_provisioning_costs": round((alloc - alloc_rec).max(0.0), 2),
-            "cross_az_traffic_costs": 0.0, "internet_egress_costs": 0.0,
-            "components": [{"name": a.name, "kind": a.kind,
-                "cpu_request": cpu_str(a.cpu_request_m), "cpu_request_recommended": cpu_str(rec_cpu(a)),
-                "memory_request": fmt_bytes_dec(a.mem_request), "memory_request_recommended": fmt_bytes_dec(rec_mem(a)),
-                "allocation_costs": round(alloc, 2), "allocation_costs_recommended": round(alloc_rec, 2)}],
-            "instances": instances
-        }));
-    }
-    json!({"nodes": node_rows, "applications": if app_rows.is_empty() { Value::Null } else { Value::Array(app_rows) }, "custom_pricing": false})
-}
-
-fn risks(p: &Project) -> Value {
+fn risks(p: &Project, ctx: &TimeCtx) -> Value {
+    let f = audit::facts(p, ctx);
     let mut rs: Vec<_> = p.risks.iter().collect();
     rs.sort_by(|a, b| {
         b.severity
@@ -436,10 +508,11 @@ fn risks(p: &Project) -> Value {
         .into_iter()
         .map(|r| {
             let a = &p.apps[r.app];
-            let mut o = json!({
-                "key": {"category": r.category, "type": r.rtype}, "application_id": a.id, "cluster": p.name,
-                "application_category": a.category, "application_type": app_type(a, Status::Unknown), "severity": r.severity.as_str(), "type": ""
-            });
+            let typ = app_type(a, Some(&audit::audit(p, r.app, ctx, &f)));
+            let mut o = with_cluster(p, a, json!({
+                "key": {"category": r.category, "type": r.rtype}, "application_id": a.id,
+                "application_category": a.category, "application_type": typ, "severity": r.severity.as_str(), "type": ""
+            }));
             if let Some((ips, ports, lbs)) = &r.exposure {
                 super::set(&mut o, "exposure", json!({"ips": ips, "ports": ports, "node_port_services": [], "load_balancer_services": lbs}));
             }

@@ -1,6 +1,8 @@
-//! The overview `traces` view (§6.5.5): heatmap, root-span list, one trace, error
-//! analysis, latency and attribute views, over OpenTelemetry root spans (eBPF spans, whose
-//! service begins with `/`, are left out except inside a single trace).
+//! The overview `traces` view (v1.24.5:api/views/overview/traces.go): heatmap, root-span
+//! list, one trace, error analysis, latency and attribute views, over OpenTelemetry root
+//! spans (`ParentSpanId = ''`, `NOT startsWith(ServiceName, '/')`, clickhouse/traces.go:
+//! 63-66, 735-745; eBPF spans show only inside a single trace); `message: "no_clickhouse"`
+//! without ClickHouse.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,8 +36,9 @@ fn is_aux(name: &str) -> bool {
         || path.strip_prefix("actuator/").is_some_and(|r| !r.is_empty())
 }
 
-/// The span JSON of the overview.
-pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
+/// A span's `status` (`TraceSpan.Status()`): `HTTP-<code>` when it has one, else the error
+/// message (`ERROR` when empty) or `OK`.
+pub(crate) fn span_status(s: &Span) -> Value {
     let mut message = if s.error {
         if s.status_message.is_empty() {
             "ERROR".to_string()
@@ -48,6 +51,11 @@ pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
     if let Some(code) = s.attr("http.status_code") {
         message = format!("HTTP-{code}");
     }
+    json!({"error": s.error, "message": message})
+}
+
+/// A span's `details` (`TraceSpan.Details()`): the URL or the statement and its language.
+pub(crate) fn span_details(s: &Span) -> Value {
     let (text, lang) = if let Some(u) = s.attr("http.url") {
         (u.to_string(), "")
     } else if s.attr("db.system") == Some("mongodb") {
@@ -59,20 +67,45 @@ pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
     } else {
         (String::new(), "")
     };
+    json!({"text": text, "lang": lang})
+}
+
+/// A span's events.
+pub(crate) fn span_events(s: &Span) -> Value {
+    let events: Vec<Value> = s
+        .events
+        .iter()
+        .map(|(ts, name, a)| json!({"timestamp": ts, "name": name, "attributes": a.iter().cloned().collect::<BTreeMap<_, _>>()}))
+        .collect();
+    if events.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(events)
+    }
+}
+
+/// The span JSON of the overview (`cluster` and the `Cluster` attribute from v1.17.0).
+pub(crate) fn span_json(p: &Project, s: &Span) -> Value {
+    let clusters = p.env.version.has_cluster_ids();
+    let cluster = p.row_cluster(&s.cluster);
     let mut attrs = Map::new();
-    attrs.insert("Cluster".into(), json!(p.name));
+    if clusters {
+        attrs.insert("Cluster".into(), json!(cluster));
+    }
     for (k, v) in s.attrs.iter() {
         attrs.insert(k.clone(), json!(v));
     }
-    let events: Vec<Value> = s.events.iter().map(|(ts, name, a)| json!({"timestamp": ts, "name": name, "attributes": a.iter().cloned().collect::<BTreeMap<_, _>>()})).collect();
-    json!({"service": &*s.service, "trace_id": &*s.trace_id, "id": s.id, "parent_id": s.parent_id, "name": &*s.name,
-           "timestamp": s.ts_ms, "duration": s.duration_ms, "status": {"error": s.error, "message": message},
-           "details": {"text": text, "lang": lang}, "attributes": attrs,
-           "events": if events.is_empty() { Value::Null } else { Value::Array(events) }, "cluster": p.name})
+    let mut o = json!({"service": &*s.service, "trace_id": &*s.trace_id, "id": s.id, "parent_id": s.parent_id, "name": &*s.name,
+           "timestamp": s.ts_ms, "duration": s.duration_ms, "status": span_status(s),
+           "details": span_details(s), "attributes": attrs, "events": span_events(s)});
+    if clusters {
+        super::set(&mut o, "cluster", json!(cluster));
+    }
+    o
 }
 
-/// Error groups: (service, span, labels key) → (count, sample trace, sample error, labels).
-type ErrorGroups = BTreeMap<(String, String, String), (u64, String, String, BTreeMap<String, String>)>;
+/// Error groups: (cluster, service, span, labels key) → (count, sample trace, sample error, labels).
+type ErrorGroups = BTreeMap<(String, String, String, String), (u64, String, String, BTreeMap<String, String>)>;
 
 struct Query {
     view: String,
@@ -173,7 +206,8 @@ fn root_ok(s: &Span, q: &Query, ctx: &TimeCtx, with_selection: bool) -> bool {
     true
 }
 
-fn heatmap(roots: &[&Span], ctx: &TimeCtx) -> Value {
+/// The latency & errors heatmap of a set of spans (requests per second per bucket).
+pub(crate) fn heatmap(roots: &[&Span], ctx: &TimeCtx) -> Value {
     let mut hctx = *ctx;
     hctx.step = (ctx.step + 59_999) / 60_000 * 60_000;
     let n = hctx.points();
@@ -232,6 +266,11 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
     let q = parse(query);
     let mut out = json!({"message": "", "error": "", "heatmap": null, "traces": null, "limit": 0, "trace": null, "summary": null,
                          "attr_stats": null, "errors": null, "latency": null});
+    if !p.env.clickhouse {
+        // v1.24.5:api/views/overview/traces.go: no ClickHouse client.
+        super::set(&mut out, "message", json!("no_clickhouse"));
+        return out;
+    }
     if p.spans.is_empty() {
         super::set(&mut out, "message", json!("not_found"));
         return out;
@@ -263,7 +302,13 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
     let secs = ((ctx.to - ctx.from) as f64 / 1000.0).max(1.0);
     match q.view.as_str() {
         "traces" => {
-            let list: Vec<Value> = selected.iter().rev().take(100).map(|s| span_json(p, s)).collect();
+            // Newest first from v1.24.1 (ea35868); before, `LIMIT 100` without ORDER BY.
+            let picked: Vec<&&Span> = if p.env.version.newest_first() {
+                selected.iter().rev().take(100).collect()
+            } else {
+                crate::util::arbitrary_sample(selected.iter().collect(), 100, |s| crate::prng::hash_str(&s.id))
+            };
+            let list: Vec<Value> = picked.into_iter().map(|s| span_json(p, s)).collect();
             if selected.len() > 100 {
                 super::set(&mut out, "limit", json!(100));
             }
@@ -320,6 +365,7 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
                     String::new()
                 };
                 let key = (
+                    p.row_cluster(&deepest.cluster).to_string(),
                     deepest.service.to_string(),
                     deepest.name.to_string(),
                     format!("{labels:?}"),
@@ -332,8 +378,8 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
             }
             let list: Vec<Value> = groups
                 .into_iter()
-                .map(|((svc, name, _), (n, tid, err, labels))| {
-                    json!({"cluster": p.name, "service_name": svc, "span_name": name, "labels": labels, "sample_trace_id": tid,
+                .map(|((cluster, svc, name, _), (n, tid, err, labels))| {
+                    json!({"cluster": cluster, "service_name": svc, "span_name": name, "labels": labels, "sample_trace_id": tid,
                            "sample_error": err, "count": crate::util::round(n as f64 / total.max(1) as f64, 4)})
                 })
                 .collect();
@@ -409,15 +455,19 @@ pub(crate) fn overview(p: &Project, ctx: &TimeCtx, query: &str) -> Value {
         }
         _ => {
             if !selected.is_empty() {
-                let mut by: BTreeMap<(String, String), Vec<&Span>> = BTreeMap::new();
+                let mut by: BTreeMap<(String, String, String), Vec<&Span>> = BTreeMap::new();
                 for s in &selected {
-                    by.entry((s.service.to_string(), s.name.to_string()))
-                        .or_default()
-                        .push(s);
+                    by.entry((
+                        p.row_cluster(&s.cluster).to_string(),
+                        s.service.to_string(),
+                        s.name.to_string(),
+                    ))
+                    .or_default()
+                    .push(s);
                 }
                 let list: Vec<Value> = by
                     .iter()
-                    .map(|((svc, name), v)| stats(&p.name, svc, name, v, secs))
+                    .map(|((cluster, svc, name), v)| stats(cluster, svc, name, v, secs))
                     .collect();
                 super::set(
                     &mut out,

@@ -13,6 +13,7 @@ pub use synthetic::SyntheticSpec;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     kind: Kind,
+    cloud_rca: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -38,64 +39,90 @@ impl Scenario {
     ///
     /// * Projects: `production` (`k3h2x9qa`) and `staging` (`p0m1n2b3`, apps
     ///   `default:Deployment:frontend` and `default:Deployment:catalog`, node `stg-node-1`,
-    ///   no incidents). App ids are `k3h2x9qa:<ns>:<Kind>:<name>`.
-    /// * Production apps (status): frontend (warning, SLOLatency), checkout (critical,
-    ///   SLOAvailability "error budget burn rate is 42.0x within 1 hour"), payment (warning,
-    ///   MemoryOOM "application has been restarted 3 times by the OOM killer", InstanceRestarts
-    ///   "application restarted 3 times"; 4 pods, `payment-7d9f8b6c5-x2x9k` is
-    ///   `down (waiting:CrashLoopBackOff)`), catalog (warning, NetworkTCPConnections "failed to
-    ///   connect to 1 upstream service"), postgres StatefulSet on node-3 (warning, PostgresLatency
-    ///   "1 postgres instance is performing slowly", StorageIOLoad "high I/O load of 1 volume"),
-    ///   cart (warning, DnsNxdomainErrors "the app received an empty DNS response 7 times"),
-    ///   recommendation (warning, CPUContainer "high CPU utilization of 1 container"), redis,
-    ///   `kube-system:DaemonSet:kube-proxy` (control-plane) and
-    ///   `monitoring:StatefulSet:prometheus` (monitoring), all ok. Apps with error logs in the
-    ///   window also get a `LogErrors` warning ("N errors occurred").
+    ///   no incidents; frontend also ships OTel logs as service `frontend`). App ids are
+    ///   `k3h2x9qa:<ns>:<Kind>:<name>`.
+    /// * Production story: payment 2.4.1 (rolled out 70 minutes ago) is OOM-killed
+    ///   (`MemoryOOM` 3 times; pod `payment-7d9f8b6c5-x2x9k` is `down
+    ///   (waiting:CrashLoopBackOff)` with 3 restarts, so `InstanceRestarts` fires), checkout's
+    ///   connections to it fail (link critical "failed connections", `NetworkTCPConnections`)
+    ///   and checkout serves 19% errors (open incident `q8w7e6r5`, "error budget burn rate is
+    ///   19.0x within 1 hour"); frontend's latency SLO burns (open incident `f1r2n3t4`, "…6.8x
+    ///   within 6 hours"); catalog fails to connect to postgres (link critical, `NetworkTCPConnections`);
+    ///   node-3's `/dev/nvme1n1` is saturated (postgres `StorageIOLoad` "high I/O load of 1
+    ///   volume", I/O load 9.5, and `PostgresLatency`); cart gets NXDOMAIN answers for
+    ///   `redis-cache.default.svc.cluster.local` (`DnsNxdomainErrors`, 7 times);
+    ///   recommendation is CPU-throttled (`CPUContainer`); payment calls the external service
+    ///   `external:external:ExternalService:api.stripe.com:443`. redis, kube-proxy
+    ///   (control-plane) and prometheus (monitoring) are fine. Apps with error logs in the
+    ///   window get a `LogErrors` warning.
+    /// * Own statuses (SLO/Instances/Postgres/Redis): checkout and frontend critical, payment
+    ///   and postgres warning, the rest ok. The applications overview adds the Net, DNS, CPU,
+    ///   Storage and Logs indicators: cart, catalog and recommendation warning too.
     /// * Nodes node-1..node-3 up (node-3: cpu 35%, memory 61%, `/dev/nvme1n1` latency 120 ms,
     ///   I/O load 9.5); node-4 "down (no metrics)".
-    /// * Incidents: `q8w7e6r5` (checkout, critical, open, opened now-40m, RCA),
-    ///   `a1b2c3d4` (catalog, warning, opened now-5h, resolved now-4h20m, RCA),
-    ///   `z9y8x7w6` (cart, warning, resolved now-3d, no RCA).
+    /// * Incidents: `q8w7e6r5` (checkout, open, opened now-40m), `f1r2n3t4` (frontend, open,
+    ///   now-42m), `a1b2c3d4` (catalog latency, opened now-5h, resolved now-4h20m),
+    ///   `k7l6m5n4` (recommendation latency, a day long, resolved a day ago), `z9y8x7w6`
+    ///   (cart availability, resolved now-3d). With [`Scenario::with_cloud_rca`] q8w7e6r5 and
+    ///   a1b2c3d4 carry an AI RCA with widgets and propagation maps.
     /// * Deployments: payment `7d9f8b6c5: payment:2.4.1` (now-70m, critical), catalog
     ///   `5f6a7b8c9: catalog:3.1.0` (now-20h), frontend `6c8f9d7b5: frontend:1.9.0` (now-3d).
     /// * Error trace `4bf92f3577b34da6a3ce929d0e0e4736` (frontend → checkout → payment, plus a
-    ///   catalog `SELECT products` span) 12 minutes before now.
+    ///   catalog `SELECT products` span) 12 minutes before now; eBPF spans of frontend →
+    ///   catalog and catalog → postgres.
+    /// * Every simulated JVM runs without async-profiler and every postgres with
+    ///   `track_io_timing` off, so their reports carry a `configuration_hint` (v1.19.0+/v1.24.0+).
     pub fn ecommerce() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Full),
+            cloud_rca: false,
         }
     }
 
     /// One project "default" (id `d3f4u1t0`) with nothing in it.
     pub fn empty() -> Scenario {
-        Scenario { kind: Kind::Empty }
+        Scenario {
+            kind: Kind::Empty,
+            cloud_rca: false,
+        }
     }
 
-    /// A large generated world; deterministic from `spec.seed`.
+    /// A large generated world (project `synthetic`, id `s7n7h3t1`); deterministic from
+    /// `spec.seed`. About 3% of the apps burn error budget, the first five of them with an
+    /// open incident (their SLO checks fire); 10% have one problem each (OOM kills, CPU
+    /// throttling, restarts, a memory leak, an unavailable instance, or failed connections,
+    /// half of them with connectivity issues); about 5% of the nodes run above 80% CPU
+    /// (`CPUNode` in their apps). 50 incidents in all, mostly resolved over the last week.
     pub fn synthetic(spec: SyntheticSpec) -> Scenario {
         Scenario {
             kind: Kind::Synthetic(spec),
+            cloud_rca: false,
         }
     }
 
-    /// Only the payment OOM-after-deploy story (same project ids as `ecommerce`).
+    /// Only the payment OOM-after-deploy story (same project ids as `ecommerce`; incidents
+    /// `q8w7e6r5` and `f1r2n3t4`).
     pub fn oom_after_deploy() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Oom),
+            cloud_rca: false,
         }
     }
 
-    /// Only the catalog → postgres TCP connection failure story.
+    /// Only the catalog → postgres TCP connection failure story (open incident `t5c4p3f2`).
     pub fn tcp_connect_failures() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Tcp),
+            cloud_rca: false,
         }
     }
 
-    /// Only the node-3 disk I/O saturation story (postgres slow, catalog latency).
+    /// Only the node-3 disk I/O saturation story (postgres slow; open latency incidents
+    /// `a1b2c3d4` of catalog and `f1r2n3t4` of frontend).
     pub fn node_disk_saturation() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Disk),
+            cloud_rca: false,
         }
     }
 
@@ -103,7 +130,23 @@ impl Scenario {
     pub fn healthy() -> Scenario {
         Scenario {
             kind: Kind::Ecommerce(Variant::Healthy),
+            cloud_rca: false,
         }
+    }
+
+    /// The same scenario on a Coroot connected to Coroot Cloud: its incidents that have an
+    /// AI root cause analysis serve it (`rca.status: "OK"`, root cause, fixes, a detailed
+    /// analysis whose `WIDGET-<n>` lines refer to `rca.widgets[n]`, the propagation map), and
+    /// their `short_description` is the RCA's summary. Without it, as on open-source Coroot,
+    /// every incident's `rca` is `{"status": "AI disabled", …}` (v1.14.0+; null before) and
+    /// `short_description` is Coroot's automatic text ("High latency and errors", …).
+    pub fn with_cloud_rca(mut self) -> Scenario {
+        self.cloud_rca = true;
+        self
+    }
+
+    pub(crate) fn cloud_rca(&self) -> bool {
+        self.cloud_rca
     }
 
     /// Looks a scenario up by one of [`Scenario::NAMES`].
@@ -127,7 +170,7 @@ impl Scenario {
             Kind::Empty => {
                 let mut p = crate::world::Project::new("d3f4u1t0", "default", now_ms, 1);
                 p.finish();
-                World { projects: vec![p] }
+                World::new(vec![p])
             }
             Kind::Synthetic(spec) => synthetic::build(spec, now_ms),
         }

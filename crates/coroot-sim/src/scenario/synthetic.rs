@@ -8,8 +8,8 @@ use crate::model::Status;
 use crate::prng::Rng;
 use crate::util::{DAY, HOUR, MIN};
 use crate::world::{
-    App, Attrs, BurnRate, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project, Rca, Risk, Span,
-    Volume, World,
+    App, Attrs, Burn, Deployment, Disk, Incident, Instance, Link, LogRow, MIB, Node, Project, Rca, Risk, Span, Volume,
+    World,
 };
 
 /// Size and seed of the synthetic scenario.
@@ -141,6 +141,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
         let heavy = rng.chance(0.05);
         p.nodes.push(Node {
             name: format!("node-{i:04}"),
+            cluster: None,
             status: if down { Status::Warning } else { Status::Ok },
             status_msg: if down { "down (no metrics)".into() } else { "up".into() },
             ip: format!("10.0.{}.{}", i / 250, i % 250 + 1),
@@ -188,6 +189,8 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
         });
     }
     let nnodes = p.nodes.len().max(1);
+    let mut slo_candidates: Vec<usize> = Vec::new();
+    let mut failing_net: Vec<usize> = Vec::new();
     for i in 0..spec.apps {
         let ns = NAMESPACES[rng.below(NAMESPACES.len())];
         let r = rng.f64();
@@ -247,73 +250,29 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
         }
         let s = rng.f64();
         if s < 0.03 {
-            a.status = Status::Critical;
-            let rate = rng.range_f(14.4, 80.0);
-            a = a.with_check(
-                "SLOAvailability",
-                Status::Critical,
-                &format!("error budget burn rate is {rate:.1}x within 1 hour"),
-            );
+            // SLO-violating candidates: the first five get an open incident below.
             a.error_ratio = rng.range_f(0.02, 0.2);
-            a.params.push((
-                "errors",
-                Status::Critical,
-                format!("{}%", (a.error_ratio * 100.0).round()),
-            ));
+            a.trouble_since = Some(now - HOUR);
+            slo_candidates.push(i);
         } else if s < 0.13 {
-            a.status = Status::Warning;
+            a.trouble_since = Some(now - rng.range_f(10.0, 300.0) as i64 * MIN);
             match rng.below(6) {
-                0 => {
-                    let n = 1 + rng.below(9);
-                    a = a.with_check(
-                        "MemoryOOM",
-                        Status::Warning,
-                        &format!(
-                            "application has been restarted {n} time{} by the OOM killer",
-                            if n == 1 { "" } else { "s" }
-                        ),
-                    );
-                    a.params.push(("memory", Status::Warning, "OOM".into()));
-                }
-                1 => {
-                    a = a.with_check("CPUContainer", Status::Warning, "high CPU utilization of 1 container");
-                    a.params.push(("cpu", Status::Warning, "shortage".into()));
-                }
+                0 => a = a.fire("MemoryOOM", (1 + rng.below(9)) as f64),
+                1 => a = a.fire("CPUContainer", 1.0),
                 2 => {
                     let n = 2 + rng.below(20) as u32;
                     if let Some(inst) = a.instances.first_mut() {
                         inst.restarts = n;
                     }
-                    a = a.with_check(
-                        "InstanceRestarts",
-                        Status::Warning,
-                        &format!("application restarted {n} times"),
-                    );
                 }
-                3 => {
-                    a = a.with_check(
-                        "SLOLatency",
-                        Status::Warning,
-                        &format!("error budget burn rate is {:.1}x within 1 hour", rng.range_f(6.0, 14.0)),
-                    );
-                    a.params
-                        .push(("latency", Status::Warning, format!("{}ms", rng.below(2000) + 500)));
-                }
+                3 if kind != "CronJob" => a = a.fire("MemoryLeakPercent", rng.range_f(11.0, 40.0).round()),
                 4 => {
                     if let Some(inst) = a.instances.last_mut() {
                         inst.up = false;
                         inst.status_text = "down (waiting:CrashLoopBackOff)".into();
                     }
-                    a = a.with_check("InstanceAvailability", Status::Warning, "1 instance is unavailable");
                 }
-                _ => {
-                    a = a.with_check(
-                        "NetworkTCPConnections",
-                        Status::Warning,
-                        "failed to connect to 1 upstream service",
-                    );
-                    a.params.push(("network", Status::Warning, "failed conns".into()));
-                }
+                _ => failing_net.push(i),
             }
         }
         p.add_app(a);
@@ -329,57 +288,50 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                 if j == i || p.links.iter().rev().take(4).any(|l| l.from == i && l.to == j) {
                     continue;
                 }
-                let failing = p.apps[i].check("NetworkTCPConnections").is_some()
-                    && !p
-                        .links
-                        .iter()
-                        .rev()
-                        .take(4)
-                        .any(|l| l.from == i && l.status > Status::Ok);
-                p.links.push(Link {
-                    from: i,
-                    to: j,
-                    status: if failing { Status::Warning } else { Status::Ok },
-                    reason: if failing {
-                        "failed connections".into()
-                    } else {
-                        String::new()
-                    },
-                    rps: crate::util::round(rng.range_f(0.1, 50.0), 1),
-                    latency_ms: crate::util::round(rng.range_f(0.5, 80.0), 1),
-                    port: match p.apps[j].tech.as_deref() {
-                        Some("postgres") => 5432,
-                        Some("redis") => 6379,
-                        Some("mysql") => 3306,
-                        Some("mongodb") => 27017,
-                        Some("kafka") => 9092,
-                        _ => 8080,
-                    },
-                    failed_connects: failing,
-                });
+                let failing =
+                    failing_net.binary_search(&i).is_ok() && !p.links.iter().rev().take(4).any(|l| l.from == i);
+                let port = match p.apps[j].tech.as_deref() {
+                    Some("postgres") => 5432,
+                    Some("redis") => 6379,
+                    Some("mysql") => 3306,
+                    Some("mongodb") => 27017,
+                    Some("kafka") => 9092,
+                    _ => 8080,
+                };
+                let rps = crate::util::round(rng.range_f(0.1, 50.0), 1);
+                let latency = crate::util::round(rng.range_f(0.5, 80.0), 1);
+                let mut l = Link::new(i, j, rps, latency, port);
+                // Every other failing app loses packets too (no RTT samples): "connectivity issues".
+                l.failed_connects = failing;
+                l.no_connectivity = failing && i % 2 == 0;
+                p.links.push(l);
             }
         }
     }
-    // Incidents: mostly resolved over the last week, a few still open for critical apps.
-    let critical: Vec<usize> = (0..napps).filter(|&i| p.apps[i].status == Status::Critical).collect();
+    // Incidents: mostly resolved over the last week, five still open for SLO-violating apps.
     let n_inc = if napps == 0 { 0 } else { 50.min(napps * 2) };
+    let n_open = 5.min(slo_candidates.len());
     for k in 0..n_inc {
-        let open = k < 5.min(critical.len());
-        let app = if open { critical[k] } else { rng.below(napps) };
+        let open = k < n_open;
+        let app = match slo_candidates.get(k) {
+            Some(&a) if open => a,
+            _ => rng.below(napps),
+        };
         let opened = if open {
             now - rng.range_f(5.0, 55.0) as i64 * MIN
         } else {
             now - rng.below(7 * 24 * 60) as i64 * MIN - HOUR
         };
-        let avail = rng.chance(0.6);
+        let avail = open || rng.chance(0.6);
         let pct = crate::util::round(rng.range_f(0.5, 15.0), 1);
-        let br = BurnRate {
-            long_pct: pct,
-            short_pct: pct * 1.3,
-            long_rate: pct * 10.0,
-            short_rate: pct * 13.0,
-            severity: if open { Status::Critical } else { Status::Warning },
-            threshold: 14.4,
+        let rate = crate::util::round(rng.range_f(15.0, 80.0), 1);
+        let firing = Burn {
+            fast: (rate, crate::util::round(rate * 1.3, 1)),
+            slow: (crate::util::round(rate / 3.0, 1), crate::util::round(rate / 2.0, 1)),
+        };
+        let quiet = Burn {
+            fast: (0.5, 0.8),
+            slow: (0.3, 0.6),
         };
         p.incidents.push(Incident {
             key: format!("{}{}", rng.alnum(4), rng.hex(4)),
@@ -390,19 +342,12 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
             } else {
                 Some(opened + rng.range_f(5.0, 120.0) as i64 * MIN)
             },
-            severity: if open { Status::Critical } else { Status::Warning },
-            availability_burn: if avail { Some(br.clone()) } else { None },
-            latency_burn: if avail { None } else { Some(br) },
+            availability: Some(if avail { firing } else { quiet }),
+            latency: Some(if avail { quiet } else { firing }),
             availability_impact: if avail { pct } else { 0.0 },
             latency_impact: if avail { 0.0 } else { pct },
-            short_description: if avail {
-                "Elevated error rate".into()
-            } else {
-                "High latency".into()
-            },
             rca: if rng.chance(0.3) {
                 Some(Rca {
-                    status: "OK".into(),
                     short_summary: format!("{} degraded by an upstream", p.apps[app].name),
                     root_cause: "Synthetic root cause.".into(),
                     ..Rca::default()
@@ -410,22 +355,6 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
             } else {
                 None
             },
-            availability_slo: avail.then(|| {
-                (
-                    "99% of requests should not fail".into(),
-                    format!("{:.1}%", 100.0 - pct),
-                    true,
-                    0.0,
-                )
-            }),
-            latency_slo: (!avail).then(|| {
-                (
-                    "99% of requests should be served faster than 500ms".into(),
-                    format!("{:.1}%", 100.0 - pct),
-                    true,
-                    0.5,
-                )
-            }),
         });
     }
     for _ in 0..(if napps == 0 { 0 } else { 200 }) {
@@ -495,13 +424,12 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
             });
         }
     }
-    p.alerts = vec![("critical", critical.len().min(5) as u32), ("warning", 12)];
     // Index links before traces walk them.
     p.finish();
     logs(&mut p, spec, &mut rng, now);
     traces(&mut p, spec, &mut rng, now);
     p.finish();
-    World { projects: vec![p] }
+    World::new(vec![p])
 }
 
 fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
@@ -517,53 +445,49 @@ fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
     let attrs: Vec<Vec<Attrs>> = p
         .apps
         .iter()
-        .zip(&services)
-        .map(|(a, svc)| {
+        .map(|a| {
             a.instances
                 .iter()
-                .map(|i| {
-                    Arc::new(vec![
-                        ("host.name".to_string(), i.node.clone()),
-                        ("k8s.container.name".to_string(), a.name.clone()),
-                        ("k8s.namespace.name".to_string(), a.ns.clone()),
-                        ("k8s.pod.name".to_string(), i.name.clone()),
-                        ("service.name".to_string(), svc.to_string()),
-                    ])
-                })
+                .map(|i| Arc::new(crate::world::container_log_attrs(&a.ns, &i.name, &a.name, &i.node).1))
                 .collect()
         })
         .collect();
+    let hashes = |pool: &[Arc<str>]| -> Vec<Arc<str>> {
+        pool.iter()
+            .map(|m| Arc::from(crate::world::pattern_hash(m).as_str()))
+            .collect()
+    };
+    let (h_info, h_warn, h_error, h_debug) = (hashes(&m.info), hashes(&m.warn), hashes(&m.error), hashes(&m.debug));
     let empty: Arc<str> = Arc::from("");
     p.logs.reserve(spec.log_lines);
     for _ in 0..spec.log_lines {
         let app = rng.below(p.apps.len());
         let a = &p.apps[app];
-        let bias = match a.status {
-            Status::Critical => 0.3,
-            Status::Warning => 0.12,
-            _ => 0.03,
-        };
+        let bias = if a.trouble_since.is_some() { 0.12 } else { 0.03 };
         let r = rng.f64();
-        let (sev, pool) = if r < bias {
-            (17, &m.error)
+        let (sev, pool, hs) = if r < bias {
+            (17, &m.error, &h_error)
         } else if r < bias + 0.08 {
-            (13, &m.warn)
+            (13, &m.warn, &h_warn)
         } else if r < bias + 0.12 {
-            (5, &m.debug)
+            (5, &m.debug, &h_debug)
         } else {
-            (9, &m.info)
+            (9, &m.info, &h_info)
         };
         let inst = rng.below(a.instances.len().max(1));
         let ts_ns = (now - rng.below(DAY as usize) as i64) * 1_000_000 + rng.below(1_000_000) as i64;
         let row_attrs = attrs[app].get(inst).cloned().unwrap_or_default();
+        let k = rng.below(pool.len());
         p.logs.push(LogRow {
             ts_ns,
             service: services[app].clone(),
             app: Some(app as u32),
             severity: sev,
-            message: pool[rng.below(pool.len())].clone(),
+            message: pool[k].clone(),
             trace_id: empty.clone(),
             attrs: row_attrs,
+            pattern: hs[k].clone(),
+            cluster: None,
         });
     }
 }
@@ -587,11 +511,7 @@ fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
         let tid: Arc<str> = Arc::from(rng.hex(32).as_str());
         let root_app = rng.below(p.apps.len());
         let ts = now - rng.below(DAY as usize) as i64;
-        let err = rng.chance(if p.apps[root_app].status == Status::Critical {
-            0.5
-        } else {
-            0.05
-        });
+        let err = rng.chance(if p.apps[root_app].error_ratio > 0.01 { 0.5 } else { 0.05 });
         let op = ops[rng.below(ops.len())].clone();
         let dur = rng.range_f(2.0, 400.0);
         let root_id = rng.hex(16);
@@ -612,6 +532,7 @@ fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
                 ("service.name".into(), names[root_app].to_string()),
             ]),
             events: Vec::new(),
+            cluster: None,
         });
         let ups: Vec<usize> = p.upstreams(root_app).map(|l| l.to).take(3).collect();
         for (k, up) in ups.into_iter().enumerate() {
@@ -632,6 +553,7 @@ fn traces(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
                 },
                 attrs: Arc::new(vec![("service.name".into(), names[up].to_string())]),
                 events: Vec::new(),
+                cluster: None,
             });
         }
     }

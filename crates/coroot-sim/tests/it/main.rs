@@ -5,5 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod incidents_alerts;
+mod logs_traces;
+mod nodes_context;
+mod real_shapes;
 mod scenario;
 mod server;
+mod shape;
+mod statuses;
+mod versions;

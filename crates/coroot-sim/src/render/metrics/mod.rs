@@ -13,10 +13,16 @@ use crate::http::{RecordedRequest, Reply};
 use crate::util::{TimeCtx, num, parse_duration_ms, parse_query};
 use crate::world::Project;
 use promql::{evaluate, legend_name};
-pub(crate) use series::object_series;
+pub(crate) use series::{instance_series, object_series};
 
-/// `GET /api/project/{p}/panel/data` (§6.17).
-pub(crate) fn panel_data(p: &Project, ctx: &TimeCtx, query: Option<&str>) -> Result<Value, String> {
+/// `GET /api/project/{p}/panel/data` (v1.24.5:api/api.go:529-604, api/views/dashboards/panel.go):
+/// each query's `datasource` picks the Prometheus (a project's name; with one Prometheus an
+/// empty one means it); any other is 400 `invalid datasource` (panel.go:27-33).
+pub(crate) fn panel_data<'a>(
+    resolve: &dyn Fn(&str) -> Option<&'a Project>,
+    ctx: &TimeCtx,
+    query: Option<&str>,
+) -> Result<Value, String> {
     let panel: Value = query
         .and_then(|q| serde_json::from_str(q).ok())
         .ok_or_else(|| "Invalid query".to_string())?;
@@ -35,9 +41,9 @@ pub(crate) fn panel_data(p: &Project, ctx: &TimeCtx, query: Option<&str>) -> Res
             continue;
         }
         let ds = q.get("datasource").and_then(Value::as_str).unwrap_or("");
-        if !ds.is_empty() && ds != p.name {
+        let Some(p) = resolve(ds) else {
             return Err("invalid datasource".into());
-        }
+        };
         let expr = expr.replace("$RANGE", &format!("{}s", ctx.step / 1000 * 3));
         let legend = q.get("legend").and_then(Value::as_str).unwrap_or("");
         for (labels, vals) in evaluate(p, &expr, &times)? {

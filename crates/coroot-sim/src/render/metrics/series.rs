@@ -1,17 +1,23 @@
 //! Generated series (never stored): which series each known metric has in a project, and a
-//! deterministic value function per series, bent by the scenario's story overrides.
+//! deterministic value function per series, bent by the scenario's story overrides. Every
+//! metric name is one Coroot queries (v1.24.5:constructor/queries.go), with its labels.
 
 use std::collections::BTreeMap;
 
 use crate::prng::{hash_str, noise};
 use crate::util::TimeCtx;
-use crate::world::{Project, Shape};
+use crate::world::{App, Instance, Project, Shape};
 
-/// Metrics the simulator knows, and whether each is a counter.
+/// Metrics the simulator knows, and whether each is a counter; each is a PromQL metric of
+/// v1.24.5:constructor/queries.go (the node agent's and Prometheus' `up`): e.g. RSS is
+/// `container_resources_memory_rss_bytes` (queries.go:243; `container_memory_rss` is
+/// only Coroot's internal query name and a Fargate cAdvisor metric), a disk's I/O load is
+/// `rate(node_resources_disk_read_time_seconds_total)+rate(..._write_time_seconds_total)`
+/// and its utilisation `node_resources_disk_io_time_seconds_total` (queries.go:159-165).
 pub(crate) const KNOWN: &[(&str, bool)] = &[
     ("container_resources_cpu_usage_seconds_total", true),
     ("container_resources_cpu_throttled_seconds_total", true),
-    ("container_memory_rss", false),
+    ("container_resources_memory_rss_bytes", false),
     ("container_oom_kills_total", true),
     ("container_restarts_total", true),
     ("container_net_tcp_failed_connects_total", true),
@@ -19,9 +25,11 @@ pub(crate) const KNOWN: &[(&str, bool)] = &[
     ("container_net_latency_seconds", false),
     ("container_dns_requests_total", true),
     ("container_http_requests_total", true),
-    ("container_http_requests_duration_seconds_total", true),
+    ("container_http_requests_duration_seconds_total_sum", true),
     ("node_resources_cpu_usage_seconds_total", true),
-    ("node_disk_io_time_seconds_total", true),
+    ("node_resources_disk_read_time_seconds_total", true),
+    ("node_resources_disk_write_time_seconds_total", true),
+    ("node_resources_disk_io_time_seconds_total", true),
     ("up", false),
 ];
 
@@ -162,7 +170,7 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                     "container_resources_cpu_throttled_seconds_total" => {
                         push(&[], if a.cpu_limit > 0.0 { 0.005 } else { 0.0 }, "")
                     }
-                    "container_memory_rss" => push(&[], a.mem_usage, ""),
+                    "container_resources_memory_rss_bytes" => push(&[], a.mem_usage, ""),
                     "container_oom_kills_total" | "container_restarts_total" => push(&[], 0.0, ""),
                     "container_dns_requests_total" => {
                         for d in &a.dns {
@@ -190,7 +198,9 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                             match metric {
                                 "container_net_tcp_failed_connects_total" => push(&d, 0.0, &dest),
                                 "container_net_tcp_retransmits_total" => push(&d, 0.02, &dest),
-                                "container_net_latency_seconds" => push(&d, 0.0004 + (l.to % 5) as f64 * 0.0001, &dest),
+                                "container_net_latency_seconds" => {
+                                    push(&[("destination_ip", ip)], l.rtt_ms / 1000.0, &dest)
+                                }
                                 "container_http_requests_total" => {
                                     push(&[d[0], d[1], ("status", "200")], l.rps / n, &dest);
                                     for s in p.story.iter().filter(|s| s.metric == metric && s.object == a.name) {
@@ -201,7 +211,7 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                                         }
                                     }
                                 }
-                                "container_http_requests_duration_seconds_total" => {
+                                "container_http_requests_duration_seconds_total_sum" => {
                                     push(&d, l.rps / n * l.latency_ms / 1000.0, &dest)
                                 }
                                 _ => {}
@@ -228,15 +238,20 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                         seed: seed ^ hash_str(mode),
                     });
                 }
-            } else if metric == "node_disk_io_time_seconds_total" {
+            } else if let Some(share) = disk_share(metric) {
                 for d in &n.disks {
                     let dev = d.device.trim_start_matches("/dev/");
                     let mut l = labels(&common);
                     l.insert("device".into(), dev.into());
+                    let base = if share > 0.0 {
+                        d.io_load * share
+                    } else {
+                        (d.io_load / 10.0).min(0.98)
+                    };
                     out.push(SeriesSpec {
                         labels: l,
                         objects: objects.clone(),
-                        base: d.io_load,
+                        base,
                         seed: seed ^ hash_str(dev),
                     });
                 }
@@ -271,6 +286,34 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
         }
     }
     out
+}
+
+/// The share of a disk's I/O load (seconds/second) a disk metric carries: reads 30%,
+/// writes 70%; `Some(0)` for the utilisation (`io_time`, at most 1 second/second).
+pub(crate) fn disk_share(metric: &str) -> Option<f64> {
+    match metric {
+        "node_resources_disk_read_time_seconds_total" => Some(0.3),
+        "node_resources_disk_write_time_seconds_total" => Some(0.7),
+        "node_resources_disk_io_time_seconds_total" => Some(0.0),
+        _ => None,
+    }
+}
+
+/// One container's series of a `container_*` metric (rates/gauges over the window),
+/// without building the project's whole series list: the costs view asks for thousands.
+pub(crate) fn instance_series(p: &Project, metric: &str, a: &App, i: &Instance, ctx: &TimeCtx) -> Vec<f64> {
+    let cid = format!("/k8s/{}/{}/{}", a.ns, i.name, a.name);
+    let base = match metric {
+        "container_resources_cpu_usage_seconds_total" => a.cpu_usage,
+        _ => a.mem_usage,
+    };
+    let spec = SeriesSpec {
+        labels: BTreeMap::new(),
+        objects: vec![a.name.clone(), i.name.clone(), i.node.clone()],
+        base,
+        seed: hash_str(metric) ^ p.seed ^ hash_str(&cid),
+    };
+    values(p, metric, &spec, ctx, Mode::Rate)
 }
 
 /// A story-aware series for report charts: the first series of `metric` owned by `object`

@@ -1,9 +1,10 @@
-//! The production cluster's topology: its nodes, its applications (with the checks and
-//! overview parameters the variant's problems set), the links between them and the risks.
+//! The production cluster's topology: its nodes, its applications (with the checks the
+//! variant's problems make fire), the links between them and the risks. Statuses are not
+//! set here: Coroot derives them from the checks (see `render::audit`).
 
-use super::plot::{P, Variant};
+use super::plot::{P, Variant, oom_times};
 use crate::model::Status;
-use crate::util::{DAY, HOUR};
+use crate::util::{DAY, HOUR, MIN};
 use crate::world::{App, Disk, DnsDomain, Instance, Link, MIB, Node, Project, Risk, Volume};
 
 /// Indexes of the production apps that links, rollouts and risks refer to.
@@ -16,6 +17,7 @@ pub(super) struct Apps {
     pub cart: usize,
     pub reco: usize,
     pub redis: usize,
+    pub stripe: usize,
 }
 
 /// A running pod.
@@ -35,6 +37,7 @@ pub(super) fn pod(name: &str, node: &str, ip: &str) -> Instance {
 pub(super) fn node(name: &str, ip: &str, az: &str, cpu: u32, mem: u32) -> Node {
     Node {
         name: name.into(),
+        cluster: None,
         status: Status::Ok,
         status_msg: "up".into(),
         ip: ip.into(),
@@ -115,45 +118,47 @@ pub(super) fn nodes(v: Variant) -> Vec<Node> {
 
 /// Adds the production apps and returns the indexes the story refers to.
 pub(super) fn add_apps(p: &mut Project, v: Variant) -> Apps {
+    let now = p.now_ms;
     let apps = Apps {
         frontend: p.add_app(frontend(v)),
-        checkout: p.add_app(checkout(v)),
-        payment: p.add_app(payment(v)),
-        catalog: p.add_app(catalog(v)),
-        postgres: p.add_app(postgres(v)),
-        cart: p.add_app(cart(v)),
-        reco: p.add_app(recommendation(v)),
+        checkout: p.add_app(checkout(v, now)),
+        payment: p.add_app(payment(v, now)),
+        catalog: p.add_app(catalog(v, now)),
+        postgres: p.add_app(postgres(v, now)),
+        cart: p.add_app(cart(v, now)),
+        reco: p.add_app(recommendation(v, now)),
         redis: p.add_app(redis()),
+        // An external service payment calls: `external:external:ExternalService:<fqdn>:<port>`
+        // (constructor/containers.go:580, 707-735).
+        stripe: p.add_app(App::new(
+            "external",
+            "external",
+            "ExternalService",
+            "api.stripe.com:443",
+            None,
+        )),
     };
     p.add_app(kube_proxy());
     p.add_app(prometheus());
     apps
 }
 
-/// The storefront; its latency SLO burns when payment OOMs or postgres' disk is saturated.
+/// The storefront; its latency SLO burns (incident `f1r2n3t4`) when payment OOMs or
+/// postgres' disk is saturated.
 fn frontend(v: Variant) -> App {
     let mut frontend = App::new(P, "default", "Deployment", "frontend", Some("nodejs"));
     frontend.instances = vec![
-        pod("frontend-6c8f9d7b5-abcde", "node-1", "10.42.1.21"),
-        pod("frontend-6c8f9d7b5-fghij", "node-2", "10.42.2.22"),
+        pod("frontend-6c8f9d7b5-bcdfg", "node-1", "10.42.1.21"),
+        pod("frontend-6c8f9d7b5-fghjk", "node-2", "10.42.2.22"),
     ];
     frontend.rps = 83.0;
-    frontend.latency_ms = 180.0;
+    frontend.latency_ms = if v.oom() || v.disk() { 1200.0 } else { 180.0 };
     frontend.error_ratio = 0.004;
-    if v.oom() || v.disk() {
-        frontend.status = Status::Warning;
-        frontend = frontend.with_check(
-            "SLOLatency",
-            Status::Warning,
-            "error budget burn rate is 7.2x within 1 hour",
-        );
-        frontend.params.push(("latency", Status::Warning, "1.2s".into()));
-    }
     frontend
 }
 
 /// Checkout; its availability SLO burns while payment is OOM-killed.
-fn checkout(v: Variant) -> App {
+fn checkout(v: Variant, now: i64) -> App {
     let mut checkout = App::new(P, "default", "Deployment", "checkout", Some("java"));
     checkout.instances = vec![
         pod("checkout-5d7f8c9b6-k8m2p", "node-1", "10.42.1.31"),
@@ -167,24 +172,19 @@ fn checkout(v: Variant) -> App {
     checkout.latency_ms = 95.0;
     checkout.error_ratio = 0.002;
     if v.oom() {
-        checkout.status = Status::Critical;
-        checkout.error_ratio = 0.042;
-        checkout = checkout.with_check(
-            "SLOAvailability",
-            Status::Critical,
-            "error budget burn rate is 42.0x within 1 hour",
-        );
-        checkout.params.push(("errors", Status::Critical, "4%".into()));
-        checkout.params.push(("upstreams", Status::Critical, "0/1".into()));
+        // The availability SLO burns through incident `q8w7e6r5`; connections to the
+        // crash-looping payment pod fail.
+        checkout.error_ratio = 0.19;
+        checkout.trouble_since = Some(now - 40 * MIN);
     }
     checkout
 }
 
 /// Payment: the OOM story's root cause (a 256Mi limit after the 2.4.1 rollout).
-fn payment(v: Variant) -> App {
+fn payment(v: Variant, now: i64) -> App {
     let mut payment = App::new(P, "default", "Deployment", "payment", Some("golang"));
     payment.instances = vec![
-        pod("payment-7d9f8b6c5-m3k7p", "node-3", "10.42.3.41"),
+        pod("payment-7d9f8b6c5-m4k7p", "node-3", "10.42.3.41"),
         pod("payment-7d9f8b6c5-q4w8n", "node-1", "10.42.1.42"),
         pod("payment-7d9f8b6c5-t6r2z", "node-1", "10.42.1.43"),
         pod("payment-7d9f8b6c5-x2x9k", "node-2", "10.42.2.44"),
@@ -199,17 +199,8 @@ fn payment(v: Variant) -> App {
             i.up = false;
             i.restarts = 3;
         }
-        payment.status = Status::Warning;
-        payment = payment
-            .with_check("InstanceRestarts", Status::Warning, "application restarted 3 times")
-            .with_check(
-                "MemoryOOM",
-                Status::Warning,
-                "application has been restarted 3 times by the OOM killer",
-            );
-        payment.params.push(("instances", Status::Warning, "3/4".into()));
-        payment.params.push(("restarts", Status::Warning, "3".into()));
-        payment.params.push(("memory", Status::Warning, "OOM".into()));
+        payment.trouble_since = oom_times(now).first().copied();
+        payment = payment.fire("MemoryOOM", oom_times(now).len() as f64);
     } else {
         payment.mem_limit = 512.0 * MIB;
         payment.mem_usage = 210.0 * MIB;
@@ -218,40 +209,29 @@ fn payment(v: Variant) -> App {
 }
 
 /// Catalog: cannot connect to postgres in the TCP story, slow in the disk story.
-fn catalog(v: Variant) -> App {
+fn catalog(v: Variant, now: i64) -> App {
     let mut catalog = App::new(P, "default", "Deployment", "catalog", Some("golang"));
     catalog.instances = vec![
         pod("catalog-5f6a7b8c9-h2j4k", "node-2", "10.42.2.51"),
-        pod("catalog-5f6a7b8c9-w9x8y", "node-3", "10.42.3.52"),
+        pod("catalog-5f6a7b8c9-w9x8z", "node-3", "10.42.3.52"),
     ];
     catalog.rps = 40.0;
     catalog.latency_ms = 12.0;
     catalog.error_ratio = 0.001;
     if v.tcp() {
-        catalog.status = Status::Warning;
-        catalog = catalog.with_check(
-            "NetworkTCPConnections",
-            Status::Warning,
-            "failed to connect to 1 upstream service",
-        );
-        catalog.params.push(("network", Status::Warning, "failed conns".into()));
-        catalog.params.push(("upstreams", Status::Warning, "0/1".into()));
+        // Its connections to postgres fail (the link's `failed_connects`).
+        catalog.trouble_since = Some(now - 45 * MIN);
     }
     if v == Variant::Disk {
-        catalog.status = Status::Warning;
+        // The latency SLO burns through the open incident `a1b2c3d4`.
         catalog.latency_ms = 640.0;
-        catalog = catalog.with_check(
-            "SLOLatency",
-            Status::Warning,
-            "error budget burn rate is 8.4x within 1 hour",
-        );
-        catalog.params.push(("latency", Status::Warning, "640ms".into()));
+        catalog.trouble_since = Some(now - 40 * MIN);
     }
     catalog
 }
 
 /// Postgres on node-3, whose volume saturates in the disk story.
-fn postgres(v: Variant) -> App {
+fn postgres(v: Variant, now: i64) -> App {
     let mut postgres = App::new(P, "default", "StatefulSet", "postgres", Some("postgres"));
     let mut pg0 = pod("postgres-0", "node-3", "10.42.3.15");
     pg0.labels = vec![("role".into(), "primary".into()), ("version".into(), "16.4".into())];
@@ -262,6 +242,8 @@ fn postgres(v: Variant) -> App {
     postgres.cpu_request_m = 1000;
     postgres.mem_request = 4e9;
     postgres.cpu_usage = 0.6;
+    postgres.latency_ms = if v.disk() { 48.0 } else { 2.0 };
+    postgres.error_ratio = 0.0005;
     postgres.volumes = vec![Volume {
         name: "pgdata".into(),
         mount: "/var/lib/postgresql/data".into(),
@@ -272,21 +254,15 @@ fn postgres(v: Variant) -> App {
         total: 200e9,
     }];
     if v.disk() {
-        postgres.status = Status::Warning;
-        postgres = postgres
-            .with_check("StorageIOLoad", Status::Warning, "high I/O load of 1 volume")
-            .with_check(
-                "PostgresLatency",
-                Status::Warning,
-                "1 postgres instance is performing slowly",
-            );
-        postgres.params.push(("disk_io_load", Status::Warning, "9.5".into()));
+        // StorageIOLoad follows from the volume's I/O load; the exporter sees slow queries.
+        postgres = postgres.fire("PostgresLatency", 1.0);
+        postgres.trouble_since = Some(super::plot::disk_since(v, now));
     }
     postgres
 }
 
 /// Cart: NXDOMAIN answers for a redis-cache service that does not exist, in the full story.
-fn cart(v: Variant) -> App {
+fn cart(v: Variant, now: i64) -> App {
     let mut cart = App::new(P, "default", "Deployment", "cart", Some("python"));
     cart.instances = vec![pod("cart-7b8c9d0e1-p5q6r", "node-2", "10.42.2.61")];
     cart.rps = 15.0;
@@ -305,19 +281,14 @@ fn cart(v: Variant) -> App {
         },
     ];
     if v.full() {
-        cart.status = Status::Warning;
-        cart = cart.with_check(
-            "DnsNxdomainErrors",
-            Status::Warning,
-            "the app received an empty DNS response 7 times",
-        );
-        cart.params.push(("dns", Status::Warning, "errors".into()));
+        // DnsNxdomainErrors follows from the NXDOMAIN answers above.
+        cart.trouble_since = Some(now - 52 * MIN);
     }
     cart
 }
 
 /// Recommendation: CPU-throttled in the full story, over-provisioned for the costs view.
-fn recommendation(v: Variant) -> App {
+fn recommendation(v: Variant, now: i64) -> App {
     let mut reco = App::new(P, "default", "Deployment", "recommendation", Some("python"));
     reco.instances = vec![
         pod("recommendation-5b7c9d8f6-k2j4h", "node-1", "10.42.1.71"),
@@ -329,14 +300,11 @@ fn recommendation(v: Variant) -> App {
     reco.mem_limit = 4e9;
     reco.cpu_usage = 0.3;
     reco.mem_usage = 700e6;
-    reco.rec_cpu_m = Some(400);
-    reco.rec_mem = Some(1e9);
     reco.rps = 20.0;
     reco.latency_ms = 35.0;
     if v.full() {
-        reco.status = Status::Warning;
-        reco = reco.with_check("CPUContainer", Status::Warning, "high CPU utilization of 1 container");
-        reco.params.push(("cpu", Status::Warning, "shortage".into()));
+        reco = reco.fire("CPUContainer", 1.0);
+        reco.trouble_since = Some(now - 3 * HOUR);
     }
     reco
 }
@@ -357,7 +325,7 @@ fn kube_proxy() -> App {
     let mut kp = App::new(P, "kube-system", "DaemonSet", "kube-proxy", Some("kube-proxy"));
     kp.instances = vec![
         pod("kube-proxy-4xk2m", "node-1", "10.0.1.11"),
-        pod("kube-proxy-9pl3q", "node-2", "10.0.1.12"),
+        pod("kube-proxy-9pl4q", "node-2", "10.0.1.12"),
         pod("kube-proxy-v7n8b", "node-3", "10.0.1.13"),
     ];
     kp.cpu_usage = 0.01;
@@ -377,36 +345,29 @@ fn prometheus() -> App {
 
 /// The connections between production apps; each problem marks its link.
 pub(super) fn links(v: Variant, a: &Apps) -> Vec<Link> {
-    let link = |from, to, rps: f64, lat: f64, port| Link {
-        from,
-        to,
-        status: Status::Ok,
-        rps,
-        latency_ms: lat,
-        port,
-        ..Link::default()
-    };
     let mut links = vec![
-        link(a.frontend, a.checkout, 8.0, 95.0, 8080),
-        link(a.frontend, a.catalog, 40.0, 12.0, 8080),
-        link(a.frontend, a.cart, 15.0, 8.0, 8080),
-        link(a.frontend, a.reco, 20.0, 35.0, 8080),
-        link(a.checkout, a.payment, 8.0, 40.0, 8080),
-        link(a.catalog, a.postgres, 120.0, if v.disk() { 48.0 } else { 2.0 }, 5432),
-        link(a.cart, a.redis, 60.0, 1.0, 6379),
-        link(a.payment, a.postgres, 6.0, 3.0, 5432),
+        Link::new(a.frontend, a.checkout, 8.0, 95.0, 8080),
+        Link::new(a.frontend, a.catalog, 40.0, 12.0, 8080),
+        Link::new(a.frontend, a.cart, 15.0, 8.0, 8080),
+        Link::new(a.frontend, a.reco, 20.0, 35.0, 8080),
+        Link::new(a.checkout, a.payment, 8.0, 40.0, 8080),
+        Link::new(a.catalog, a.postgres, 120.0, if v.disk() { 48.0 } else { 2.0 }, 5432),
+        Link::new(a.cart, a.redis, 60.0, 1.0, 6379),
+        Link::new(a.payment, a.postgres, 6.0, 3.0, 5432),
+        Link {
+            rtt_ms: 11.0,
+            ..Link::new(a.payment, a.stripe, 6.0, 180.0, 443)
+        },
     ];
+    // Connections to the crash-looping payment pod are refused while it restarts.
     if v.oom()
         && let Some(l) = links.get_mut(4)
     {
-        l.status = Status::Critical;
-        l.reason = "connection reset by peer".into();
+        l.failed_connects = true;
     }
     if v.tcp()
         && let Some(l) = links.get_mut(5)
     {
-        l.status = Status::Warning;
-        l.reason = "failed connections".into();
         l.failed_connects = true;
     }
     links

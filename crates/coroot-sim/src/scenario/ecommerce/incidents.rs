@@ -1,66 +1,91 @@
-//! The production incidents, with Coroot's RCA where the story has one, and the rollouts
-//! that preceded them.
+//! The production incidents (with the AI RCA the Coroot Cloud RCA option serves) and the
+//! rollouts that preceded them.
 
 use super::cluster::Apps;
 use super::plot::{P, Variant};
 use crate::model::Status;
 use crate::util::{DAY, HOUR, MIN};
-use crate::world::{BurnRate, Deployment, Incident, PmApp, Rca};
+use crate::world::{Burn, Deployment, Incident, PmApp, Rca};
 
-/// The incidents of the variant.
+/// The incidents of the variant. Each carries the burn rates of both SLOs (the app has both
+/// SLIs) and, for the Coroot Cloud RCA option, an AI RCA.
 pub(super) fn list(v: Variant, now: i64) -> Vec<Incident> {
     let mut out = Vec::new();
+    let app = |kind: &str, name: &str| format!("{P}:default:{kind}:{name}");
     let pm = |name: &str,
               icon: &str,
               status,
               issues: &[&str],
               up: Option<(&str, Status, &str)>,
               down: Option<(&str, Status, &str)>| PmApp {
-        id: format!("{P}:default:Deployment:{name}"),
+        id: app("Deployment", name),
         icon: icon.into(),
         status,
         issues: issues.iter().map(|s| s.to_string()).collect(),
         upstreams: up
-            .map(|(n, s, st)| vec![(format!("{P}:default:Deployment:{n}"), s, vec![st.to_string()])])
+            .map(|(n, s, st)| vec![(app("Deployment", n), s, vec![st.to_string()])])
             .unwrap_or_default(),
         downstreams: down
-            .map(|(n, s, st)| vec![(format!("{P}:default:Deployment:{n}"), s, vec![st.to_string()])])
+            .map(|(n, s, st)| vec![(app("Deployment", n), s, vec![st.to_string()])])
             .unwrap_or_default(),
+    };
+    let quiet = Burn {
+        fast: (0.4, 0.6),
+        slow: (0.3, 0.5),
     };
     if v.oom() {
         out.push(Incident {
             key: "q8w7e6r5".into(),
-            app_id: format!("{P}:default:Deployment:checkout"),
+            app_id: app("Deployment", "checkout"),
             opened_at: now - 40 * MIN,
             resolved_at: None,
-            severity: Status::Critical,
-            availability_burn: Some(BurnRate { long_pct: 4.2, short_pct: 6.1, long_rate: 42.0, short_rate: 61.0, severity: Status::Critical, threshold: 14.4 }),
-            latency_burn: None,
-            availability_impact: 4.2,
-            latency_impact: 0.0,
-            short_description: "payment OOM-killed after deploy 2.4.1".into(),
-            availability_slo: Some(("99% of requests should not fail".into(), "95.8%".into(), true, 0.0)),
-            latency_slo: None,
+            availability: Some(Burn {
+                fast: (19.0, 25.4),
+                slow: (4.9, 24.3),
+            }),
+            latency: Some(Burn {
+                fast: (1.2, 2.0),
+                slow: (0.6, 1.1),
+            }),
+            availability_impact: 19.0,
+            latency_impact: 0.8,
             rca: Some(Rca {
-                status: "OK".into(),
                 short_summary: "payment OOM-killed after deploy 2.4.1".into(),
                 root_cause: "The **payment** service is being killed by the OOM killer. Deployment `7d9f8b6c5: payment:2.4.1` (70 minutes ago) \
 lowered the container memory limit from `512Mi` to `256Mi`, while the working set of payment 2.4.1 peaks at about 250Mi. \
-Each OOM kill drops in-flight requests, so **checkout** receives `connection reset by peer` from payment and answers 502.".into(),
+Each OOM kill drops in-flight requests, so **checkout** fails to connect to payment and answers 502.".into(),
                 immediate_fixes: "* Roll back payment to 2.4.0 or raise its memory limit to 512Mi:\n\n```\nkubectl -n default set resources deployment/payment --limits=memory=512Mi\n```\n\
 * Watch `payment-7d9f8b6c5-x2x9k` leave CrashLoopBackOff.".into(),
                 detailed: "### Timeline\n1. 70 minutes ago payment 2.4.1 was rolled out with `resources.limits.memory: 256Mi` (was 512Mi).\n\
-2. Memory usage (RSS) of payment containers climbs to the limit within ~12 minutes of each start.\n\
-3. The kernel OOM killer terminated payment containers 3 times (`container_oom_kills_total`); pod `payment-7d9f8b6c5-x2x9k` is in CrashLoopBackOff.\n\
-4. checkout → payment connections are reset while payment restarts; checkout returns HTTP 502 to frontend (4.2% of requests fail, burn rate 42x).\n\
+2. Memory usage (RSS) of payment containers climbs to the limit within ~12 minutes of each start:\n\nWIDGET-0\n\n\
+3. The kernel OOM killer terminated payment containers 3 times (`container_oom_kills_total`); pod `payment-7d9f8b6c5-x2x9k` is in CrashLoopBackOff:\n\nWIDGET-1\n\n\
+4. checkout → payment connections fail while payment restarts; checkout returns HTTP 502 to frontend (19% of requests fail, burn rate 19x).\n\
 5. frontend latency rises as its checkout calls time out and are retried.\n\n\
 ### Ruled out\n* node-2 memory pressure: the node has free memory; only the container limit is hit.\n* postgres: query latency of payment's queries is normal.".into(),
                 propagation: vec![
-                    pm("payment", "golang", Status::Critical, &["OOM killed 3 times", "restarts"], None, Some(("checkout", Status::Critical, "⚠️ connection reset by peer"))),
-                    pm("checkout", "java", Status::Critical, &["errors 4.2%"], Some(("payment", Status::Critical, "⚠️ connection reset by peer")), Some(("frontend", Status::Warning, "📈 8 rps ⏱️ 95ms"))),
-                    pm("frontend", "nodejs", Status::Warning, &["high latency"], Some(("checkout", Status::Critical, "📈 8 rps ⏱️ 95ms")), None),
+                    pm("payment", "golang", Status::Critical, &["OOM killed 3 times", "restarts"], None, Some(("checkout", Status::Critical, "⚠️ failed connections"))),
+                    pm("checkout", "java", Status::Critical, &["errors 19%"], Some(("payment", Status::Critical, "⚠️ failed connections")), Some(("frontend", Status::Ok, "📈 8 rps ⏱️ 95ms"))),
+                    pm("frontend", "nodejs", Status::Critical, &["high latency"], Some(("checkout", Status::Ok, "📈 8 rps ⏱️ 95ms")), None),
+                ],
+                widgets: vec![
+                    ("Memory usage (RSS) of payment, bytes".into(), "container_resources_memory_rss_bytes", "payment".into()),
+                    ("Out of memory events of payment-7d9f8b6c5-x2x9k".into(), "container_oom_kills_total", "payment-7d9f8b6c5-x2x9k".into()),
                 ],
             }),
+        });
+        out.push(Incident {
+            key: "f1r2n3t4".into(),
+            app_id: app("Deployment", "frontend"),
+            opened_at: now - 42 * MIN,
+            resolved_at: None,
+            availability: Some(quiet),
+            latency: Some(Burn {
+                fast: (7.2, 9.6),
+                slow: (6.8, 11.0),
+            }),
+            availability_impact: 0.3,
+            latency_impact: 2.6,
+            rca: None,
         });
     }
     if v.disk() {
@@ -69,79 +94,113 @@ Each OOM kill drops in-flight requests, so **checkout** receives `connection res
         } else {
             (now - 5 * HOUR, Some(now - 4 * HOUR - 20 * MIN))
         };
+        if v == Variant::Disk {
+            out.push(Incident {
+                key: "f1r2n3t4".into(),
+                app_id: app("Deployment", "frontend"),
+                opened_at: now - 37 * MIN,
+                availability: Some(quiet),
+                latency: Some(Burn {
+                    fast: (7.0, 9.1),
+                    slow: (6.4, 10.2),
+                }),
+                latency_impact: 2.2,
+                ..Incident::default()
+            });
+        }
         out.push(Incident {
             key: "a1b2c3d4".into(),
-            app_id: format!("{P}:default:Deployment:catalog"),
+            app_id: app("Deployment", "catalog"),
             opened_at: opened,
             resolved_at: resolved,
-            severity: Status::Warning,
-            availability_burn: None,
-            latency_burn: Some(BurnRate { long_pct: 2.1, short_pct: 3.4, long_rate: 8.4, short_rate: 13.6, severity: Status::Warning, threshold: 6.0 }),
+            availability: Some(quiet),
+            latency: Some(Burn {
+                fast: (5.1, 16.0),
+                slow: (8.4, 13.6),
+            }),
             availability_impact: 0.0,
             latency_impact: 2.1,
-            short_description: "Slow postgres queries: disk I/O saturation on node-3".into(),
-            availability_slo: None,
-            latency_slo: Some(("99% of requests should be served faster than 500ms".into(), "97.9%".into(), true, 0.5)),
             rca: Some(Rca {
-                status: "OK".into(),
                 short_summary: "Slow postgres queries: disk I/O saturation on node-3".into(),
                 root_cause: "The volume `/dev/nvme1n1` of **postgres** on **node-3** is saturated (I/O load ~9.5 seconds/second, average latency ~120ms), \
 so postgres queries of **catalog** are slow.".into(),
                 immediate_fixes: "* Move postgres to a volume with more provisioned IOPS.\n* Find and stop the I/O-heavy job on node-3.".into(),
-                detailed: "### Evidence\n* `node_disk_io_time_seconds_total` on node-3 rose from 0.4 to 9.5 s/s.\n* postgres average query time rose above 100ms.\n\
-* catalog latency SLO burned 8.4x.".into(),
+                detailed: "### Evidence\n* The I/O load of `nvme1n1` on node-3 (`node_resources_disk_read_time_seconds_total` + `node_resources_disk_write_time_seconds_total`) rose from 0.4 to 9.5 seconds/second:\n\nWIDGET-0\n\n\
+* postgres average query time rose above 100ms.\n* catalog latency SLO burned 8.4x within 6 hours.".into(),
                 propagation: vec![
                     PmApp {
-                        id: format!("{P}:default:StatefulSet:postgres"),
+                        id: app("StatefulSet", "postgres"),
                         icon: "postgres".into(),
                         status: Status::Warning,
                         issues: vec!["disk I/O saturation on node-3".into()],
                         upstreams: Vec::new(),
-                        downstreams: vec![(format!("{P}:default:Deployment:catalog"), Status::Warning, vec!["slow queries".into()])],
+                        downstreams: vec![(app("Deployment", "catalog"), Status::Critical, vec!["slow queries".into()])],
                     },
-                    pm("catalog", "golang", Status::Warning, &["high latency"], None, None),
+                    pm("catalog", "golang", Status::Critical, &["high latency"], None, None),
                 ],
+                widgets: vec![(
+                    "Disk nvme1n1 write time of node-3, seconds/second".into(),
+                    "node_resources_disk_write_time_seconds_total",
+                    "node-3".into(),
+                )],
             }),
         });
     }
     if v.full() {
         out.push(Incident {
             key: "z9y8x7w6".into(),
-            app_id: format!("{P}:default:Deployment:cart"),
+            app_id: app("Deployment", "cart"),
             opened_at: now - 3 * DAY - 25 * MIN,
             resolved_at: Some(now - 3 * DAY),
-            severity: Status::Warning,
-            short_description: "SLO violation".into(),
+            availability: Some(Burn {
+                fast: (15.3, 22.1),
+                slow: (3.2, 9.0),
+            }),
+            latency: Some(quiet),
+            availability_impact: 0.9,
+            ..Incident::default()
+        });
+    }
+    if v.full() {
+        // A day-long latency incident of recommendation, resolved a day ago: its window
+        // (±1h05m) is longer than 24 hours, so v1.17.4+ truncates it.
+        out.push(Incident {
+            key: "k7l6m5n4".into(),
+            app_id: app("Deployment", "recommendation"),
+            opened_at: now - 2 * DAY,
+            resolved_at: Some(now - DAY),
+            availability: Some(quiet),
+            latency: Some(Burn {
+                fast: (4.1, 9.0),
+                slow: (6.3, 7.7),
+            }),
+            latency_impact: 3.4,
             ..Incident::default()
         });
     }
     if v == Variant::Tcp {
         out.push(Incident {
             key: "t5c4p3f2".into(),
-            app_id: format!("{P}:default:Deployment:catalog"),
+            app_id: app("Deployment", "catalog"),
             opened_at: now - 30 * MIN,
             resolved_at: None,
-            severity: Status::Warning,
-            availability_burn: Some(BurnRate {
-                long_pct: 1.2,
-                short_pct: 2.0,
-                long_rate: 12.0,
-                short_rate: 20.0,
-                severity: Status::Warning,
-                threshold: 6.0,
+            availability: Some(Burn {
+                fast: (12.0, 20.0),
+                slow: (6.6, 19.0),
             }),
+            latency: Some(quiet),
             availability_impact: 1.2,
-            short_description: "catalog cannot connect to postgres".into(),
-            availability_slo: Some(("99% of requests should not fail".into(), "98.8%".into(), true, 0.0)),
             rca: Some(Rca {
-                status: "OK".into(),
                 short_summary: "catalog cannot connect to postgres".into(),
                 root_cause: "TCP connections from **catalog** to **postgres** (`10.42.3.15:5432`) are refused.".into(),
                 immediate_fixes: "* Check that postgres is listening and its NetworkPolicy allows catalog.".into(),
-                detailed:
-                    "`container_net_tcp_failed_connects_total` of catalog to 10.42.3.15:5432 rose 45 minutes ago."
-                        .into(),
+                detailed: "`container_net_tcp_failed_connects_total` of catalog to 10.42.3.15:5432 rose 45 minutes ago:\n\nWIDGET-0".into(),
                 propagation: Vec::new(),
+                widgets: vec![(
+                    "Failed TCP connections of catalog, per second".into(),
+                    "container_net_tcp_failed_connects_total",
+                    "catalog".into(),
+                )],
             }),
             ..Incident::default()
         });

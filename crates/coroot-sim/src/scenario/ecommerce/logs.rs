@@ -14,21 +14,15 @@ struct LogSink<'a> {
 }
 
 impl LogSink<'_> {
-    /// A container log line of `app`'s pod number `pod_idx` (wrapping around its pods).
+    /// A container log line of `app`'s pod number `pod_idx` (wrapping around its pods), as
+    /// the node agent ships it (see `world::container_log_attrs`).
     fn container(&mut self, app: &str, pod_idx: usize, ts_ms: i64, sev: u8, msg: &str, trace: &str) {
         let Some(ai) = self.p.app_by_name(app) else {
             return;
         };
         let a = &self.p.apps[ai];
         let inst = &a.instances[pod_idx % a.instances.len().max(1)];
-        let service = format!("/k8s/{}/{}", a.ns, a.name);
-        let attrs = vec![
-            ("host.name".to_string(), inst.node.clone()),
-            ("k8s.container.name".to_string(), a.name.clone()),
-            ("k8s.namespace.name".to_string(), a.ns.clone()),
-            ("k8s.pod.name".to_string(), inst.name.clone()),
-            ("service.name".to_string(), service.clone()),
-        ];
+        let (service, attrs) = crate::world::container_log_attrs(&a.ns, &inst.name, &a.name, &inst.node);
         self.p.logs.push(LogRow {
             ts_ns: ts_ms * 1_000_000 + (ts_ms.rem_euclid(997)) * 1000 + 123,
             service: Arc::from(service.as_str()),
@@ -37,6 +31,27 @@ impl LogSink<'_> {
             message: Arc::from(msg),
             trace_id: Arc::from(trace),
             attrs: Arc::new(attrs),
+            pattern: Arc::from(crate::world::pattern_hash(msg).as_str()),
+            cluster: None,
+        });
+    }
+
+    /// An OpenTelemetry log line of `service` (SDK resource attributes, no container).
+    fn otel(&mut self, service: &str, ts_ms: i64, sev: u8, msg: &str, trace: &str) {
+        let attrs = vec![
+            ("service.name".to_string(), service.to_string()),
+            ("telemetry.sdk.language".to_string(), "nodejs".to_string()),
+        ];
+        self.p.logs.push(LogRow {
+            ts_ns: ts_ms * 1_000_000,
+            service: Arc::from(service),
+            app: self.p.app_by_name(service).map(|i| i as u32),
+            severity: sev,
+            message: Arc::from(msg),
+            trace_id: Arc::from(trace),
+            attrs: Arc::new(attrs),
+            pattern: Arc::from(""),
+            cluster: None,
         });
     }
 
@@ -86,6 +101,8 @@ impl LogSink<'_> {
             message: Arc::from(msg),
             trace_id: Arc::from(""),
             attrs: Arc::new(attrs),
+            pattern: Arc::from(""),
+            cluster: None,
         });
     }
 }
@@ -290,13 +307,15 @@ pub(super) fn production(p: &mut Project, v: Variant, now: i64) {
     );
 }
 
-/// The quiet staging project's logs: a request line every five minutes.
+/// The quiet staging project's logs: a request line every five minutes; frontend also
+/// ships OpenTelemetry logs (service.name `frontend`), so its app logs have both sources.
 pub(super) fn staging(p: &mut Project, now: i64) {
     let mut sink = LogSink { p };
     let mut t = now - 2 * HOUR;
     while t < now {
         sink.container("frontend", 0, t, 9, "GET / 200 4ms", "");
         sink.container("catalog", 0, t + 1500, 9, "served product list", "");
+        sink.otel("frontend", t + 700, 9, "rendered home page", &format!("{:032x}", t));
         t += 5 * MIN;
     }
 }

@@ -2,7 +2,7 @@
 //! (OOM kills and restarts, 502s, failed connections, disk I/O, throttling, NXDOMAIN, a node
 //! going down) at the moments the rest of the story says.
 
-use super::plot::{Variant, oom_times};
+use super::plot::{Variant, disk_since, oom_times};
 use crate::util::{HOUR, MIN};
 use crate::world::{MIB, MetricStory, Shape};
 
@@ -32,7 +32,7 @@ pub(super) fn stories(v: Variant, now: i64) -> Vec<MetricStory> {
             Shape::Events(oom_times(now)),
         ));
         s.push(story(
-            "container_memory_rss",
+            "container_resources_memory_rss_bytes",
             "payment",
             None,
             Shape::Sawtooth {
@@ -50,7 +50,7 @@ pub(super) fn stories(v: Variant, now: i64) -> Vec<MetricStory> {
             Shape::Step {
                 at: now - 40 * MIN,
                 before: 0.0,
-                after: 0.35,
+                after: 1.5,
             },
         ));
         s.push(story(
@@ -83,25 +83,37 @@ pub(super) fn stories(v: Variant, now: i64) -> Vec<MetricStory> {
         ));
     }
     if v.disk() {
-        let at = if v == Variant::Disk {
-            now - 40 * MIN
-        } else {
-            now - 5 * HOUR - 10 * MIN
-        };
+        let at = disk_since(v, now);
+        // The I/O load (read + write time per second) of nvme1n1 goes from 0.4 to 9.5.
+        for (metric, share) in [
+            ("node_resources_disk_read_time_seconds_total", 0.3),
+            ("node_resources_disk_write_time_seconds_total", 0.7),
+        ] {
+            s.push(story(
+                metric,
+                "node-3",
+                Some(("device", "nvme1n1")),
+                Shape::Step {
+                    at,
+                    before: 0.4 * share,
+                    after: 9.5 * share,
+                },
+            ));
+        }
         s.push(story(
-            "node_disk_io_time_seconds_total",
+            "node_resources_disk_io_time_seconds_total",
             "node-3",
             Some(("device", "nvme1n1")),
             Shape::Step {
                 at,
-                before: 0.4,
-                after: 9.5,
+                before: 0.04,
+                after: 0.95,
             },
         ));
         s.push(story(
             "container_net_latency_seconds",
             "catalog",
-            Some(("destination", "10.42.3.15:5432")),
+            Some(("destination_ip", "10.42.3.15")),
             Shape::Step {
                 at,
                 before: 0.0004,

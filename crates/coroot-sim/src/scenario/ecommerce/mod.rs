@@ -10,16 +10,13 @@ mod metrics;
 mod plot;
 mod traces;
 
-use crate::model::Status;
 use crate::world::{App, Link, Project, World};
 pub(crate) use plot::Variant;
 use plot::{P, S};
 
 /// Both projects of the scenario, relative to `now`.
 pub(crate) fn build(v: Variant, now: i64) -> World {
-    World {
-        projects: vec![production(v, now), staging(now)],
-    }
+    World::new(vec![production(v, now), staging(now)])
 }
 
 fn production(v: Variant, now: i64) -> Project {
@@ -30,11 +27,6 @@ fn production(v: Variant, now: i64) -> Project {
     p.incidents = incidents::list(v, now);
     p.deployments = incidents::deployments(v, now, &apps);
     p.risks = cluster::risks(v, &apps);
-    p.alerts = if v == Variant::Healthy {
-        Vec::new()
-    } else {
-        vec![("critical", 1), ("warning", 1)]
-    };
     p.story = metrics::stories(v, now);
     logs::production(&mut p, v, now);
     traces::production(&mut p, v, now);
@@ -52,7 +44,7 @@ fn staging(now: i64) -> Project {
     n.price = Some(60.74);
     p.nodes = vec![n];
     let mut fe = App::new(S, "default", "Deployment", "frontend", Some("nodejs"));
-    fe.instances = vec![cluster::pod("frontend-7d8e9f0a1-aaaaa", "stg-node-1", "10.43.1.11")];
+    fe.instances = vec![cluster::pod("frontend-7d8e9f0a1-bbbcd", "stg-node-1", "10.43.1.11")];
     fe.rps = 2.0;
     fe.latency_ms = 15.0;
     let fe = p.add_app(fe);
@@ -61,15 +53,7 @@ fn staging(now: i64) -> Project {
     cat.rps = 1.5;
     cat.latency_ms = 6.0;
     let cat = p.add_app(cat);
-    p.links = vec![Link {
-        from: fe,
-        to: cat,
-        status: Status::Ok,
-        rps: 1.5,
-        latency_ms: 6.0,
-        port: 8080,
-        ..Link::default()
-    }];
+    p.links = vec![Link::new(fe, cat, 1.5, 6.0, 8080)];
     logs::staging(&mut p, now);
     p.finish();
     p

@@ -1,5 +1,6 @@
 //! The scenario's stored spans: the checkout error traces of the OOM story, two hours of
-//! healthy traffic, and eBPF spans the overview must leave out.
+//! healthy traffic, and eBPF spans (client-side, ServiceName `/k8s/<ns>/<workload>`, peer
+//! address of the server) the overview leaves out and app tracing's eBPF source finds.
 
 use std::sync::Arc;
 
@@ -55,6 +56,7 @@ impl SpanSink<'_> {
             status_message: msg,
             attrs: Arc::new(a),
             events,
+            cluster: None,
         });
         id
     }
@@ -251,7 +253,11 @@ pub(super) fn production(p: &mut Project, v: Variant, now: i64) {
         ("/k8s/default/frontend", "GET /api/products"),
         (now - 5 * MIN, 13.0),
         None,
-        &[("http.method", "GET")],
+        &[
+            ("http.method", "GET"),
+            ("net.sock.peer.addr", "10.42.2.51"),
+            ("net.sock.peer.port", "8080"),
+        ],
     );
     let tid = s.rng.hex(32);
     s.span(
@@ -260,6 +266,10 @@ pub(super) fn production(p: &mut Project, v: Variant, now: i64) {
         ("/k8s/default/catalog", "query products"),
         (now - 7 * MIN, 2.0),
         None,
-        &[("db.system", "postgresql")],
+        &[
+            ("db.system", "postgresql"),
+            ("net.sock.peer.addr", "10.42.3.15"),
+            ("net.sock.peer.port", "5432"),
+        ],
     );
 }
