@@ -304,7 +304,7 @@ async fn real_bodies(sim: &Simulator) -> Vec<Value> {
         .unwrap();
     client.node(PROD, "node-1", range).await.unwrap();
     client
-        .panel_data(PROD, range, "container_memory_rss", "", "")
+        .panel_data(PROD, range, "container_resources_memory_rss_bytes", "", "")
         .await
         .unwrap();
 
