@@ -75,9 +75,10 @@ pub fn unknown(input: &str, index: &[AppId]) -> ToolError {
         )
     } else {
         format!(
-            "no application matches '{}'; closest: {}; pass one of these ids as app_id",
+            "no application matches '{}'; closest: {}; pass one of these ids as app_id, or call {} to list them all",
             input.trim(),
-            list(&close)
+            list(&close),
+            names::APPLICATIONS
         )
     };
     ToolError::Resolve { message }
@@ -136,15 +137,17 @@ fn pick(index: &[AppId], input: &str) -> Pick {
 }
 
 /// Up to `n` ids closest to `input`: names containing it (or contained in it) first, then by
-/// edit distance.
+/// edit distance. A needle of fewer than three letters or digits ("." or "..") is contained
+/// in too many names to suggest any.
 fn closest(index: &[AppId], input: &str, n: usize) -> Vec<AppId> {
     let needle = AppId::new(input);
     let needle = needle.name().to_ascii_lowercase();
+    let contains_ok = needle.chars().filter(char::is_ascii_alphanumeric).count() >= 3;
     let mut scored: Vec<(usize, &AppId)> = index
         .iter()
         .filter_map(|id| {
             let name = id.name().to_ascii_lowercase();
-            let score = if name.contains(&needle) || needle.contains(&name) {
+            let score = if contains_ok && (name.contains(&needle) || needle.contains(&name)) {
                 0
             } else {
                 let d = strsim::levenshtein(&name, &needle);
@@ -204,6 +207,12 @@ mod tests {
         assert!(e.contains("closest: k:default:Deployment:catalog"), "{e}");
         let e = unknown("zzzzzzzz", &index()).to_string();
         assert!(e.contains("coroot_get_applications"), "{e}");
+        // "." is in every dotted name (api.stripe.com:443): no suggestion from it.
+        let mut ids = index();
+        ids.push(AppId::new("external:external:ExternalService:api.stripe.com:443"));
+        let e = unknown(".", &ids).to_string();
+        assert!(!e.contains("closest"), "{e}");
+        assert!(unknown("stripe", &ids).to_string().contains("api.stripe.com:443"));
     }
 
     #[tokio::test]

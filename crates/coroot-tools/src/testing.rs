@@ -43,6 +43,12 @@ pub async fn ecommerce() -> Kit {
     start(Scenario::ecommerce()).await
 }
 
+/// The e-commerce scenario as Coroot Enterprise/Cloud serves it: incidents carry an AI RCA
+/// (open-source Coroot answers "AI disabled").
+pub async fn cloud_rca() -> Kit {
+    start(Scenario::ecommerce().with_cloud_rca()).await
+}
+
 /// Runs tool `T` with JSON arguments, panicking on error.
 pub async fn run<T: crate::tool::Tool>(kit: &Kit, args: serde_json::Value) -> crate::tool::ToolOutput {
     match crate::tool::call::<T>(&kit.ctx, args).await {

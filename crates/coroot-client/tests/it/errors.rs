@@ -132,7 +132,13 @@ async fn not_found_names_the_missing_object_from_the_endpoint_and_an_unknown_pro
     assert_eq!(object(err), Object::Project);
     let err = expect_err(
         client
-            .panel_data("nosuchproject", last_hour(), "container_resources_memory_rss_bytes", "", "")
+            .panel_data(
+                "nosuchproject",
+                last_hour(),
+                "container_resources_memory_rss_bytes",
+                "",
+                "",
+            )
             .await,
         Some(&sim),
     );
@@ -192,7 +198,13 @@ async fn promql_parse_error_is_a_400_with_the_parser_message() {
     let client = client(&sim);
     let err = expect_err(
         client
-            .panel_data(PROD, last_hour(), "sum(rate(container_resources_memory_rss_bytes[5m])", "", "")
+            .panel_data(
+                PROD,
+                last_hour(),
+                "sum(rate(container_resources_memory_rss_bytes[5m])",
+                "",
+                "",
+            )
             .await,
         Some(&sim),
     );
@@ -295,7 +307,10 @@ async fn truncated_json_is_a_decode_error_on_every_endpoint() {
         ),
         (
             "/api/v1/query_range",
-            client.query_range(range, 60, "container_resources_memory_rss_bytes", "").await.err(),
+            client
+                .query_range(range, 60, "container_resources_memory_rss_bytes", "")
+                .await
+                .err(),
         ),
     ];
     for (endpoint, err) in results {

@@ -71,23 +71,40 @@ pub async fn run(full: bool) -> Result<()> {
     )
     .await?;
 
-    // The root-cause app: the failing app deepest upstream on the propagation map.
     let project = ctx.client.resolve_project(None).await?;
     let view = ctx.client.incident(&project.id, &key).await?;
-    let culprit = root_cause_app(&view).unwrap_or_else(|| affected.clone());
-
-    step.call(
-        "coroot_get_app_detail",
-        json!({"app_id": affected.as_str()}),
-        "Health checks of the affected app",
-    )
-    .await?;
-    step.call(
-        "coroot_get_app_detail",
-        json!({"app_id": culprit.as_str()}),
-        "Health checks of the suspected root-cause app",
-    )
-    .await?;
+    let mut detail = step
+        .call(
+            "coroot_get_app_detail",
+            json!({"app_id": affected.as_str()}),
+            "Health checks of the affected app",
+        )
+        .await?;
+    // With Coroot's RCA, the root of its propagation map; without one (open-source Coroot),
+    // the seed's workflow: follow the failing dependency upstream while there is one.
+    let mut culprit = affected.clone();
+    if let Some(root) = root_cause_app(&view).filter(|r| *r != affected) {
+        culprit = root;
+        step.call(
+            "coroot_get_app_detail",
+            json!({"app_id": culprit.as_str()}),
+            "Health checks of the root-cause app on Coroot's propagation map",
+        )
+        .await?;
+    } else {
+        let mut seen = vec![affected.clone()];
+        while let Some(next) = failing_dependency(&detail).filter(|d| !seen.contains(d)) {
+            culprit = next.clone();
+            seen.push(next);
+            detail = step
+                .call(
+                    "coroot_get_app_detail",
+                    json!({"app_id": culprit.as_str()}),
+                    "Health checks of its failing dependency",
+                )
+                .await?;
+        }
+    }
     step.call(
         "coroot_get_app_logs",
         json!({"app_id": culprit.as_str(), "severity": "error"}),
@@ -126,20 +143,24 @@ pub async fn run(full: bool) -> Result<()> {
 
     // The same workflow in one call, printed in full: the ranked report is the point.
     step.full = true;
-    step.call(
-        "coroot_investigate",
-        json!({}),
-        "All of the above in one call: ranked root causes with their evidence",
-    )
-    .await?;
+    let report = step
+        .call(
+            "coroot_investigate",
+            json!({}),
+            "All of the above in one call: ranked root causes with their evidence",
+        )
+        .await?;
 
     let rca = view.data.incident.rca.unwrap_or_default();
     out!("━━ Conclusion");
     out!(
-        "Incident {key} on {} is caused by {}.",
+        "Incident {key} on {} traces back to {}.",
         affected.short(),
         culprit.short()
     );
+    if let Some(verdict) = report["verdict"].as_str() {
+        out!("coroot_investigate: {verdict}");
+    }
     if !rca.short_summary.is_empty() {
         out!("Coroot's RCA: {}", rca.short_summary);
     }
@@ -199,6 +220,18 @@ fn root_cause_app(view: &coroot_client::models::IncidentView) -> Option<AppId> {
         .root()
         .or_else(|| graph.apps.iter().find(|a| a.status.is_failing()))
         .map(|a| a.id.clone())
+}
+
+/// The worst failing dependency in a coroot_get_app_detail result.
+fn failing_dependency(detail: &Value) -> Option<AppId> {
+    let code = |d: &Value| d["status_code"].as_u64().unwrap_or(0);
+    detail["dependencies"]
+        .as_array()?
+        .iter()
+        .filter(|d| code(d) >= 3)
+        .max_by_key(|d| code(d))
+        .and_then(|d| d["id"].as_str())
+        .map(AppId::new)
 }
 
 async fn first_error_trace(client: &Client, project: &str) -> Option<String> {

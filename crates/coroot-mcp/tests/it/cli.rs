@@ -99,7 +99,19 @@ fn demo_walks_the_workflow_to_the_root_cause() {
         stdout.contains("coroot_get_node_detail"),
         "the walkthrough reaches the nodes step"
     );
-    assert!(stdout.contains("is caused by default/payment"), "{stdout}");
+    // Open-source Coroot has no RCA: the walk follows checkout's failing dependency.
+    assert!(
+        stdout.contains("Health checks of its failing dependency\n→ coroot_get_app_detail(app_id=\"k3h2x9qa:default:Deployment:payment\")"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Incident q8w7e6r5 on default/checkout traces back to default/payment."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("coroot_investigate: most likely OOM kills of default/payment"),
+        "{stdout}"
+    );
 }
 
 #[test]

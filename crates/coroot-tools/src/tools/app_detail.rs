@@ -581,7 +581,7 @@ mod tests {
             "payment-7d9f8b6c5-x2x9k: down (waiting:CrashLoopBackOff) · restarts 3 · node node-2 · ip 10.42.2.44"
         );
         assert!(
-            text.contains("default/checkout → payment: CRITICAL ⚠️ connection reset by peer"),
+            text.contains("default/checkout → payment: CRITICAL ⚠️ failed connections"),
             "{text}"
         );
         assert!(text.contains("payment → default/postgres: OK"), "{text}");
@@ -651,7 +651,11 @@ mod tests {
             text.contains("Storage: Volume | Latency | I/O load | Space | Device"),
             "{text}"
         );
-        assert!(text.contains("9.5 (WARNING)"), "{text}");
+        // Coroot formats the I/O load with utils.FormatFloat: 9.5 s/s shows as "10".
+        assert!(
+            text.contains("  pgdata:/var/lib/postgresql/data | 120 ms | 10 | 36% (71 GB / 200 GB) | /dev/nvme1n1"),
+            "{text}"
+        );
         assert!(text.contains("postgres-0: up (running)"), "{text}");
         assert!(text.contains("role=primary"), "{text}");
     }
@@ -662,7 +666,7 @@ mod tests {
         let out = testing::run::<GetAppDetail>(&kit, json!({"app_id": "payment", "lookback_hours": 2})).await;
         assert!(
             out.text
-                .contains("Deployments: Deployment | Deployed | Summary\n  7d9f8b6c5: payment:2.4.1"),
+                .contains("Deployments: Deployment | Deployed | Summary\n  7d9f8b6c5: payment:2.4.1 [age: 1 hour] (CRITICAL) | 1 hour ago"),
             "{}",
             out.text
         );
@@ -681,7 +685,7 @@ mod tests {
         );
         assert!(
             out.text
-                .contains("  redis-cache.default.svc.cluster.local | 0.5 /s | 7 | - | - | -"),
+                .contains("  redis-cache.default.svc.cluster.local (WARNING) | 0.5 /s | 7 | - | - | -"),
             "{}",
             out.text
         );

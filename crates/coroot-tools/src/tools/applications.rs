@@ -318,26 +318,30 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(lines[1].starts_with("10 applications: 1 CRITICAL, "), "{}", out.text);
+        assert!(lines[1].starts_with("10 applications: 2 CRITICAL, "), "{}", out.text);
         assert!(
-            lines[2].starts_with("CRITICAL default/checkout · java: errors 4% CRITICAL · upstreams 0/1 CRITICAL"),
+            lines[2]
+                .starts_with("CRITICAL default/checkout · java: errors 19% CRITICAL · network failed conns WARNING"),
             "{}",
             out.text
         );
         let payment = lines.iter().find(|l| l.starts_with("WARNING default/payment")).unwrap();
         assert!(
-            payment.contains("instances 3/4 WARNING")
-                && payment.contains("restarts 3 WARNING")
-                && payment.contains("memory OOM WARNING"),
+            payment.contains("restarts 3 WARNING") && payment.contains("memory OOM WARNING"),
             "{payment}"
         );
         assert!(!payment.contains("latency"), "OK cells are left out: {payment}");
         assert!(
-            out.text.contains("catalog · golang: upstreams 0/1 WARNING"),
+            out.text
+                .contains("CRITICAL default/frontend · nodejs: latency 1s CRITICAL"),
             "{}",
             out.text
         );
-        assert!(out.text.contains("network failed conns WARNING"), "{}", out.text);
+        assert!(
+            out.text.contains("catalog · golang: network failed conns WARNING"),
+            "{}",
+            out.text
+        );
         assert!(out.text.contains("OK ("), "{}", out.text);
         assert!(out.text.contains("kube-system/kube-proxy"), "{}", out.text);
         assert!(out.text.ends_with(
@@ -345,12 +349,12 @@ mod tests {
         ));
         // Statuses are counted from Coroot's strings (the original's counters were always 0).
         let s = &out.structured;
-        assert_eq!(s["counts"]["critical"], 1);
+        assert_eq!(s["counts"]["critical"], 2);
         assert!(s["counts"]["warning"].as_u64().unwrap() >= 4);
         assert_eq!(s["applications"][0]["id"], "k3h2x9qa:default:Deployment:checkout");
         assert_eq!(s["applications"][0]["status_code"], 4);
         assert_eq!(s["applications"][0]["cells"][0]["name"], "errors");
-        assert_eq!(s["applications"][0]["cells"][0]["value"], "4%");
+        assert_eq!(s["applications"][0]["cells"][0]["value"], "19%");
         assert_eq!(s["applications"].as_array().unwrap().len(), 10);
         insta::assert_snapshot!(out.text);
     }
@@ -360,7 +364,8 @@ mod tests {
         let kit = testing::ecommerce().await;
         let out = testing::run::<GetApplications>(&kit, json!({"status": "CRITICAL"})).await;
         let apps = out.structured["applications"].as_array().unwrap();
-        assert_eq!(apps.len(), 1);
+        assert_eq!(apps.len(), 2);
+        assert!(apps.iter().all(|a| a["status"] == "CRITICAL"), "{apps:?}");
         assert_eq!(out.structured["total"], 10);
         assert!(!out.text.contains("OK ("), "{}", out.text);
         let e = testing::run_err::<GetApplications>(&kit, json!({"status": "bad"})).await;

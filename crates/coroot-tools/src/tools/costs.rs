@@ -416,13 +416,13 @@ mod tests {
         assert!(!out.text.contains("node-4"), "node-4 has no price");
         let apps = lines.iter().position(|l| l.starts_with("Applications (")).unwrap();
         assert!(
-            lines[apps + 1].starts_with("default/recommendation · over-provisioned $82.34/mo"),
+            lines[apps + 1].starts_with("default/recommendation · over-provisioned $84.10/mo"),
             "{}",
             out.text
         );
         assert_eq!(
             lines[apps + 2],
-            "  right-size: cpu_request 2000m → 400m, memory 4GB → 1GB, saves $82.34/mo"
+            "  right-size: cpu_request 2000m → 400m, memory 4GB → 800MB, saves $84.10/mo"
         );
         assert!(
             out.text
@@ -430,7 +430,7 @@ mod tests {
         );
         let reco = &out.structured["applications"][0];
         assert_eq!(reco["application_id"], "k3h2x9qa:default:Deployment:recommendation");
-        assert_eq!(reco["components"][0]["saving"], 82.34);
+        assert_eq!(reco["components"][0]["saving"], 84.10);
         assert_eq!(out.structured["totals"]["nodes"], 420.48);
 
         let sent = kit

@@ -138,9 +138,14 @@ impl From<&Incident> for IncidentHead {
 }
 
 impl IncidentHead {
-    /// `OPEN` or `RESOLVED`.
-    pub fn state(&self) -> &'static str {
-        if self.open { "OPEN" } else { "RESOLVED" }
+    /// `OPEN CRITICAL`, `RESOLVED`: Coroot sets a resolved incident's severity to OK
+    /// (watchers/incidents.go), so "RESOLVED OK" would say nothing more.
+    pub fn state(&self) -> String {
+        match (self.open, self.severity.status_code) {
+            (true, _) => format!("OPEN {}", self.severity.status),
+            (false, code) if code <= coroot_client::Status::Ok.code() => "RESOLVED".into(),
+            (false, _) => format!("RESOLVED {}", self.severity.status),
+        }
     }
 }
 
@@ -274,52 +279,44 @@ impl Tool for GetIncidents {
         let mut t = Answer::new(frame, "incidents", "pass a shorter lookback_hours");
         t.header("Incidents", &out.project, &out.window);
         t.coroot_status(&out.coroot_status);
-        if !out.firing_alerts.is_empty() {
-            t.heading(format!(
-                "FIRING ALERTS ({}), rule-based, incidents or not:",
-                out.firing_alerts.len()
-            ));
-            for (n, a) in out.firing_alerts.iter().enumerate() {
-                let mut line = format!(
-                    "{} {} · {}",
-                    a.severity.status,
-                    a.rule,
-                    coroot_client::AppId::new(a.application_id.as_str()).short()
-                );
-                if !a.summary.is_empty() {
-                    line.push_str(&format!(": {}", a.summary));
-                }
-                if let Some(ms) = a.opened_ms {
-                    line.push_str(&format!(" · since {}", when(now_ms, ms)));
-                }
-                t.item("/firing_alerts", n, line);
-            }
-        }
-        if out.incidents.is_empty() {
-            t.line("No incident was open or opened in this window.");
-            t.footer("next: coroot_get_applications to check current health, or a longer lookback_hours");
-            return t;
-        }
+        // Open-source Coroot has no AI RCA: when no incident has one for the same reason, the
+        // reason is said once.
+        let no_rca: Vec<String> = out
+            .incidents
+            .iter()
+            .filter(|i| i.rca_summary.is_empty() && i.root_cause.is_none())
+            .map(|i| why_no_rca(&i.rca_status, ""))
+            .collect();
+        let shared_no_rca =
+            (no_rca.len() > 1 && no_rca.len() == out.incidents.len() && no_rca.iter().all(|r| *r == no_rca[0]))
+                .then(|| no_rca[0].clone());
         let critical = out
             .incidents
             .iter()
             .filter(|i| i.head.open && i.head.severity.status == "CRITICAL")
             .count();
-        t.line(format!(
-            "{} incidents: {} open{}, {} resolved",
-            out.total,
-            out.open,
-            if critical > 0 {
-                format!(" ({critical} CRITICAL)")
-            } else {
-                String::new()
-            },
-            out.total - out.open
-        ));
+        if out.incidents.is_empty() {
+            t.line("No incident was open or opened in this window.");
+        } else {
+            t.line(format!(
+                "{} incidents: {} open{}, {} resolved",
+                out.total,
+                out.open,
+                if critical > 0 {
+                    format!(" ({critical} CRITICAL)")
+                } else {
+                    String::new()
+                },
+                out.total - out.open
+            ));
+        }
+        if let Some(reason) = &shared_no_rca {
+            t.line(format!("no RCA on any of them: {reason}"));
+        }
         for (n, incident) in out.incidents.iter().enumerate() {
             let i = &incident.head;
             let app = coroot_client::AppId::new(i.application_id.as_str()).short();
-            let mut item = format!("{} {} {} · {}", i.state(), i.severity.status, i.key, app);
+            let mut item = format!("{} {} · {}", i.state(), i.key, app);
             if let Some(ms) = i.opened_ms {
                 item.push_str(&format!(" · opened {}", when(now_ms, ms)));
             }
@@ -345,16 +342,44 @@ impl Tool for GetIncidents {
             if let Some(fix) = &i.immediate_fixes {
                 item.push_str(&format!("\n  fixes: {}", clip(&one_line(fix), RCA_CHARS)));
             }
-            if i.rca_summary.is_empty() && i.root_cause.is_none() {
+            if i.rca_summary.is_empty() && i.root_cause.is_none() && shared_no_rca.is_none() {
                 item.push_str(&format!("\n  no RCA: {}", why_no_rca(&i.rca_status, "")));
             }
             t.item("/incidents", n, item);
+        }
+        if !out.firing_alerts.is_empty() {
+            t.heading(format!(
+                "FIRING ALERTS ({}), rule-based, incidents or not:",
+                out.firing_alerts.len()
+            ));
+            for (n, a) in out.firing_alerts.iter().enumerate() {
+                let mut line = format!(
+                    "{} {} · {}",
+                    a.severity.status,
+                    a.rule,
+                    coroot_client::AppId::new(a.application_id.as_str()).short()
+                );
+                if !a.summary.is_empty() {
+                    line.push_str(&format!(": {}", a.summary));
+                }
+                if let Some(ms) = a.opened_ms {
+                    line.push_str(&format!(" · since {}", when(now_ms, ms)));
+                }
+                t.item("/firing_alerts", n, line);
+            }
         }
         if let Some(first) = out.incidents.first() {
             t.footer(format!(
                 "next: coroot_get_incident_detail(incident_key='{}') for the full RCA and propagation map",
                 first.head.key
             ));
+        } else if let Some(alert) = out.firing_alerts.first() {
+            t.footer(format!(
+                "next: coroot_get_app_detail(app_id='{}') for the checks behind the worst firing alert",
+                alert.application_id
+            ));
+        } else {
+            t.footer("next: coroot_get_applications to check current health, or a longer lookback_hours");
         }
         t
     }
@@ -368,7 +393,7 @@ mod tests {
 
     #[tokio::test]
     async fn open_incident_leads_with_its_root_cause_and_fixes() {
-        let kit = testing::ecommerce().await;
+        let kit = testing::cloud_rca().await;
         let out = testing::run::<GetIncidents>(&kit, json!({})).await;
         let first = out.text.lines().nth(2).unwrap();
         assert!(
@@ -388,8 +413,46 @@ mod tests {
             "an incident resolved 3 days ago is outside 24h"
         );
         assert_eq!(out.structured["incidents"][0]["status_code"], 4);
-        assert_eq!(out.structured["open"], 1);
+        assert_eq!(out.structured["open"], 2);
         insta::assert_snapshot!(out.text);
+    }
+
+    #[tokio::test]
+    async fn open_source_coroot_says_once_why_there_is_no_rca_and_lists_firing_alerts_after() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetIncidents>(&kit, json!({})).await;
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(lines[1], "4 incidents: 2 open (2 CRITICAL), 2 resolved", "{}", out.text);
+        assert_eq!(
+            lines[2],
+            "no RCA on any of them: Coroot's AI RCA is not enabled (open-source Coroot has none)"
+        );
+        assert_eq!(out.text.matches("AI RCA is not enabled").count(), 1, "{}", out.text);
+        assert!(
+            lines[3].starts_with("OPEN CRITICAL q8w7e6r5 · default/checkout"),
+            "{}",
+            out.text
+        );
+        assert!(
+            lines[4].starts_with("  what broke: High latency and errors"),
+            "{}",
+            out.text
+        );
+        // Alerts fire on checks whether or not an SLO is broken: payment's OOM kills are
+        // there, though only checkout and frontend have incidents.
+        let alerts = out.text.find("FIRING ALERTS (8)").unwrap();
+        assert!(alerts > out.text.find("RESOLVED a1b2c3d4").unwrap(), "{}", out.text);
+        assert!(
+            out.text[alerts..].contains(
+                "WARNING Out of memory kills · default/payment: application has been restarted 3 times by the OOM killer"
+            ),
+            "{}",
+            out.text
+        );
+        assert_eq!(out.structured["firing_alerts"][0]["status"], "WARNING");
+        assert!(out.text.ends_with(
+            "next: coroot_get_incident_detail(incident_key='q8w7e6r5') for the full RCA and propagation map"
+        ));
     }
 
     #[tokio::test]

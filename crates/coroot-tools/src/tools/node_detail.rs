@@ -512,15 +512,15 @@ mod tests {
         assert!(lines[0].starts_with("Node node-3 · project production · last 1h"));
         assert_eq!(
             lines[1],
-            "OS linux 6.1.109-118.189.amzn2023.x86_64 · Cloud AWS · Region us-east-1 · AZ us-east-1c · Instance Type m5.xlarge · Coroot Agent 1.26.3"
+            "OS linux 6.1.109-118.189.amzn2023.x86_64 · Cloud aws · Region us-east-1 · AZ us-east-1c · Instance Type m5.xlarge · Coroot Agent 1.26.3"
         );
         assert_eq!(
-            lines[2], "WARNING Disks /dev/nvme1n1: Latency 120 ms, I/O Load 9.5",
+            lines[2], "WARNING Disks /dev/nvme1n1: Latency 120 ms, I/O Load 10",
             "{}",
             out.text
         );
         assert!(
-            out.text.contains("  /dev/nvme1n1 · Mount points /var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount · Used by postgres-0 · Latency 120 ms (WARNING) · I/O Load 9.5 (WARNING) · Space 36%"),
+            out.text.contains("  /dev/nvme1n1 · Mount points /var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount · Used by postgres-0 · Latency 120 ms · I/O Load 10 · Space 36%"),
             "{}",
             out.text
         );
@@ -538,7 +538,7 @@ mod tests {
             .find(|g| g["name"] == "Disks")
             .unwrap();
         assert_eq!(disks["tables"][0]["header"][3], "Latency");
-        assert_eq!(disks["tables"][0]["rows"][1][4], "9.5 (WARNING)");
+        assert_eq!(disks["tables"][0]["rows"][1][4], "10");
         insta::assert_snapshot!(out.text);
     }
 

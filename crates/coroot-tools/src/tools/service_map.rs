@@ -333,19 +333,15 @@ mod tests {
             "{}",
             out.text
         );
-        assert_eq!(
-            lines[1], "8 apps, 8 links (2 failing: 1 CRITICAL, 1 WARNING)",
-            "{}",
-            out.text
-        );
+        assert_eq!(lines[1], "9 apps, 9 links (2 failing: 2 CRITICAL)", "{}", out.text);
         assert_eq!(lines[2], "PROBLEM LINKS (client → upstream)");
         assert_eq!(
             lines[3],
-            "default/checkout → default/payment: CRITICAL ⚠️ connection reset by peer"
+            "default/catalog → default/postgres: CRITICAL ⚠️ failed connections"
         );
         assert_eq!(
             lines[4],
-            "default/catalog → default/postgres: WARNING ⚠️ failed connections"
+            "default/checkout → default/payment: CRITICAL ⚠️ failed connections"
         );
         assert_eq!(lines[5], "OTHER LINKS");
         assert!(
@@ -359,16 +355,21 @@ mod tests {
             "{}",
             out.text
         );
+        assert!(
+            out.text.contains("default/payment → external/api.stripe.com:443: OK"),
+            "external services are on the map: {}",
+            out.text
+        );
         assert!(out.text.ends_with(
-            "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:payment') for the upstream of the worst link"
+            "next: coroot_get_app_detail(app_id='k3h2x9qa:default:StatefulSet:postgres') for the upstream of the worst link"
         ));
         let s = &out.structured;
-        assert_eq!(s["links"][0]["client"], "k3h2x9qa:default:Deployment:checkout");
-        assert_eq!(s["links"][0]["upstream"], "k3h2x9qa:default:Deployment:payment");
+        assert_eq!(s["links"][0]["client"], "k3h2x9qa:default:Deployment:catalog");
+        assert_eq!(s["links"][0]["upstream"], "k3h2x9qa:default:StatefulSet:postgres");
         assert_eq!(s["links"][0]["status_code"], 4);
         assert_eq!(s["links"][1]["stats"][0], "⚠️ failed connections");
-        assert_eq!(s["links"].as_array().unwrap().len(), 8);
-        assert_eq!(s["link_counts"]["critical"], 1);
+        assert_eq!(s["links"].as_array().unwrap().len(), 9);
+        assert_eq!(s["link_counts"]["critical"], 2);
         let frontend_catalog = s["links"]
             .as_array()
             .unwrap()

@@ -148,11 +148,7 @@ impl<'a> Case<'a> {
             if path.is_empty() {
                 path = self.map_path(&app_key(&view.incident.application_id));
             }
-            if !self.paths.contains(&path) {
-                self.paths.push(path);
-                self.path_incidents
-                    .push(view.incident.opened_at.map(|o| (o, view.incident.key.clone())));
-            }
+            self.add_path(path, view.incident.opened_at.map(|o| (o, view.incident.key.clone())));
         }
         if facts.views.is_empty() {
             let entries: Vec<String> = match given {
@@ -166,17 +162,39 @@ impl<'a> Case<'a> {
             };
             for e in entries {
                 let path = self.map_path(&e);
-                // A path contained in a longer one adds nothing.
-                if !self.paths.iter().any(|p| p.ends_with(&path) || p.starts_with(&path)) {
-                    self.paths.retain(|p| !(path.ends_with(p) || path.starts_with(p)));
-                    self.paths.push(path);
-                    self.path_incidents.push(None);
-                }
+                self.add_path(path, None);
             }
-            self.path_incidents.truncate(self.paths.len());
         }
         self.starts = self.paths.iter().filter_map(|p| p.first().cloned()).collect();
         self.on_path = self.paths.iter().flatten().cloned().collect();
+    }
+
+    /// Adds a failure path unless a longer one already runs through it (two incidents on one
+    /// chain, payment → checkout and payment → checkout → frontend, are one path); the kept
+    /// path carries the earlier incident.
+    fn add_path(&mut self, path: Vec<String>, incident: Option<(i64, String)>) {
+        let within =
+            |long: &[String], short: &[String]| short.is_empty() || long.windows(short.len()).any(|w| w == short);
+        let earlier = |a: Option<(i64, String)>, b: Option<(i64, String)>| match (a, b) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        if let Some(i) = self.paths.iter().position(|p| within(p, &path)) {
+            self.path_incidents[i] = earlier(self.path_incidents[i].take(), incident);
+            return;
+        }
+        let mut incident = incident;
+        let mut i = 0;
+        while i < self.paths.len() {
+            if within(&path, &self.paths[i]) {
+                self.paths.remove(i);
+                incident = earlier(incident, self.path_incidents.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        self.paths.push(path);
+        self.path_incidents.push(incident);
     }
 
     /// From an app, up the service map to where the failure starts: follow the worst upstream

@@ -141,10 +141,9 @@ impl Tool for Investigate {
         for incident in &out.incidents {
             let i = &incident.head;
             let mut line = format!(
-                "Incident {} {} {} · {}",
+                "Incident {} {} · {}",
                 i.key,
                 i.state(),
-                i.severity.status,
                 AppId::new(i.application_id.as_str()).short()
             );
             if let Some(ms) = i.opened_ms {
@@ -275,14 +274,23 @@ mod tests {
         assert!(cites(s, "coroot_get_app_detail", "payment: Memory / Out of Memory"));
         assert!(cites(s, "coroot_get_deployments", "payment 7d9f8b6c5: payment:2.4.1"));
         assert!(cites(s, "coroot_get_overview_logs", "K8s event OOMKilling"));
-        assert!(cites(s, "coroot_get_incident_detail", "q8w7e6r5"));
         assert!(
             out.text
                 .contains("Failure path (failure flows →): default/payment → default/checkout → default/frontend"),
             "{}",
             out.text
         );
-        assert!(out.text.contains("Started from: incident q8w7e6r5"), "{}", out.text);
+        assert!(
+            out.text.contains("Started from: incidents f1r2n3t4, q8w7e6r5"),
+            "{}",
+            out.text
+        );
+        // checkout's incident is nearer the root cause than frontend's.
+        assert!(
+            out.text.contains("coroot_get_incident_detail(incident_key='q8w7e6r5')"),
+            "{}",
+            out.text
+        );
         assert!(out.text.chars().count() < 10_000, "{}", out.text.len());
     }
 
@@ -390,7 +398,21 @@ mod tests {
         let out = testing::run::<Investigate>(&kit, json!({"incident_key": "a1b2c3d4"})).await;
         assert!(out.text.contains("Started from: incident a1b2c3d4"), "{}", out.text);
         assert_eq!(top(&out)["kind"], "disk_io");
-        assert!(cites(top(&out), "coroot_get_incident_detail", "a1b2c3d4"));
+        // Open-source Coroot has no RCA to cite: the ranking stands on the checks alone.
+        assert!(
+            !cites(top(&out), "coroot_get_incident_detail", "a1b2c3d4"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("coroot_get_incident_detail(incident_key='a1b2c3d4')"));
+        let cloud = testing::start(Scenario::node_disk_saturation().with_cloud_rca()).await;
+        let out = testing::run::<Investigate>(&cloud, json!({"incident_key": "a1b2c3d4"})).await;
+        assert_eq!(top(&out)["kind"], "disk_io");
+        assert!(
+            cites(top(&out), "coroot_get_incident_detail", "a1b2c3d4 root cause"),
+            "{}",
+            out.text
+        );
         let err = testing::run_err::<Investigate>(&kit, json!({"incident_key": "nope1234"})).await;
         assert!(err.contains("coroot_get_incidents"), "{err}");
     }

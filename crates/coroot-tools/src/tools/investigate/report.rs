@@ -3,7 +3,7 @@
 //! found healthy, what could not be checked, and the calls that would confirm the top suspect.
 
 use coroot_client::AppId;
-use coroot_client::models::Incident;
+use coroot_client::models::{Incident, IncidentView};
 
 use super::evidence::Case;
 use super::output::{Evidence, FirstFailure, IncidentOut, Output, Suspect};
@@ -428,8 +428,22 @@ fn next_calls(case: &Case<'_>, suspects: &[Suspect], meta: &Meta) -> Vec<String>
     if let Some(t) = trace {
         out.push(format!("{}(trace_id='{t}')", names::TRACES));
     }
-    if let Some(key) = facts.views.keys().next() {
-        out.push(format!("{}(incident_key='{key}')", names::INCIDENT_DETAIL));
+    // The incident nearest where the failure starts says most about the cause; then the
+    // widest impact.
+    let nearest = |v: &&IncidentView| {
+        let app = app_key(&v.incident.application_id);
+        case.paths
+            .iter()
+            .filter_map(|p| p.iter().position(|a| *a == app))
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    if let Some(v) = facts.views.values().min_by(|a, b| {
+        nearest(a)
+            .cmp(&nearest(b))
+            .then(b.incident.impact.total_cmp(&a.incident.impact))
+    }) {
+        out.push(format!("{}(incident_key='{}')", names::INCIDENT_DETAIL, v.incident.key));
     }
     out.truncate(4);
     out

@@ -1,13 +1,14 @@
 //! `coroot_get_traces`: which requests failed or were slow, and for one trace, where in the
 //! call chain it went wrong.
 //!
-//! Coroot sends a trace as a flat span list; the tree is rebuilt here the way its UI does
-//! (roots are spans without a parent or whose parent is missing; children by start time).
+//! Coroot sends a trace as a flat span list; [`tree`] rebuilds the tree its UI draws.
 //! Errors are selected with Coroot's error bucket (`dur_from=inf, dur_to=err`): the Python
 //! original sent a `StatusCode` filter Coroot silently ignores, and dumped the raw object.
 //! Coroot's `message` codes (`no_clickhouse`, `not_found`) are turned into sentences.
 
-use std::collections::{HashMap, HashSet};
+mod tree;
+
+use std::collections::HashSet;
 
 use coroot_client::models::{AppTraces, Span, Traces, Viewed};
 use coroot_client::query::TraceQuery;
@@ -21,10 +22,11 @@ use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
 use crate::redact::redact;
-use crate::render::units::{clip, iso, latency_ms, one_line, when};
+use crate::render::units::{iso, latency_ms, when};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::names;
+use tree::{TreeSpan, status_word, tree};
 
 /// The tool.
 pub struct GetTraces;
@@ -33,10 +35,6 @@ pub struct GetTraces;
 const DEFAULT_LIMIT: u32 = 20;
 /// Coroot returns at most the newest 100 root spans.
 const MAX_LIMIT: u32 = 100;
-/// Longest URL or statement shown per span.
-const DETAILS_CHARS: usize = 160;
-/// Longest status or exception message shown per span.
-const MESSAGE_CHARS: usize = 300;
 
 /// Parameters.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -140,35 +138,6 @@ pub struct RootSpan {
     /// The app that sent the request (an app's own spans only).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub client: String,
-}
-
-/// A span in the tree.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct TreeSpan {
-    /// 0 for roots.
-    pub depth: usize,
-    /// Span id.
-    pub span_id: String,
-    /// Parent span id, empty for a root.
-    pub parent_id: String,
-    /// Service.
-    pub service: String,
-    /// Span name.
-    pub name: String,
-    /// Start, UTC ISO-8601.
-    pub start: String,
-    /// Start after the trace's first span, ms.
-    pub offset_ms: i64,
-    /// Duration, ms.
-    pub duration_ms: f64,
-    /// Failed.
-    pub error: bool,
-    /// `HTTP-502`, `OK`, or the OTel status message.
-    pub status: String,
-    /// URL or statement, clipped.
-    pub details: String,
-    /// Exception messages from the span's events.
-    pub exceptions: Vec<String>,
 }
 
 impl Tool for GetTraces {
@@ -374,90 +343,6 @@ fn explain(t: &Traces) -> String {
         parts.push(t.error.clone());
     }
     parts.join("; ")
-}
-
-/// `ERROR HTTP-502`, `ERROR connection reset`, `HTTP-200`, `OK`.
-fn status_word(s: &Span) -> String {
-    let msg = one_line(&s.status.message);
-    let msg = clip(&msg, MESSAGE_CHARS);
-    match (s.status.error, msg.as_str()) {
-        (true, "" | "ERROR") => "ERROR".into(),
-        (true, m) => format!("ERROR {m}"),
-        (false, "") => "OK".into(),
-        (false, m) => m.to_string(),
-    }
-}
-
-/// Depth-first span tree: roots have no parent or a parent missing from the trace; children
-/// follow start time, as in Coroot's UI.
-fn tree(mut spans: Vec<Span>) -> Vec<TreeSpan> {
-    spans.sort_by_key(|s| s.timestamp);
-    let start = spans.first().map_or(0, |s| s.timestamp);
-    let ids: HashSet<&str> = spans.iter().map(|s| s.id.as_str()).collect();
-    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut roots = Vec::new();
-    for (i, s) in spans.iter().enumerate() {
-        if s.parent_id.is_empty() || !ids.contains(s.parent_id.as_str()) || s.parent_id == s.id {
-            roots.push(i);
-        } else {
-            children.entry(s.parent_id.as_str()).or_default().push(i);
-        }
-    }
-    let mut order: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    let mut seen = vec![false; spans.len()];
-    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&i| (i, 0)).collect();
-    while let Some((i, depth)) = stack.pop() {
-        // A malformed trace with a parent cycle must not loop forever.
-        if std::mem::replace(&mut seen[i], true) {
-            continue;
-        }
-        order.push((i, depth));
-        if let Some(kids) = spans.get(i).and_then(|s| children.get(s.id.as_str())) {
-            stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
-        }
-    }
-    // Spans only reachable through a cycle are still shown, as roots.
-    for (i, done) in seen.iter().enumerate() {
-        if !done {
-            order.push((i, 0));
-        }
-    }
-    order
-        .into_iter()
-        .filter_map(|(i, depth)| {
-            let s = spans.get(i)?;
-            let exceptions = s
-                .events
-                .iter()
-                .filter(|e| e.name == "exception")
-                .filter_map(|e| {
-                    let msg = e.attributes.get("exception.message").map(|m| one_line(m));
-                    let typ = e.attributes.get("exception.type");
-                    match (typ, msg) {
-                        (Some(t), Some(m)) => Some(format!("{t}: {m}")),
-                        (None, Some(m)) => Some(m),
-                        (Some(t), None) => Some(t.clone()),
-                        (None, None) => None,
-                    }
-                })
-                .map(|m| clip(&m, MESSAGE_CHARS))
-                .collect();
-            Some(TreeSpan {
-                depth,
-                span_id: s.id.clone(),
-                parent_id: s.parent_id.clone(),
-                service: s.service.clone(),
-                name: s.name.clone(),
-                start: iso(s.timestamp),
-                offset_ms: s.timestamp - start,
-                duration_ms: s.duration,
-                error: s.status.error,
-                status: status_word(s),
-                details: clip(&one_line(&s.details.text), DETAILS_CHARS),
-                exceptions,
-            })
-        })
-        .collect()
 }
 
 fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
@@ -713,13 +598,51 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn error_traces_of_a_service_are_listed_with_their_ids() {
+    async fn error_traces_of_an_app_come_from_its_tracing_view() {
         let kit = testing::ecommerce().await;
         let out = testing::run::<GetTraces>(
             &kit,
             json!({"service_name": "frontend", "status_error": "true", "limit": 5}),
         )
         .await;
+        // A service name that is an app's reads the app's own tracing view, errors only
+        // (`<source>:<trace>:<time>:<durations>`, api/views/tracing/tracing.go).
+        let req = kit
+            .sim
+            .requests()
+            .into_iter()
+            .rev()
+            .find(|r| r.path.ends_with("/tracing"))
+            .unwrap();
+        assert!(
+            req.path.contains("k3h2x9qa%3Adefault%3ADeployment%3Afrontend"),
+            "{}",
+            req.path
+        );
+        assert_eq!(req.param("trace"), Some(":::inf-err"));
+        assert!(
+            out.text
+                .contains("filters: app=default/frontend (its tracing view: every request it served)"),
+            "{}",
+            out.text
+        );
+        let items: Vec<&str> = out.text.lines().filter(|l| l.starts_with("2025-")).collect();
+        assert_eq!(items.len(), 5, "{}", out.text);
+        assert!(
+            items
+                .iter()
+                .all(|l| l.contains("frontend POST /api/checkout") && l.contains("ERROR HTTP-502")),
+            "{}",
+            out.text
+        );
+        assert!(out.structured["errors"].as_u64().unwrap() >= 15, "{}", out.structured);
+        assert!(out.text.contains("next: coroot_get_traces(trace_id='"));
+    }
+
+    #[tokio::test]
+    async fn a_service_that_is_no_app_is_searched_in_the_overview() {
+        let kit = testing::ecommerce().await;
+        let out = testing::run::<GetTraces>(&kit, json!({"service_name": "checkout-otel", "status_error": true})).await;
         let req = kit
             .sim
             .requests()
@@ -732,27 +655,24 @@ mod tests {
             (q["dur_from"].as_str(), q["dur_to"].as_str()),
             (Some("inf"), Some("err"))
         );
-        assert_eq!(q["filters"][0]["value"], "frontend");
-        let items: Vec<&str> = out.text.lines().filter(|l| l.starts_with("2025-")).collect();
-        assert_eq!(items.len(), 5, "{}", out.text);
+        assert_eq!(q["filters"][0]["value"], "checkout-otel");
+        assert!(!kit.sim.requests().iter().any(|r| r.path.ends_with("/tracing")));
         assert!(
-            items
-                .iter()
-                .all(|l| l.contains("frontend POST /api/checkout") && l.contains("ERROR HTTP-502"))
+            out.text
+                .contains("No traces in this window for service=checkout-otel, errors only.")
+                && out.text.contains("next: try app_id instead"),
+            "{}",
+            out.text
         );
-        assert!(out.structured["errors"].as_u64().unwrap() >= 15, "{}", out.structured);
-        assert!(out.text.contains("next: coroot_get_traces(trace_id='"));
     }
 
     #[tokio::test]
-    async fn the_newest_traces_are_listed_with_the_error_count() {
+    async fn the_newest_requests_of_an_app_id_are_listed_newest_first() {
         let kit = testing::ecommerce().await;
         let out = testing::run::<GetTraces>(&kit, json!({"service_name": "default:Deployment:frontend"})).await;
         assert!(
-            out.text.contains(
-                "note: service_name 'default:Deployment:frontend' is an app id; searched OTel service 'frontend'"
-            ),
-            "{}",
+            out.text.contains("filters: app=default/frontend"),
+            "an app id given as service_name reads that app: {}",
             out.text
         );
         assert!(out.text.contains("failed · newest first, showing 20"), "{}", out.text);
@@ -762,10 +682,10 @@ mod tests {
             .filter(|l| l.starts_with("2025-"))
             .map(|l| &l[..20])
             .collect();
+        assert_eq!(starts.len(), 20);
         let mut sorted = starts.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(starts, sorted, "newest first");
-        assert!(!out.text.contains("/k8s/"), "eBPF spans are not OTel traces");
     }
 
     #[tokio::test]
