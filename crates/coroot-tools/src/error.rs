@@ -23,6 +23,13 @@ pub enum ToolError {
         message: String,
     },
 
+    /// Coroot cannot answer this for a reason of its own setup, e.g. no Prometheus configured.
+    #[error("{message}")]
+    Unavailable {
+        /// What Coroot lacks and where to set it up.
+        message: String,
+    },
+
     /// Coroot refused or failed; the client's message already says what to do.
     #[error("{}", describe(.0))]
     Coroot(#[from] CorootError),

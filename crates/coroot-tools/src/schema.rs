@@ -178,13 +178,92 @@ mod tests {
         }
     }
 
-    /// Every tool on every scenario: each structured result validates against the tool's
-    /// published output schema, and both blocks keep to the 120,000-character budget.
+    type Setup = (String, coroot_sim::Scenario, coroot_sim::SimConfig);
+
+    /// Every scenario as Coroot v1.24.5 serves it.
+    fn scenarios() -> Vec<Setup> {
+        use coroot_sim::{Scenario, SimConfig};
+        Scenario::NAMES
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    Scenario::by_name(n).expect("a scenario"),
+                    SimConfig::default(),
+                )
+            })
+            .collect()
+    }
+
+    /// The e-commerce scenario as each Coroot from v1.12.5 serves it, and as Coroot serves it
+    /// without ClickHouse, without Prometheus, with a multi-cluster project and with Coroot
+    /// Cloud's RCA.
+    fn versions_and_integrations() -> Vec<Setup> {
+        use coroot_sim::{ProjectHealth, PrometheusHealth, Scenario, SimConfig};
+        let mut out = Vec::new();
+        for v in [
+            "1.12.5", "1.14.0", "1.16.2", "1.17.4", "1.18.0", "1.20.0", "1.23.0", "1.24.0",
+        ] {
+            let config = SimConfig {
+                version: v.into(),
+                ..SimConfig::default()
+            };
+            out.push((format!("ecommerce on v{v}"), Scenario::ecommerce(), config));
+        }
+        let variants = [
+            (
+                "without ClickHouse",
+                SimConfig {
+                    clickhouse: false,
+                    ..SimConfig::default()
+                },
+            ),
+            (
+                "without Prometheus",
+                SimConfig {
+                    health: ProjectHealth {
+                        prometheus: PrometheusHealth::NotConfigured,
+                        ..ProjectHealth::default()
+                    },
+                    ..SimConfig::default()
+                },
+            ),
+            (
+                "with a multi-cluster project",
+                SimConfig {
+                    multicluster: true,
+                    ..SimConfig::default()
+                },
+            ),
+        ];
+        for (what, config) in variants {
+            out.push((format!("ecommerce {what}"), Scenario::ecommerce(), config));
+        }
+        out.push((
+            "ecommerce with Coroot Cloud's RCA".into(),
+            Scenario::ecommerce().with_cloud_rca(),
+            coroot_sim::SimConfig::default(),
+        ));
+        out
+    }
+
     #[tokio::test]
     async fn every_structured_result_validates_and_keeps_to_the_budget() {
-        for name in coroot_sim::Scenario::NAMES {
-            let scenario = coroot_sim::Scenario::by_name(name).expect("a scenario");
-            let kit = testing::start(scenario).await;
+        conform(scenarios()).await;
+    }
+
+    #[tokio::test]
+    async fn every_coroot_version_and_integration_state_answers_within_the_contract() {
+        conform(versions_and_integrations()).await;
+    }
+
+    /// Every tool on every setup: each call answers (a Coroot without Prometheus or ClickHouse
+    /// is said in the answer; only PromQL fails, saying why), each structured result validates
+    /// against the tool's published output schema, and both blocks keep to the 120,000-character
+    /// budget.
+    async fn conform(setups: Vec<Setup>) {
+        for (name, scenario, config) in setups {
+            let kit = testing::start_with(scenario, config).await;
             let targets = targets(&kit).await;
             let cap = kit.ctx.limits.max_chars;
             for spec in &TOOLS {
@@ -196,6 +275,11 @@ mod tests {
                     let what = format!("{} on {name} with {a}", spec.name);
                     let out = match (spec.call)(&kit.ctx, a).await {
                         Ok(out) => out,
+                        // PromQL needs Prometheus: the error says so.
+                        Err(e) if spec.name == names::QUERY_METRICS && name.contains("without Prometheus") => {
+                            assert!(e.to_string().contains("Prometheus is not configured"), "{what}: {e}");
+                            continue;
+                        }
                         Err(e) => panic!("{what} failed: {e}"),
                     };
                     assert_conforms(&what, &(spec.output_schema)(), &out.structured);

@@ -195,9 +195,10 @@ impl ProjectStatus {
         let mut out = Vec::new();
         let p = &self.prometheus;
         if p.status.is_failing() {
-            let mut text = p.message.trim().to_string();
+            // Coroot's sentences end in a period; the problems are phrases, joined by callers.
+            let mut text = p.message.trim().trim_end_matches('.').to_string();
             if !p.error.trim().is_empty() {
-                text = format!("{text} {}", p.error.trim());
+                text = format!("{text}: {}", p.error.trim().trim_end_matches('.'));
             }
             match p.action.as_str() {
                 "configure" => text.push_str(" (configure Prometheus in the project's settings in Coroot)"),

@@ -34,7 +34,7 @@ pub fn why_no_rca(status: &str, error: &str) -> String {
         "Failed" => "Coroot's RCA failed".into(),
         "AI disabled" => "Coroot's AI RCA is not enabled (open-source Coroot has none)".into(),
         "Out of credits" => "Coroot's AI RCA is out of credits".into(),
-        "" => "Coroot has no root cause analysis for this incident".into(),
+        "" => "Coroot sent no root cause analysis (Coroot has RCA from v1.14 on)".into(),
         other => format!("Coroot's RCA says: {other}"),
     }
 }

@@ -103,6 +103,8 @@ pub struct IncidentWindow {
     pub from: Option<String>,
     /// UTC ISO-8601.
     pub to: Option<String>,
+    /// True when Coroot's 24-hour cap (v1.17.4+) leaves the incident's start out of the window.
+    pub starts_before_window: bool,
 }
 
 /// An SLO of the incident.
@@ -231,6 +233,11 @@ impl Tool for GetIncidentDetail {
             out.window.to.as_deref().unwrap_or("now")
         ));
         t.coroot_status(&out.coroot_status);
+        if out.window.starts_before_window {
+            t.line(
+                "note: Coroot shows at most the last 24h of an incident, so its start is outside the charts; coroot_query_metrics with a longer lookback_hours covers it",
+            );
+        }
         if out.lookback_given {
             t.line("note: lookback_hours is not used here; Coroot always shows the incident's own window");
         }
@@ -447,13 +454,14 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool,
 
     // Coroot's own rule: opened − 65m to resolved + 65m (or now) (v1.12.5+), at most 24h
     // (v1.17.4+).
-    let from = i.opened_at.map(|o| o - WINDOW_PAD_MS);
+    let padded = i.opened_at.map(|o| o - WINDOW_PAD_MS);
     let to = i.resolved_at.map(|r| r + WINDOW_PAD_MS).map(|t| t.min(now_ms));
-    let from = match (from, to, capped) {
+    let from = match (padded, to, capped) {
         (Some(f), Some(t), true) => Some(f.max(t - WINDOW_CAP_MS)),
         (Some(f), None, true) => Some(f.max(now_ms - WINDOW_CAP_MS)),
         (f, _, _) => f,
     };
+    let starts_before_window = matches!((from, i.opened_at), (Some(f), Some(o)) if f > o);
 
     Output {
         project,
@@ -462,6 +470,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool,
         window: IncidentWindow {
             from: from.map(iso),
             to: to.map(iso),
+            starts_before_window,
         },
         availability_impact_percent: i.details.availability_impact.percentage,
         latency_impact_percent: i.details.latency_impact.percentage,

@@ -64,6 +64,10 @@ pub struct Output {
     pub legend: String,
     /// `panel/data`, or `query_range` (with the API key) when panel/data does not answer.
     pub source: String,
+    /// The clusters queried, in a multi-cluster project; each series name starts with its
+    /// cluster when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<String>,
     /// Seconds between points.
     pub step_seconds: f64,
     /// Points kept per series (the latest).
@@ -113,38 +117,42 @@ impl Tool for QueryMetrics {
             Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let legend = p.legend.unwrap_or_default();
         let cluster = p.cluster.unwrap_or_default();
-        let (chart, source, first_ms) = match ctx
+        // One chart, or one per member cluster.
+        let (charts, source): (Vec<ClusterChart>, &str) = match ctx
             .client
             .panel_data(&project.id, range, &p.promql, &legend, &cluster)
             .await
         {
             Ok(data) => {
-                // panel/data points start at `from` rounded down to the step.
-                let first = data
-                    .chart
-                    .as_ref()
-                    .map_or(range.from_ms, |c| c.ctx.from - c.ctx.from.rem_euclid(c.ctx.step.max(1)));
-                (data.chart, "panel/data", first)
+                let first = first_point(&data, range);
+                (vec![ClusterChart::new(&cluster, data.chart, first)], "panel/data")
             }
             // A multi-cluster project has one Prometheus per member project, and panel/data
-            // needs to be told which (api/views/dashboards/panel.go, v1.17+).
+            // needs to be told which (api/views/dashboards/panel.go, v1.17+): without a cluster
+            // every member is asked and each series named after its cluster.
             Err(CorootError::BadQuery { message, .. }) if message.contains("invalid datasource") => {
                 let members = ctx.client.member_projects(&project.id).await.unwrap_or_default();
-                return Err(ToolError::params(
-                    Self::NAME,
-                    if members.is_empty() {
-                        format!(
-                            "Coroot has no cluster '{cluster}' in project {}; omit cluster",
-                            project.name
-                        )
-                    } else {
-                        format!(
-                            "project {} has one Prometheus per cluster; pass cluster as one of: {}",
-                            project.name,
-                            members.join(", ")
-                        )
-                    },
-                ));
+                if !cluster.is_empty() || members.is_empty() {
+                    return Err(ToolError::params(
+                        Self::NAME,
+                        if members.is_empty() {
+                            format!(
+                                "Coroot has no cluster '{cluster}' in project {}; omit cluster",
+                                project.name
+                            )
+                        } else {
+                            format!(
+                                "project {} has no cluster '{cluster}'; pass one of: {}, or omit cluster for all",
+                                project.name,
+                                members.join(", ")
+                            )
+                        },
+                    ));
+                }
+                (
+                    each_cluster(ctx, &project.id, range, &p.promql, &legend, members).await?,
+                    "panel/data",
+                )
             }
             // `/api/v1/query_range` exists from v1.17.7 on (main.go, 129e101).
             Err(e) if lacks_panel_data(&e) && ctx.client.version().await.is_none_or(|v| v.at_least(1, 17, 7)) => {
@@ -152,13 +160,51 @@ impl Tool for QueryMetrics {
                     .client
                     .query_range(range, fallback_step(range), &p.promql, &legend)
                     .await?;
-                (Some(chart), "query_range", range.from_ms)
+                (vec![ClusterChart::new("", Some(chart), range.from_ms)], "query_range")
+            }
+            // Without a working Prometheus Coroot answers 500 with an empty body; its project
+            // status says why (api/ctx.go renderStatus).
+            Err(e @ CorootError::Api { status: 500.., .. }) => {
+                let problems = match ctx.client.project_status(&project.id).await {
+                    Ok(status) => status.problems(),
+                    Err(_) => Vec::new(),
+                };
+                return Err(if problems.is_empty() {
+                    e.into()
+                } else {
+                    ToolError::Unavailable {
+                        message: format!(
+                            "Coroot cannot run PromQL for project {}: {}",
+                            project.name,
+                            problems.join("; ")
+                        ),
+                    }
+                });
             }
             Err(e) => return Err(e.into()),
         };
         let max_points = ctx.limits.max_points;
-        let step_ms = chart.as_ref().map_or(0, |c| c.ctx.step.max(0));
-        let mut series = summarise(chart, first_ms, max_points);
+        let step_ms = charts
+            .iter()
+            .find_map(|c| c.chart.as_ref().map(|c| c.ctx.step.max(0)))
+            .unwrap_or(0);
+        let clusters: Vec<String> = charts
+            .iter()
+            .map(|c| c.cluster.clone())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let several = charts.len() > 1;
+        let mut series: Vec<SeriesOut> = charts
+            .into_iter()
+            .flat_map(|c| {
+                let mut list = summarise(c.chart, c.first_ms, max_points);
+                if several {
+                    list.iter_mut()
+                        .for_each(|s| s.name = format!("{} · {}", c.cluster, s.name));
+                }
+                list
+            })
+            .collect();
         series.sort_by(|a, b| {
             b.max
                 .unwrap_or(f64::NEG_INFINITY)
@@ -171,6 +217,7 @@ impl Tool for QueryMetrics {
             promql: p.promql,
             legend,
             source: source.into(),
+            clusters,
             step_seconds: step_ms as f64 / 1000.0,
             max_points,
             trimmed: series.iter().any(|s| s.total_points > max_points),
@@ -186,6 +233,18 @@ impl Tool for QueryMetrics {
         );
         t.header("PromQL", &out.project, &out.window);
         t.line(format!("query: {}", out.promql));
+        match out.clusters.as_slice() {
+            [] => {}
+            [one] => {
+                t.line(format!("cluster: {one}"));
+            }
+            many => {
+                t.line(format!(
+                    "clusters: {} (a multi-cluster project: each was asked, each series starts with its cluster)",
+                    many.join(", ")
+                ));
+            }
+        }
         if out.source == "query_range" {
             t.line("note: panel/data did not answer; queried /api/v1/query_range with the API key");
         }
@@ -226,6 +285,79 @@ impl Tool for QueryMetrics {
             t.footer("next: a shorter lookback_hours gives finer points for the recent past");
         }
         t
+    }
+}
+
+/// panel/data points start at `from` rounded down to the step.
+fn first_point(data: &coroot_client::models::PanelData, range: TimeRange) -> i64 {
+    data.chart
+        .as_ref()
+        .map_or(range.from_ms, |c| c.ctx.from - c.ctx.from.rem_euclid(c.ctx.step.max(1)))
+}
+
+/// The query on every member cluster of a multi-cluster project, concurrently. A cluster that
+/// fails is left out unless all do.
+async fn each_cluster(
+    ctx: &ToolContext,
+    project: &str,
+    range: TimeRange,
+    promql: &str,
+    legend: &str,
+    members: Vec<String>,
+) -> Result<Vec<ClusterChart>, ToolError> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, member) in members.into_iter().enumerate() {
+        let (client, project, promql, legend) = (
+            ctx.client.clone(),
+            project.to_string(),
+            promql.to_string(),
+            legend.to_string(),
+        );
+        set.spawn(async move {
+            let answer = client.panel_data(&project, range, &promql, &legend, &member).await;
+            (i, member, answer)
+        });
+    }
+    let mut out = Vec::new();
+    let mut last_error = None;
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((i, member, Ok(data))) => {
+                let first = first_point(&data, range);
+                out.push((i, member, data.chart, first));
+            }
+            Ok((.., Err(e))) => last_error = Some(e),
+            Err(_) => {}
+        }
+    }
+    if out.is_empty()
+        && let Some(e) = last_error
+    {
+        return Err(e.into());
+    }
+    out.sort_by_key(|(i, ..)| *i);
+    Ok(out
+        .into_iter()
+        .map(|(_, member, chart, first)| ClusterChart::new(&member, chart, first))
+        .collect())
+}
+
+/// One chart and where it came from.
+struct ClusterChart {
+    /// The member cluster asked, empty when none was.
+    cluster: String,
+    chart: Option<Chart>,
+    /// Time of the chart's first point, epoch ms.
+    first_ms: i64,
+}
+
+impl ClusterChart {
+    fn new(cluster: &str, chart: Option<Chart>, first_ms: i64) -> ClusterChart {
+        ClusterChart {
+            cluster: cluster.to_string(),
+            chart,
+            first_ms,
+        }
     }
 }
 
@@ -430,6 +562,82 @@ mod tests {
             .expect("fallback request");
         assert_eq!(req.param("step"), Some("30"));
         assert_eq!(req.header("x-api-key"), Some("sim-api-key"));
+    }
+
+    #[tokio::test]
+    async fn a_multi_cluster_project_asks_every_cluster_or_the_one_named() {
+        let config = coroot_sim::SimConfig {
+            multicluster: true,
+            ..Default::default()
+        };
+        let kit = testing::start_with(coroot_sim::Scenario::ecommerce(), config).await;
+        let promql = "sum(rate(container_resources_cpu_usage_seconds_total[5m]))";
+        let out = testing::run::<QueryMetrics>(&kit, json!({"promql": promql, "project_id": "all"})).await;
+        assert_eq!(
+            out.structured["clusters"],
+            json!(["production", "staging"]),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("clusters: production, staging"), "{}", out.text);
+        let names: Vec<&str> = out.structured["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert!(names.iter().any(|n| n.starts_with("production · ")), "{names:?}");
+        // Each member's Prometheus is the query's datasource (api/views/dashboards/panel.go).
+        let sources: Vec<String> = kit
+            .sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/panel/data"))
+            .filter_map(|r| r.param("query").map(str::to_string))
+            .filter_map(|q| serde_json::from_str::<serde_json::Value>(&q).ok())
+            .filter_map(|q| {
+                q["source"]["metrics"]["queries"][0]["datasource"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect();
+        assert!(sources.contains(&"staging".to_string()), "{sources:?}");
+
+        let one = testing::run::<QueryMetrics>(
+            &kit,
+            json!({"promql": promql, "project_id": "all", "cluster": "staging"}),
+        )
+        .await;
+        assert_eq!(one.structured["clusters"], json!(["staging"]));
+        assert!(
+            one.structured["series"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| !s["name"].as_str().unwrap().contains(" · "))
+        );
+        let err =
+            testing::run_err::<QueryMetrics>(&kit, json!({"promql": promql, "project_id": "all", "cluster": "nope"}))
+                .await;
+        assert!(err.contains("pass one of: production, staging"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn without_prometheus_the_error_says_so() {
+        let config = coroot_sim::SimConfig {
+            health: coroot_sim::ProjectHealth {
+                prometheus: coroot_sim::PrometheusHealth::NotConfigured,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let kit = testing::start_with(coroot_sim::Scenario::ecommerce(), config).await;
+        let err = testing::run_err::<QueryMetrics>(&kit, json!({"promql": "up"})).await;
+        assert!(
+            err.starts_with("Coroot cannot run PromQL for project production: Prometheus is not configured"),
+            "{err}"
+        );
+        assert!(err.contains("configure Prometheus in the project's settings"), "{err}");
     }
 
     #[test]

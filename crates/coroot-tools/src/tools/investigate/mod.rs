@@ -393,6 +393,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn without_clickhouse_the_ranking_stands_on_prometheus_and_says_what_it_could_not_check() {
+        let config = coroot_sim::SimConfig {
+            clickhouse: false,
+            ..Default::default()
+        };
+        let kit = testing::start_with(Scenario::ecommerce(), config).await;
+        let out = testing::run::<Investigate>(&kit, json!({})).await;
+        let s = top(&out);
+        assert_eq!(s["kind"], "oom", "{}", out.text);
+        assert_eq!(s["app"], "k3h2x9qa:default:Deployment:payment");
+        assert!(
+            !cites(s, "coroot_get_app_logs", "payment"),
+            "no logs to cite: {}",
+            out.text
+        );
+        let could_not = out.text.lines().find(|l| l.starts_with("Could not check: ")).unwrap();
+        assert!(
+            could_not.contains("Kubernetes events: Clickhouse integration is not configured")
+                && could_not.contains("traces: Clickhouse integration is not configured"),
+            "{could_not}"
+        );
+        assert!(
+            !out.text.contains("error logs of default/"),
+            "no logs were read, none is called healthy: {}",
+            out.text
+        );
+    }
+
+    #[tokio::test]
     async fn an_incident_key_start_investigates_that_incident() {
         let kit = testing::start(Scenario::node_disk_saturation()).await;
         let out = testing::run::<Investigate>(&kit, json!({"incident_key": "a1b2c3d4"})).await;

@@ -1,7 +1,7 @@
 //! `coroot_get_traces`: which requests failed or were slow, and for one trace, where in the
 //! call chain it went wrong.
 //!
-//! Coroot sends a trace as a flat span list; [`tree`] rebuilds the tree its UI draws.
+//! Coroot sends a trace as a flat span list; `tree.rs` rebuilds the tree its UI draws.
 //! Errors are selected with Coroot's error bucket (`dur_from=inf, dur_to=err`): the Python
 //! original sent a `StatusCode` filter Coroot silently ignores, and dumped the raw object.
 //! Coroot's `message` codes (`no_clickhouse`, `not_found`) are turned into sentences.
@@ -475,9 +475,16 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
             if f.errors_only { ", errors only" } else { "" }
         );
         if let Some(why) = unavailable(&out.coroot_message, "") {
-            none = format!(
+            t.line(format!(
                 "Traces could not be checked: {why} (Coroot keeps traces in ClickHouse). This is not an absence of errors."
-            );
+            ));
+            // No window or filter brings traces back: what Prometheus measures still answers.
+            t.footer(format!(
+                "next: {} and {} show errors and latency per app and link without traces",
+                names::SERVICE_MAP,
+                names::APP_DETAIL
+            ));
+            return t;
         } else if !out.coroot_message.is_empty() {
             none.push_str(&format!(" Coroot says: {}.", out.coroot_message));
         }
