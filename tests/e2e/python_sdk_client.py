@@ -56,7 +56,7 @@ async def exercise(transport, client):
     check(f"{transport}: incidents call returns the open incident", not result.is_error and "q8w7e6r5" in text, text)
     structured = result.structured_content or {}
     check(f"{transport}: incidents call returns structured content",
-          structured.get("open") == 1 and structured.get("incidents", [{}])[0].get("status_code") == 4, structured)
+          structured.get("open") == 2 and structured.get("incidents", [{}])[0].get("status_code") == 4, structured)
 
     result = await client.call_tool("coroot_get_app_detail", {"app_id": "no-such-app"})
     check(f"{transport}: an unknown app is an error result naming what to do",

@@ -344,6 +344,21 @@ pub struct AuditReport {
     /// Health checks.
     #[serde(deserialize_with = "null_default")]
     pub checks: Vec<Check>,
+    /// A setting that would let Coroot see more, e.g. async-profiler for a JVM (v1.19+,
+    /// `model/audit_report.go`).
+    pub configuration_hint: Option<ConfigurationHint>,
+}
+
+/// What to configure for a report to show more.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfigurationHint {
+    /// e.g. "Enable async-profiler to get Java CPU, memory allocation, ... profiles".
+    #[serde(deserialize_with = "null_default")]
+    pub message: String,
+    /// Coroot's documentation page on it.
+    #[serde(deserialize_with = "null_default")]
+    pub read_more_link: String,
 }
 
 /// A health check inside a report.

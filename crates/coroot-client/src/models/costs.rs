@@ -26,6 +26,9 @@ pub struct NodeCosts {
     /// Node name.
     #[serde(deserialize_with = "null_default")]
     pub name: String,
+    /// Cluster name (v1.17+; empty before).
+    #[serde(deserialize_with = "null_default")]
+    pub cluster: String,
     /// `on-demand`, `spot`, ...
     #[serde(deserialize_with = "null_default")]
     pub instance_life_cycle: String,
@@ -44,6 +47,25 @@ pub struct NodeCosts {
     /// Idle costs, USD per month.
     #[serde(deserialize_with = "lenient_f64")]
     pub idle_costs: f64,
+    /// The top 5 applications by CPU usage, then `~other` (`api/views/overview/costs.go`
+    /// topBy).
+    #[serde(deserialize_with = "null_default")]
+    pub cpu_usage_applications: Vec<NodeApplication>,
+    /// The top 5 by memory usage, then `~other` and the page cache as `~cached`.
+    #[serde(deserialize_with = "null_default")]
+    pub memory_usage_applications: Vec<NodeApplication>,
+}
+
+/// An application's share of a node.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NodeApplication {
+    /// Application name (no namespace), or `~other` / `~cached`.
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    /// % of the node's CPU cores or memory.
+    #[serde(deserialize_with = "lenient_f64")]
+    pub value: f64,
 }
 
 /// Costs of one application.
@@ -73,6 +95,24 @@ pub struct ApplicationCosts {
     /// Containers with their requests and recommendations.
     #[serde(deserialize_with = "null_default")]
     pub components: Vec<CostComponent>,
+    /// Instances with their average usage (v1.12+; charts left out).
+    #[serde(deserialize_with = "null_default")]
+    pub instances: Vec<CostInstance>,
+}
+
+/// Average usage of one instance over the window.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CostInstance {
+    /// Instance (pod) name.
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    /// e.g. `120m`.
+    #[serde(deserialize_with = "null_default")]
+    pub cpu_usage_avg: String,
+    /// e.g. `230MB`.
+    #[serde(deserialize_with = "null_default")]
+    pub memory_usage_avg: String,
 }
 
 /// Requests and right-sizing recommendation of one component.

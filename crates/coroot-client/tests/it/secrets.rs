@@ -151,7 +151,10 @@ async fn secrets_are_sent_only_where_they_belong() {
     let client = client_with(secret_config(&sim.base_url()));
     let range = last_hour();
     client.applications(PROD, range).await.unwrap();
-    client.query_range(range, 60, "container_memory_rss", "").await.unwrap();
+    client
+        .query_range(range, 60, "container_resources_memory_rss_bytes", "")
+        .await
+        .unwrap();
     client.health().await.unwrap();
 
     for req in sim.requests() {

@@ -71,7 +71,10 @@ async fn no_secret_in_logs_errors_or_output_over_stdio() {
         times: Some(1),
     });
     let (is_error, text) = s
-        .call("coroot_query_metrics", json!({"promql": "container_memory_rss"}))
+        .call(
+            "coroot_query_metrics",
+            json!({"promql": "container_resources_memory_rss_bytes"}),
+        )
         .await;
     assert!(!is_error && text.contains("query_range"), "{text}");
     assert!(

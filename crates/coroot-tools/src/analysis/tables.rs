@@ -2,6 +2,8 @@
 
 use coroot_client::models::{Table, TableCell, TableRow};
 
+use crate::render::units::{clip, one_line};
+
 /// A cell as one line of text: its value, unit and tags, the Deployments table's summary lines
 /// (a regression marked WORSE), and the cell's status when it is WARNING or CRITICAL.
 pub fn cell_text(c: &TableCell) -> String {
@@ -28,6 +30,40 @@ pub fn cell_text(c: &TableCell) -> String {
         s.push_str(&format!(" ({})", st.label()));
     }
     s.trim_start().to_string()
+}
+
+/// A table cut for a compact answer.
+pub struct Compact {
+    /// Column titles.
+    pub header: Vec<String>,
+    /// At most the asked number of rows.
+    pub rows: Vec<Vec<String>>,
+    /// Rows left out.
+    pub more_rows: usize,
+}
+
+/// `table` for a compact answer: each cell one line of at most `cell_chars` (`-` when empty,
+/// so it still holds its column), columns with neither a title nor any text dropped (Coroot's
+/// sparklines), at most `max_rows` rows.
+pub fn compact(table: &Table, max_rows: usize, cell_chars: usize) -> Compact {
+    let cell = |c: &TableCell| match cell_text(c) {
+        s if s.is_empty() => "-".to_string(),
+        s => clip(&one_line(&s), cell_chars),
+    };
+    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| r.cells.iter().map(cell).collect()).collect();
+    let keep: Vec<usize> = (0..table.header.len())
+        .filter(|&c| {
+            table.header.get(c).is_some_and(|h| !h.trim().is_empty())
+                || rows.iter().any(|r| r.get(c).is_some_and(|v| v != "-"))
+        })
+        .collect();
+    let pick =
+        |r: &Vec<String>| -> Vec<String> { keep.iter().map(|&c| r.get(c).cloned().unwrap_or_default()).collect() };
+    Compact {
+        header: pick(&table.header),
+        more_rows: rows.len().saturating_sub(max_rows),
+        rows: rows.iter().take(max_rows).map(pick).collect(),
+    }
 }
 
 /// The index of the column titled `name`.

@@ -9,16 +9,16 @@
 
 use std::collections::BTreeMap;
 
-use coroot_client::models::{AppMapApp, ApplicationView, AuditReport, Table, TableCell};
+use coroot_client::models::{AppMapApp, ApplicationView, AuditReport, Table};
 use coroot_client::{AppId, Error as CorootError, Status};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::tables::{cell_in, cell_text, row_name};
+use crate::analysis::tables::{cell_in, compact, row_name};
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, req_string};
-use crate::render::units::{clip, one_line, threshold};
+use crate::render::units::{one_line, threshold};
 use crate::render::{Answer, Frame, Health};
 use crate::resolve;
 use crate::tool::Tool;
@@ -69,6 +69,8 @@ pub struct Output {
     pub failing_checks: Vec<CheckOut>,
     /// Every audit report with its status.
     pub reports: Vec<ReportStatus>,
+    /// Coroot's views of the app without checks (`Tracing`, `Profiling`).
+    pub views: Vec<String>,
     /// Instances (pods), problems first.
     pub instances: Vec<InstanceOut>,
     /// Apps calling this one, problem links first.
@@ -87,6 +89,9 @@ pub struct ReportStatus {
     /// Status.
     #[serde(flatten)]
     pub status: Health,
+    /// What to configure for this report to show more, and Coroot's page on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration_hint: Option<String>,
 }
 
 /// A failing health check.
@@ -243,6 +248,21 @@ impl Tool for GetAppDetail {
                 .map(|r| format!("{} {}", r.report, r.status.status))
                 .collect();
             t.line(format!("reports: {}", reports.join(" · ")));
+            for r in &out.reports {
+                if let Some(hint) = &r.configuration_hint {
+                    t.line(format!("configuration hint ({}): {hint}", r.report));
+                }
+            }
+        }
+        if !out.views.is_empty() {
+            let views: Vec<String> = (out.views.iter())
+                .map(|v| match v.as_str() {
+                    "Tracing" => format!("Tracing: {}(app_id='{}')", names::TRACES, out.app_id),
+                    "Profiling" => "Profiling: CPU and memory flame graphs in Coroot's UI".into(),
+                    other => other.into(),
+                })
+                .collect();
+            t.line(format!("views: {}", views.join(" · ")));
         }
 
         if !out.instances.is_empty() {
@@ -338,6 +358,7 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
         .map(|i| ReportStatus {
             report: i.message.clone(),
             status: i.status.into(),
+            configuration_hint: None,
         })
         .collect();
 
@@ -363,14 +384,25 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
     }
     failing.sort_by(|a, b| b.1.status.status_code.cmp(&a.1.status.status_code).then(a.0.cmp(&b.0)));
 
-    let reports = view
+    // Profiling and Tracing carry no checks and always say "unknown": they are views, named
+    // apart so the agent knows they exist.
+    let (views, reports): (Vec<_>, Vec<_>) = view
         .reports
         .iter()
-        // Profiling and Tracing carry no checks and always say "unknown".
-        .filter(|r| !(matches!(r.name.as_str(), "Profiling" | "Tracing") && r.checks.is_empty()))
+        .partition(|r| matches!(r.name.as_str(), "Profiling" | "Tracing") && r.checks.is_empty());
+    let views = views.into_iter().map(|r| r.name.clone()).collect();
+    let reports = reports
+        .into_iter()
         .map(|r| ReportStatus {
             report: r.name.clone(),
             status: r.status.into(),
+            configuration_hint: r.configuration_hint.as_ref().map(|h| {
+                let message = one_line(&h.message);
+                match h.read_more_link.trim() {
+                    "" => message,
+                    link => format!("{message} ({link})"),
+                }
+            }),
         })
         .collect();
 
@@ -428,6 +460,7 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
         indicators,
         failing_checks: failing.into_iter().map(|(_, c)| c).collect(),
         reports,
+        views,
         instances,
         clients,
         dependencies,
@@ -509,34 +542,13 @@ fn table_out(report: &AuditReport, table: &Table) -> Option<TableOut> {
     if table.rows.is_empty() {
         return None;
     }
-    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| r.cells.iter().map(cell).collect()).collect();
-    // Columns with no title and no text (sparklines) say nothing.
-    let keep: Vec<usize> = (0..table.header.len())
-        .filter(|&c| {
-            table.header.get(c).is_some_and(|h| !h.trim().is_empty())
-                || rows.iter().any(|r| r.get(c).is_some_and(|v| v != "-"))
-        })
-        .collect();
-    let pick =
-        |r: &Vec<String>| -> Vec<String> { keep.iter().map(|&c| r.get(c).cloned().unwrap_or_default()).collect() };
-    let header = pick(&table.header);
-    let more_rows = rows.len().saturating_sub(MAX_ROWS);
+    let table = compact(table, MAX_ROWS, CELL_CHARS);
     Some(TableOut {
         report: report.name.clone(),
-        header,
-        rows: rows.iter().take(MAX_ROWS).map(pick).collect(),
-        more_rows,
+        header: table.header,
+        rows: table.rows,
+        more_rows: table.more_rows,
     })
-}
-
-/// A cell for the text: one line, clipped, `-` when empty so it still holds its column.
-fn cell(c: &TableCell) -> String {
-    let s = cell_text(c);
-    if s.is_empty() {
-        "-".into()
-    } else {
-        clip(&one_line(&s), CELL_CHARS)
-    }
 }
 
 #[cfg(test)]
@@ -657,6 +669,29 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("postgres-0: up (running)"), "{text}");
+        // The report's configuration hint (model/audit_report.go, auditor/postgres.go v1.24.0+).
+        assert!(
+            text.contains(
+                "configuration hint (Postgres): Enable track_io_timing to attribute disk I/O to specific queries"
+            ) && text.contains("(https://docs.coroot.com/databases/postgres)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("views: Profiling: CPU and memory flame graphs in Coroot's UI · Tracing: coroot_get_traces(app_id='k3h2x9qa:default:StatefulSet:postgres')"),
+            "{text}"
+        );
+        let postgres = out.structured["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["report"] == "Postgres")
+            .unwrap();
+        assert!(
+            postgres["configuration_hint"]
+                .as_str()
+                .unwrap()
+                .starts_with("Enable track_io_timing")
+        );
         assert!(text.contains("role=primary"), "{text}");
     }
 

@@ -97,6 +97,32 @@ pub struct NodeCostOut {
     pub cpu_usage_percent: f64,
     /// Memory used by applications, % of the node.
     pub memory_usage_percent: f64,
+    /// Cluster (multi-cluster Coroot, v1.17+), empty when Coroot has none.
+    pub cluster: String,
+    /// Who uses the node's CPU: Coroot's top 5 applications, then `~other`.
+    pub cpu_consumers: Vec<ShareOut>,
+    /// Who uses its memory: the top 5, then `~other` and the page cache as `~cached`.
+    pub memory_consumers: Vec<ShareOut>,
+}
+
+/// An application's share of a node.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ShareOut {
+    /// Application name, `~other` or `~cached`.
+    pub name: String,
+    /// % of the node.
+    pub percent: f64,
+}
+
+/// Average usage of one instance.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InstanceUsage {
+    /// Instance (pod) name.
+    pub name: String,
+    /// Average CPU, e.g. `120m`.
+    pub cpu: String,
+    /// Average memory, e.g. `230MB`.
+    pub memory: String,
 }
 
 /// One application.
@@ -116,6 +142,8 @@ pub struct AppCostOut {
     pub internet_egress_costs: f64,
     /// Containers with their requests and Coroot's recommendation.
     pub components: Vec<ComponentOut>,
+    /// Instances with their average usage over the window.
+    pub instances: Vec<InstanceUsage>,
 }
 
 /// Requests and right-sizing of one component.
@@ -171,6 +199,9 @@ impl Tool for GetCosts {
                 idle_costs: n.idle_costs,
                 cpu_usage_percent: n.cpu_usage,
                 memory_usage_percent: n.memory_usage,
+                cluster: n.cluster,
+                cpu_consumers: shares(n.cpu_usage_applications),
+                memory_consumers: shares(n.memory_usage_applications),
             })
             .collect();
         // Coroot's order is not stable; price then name is.
@@ -198,6 +229,15 @@ impl Tool for GetCosts {
                         memory_request_recommended: c.memory_request_recommended,
                         allocation_costs: c.allocation_costs,
                         allocation_costs_recommended: c.allocation_costs_recommended,
+                    })
+                    .collect(),
+                instances: a
+                    .instances
+                    .into_iter()
+                    .map(|i| InstanceUsage {
+                        name: i.name,
+                        cpu: i.cpu_usage_avg,
+                        memory: i.memory_usage_avg,
                     })
                     .collect(),
             })
@@ -289,6 +329,15 @@ impl Tool for GetCosts {
                 percent(round1(n.memory_usage_percent)),
                 money(n.idle_costs)
             ));
+            for (what, list) in [("CPU", &n.cpu_consumers), ("memory", &n.memory_consumers)] {
+                if !list.is_empty() {
+                    let top: Vec<String> = list
+                        .iter()
+                        .map(|s| format!("{} {}", s.name, percent(round1(s.percent))))
+                        .collect();
+                    item.push_str(&format!("\n  {what} used by: {}", top.join(", ")));
+                }
+            }
             t.item("/nodes", i, item);
         }
         if !out.applications.is_empty() {
@@ -308,6 +357,19 @@ impl Tool for GetCosts {
         }
         t
     }
+}
+
+/// Instances named per application in the text (all are in the structured result).
+const SHOWN_INSTANCES: usize = 3;
+
+fn shares(list: Vec<coroot_client::models::NodeApplication>) -> Vec<ShareOut> {
+    list.into_iter()
+        .filter(|a| a.value > 0.0)
+        .map(|a| ShareOut {
+            name: a.name,
+            percent: a.value,
+        })
+        .collect()
 }
 
 fn round2(v: f64) -> f64 {
@@ -348,7 +410,23 @@ fn app_item(a: &AppCostOut) -> String {
             }
         }
     }
+    if !a.instances.is_empty() {
+        let shown: Vec<String> = a
+            .instances
+            .iter()
+            .take(SHOWN_INSTANCES)
+            .map(|i| format!("{} {}/{}", i.name, or_dash(&i.cpu), or_dash(&i.memory)))
+            .collect();
+        item.push_str(&format!("\n  avg CPU/memory per instance: {}", shown.join(", ")));
+        if a.instances.len() > SHOWN_INSTANCES {
+            item.push_str(&format!(" (+{} more)", a.instances.len() - SHOWN_INSTANCES));
+        }
+    }
     item
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.trim().is_empty() { "-" } else { s }
 }
 
 /// `cpu_request 2000m → 400m, memory 4GB → 1GB, saves $82.34/mo`, for a recommendation worth
@@ -414,6 +492,18 @@ mod tests {
             out.text
         );
         assert!(!out.text.contains("node-4"), "node-4 has no price");
+        // Who uses each node, as Coroot ranks it (top 5, then ~other; memory adds ~cached).
+        assert_eq!(
+            lines[4],
+            "  CPU used by: checkout 8.8%, recommendation 7.5%, payment 6%, frontend 3%, redis 3%, ~other 0.3%"
+        );
+        assert!(lines[5].ends_with(", ~cached 3.4%"), "{}", lines[5]);
+        assert_eq!(out.structured["nodes"][0]["cpu_consumers"][0]["name"], "checkout");
+        assert!(
+            out.text.contains("  avg CPU/memory per instance: postgres-0 601m/2GB"),
+            "{}",
+            out.text
+        );
         let apps = lines.iter().position(|l| l.starts_with("Applications (")).unwrap();
         assert!(
             lines[apps + 1].starts_with("default/recommendation · over-provisioned $84.10/mo"),

@@ -502,7 +502,11 @@ mod tests {
     #[tokio::test]
     async fn a_promql_syntax_error_passes_coroots_message_through() {
         let kit = testing::ecommerce().await;
-        let err = testing::run_err::<QueryMetrics>(&kit, json!({"promql": "sum(rate(container_memory_rss[5m])"})).await;
+        let err = testing::run_err::<QueryMetrics>(
+            &kit,
+            json!({"promql": "sum(rate(container_resources_memory_rss_bytes[5m])"}),
+        )
+        .await;
         assert!(
             err.contains("Coroot rejected the PromQL query: 1:4: parse error: unclosed left parenthesis"),
             "{err}"

@@ -228,7 +228,7 @@ fn args_for(tool: &str) -> Value {
         "coroot_get_app_detail" => json!({"app_id": "payment"}),
         "coroot_get_app_logs" => json!({"app_id": "checkout"}),
         "coroot_get_node_detail" => json!({"node_name": "node-3"}),
-        "coroot_query_metrics" => json!({"promql": "container_memory_rss"}),
+        "coroot_query_metrics" => json!({"promql": "container_resources_memory_rss_bytes"}),
         _ => json!({}),
     }
 }

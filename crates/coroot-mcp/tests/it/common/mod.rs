@@ -24,7 +24,7 @@ pub fn demo_args(tool: &str) -> Value {
         "coroot_get_app_detail" => json!({"app_id": "payment"}),
         "coroot_get_app_logs" => json!({"app_id": "checkout"}),
         "coroot_get_node_detail" => json!({"node_name": "node-3"}),
-        "coroot_query_metrics" => json!({"promql": "container_memory_rss"}),
+        "coroot_query_metrics" => json!({"promql": "container_resources_memory_rss_bytes"}),
         _ => json!({}),
     }
 }
@@ -424,7 +424,7 @@ pub fn args_for(tool: &str, schema: &Value) -> Value {
             "app_id" => json!("checkout"),
             "node_name" => json!("node-3"),
             "incident_key" => json!("q8w7e6r5"),
-            "promql" => json!("container_memory_rss"),
+            "promql" => json!("container_resources_memory_rss_bytes"),
             _ => json!("checkout"),
         };
         out.insert(req.to_string(), guess);
