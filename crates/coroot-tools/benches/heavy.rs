@@ -77,7 +77,14 @@ fn variant(i: usize) -> String {
 /// `entries` grown to `n` lines, one second apart, newest first; with `secrets`, one line in
 /// five carries a credential to mask.
 fn lines(body: &mut Value, n: usize, secrets: bool) {
-    let Some(entries) = body["data"]["entries"].as_array_mut() else {
+    // An app's logs are the view itself; the overview nests them under `logs`.
+    let data = &mut body["data"];
+    let view = if data.get("logs").is_some() {
+        &mut data["logs"]
+    } else {
+        data
+    };
+    let Some(entries) = view["entries"].as_array_mut() else {
         return;
     };
     let seed: Vec<Value> = entries.clone();
@@ -103,7 +110,7 @@ fn lines(body: &mut Value, n: usize, secrets: bool) {
 /// The trace grown to `n` spans: the recorded spans repeated under its root, ten children per
 /// span, each with its own id and start.
 fn spans(body: &mut Value, n: usize) {
-    let Some(trace) = body["data"]["trace"].as_array_mut() else {
+    let Some(trace) = body["data"]["traces"]["trace"].as_array_mut() else {
         return;
     };
     let seed: Vec<Value> = trace.clone();
@@ -173,22 +180,30 @@ fn disks(body: &mut Value, n: usize) {
     }
 }
 
-/// Gives every open incident of a grown list the recorded detail body (under its own key), so
-/// the list's detail calls answer as they would on a real Coroot.
-pub fn complete_details(bodies: &mut BTreeMap<String, String>) {
+/// Gives the open incidents whose detail the incidents tool reads (the three newest: all are
+/// critical) the recorded detail body under their own keys, and returns those keys.
+pub fn complete_details(bodies: &mut BTreeMap<String, String>) -> Vec<String> {
     let Some(list) = bodies.iter().find(|(k, _)| k.contains("/incidents")).map(|(_, v)| v) else {
-        return;
+        return Vec::new();
     };
     let Some((detail_key, detail)) = bodies.iter().find(|(k, _)| k.contains("/incident/")) else {
-        return;
+        return Vec::new();
     };
+    let mut read = Vec::new();
     let list: Value = serde_json::from_str(list).unwrap_or_default();
     let detail: Value = serde_json::from_str(detail).unwrap_or_default();
     let Some(recorded) = detail["data"]["key"].as_str().map(str::to_string) else {
-        return;
+        return read;
     };
+    let mut open: Vec<&Value> = list["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["resolved_at"].is_null())
+        .collect();
+    open.sort_by_key(|i| std::cmp::Reverse(i["opened_at"].as_i64()));
     let mut extra = Vec::new();
-    for i in list["data"].as_array().into_iter().flatten() {
+    for i in open.into_iter().take(3) {
         let Some(key) = i["key"].as_str() else { continue };
         let mut d = detail.clone();
         d["data"]["key"] = json!(key);
@@ -196,6 +211,8 @@ pub fn complete_details(bodies: &mut BTreeMap<String, String>) {
         extra.push((detail_key.replace(&recorded, key), d.to_string()));
     }
     for (k, v) in extra {
+        read.push(k.clone());
         bodies.entry(k).or_insert(v);
     }
+    read
 }

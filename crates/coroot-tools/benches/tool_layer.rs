@@ -216,8 +216,8 @@ fn grow(recorded: &[Recorded]) -> Vec<Recorded> {
             *body = value.to_string();
         }
         if h.from == "incidents" {
-            heavy::complete_details(&mut rec.bodies);
-            rec.steady = rec.bodies.keys().filter(|k| k.contains("/incident")).cloned().collect();
+            rec.steady.retain(|k| !k.contains("/incident/"));
+            rec.steady.extend(heavy::complete_details(&mut rec.bodies));
         }
         out.push(rec);
     }
