@@ -386,6 +386,7 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
             severity: Status::Critical,
             exposure: None,
             description: Some("Redis isn’t replicated - data loss possible".into()),
+            dismissal: None,
         },
         Risk {
             app: a.cart,
@@ -394,6 +395,7 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
             severity: Status::Warning,
             exposure: None,
             description: Some("Single instance - not resilient to node failure".into()),
+            dismissal: None,
         },
         Risk {
             app: a.postgres,
@@ -406,6 +408,7 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
                 vec!["postgres-public".into()],
             )),
             description: None,
+            dismissal: None,
         },
     ]
 }
