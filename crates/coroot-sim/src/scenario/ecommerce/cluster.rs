@@ -21,7 +21,7 @@ pub(super) struct Apps {
 }
 
 /// A running pod.
-pub(super) fn pod(name: &str, node: &str, ip: &str) -> Instance {
+pub(crate) fn pod(name: &str, node: &str, ip: &str) -> Instance {
     Instance {
         name: name.into(),
         node: node.into(),
