@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::common::*;
-use coroot_sim::{ExpectedCause, Scenario, SimConfig, Simulator};
+use coroot_sim::{ExpectedCause, Scenario, Simulator};
 use serde_json::Value;
 
 const P: &str = "/api/project/k3h2x9qa";
@@ -31,16 +31,7 @@ fn short(id: &Value) -> String {
 }
 
 async fn view(name: &str) -> View {
-    let sim = Simulator::start(
-        Scenario::by_name(name).unwrap(),
-        SimConfig {
-            now_ms: Some(NOW_MS),
-            ..SimConfig::default()
-        },
-    )
-    .await
-    .unwrap();
-    let c = login(sim.addr(), "admin", "sim-password").await;
+    let (sim, c) = start_scenario(Scenario::by_name(name).unwrap()).await;
     let data = |path: String| {
         let c = c.clone();
         let a = sim.addr();

@@ -21,18 +21,7 @@ pub(super) fn connection_pool_exhausted(s: &mut Shop) {
     s.open_incident(
         "c8p0o2lx",
         "checkout",
-        &[
-            Breach {
-                slo: Slo::Availability,
-                pct: 35.0,
-                since,
-            },
-            Breach {
-                slo: Slo::Latency,
-                pct: 40.0,
-                since,
-            },
-        ],
+        &[Breach::errors(35.0, since), Breach::slow(40.0, since)],
     );
     s.log_every(
         "checkout",
@@ -83,15 +72,7 @@ pub(super) fn bad_deploy_log_errors(s: &mut Shop) {
         ],
     );
     s.with("cart", |a| a.trouble_since = Some(at + 2 * MIN));
-    s.open_incident(
-        "b7d5y3ec",
-        "cart",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 27.0,
-            since: at + 2 * MIN,
-        }],
-    );
+    s.open_incident("b7d5y3ec", "cart", &[Breach::errors(27.0, at + 2 * MIN)]);
     s.log_every(
         "cart",
         at + 2 * MIN,

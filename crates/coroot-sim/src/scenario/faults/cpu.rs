@@ -57,15 +57,7 @@ pub(super) fn throttling_after_limit_change(s: &mut Shop) {
             after: 0.245,
         },
     );
-    s.open_incident(
-        "t2h8r4lc",
-        "catalog",
-        &[Breach {
-            slo: Slo::Latency,
-            pct: 35.0,
-            since: at + 2 * MIN,
-        }],
-    );
+    s.open_incident("t2h8r4lc", "catalog", &[Breach::slow(35.0, at + 2 * MIN)]);
     s.log_every("catalog", at + 3 * MIN, 2 * MIN, WARN, "GET /api/products took 1.7s");
     noise::old_incident(s, "y2q6f9hc", "catalog", Slo::Latency, 5 * HOUR, 40 * MIN);
     noise::harmless_deploy(s, "cart", "3e4f5a6b7", "2.7.4", now - 40 * MIN);
@@ -139,15 +131,7 @@ pub(super) fn noisy_neighbour(s: &mut Shop) {
     // Redis is single-threaded: starved of CPU, its average command time passes 5 ms.
     s.fire("redis", "RedisLatency", 1.0);
     s.with("checkout", |a| a.latency_ms = 1400.0);
-    s.open_incident(
-        "n6b4g2yv",
-        "checkout",
-        &[Breach {
-            slo: Slo::Latency,
-            pct: 30.0,
-            since: since + 2 * MIN,
-        }],
-    );
+    s.open_incident("n6b4g2yv", "checkout", &[Breach::slow(30.0, since + 2 * MIN)]);
     s.log(
         "search-indexer",
         0,

@@ -68,20 +68,10 @@ pub(super) fn postgres_latency(s: &mut Shop) {
     s.with("catalog", |a| {
         a.latency_ms = 2300.0;
         a.trouble_since = Some(since + MIN);
-        let mut dns = vec![noise::domain("postgres.default.svc.cluster.local", 2.4)];
-        dns.extend(noise::search_path("postgres.default.svc.cluster.local", "default", 2.4));
-        a.dns = dns;
     });
+    noise::catalog_lookups(s);
     s.log_every("catalog", since + 2 * MIN, 3 * MIN, WARN, "GET /api/products took 2.4s");
-    s.open_incident(
-        "q5l3p7gz",
-        "catalog",
-        &[Breach {
-            slo: Slo::Latency,
-            pct: 40.0,
-            since: since + 2 * MIN,
-        }],
-    );
+    s.open_incident("q5l3p7gz", "catalog", &[Breach::slow(40.0, since + 2 * MIN)]);
     noise::harmless_deploy(s, "frontend", "8a9b0c1d2", "1.9.1", now - 55 * MIN);
     noise::old_incident(s, "a7w3p5qe", "catalog", Slo::Latency, 5 * HOUR, 40 * MIN);
 }

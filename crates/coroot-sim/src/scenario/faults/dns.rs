@@ -16,16 +16,14 @@ pub(super) fn nxdomain(s: &mut Shop) {
     let now = s.now;
     let since = now - 33 * MIN;
     s.with("checkout", |a| {
-        let mut dns = vec![
+        a.dns = noise::lookups(
             DnsDomain {
                 // 0.95 NXDOMAIN answers a second since the deletion.
                 nx_a: 1_881,
                 ..noise::domain("payment.default.svc.cluster.local", 3.1)
             },
-            noise::domain("otel-collector.monitoring.svc.cluster.local", 0.2),
-        ];
-        dns.extend(noise::search_path("payment.default.svc.cluster.local", "default", 3.1));
-        a.dns = dns;
+            vec![noise::domain("otel-collector.monitoring.svc.cluster.local", 0.2)],
+        );
         a.trouble_since = Some(since);
     });
     // Pooled keep-alive connections to payment's pods outlive the Service; new ones are not made.
@@ -44,15 +42,7 @@ pub(super) fn nxdomain(s: &mut Shop) {
             after: 0.95,
         },
     );
-    s.open_incident(
-        "d4n5x1kq",
-        "checkout",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 45.0,
-            since: since + MIN,
-        }],
-    );
+    s.open_incident("d4n5x1kq", "checkout", &[Breach::errors(45.0, since + MIN)]);
     s.log_every(
         "checkout",
         since + 20_000,
@@ -79,15 +69,13 @@ pub(super) fn servfail(s: &mut Shop) {
     let now = s.now;
     let since = now - 32 * MIN;
     s.with("payment", |a| {
-        let mut dns = vec![
+        a.dns = noise::lookups(
             DnsDomain {
                 servfail: 2_114,
                 ..noise::domain("api.stripe.com", 6.2)
             },
-            noise::domain("postgres.default.svc.cluster.local", 3.0),
-        ];
-        dns.extend(noise::search_path("api.stripe.com", "default", 6.2));
-        a.dns = dns;
+            vec![noise::domain("postgres.default.svc.cluster.local", 3.0)],
+        );
         a.trouble_since = Some(since);
     });
     // The p95 answer time is the resolver's 2 s timeout: `DnsLatency` (value-based, 0.1 s).
@@ -103,39 +91,12 @@ pub(super) fn servfail(s: &mut Shop) {
             after: 1.1,
         },
     );
-    s.with("checkout", |a| a.trouble_since = Some(since + MIN));
-    s.open_incident(
-        "s3rv5fq1",
-        "payment",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 38.0,
-            since,
-        }],
-    );
-    s.open_incident(
-        "h8j2w6tz",
-        "checkout",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 34.0,
-            since: since + MIN,
-        }],
-    );
     // Go's resolver reports SERVFAIL as "server misbehaving".
-    s.log_every(
-        "payment",
+    super::network::charges_fail(
+        s,
         since,
-        30_000,
-        ERROR,
         "charge failed: Post \"https://api.stripe.com/v1/charges\": dial tcp: lookup api.stripe.com on 10.96.0.10:53: server misbehaving",
-    );
-    s.log_every(
-        "checkout",
-        since + MIN,
-        40_000,
-        ERROR,
-        "upstream payment returned 502: charge failed",
+        [("s3rv5fq1", 38.0), ("h8j2w6tz", 34.0)],
     );
     noise::harmless_deploy(s, "payment", "7a8b9c0d1", "2.4.2", now - 2 * HOUR);
     noise::old_incident(s, "k4m8s2dv", "payment", Slo::Availability, 2 * DAY, 35 * MIN);

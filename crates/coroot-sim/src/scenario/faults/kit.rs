@@ -57,6 +57,26 @@ pub(super) fn burn(pct: f64, since: i64, at: i64) -> Burn {
     }
 }
 
+impl Breach {
+    /// `pct` percent of requests fail from `since` on.
+    pub(super) fn errors(pct: f64, since: i64) -> Breach {
+        Breach {
+            slo: Slo::Availability,
+            pct,
+            since,
+        }
+    }
+
+    /// `pct` percent of requests are slower than the objective from `since` on.
+    pub(super) fn slow(pct: f64, since: i64) -> Breach {
+        Breach {
+            slo: Slo::Latency,
+            pct,
+            since,
+        }
+    }
+}
+
 /// When the watcher opens the incident of a breach: the first minute both windows of a rule
 /// burn faster than its threshold (watchers/incidents.go:79-91). `None` when no rule ever fires.
 pub(super) fn opens_at(pct: f64, since: i64) -> Option<i64> {

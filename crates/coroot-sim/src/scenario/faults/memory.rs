@@ -92,15 +92,7 @@ pub(super) fn traffic_oom(s: &mut Shop, key: &str) {
         }
     }
     s.fire("recommendation", "MemoryOOM", total as f64);
-    s.open_incident(
-        key,
-        "recommendation",
-        &[Breach {
-            slo: Slo::Latency,
-            pct: 28.0,
-            since: now - 52 * MIN,
-        }],
-    );
+    s.open_incident(key, "recommendation", &[Breach::slow(28.0, now - 52 * MIN)]);
 }
 
 /// recommendation's OOM kills after traffic growth, no deploy.

@@ -14,11 +14,7 @@ pub(super) fn healthy_with_noise(s: &mut Shop) {
     noise::harmless_deploy(s, "frontend", "8a9b0c1d2", "1.9.1", now - 50 * MIN);
     noise::old_incident(s, "y2q6f9hc", "cart", Slo::Availability, 2 * DAY, 25 * MIN);
     noise::benign_errors(s);
-    s.with("catalog", |a| {
-        let mut dns = vec![noise::domain("postgres.default.svc.cluster.local", 2.4)];
-        dns.extend(noise::search_path("postgres.default.svc.cluster.local", "default", 2.4));
-        a.dns = dns;
-    });
+    noise::catalog_lookups(s);
 }
 
 /// Four independent faults: recommendation OOM-killed under grown traffic (the only incident);

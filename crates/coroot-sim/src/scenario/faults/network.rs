@@ -72,28 +72,9 @@ pub(super) fn packet_loss(s: &mut Shop) {
     s.open_incident(
         "m2v8q4rw",
         "frontend",
-        &[
-            Breach {
-                slo: Slo::Availability,
-                pct: 33.0,
-                since,
-            },
-            Breach {
-                slo: Slo::Latency,
-                pct: 18.0,
-                since,
-            },
-        ],
+        &[Breach::errors(33.0, since), Breach::slow(18.0, since)],
     );
-    s.open_incident(
-        "x7c3n9pd",
-        "cart",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 41.0,
-            since: since + MIN,
-        }],
-    );
+    s.open_incident("x7c3n9pd", "cart", &[Breach::errors(41.0, since + MIN)]);
     s.log_every(
         "cart",
         since + MIN,
@@ -133,39 +114,30 @@ pub(super) fn external_dependency_down(s: &mut Shop) {
     });
     s.with("payment", |a| {
         a.trouble_since = Some(since);
-        let mut dns = vec![
+        a.dns = noise::lookups(
             noise::domain("api.stripe.com", 6.1),
-            noise::domain("postgres.default.svc.cluster.local", 3.0),
-        ];
-        dns.extend(noise::search_path("api.stripe.com", "default", 6.1));
-        a.dns = dns;
+            vec![noise::domain("postgres.default.svc.cluster.local", 3.0)],
+        );
     });
-    s.with("checkout", |a| a.trouble_since = Some(since + MIN));
-    s.open_incident(
-        "u4x6s2ti",
-        "payment",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 48.0,
-            since,
-        }],
-    );
-    s.open_incident(
-        "v9k1e5rm",
-        "checkout",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 46.0,
-            since: since + MIN,
-        }],
-    );
-    s.log_every(
-        "payment",
+    charges_fail(
+        s,
         since,
-        30_000,
-        ERROR,
         "charge failed: Post \"https://api.stripe.com/v1/charges\": dial tcp 54.187.216.72:443: i/o timeout",
+        [("u4x6s2ti", 48.0), ("v9k1e5rm", 46.0)],
     );
+    noise::harmless_deploy(s, "payment", "7a8b9c0d1", "2.4.2", now - 3 * HOUR);
+    noise::old_incident(s, "g8t4z1nw", "checkout", Slo::Availability, 20 * HOUR, 25 * MIN);
+}
+
+/// payment cannot charge cards from `since` on and logs `why`; checkout answers 502 a minute
+/// later. Both availability SLOs burn: incidents (key, percent failing) of payment, then checkout.
+pub(super) fn charges_fail(s: &mut Shop, since: i64, why: &str, incidents: [(&str, f64); 2]) {
+    let [(payment, p), (checkout, c)] = incidents;
+    s.with("payment", |a| a.trouble_since = Some(since));
+    s.with("checkout", |a| a.trouble_since = Some(since + MIN));
+    s.open_incident(payment, "payment", &[Breach::errors(p, since)]);
+    s.open_incident(checkout, "checkout", &[Breach::errors(c, since + MIN)]);
+    s.log_every("payment", since, 30_000, ERROR, why);
     s.log_every(
         "checkout",
         since + MIN,
@@ -173,8 +145,6 @@ pub(super) fn external_dependency_down(s: &mut Shop) {
         ERROR,
         "upstream payment returned 502: charge failed",
     );
-    noise::harmless_deploy(s, "payment", "7a8b9c0d1", "2.4.2", now - 3 * HOUR);
-    noise::old_incident(s, "g8t4z1nw", "checkout", Slo::Availability, 20 * HOUR, 25 * MIN);
 }
 
 pub(super) const EXTERNAL_DEPENDENCY_DOWN: &[ExpectedCause] = &[ExpectedCause {

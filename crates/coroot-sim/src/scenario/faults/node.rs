@@ -104,15 +104,7 @@ pub(super) fn node_down(s: &mut Shop) {
     s.fire("redis", "RedisAvailability", 1.0);
     s.with_link("cart", "redis", |l| l.failed_connects = true);
     s.with("cart", |a| a.trouble_since = Some(down + MIN));
-    s.open_incident(
-        "e1w9d3nk",
-        "cart",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 44.0,
-            since: down + MIN,
-        }],
-    );
+    s.open_incident("e1w9d3nk", "cart", &[Breach::errors(44.0, down + MIN)]);
     s.log_every(
         "cart",
         down + MIN,

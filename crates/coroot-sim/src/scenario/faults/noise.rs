@@ -96,20 +96,27 @@ pub(super) fn domain(name: &str, rps: f64) -> DnsDomain {
     }
 }
 
-/// The search-path variants `ndots:5` makes the resolver try first for `name` (NXDOMAIN every
-/// time, so Coroot counts none and leaves their Domain cells unknown, auditor/dns.go:17-22).
-pub(super) fn search_path(name: &str, ns: &str, rps: f64) -> Vec<DnsDomain> {
-    [
-        format!("{name}.{ns}.svc.cluster.local"),
-        format!("{name}.svc.cluster.local"),
+/// An app's DNS lookups: `main` and the search-path variants `ndots:5` makes the resolver try
+/// first for it (NXDOMAIN every time, so Coroot counts none and leaves their Domain cells unknown,
+/// auditor/dns.go:17-22), then `others`.
+pub(super) fn lookups(main: DnsDomain, others: Vec<DnsDomain>) -> Vec<DnsDomain> {
+    let variants = [
+        format!("{}.default.svc.cluster.local", main.domain),
+        format!("{}.svc.cluster.local", main.domain),
     ]
-    .into_iter()
     .map(|d| DnsDomain {
-        nx_a: (rps * 3600.0) as u32,
+        nx_a: (main.rps * 3600.0) as u32,
         nx_only: true,
-        ..domain(&d, rps)
-    })
-    .collect()
+        ..domain(&d, main.rps)
+    });
+    std::iter::once(main).chain(others).chain(variants).collect()
+}
+
+/// catalog resolves postgres through its search path.
+pub(super) fn catalog_lookups(s: &mut Shop) {
+    s.with("catalog", |a| {
+        a.dns = lookups(domain("postgres.default.svc.cluster.local", 2.4), Vec::new());
+    });
 }
 
 /// prometheus' memory has grown for hours as its head block fills (no limit is near):

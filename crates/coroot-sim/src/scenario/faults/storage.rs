@@ -55,24 +55,8 @@ pub(super) fn disk_space_full(s: &mut Shop) {
     );
     s.with("payment", |a| a.trouble_since = Some(since));
     s.with("checkout", |a| a.trouble_since = Some(since + MIN));
-    s.open_incident(
-        "f9d2k4sp",
-        "payment",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 52.0,
-            since: since + MIN,
-        }],
-    );
-    s.open_incident(
-        "r6t1y8ub",
-        "checkout",
-        &[Breach {
-            slo: Slo::Availability,
-            pct: 47.0,
-            since: since + 2 * MIN,
-        }],
-    );
+    s.open_incident("f9d2k4sp", "payment", &[Breach::errors(52.0, since + MIN)]);
+    s.open_incident("r6t1y8ub", "checkout", &[Breach::errors(47.0, since + 2 * MIN)]);
     noise::harmless_deploy(s, "catalog", "8b9c0d1e2", "3.1.1", now - 45 * MIN);
     noise::old_incident(s, "a7w3p5qe", "payment", Slo::Latency, 2 * DAY + 5 * 60 * MIN, 50 * MIN);
 }
