@@ -398,6 +398,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                 severity: Status::Critical,
                 exposure: None,
                 description: Some(format!("{cap} isn’t replicated - data loss possible")),
+                dismissal: None,
             });
         } else if a.instances.len() == 1 && a.kind == "Deployment" && nnodes > 1 {
             p.risks.push(Risk {
@@ -407,6 +408,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                 severity: Status::Warning,
                 exposure: None,
                 description: Some("Single instance - not resilient to node failure".into()),
+                dismissal: None,
             });
         }
         if a.is_db() && i % 97 == 0 {
@@ -421,6 +423,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                     vec![format!("{}-public", a.name)],
                 )),
                 description: None,
+                dismissal: None,
             });
         }
     }

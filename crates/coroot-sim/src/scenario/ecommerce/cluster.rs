@@ -21,7 +21,7 @@ pub(super) struct Apps {
 }
 
 /// A running pod.
-pub(super) fn pod(name: &str, node: &str, ip: &str) -> Instance {
+pub(crate) fn pod(name: &str, node: &str, ip: &str) -> Instance {
     Instance {
         name: name.into(),
         node: node.into(),
@@ -386,6 +386,7 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
             severity: Status::Critical,
             exposure: None,
             description: Some("Redis isn’t replicated - data loss possible".into()),
+            dismissal: None,
         },
         Risk {
             app: a.cart,
@@ -394,6 +395,7 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
             severity: Status::Warning,
             exposure: None,
             description: Some("Single instance - not resilient to node failure".into()),
+            dismissal: None,
         },
         Risk {
             app: a.postgres,
@@ -406,6 +408,7 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
                 vec!["postgres-public".into()],
             )),
             description: None,
+            dismissal: None,
         },
     ]
 }
