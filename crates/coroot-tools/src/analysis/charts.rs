@@ -52,6 +52,47 @@ pub fn peak(chart: &Chart) -> f64 {
         .fold(0.0_f64, |m, v| m.max(*v))
 }
 
+/// The workload that uses most of a node resource, from the node's consumers chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consumer {
+    /// Workload name as the chart has it (the app's name).
+    pub name: String,
+    /// Its latest use, in the chart's unit.
+    pub last: f64,
+    /// The node's capacity (the chart's `total` line), else the sum of every consumer.
+    pub total: f64,
+    /// The chart's unit (`cores`).
+    pub unit: String,
+}
+
+/// The top consumer of a node report's "`resource` consumers" chart (`auditor/node.go`:
+/// "CPU consumers, cores", "Memory consumers, bytes"), by latest use; `None` without the chart,
+/// and for Coroot's aggregate of the small ones (`other`).
+pub fn top_consumer(report: &AuditReport, resource: &str) -> Option<Consumer> {
+    let want = format!("{} consumers", resource.to_ascii_lowercase());
+    let c = report_charts(report)
+        .into_iter()
+        .find(|c| c.title.to_ascii_lowercase().starts_with(&want))?;
+    let all = series_stats(c.chart);
+    let sum: f64 = all.iter().map(|s| s.last).sum();
+    let total = c
+        .chart
+        .threshold
+        .as_ref()
+        .and_then(|t| stats(&t.name, &t.data))
+        .map_or(sum, |t| t.last);
+    let top = all
+        .into_iter()
+        .filter(|s| s.name != "other")
+        .max_by(|a, b| a.last.total_cmp(&b.last))?;
+    Some(Consumer {
+        name: top.name,
+        last: top.last,
+        total,
+        unit: c.unit,
+    })
+}
+
 /// A chart of a report, with its title for people and its unit.
 #[derive(Debug)]
 pub struct ChartRef<'a> {

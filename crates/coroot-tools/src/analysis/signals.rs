@@ -92,6 +92,28 @@ impl Kind {
         }
     }
 
+    /// The app-level signals a fault of this kind on a node causes in the apps running there:
+    /// a down node takes their instances (and the connections to them), a saturated CPU shows
+    /// as their node-CPU check and throttling, a lossy interface as connectivity issues and RTT
+    /// on their links (`auditor/cpu.go`, `auditor/instances.go`, `auditor/network.go`).
+    pub fn shows_in_apps_as(self) -> &'static [Kind] {
+        match self {
+            Kind::NodeDown => &[
+                Kind::InstancesDown,
+                Kind::Restarts,
+                Kind::Connectivity,
+                Kind::TcpConnect,
+                Kind::Database,
+            ],
+            Kind::NodeCpu => &[Kind::NodeCpu, Kind::CpuThrottling],
+            Kind::Memory => &[Kind::Memory],
+            Kind::Connectivity | Kind::NetworkLatency => &[Kind::Connectivity, Kind::NetworkLatency],
+            Kind::DiskIo => &[Kind::DiskIo, Kind::Database],
+            Kind::DiskSpace => &[Kind::DiskSpace],
+            _ => &[],
+        }
+    }
+
     /// True when a signal of kind `other` supports this kind.
     pub fn supported_by(self, other: Kind) -> bool {
         self == other || self.family().contains(&other)

@@ -2,11 +2,12 @@
 //! `testing` kit, as a front end would call them. `fuzz`: every tool on mutated Coroot bodies;
 //! `versions`: the tools against each Coroot generation; `integrations`: against a Coroot
 //! without ClickHouse or with an unwell Prometheus; `requests`: how many requests the
-//! workflows send Coroot.
+//! workflows send Coroot; `rca`: coroot_investigate on every fault class.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fuzz;
 mod integrations;
+mod rca;
 mod requests;
 mod versions;

@@ -50,6 +50,8 @@ pub(super) struct Case<'a> {
     pub starts: BTreeSet<String>,
     /// Apps on any failure path.
     pub on_path: BTreeSet<String>,
+    /// Open incident key → the apps on its failure path (its own app included).
+    pub incident_apps: BTreeMap<String, BTreeSet<String>>,
     /// App key → the incident whose RCA points at it.
     pub rca_apps: BTreeMap<String, String>,
     /// The earliest failure signal of each app: (epoch ms, what).
@@ -112,6 +114,7 @@ impl<'a> Case<'a> {
             path_incidents: Vec::new(),
             starts: BTreeSet::new(),
             on_path: BTreeSet::new(),
+            incident_apps: BTreeMap::new(),
             rca_apps: BTreeMap::new(),
             first: BTreeMap::new(),
         };
@@ -147,6 +150,11 @@ impl<'a> Case<'a> {
             let mut path: Vec<String> = Graph::of(view).path().iter().map(|a| app_key(&a.id)).collect();
             if path.is_empty() {
                 path = self.map_path(&app_key(&view.incident.application_id));
+            }
+            if view.incident.is_open() {
+                let mut apps: BTreeSet<String> = path.iter().cloned().collect();
+                apps.insert(app_key(&view.incident.application_id));
+                self.incident_apps.insert(view.incident.key.clone(), apps);
             }
             self.add_path(path, view.incident.opened_at.map(|o| (o, view.incident.key.clone())));
         }

@@ -28,13 +28,28 @@
 //!   +1; error traces failing deepest in it: +1.
 //! * an app with only symptoms gets a suspect (+1) only when it starts the failure path; a node
 //!   that is down scores +3 when investigated apps run on it, +1 otherwise.
+//! * a cause in a node takes the score of the strongest app suspect it explains (an app on it
+//!   whose main signal that node fault produces: instances lost with a down node, the node-CPU
+//!   check beside a noisy neighbour, connectivity issues through a lossy interface), so the
+//!   node ranks above its victims. A saturated CPU names the workload taking most of it (the
+//!   node's consumers chart); network trouble in two or more apps whose pods share exactly one
+//!   node makes that node a suspect (+3).
+//!
+//! Suspects are grouped into independent problems (same app, a failing link between them, a
+//! node and the apps it explains, or the same open incident's path); the strongest suspect of
+//! each problem is ranked first, and each says which open incidents it explains. Without an
+//! app_id or incident_key, failing apps off the incidents' paths are examined too.
+//! `docs/rca.md` explains each rule and measures them on every fault class.
 
+mod draft;
 mod evidence;
 mod fetch;
 mod output;
 mod plan;
+mod problems;
 mod report;
 mod score;
+mod shared;
 
 use coroot_client::{AppId, TimeRange};
 use schemars::JsonSchema;
@@ -126,7 +141,8 @@ impl Tool for Investigate {
             let keys = open_incidents(&facts, given_app.as_ref());
             fan.incidents(&mut facts, keys).await;
         }
-        let plan = Plan::new(&facts, given_app.as_ref());
+        let broad = given_app.is_none() && p.incident_key.is_none();
+        let plan = Plan::new(&facts, given_app.as_ref(), broad);
         fan.apps(&mut facts, &plan.focus, range).await;
         let nodes = nodes_to_check(&facts, &plan);
         fan.nodes(&mut facts, nodes, range).await;
@@ -187,8 +203,13 @@ impl Tool for Investigate {
         if let Some(f) = &out.first_failure {
             t.line(format!("First failure signal: {} · {}", when(now_ms, f.ms), f.what));
         }
+        let several = out.suspects.iter().any(|s| s.problem > 1);
         if !out.suspects.is_empty() {
-            t.heading("SUSPECTS, most likely first (score = sum of the rules in brackets)");
+            t.heading(if several {
+                "SUSPECTS, the strongest of each independent problem first (score = sum of the rules in brackets)"
+            } else {
+                "SUSPECTS, most likely first (score = sum of the rules in brackets)"
+            });
         }
         for (i, s) in out.suspects.iter().enumerate().take(SHOWN) {
             let mut item = format!(
@@ -199,6 +220,9 @@ impl Tool for Investigate {
                 s.score,
                 s.score_rules.join(", ")
             );
+            if several {
+                item.push_str(&format!(" · problem {}", s.problem));
+            }
             for e in &s.evidence {
                 item.push_str(&format!("\n  - [{} › {}] {}", e.source_tool, e.item, e.fact));
             }
@@ -394,7 +418,8 @@ mod tests {
         let out = testing::run::<Investigate>(&kit, json!({})).await;
         assert_eq!(out.structured["suspects"].as_array().unwrap().len(), 0, "{}", out.text);
         assert!(
-            out.text.contains("Verdict: nothing is wrong: no open incident"),
+            out.text
+                .contains("Verdict: nothing points at a cause: no open incident"),
             "{}",
             out.text
         );
@@ -407,8 +432,9 @@ mod tests {
         assert!(!out.text.contains("Could not check"), "{}", out.text);
         let out = testing::run::<Investigate>(&kit, json!({"app_id": "catalog"})).await;
         assert!(
-            out.text
-                .contains("Verdict: nothing is wrong: default/catalog has no failing check and no open incident"),
+            out.text.contains(
+                "Verdict: nothing points at a cause: default/catalog has no failing check and no open incident"
+            ),
             "{}",
             out.text
         );

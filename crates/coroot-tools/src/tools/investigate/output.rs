@@ -81,6 +81,12 @@ pub struct Suspect {
     pub app: Option<String>,
     /// Node, when the cause involves one.
     pub node: Option<String>,
+    /// The independent problem it belongs to (1 = the strongest); the first suspect of each
+    /// problem comes before any second one.
+    pub problem: usize,
+    /// Open incidents whose failure path this problem explains; empty when no open incident
+    /// covers it.
+    pub incidents: Vec<String>,
     /// Sum of the rules below.
     pub score: u32,
     /// The scoring rules that applied, e.g. "path start +3".

@@ -14,6 +14,8 @@ use crate::analysis::{app_key, same_app};
 
 /// Applications examined in detail (the entry apps first, then their failing upstreams).
 const MAX_APPS: usize = 8;
+/// Failing applications off the incidents' paths examined besides, for independent problems.
+const MAX_OTHERS: usize = 4;
 /// Nodes whose detail is fetched (those under the apps at the start of the path first).
 const MAX_NODES: usize = 4;
 /// Open incidents whose detail is fetched when no incident_key is given.
@@ -34,7 +36,9 @@ fn push(list: &mut Vec<AppId>, id: &AppId) {
 }
 
 impl Plan {
-    pub fn new(facts: &Facts, given: Option<&AppId>) -> Plan {
+    /// `broad`: no app or incident was asked for, so failing apps off the open incidents'
+    /// paths are examined too (a cluster often has more than one thing wrong).
+    pub fn new(facts: &Facts, given: Option<&AppId>, broad: bool) -> Plan {
         let mut entries: Vec<AppId> = Vec::new();
         let incidents: Vec<String> = facts.views.keys().cloned().collect();
         // The app asked for comes first, then each incident's affected app and the failing
@@ -62,13 +66,46 @@ impl Plan {
             ),
             (None, true) => failing_apps(facts, &mut entries),
         };
-        let focus = with_failing_upstreams(facts, entries);
+        let mut focus = with_failing_upstreams(facts, entries);
+        if broad && !incidents.is_empty() {
+            let others = failing(facts)
+                .into_iter()
+                .filter(|id| !focus.iter().any(|f| same_app(f, id)));
+            let others: Vec<AppId> = others.take(MAX_OTHERS).collect();
+            let mut started_from = started_from;
+            if !others.is_empty() {
+                started_from.push_str(&format!(
+                    ", and {} other application{} in WARNING or CRITICAL",
+                    others.len(),
+                    if others.len() > 1 { "s" } else { "" }
+                ));
+            }
+            focus.extend(others);
+            return Plan { focus, started_from };
+        }
         Plan { focus, started_from }
     }
 }
 
 /// No incident and no app: the failing applications, CRITICAL first.
 fn failing_apps(facts: &Facts, entries: &mut Vec<AppId>) -> String {
+    let failing = failing(facts);
+    for id in failing.iter().take(MAX_APPS) {
+        push(entries, id);
+    }
+    if failing.is_empty() {
+        "no open incident and no failing application".into()
+    } else {
+        format!(
+            "no open incident; the {} application{} in WARNING or CRITICAL",
+            failing.len(),
+            if failing.len() > 1 { "s" } else { "" }
+        )
+    }
+}
+
+/// The applications in WARNING or CRITICAL, CRITICAL first.
+fn failing(facts: &Facts) -> Vec<AppId> {
     let mut failing: Vec<(Status, AppId)> = match &facts.apps {
         Some(apps) => apps
             .iter()
@@ -84,18 +121,7 @@ fn failing_apps(facts: &Facts, entries: &mut Vec<AppId>) -> String {
             .collect(),
     };
     failing.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, id) in failing.iter().take(MAX_APPS) {
-        push(entries, id);
-    }
-    if failing.is_empty() {
-        "no open incident and no failing application".into()
-    } else {
-        format!(
-            "no open incident; the {} application{} in WARNING or CRITICAL",
-            failing.len(),
-            if failing.len() > 1 { "s" } else { "" }
-        )
-    }
+    failing.into_iter().map(|(_, id)| id).collect()
 }
 
 /// The entries and their upstreams, breadth first: a failing link or a failing upstream app may

@@ -308,7 +308,17 @@ fn verdict(case: &Case<'_>, suspects: &[Suspect], incidents: &[IncidentOut], met
             if let Some(second) = suspects.get(1) {
                 v.push_str(&format!("; next {}", second.score));
             }
-            v.push_str(").");
+            v.push(')');
+            if !top.incidents.is_empty() {
+                let (noun, verb) = if top.incidents.len() > 1 {
+                    ("incidents", "point")
+                } else {
+                    ("incident", "points")
+                };
+                v.push_str(&format!(", which open {noun} {} {verb} at", top.incidents.join(", ")));
+            }
+            v.push('.');
+            v.push_str(&other_problems(suspects));
             v
         }
         Some(top) => format!(
@@ -354,12 +364,43 @@ fn verdict(case: &Case<'_>, suspects: &[Suspect], incidents: &[IncidentOut], met
             } else {
                 parts.push(format!("{up} of {} nodes up", nodes.len()));
             }
-            format!("nothing is wrong: {}.", parts.join(", "))
+            format!(
+                "nothing points at a cause: {}; what was checked is listed under Checked and healthy.",
+                parts.join(", ")
+            )
         }
         None => format!(
             "nothing wrong found in what could be checked, but {} check(s) failed (see Could not check).",
             meta.failed.len()
         ),
+    }
+}
+
+/// The problems besides the first, each by its strongest suspect: ` 2 more independent
+/// problems: … (score 4; no open incident covers it); …`.
+fn other_problems(suspects: &[Suspect]) -> String {
+    let others: Vec<String> = suspects
+        .iter()
+        .filter(|s| s.problem > 1)
+        .filter(|s| {
+            suspects
+                .iter()
+                .find(|x| x.problem == s.problem)
+                .is_some_and(|x| x.rank == s.rank)
+        })
+        .map(|s| {
+            let covered = if s.incidents.is_empty() {
+                "no open incident covers it".to_string()
+            } else {
+                format!("incident {}", s.incidents.join(", "))
+            };
+            format!("{} (score {}; {covered})", s.cause, s.score)
+        })
+        .collect();
+    match others.len() {
+        0 => String::new(),
+        1 => format!(" Also an independent problem: {}.", others.join("")),
+        n => format!(" Also {n} independent problems: {}.", others.join("; ")),
     }
 }
 

@@ -2,13 +2,15 @@
 //! the sum of the rules that apply to it (the rules and their reasons are in the module doc of
 //! `coroot_investigate`). Every rule that scores records the fact behind it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use coroot_client::Status;
 use coroot_client::models::{LogEntry, TraceError};
 
+use super::draft::{Draft, Prio, node_fact};
 use super::evidence::Case;
-use super::output::{Evidence, Suspect};
+use super::output::Suspect;
+use super::{problems, shared};
 use crate::analysis::app_key;
 use crate::analysis::charts::{app_charts, series_stats};
 use crate::analysis::logs::Group;
@@ -22,15 +24,11 @@ use crate::tools::names;
 const DEPLOY_BEFORE_MS: i64 = 6 * 3_600_000;
 /// Clock skew tolerated between a rollout and the first failure it may have caused.
 const DEPLOY_SKEW_MS: i64 = 2 * 60_000;
-/// Evidence lines per suspect.
-const EVIDENCE: usize = 10;
-/// Longest fact text.
-const FACT_CHARS: usize = 220;
 
 // Points of the scoring rules (see the module doc of `coroot_investigate` for why).
 const CHECK_CRITICAL: u32 = 4;
 const CHECK_WARNING: u32 = 3;
-const NODE_ONLY: u32 = 3;
+pub(super) const NODE_ONLY: u32 = 3;
 const NODE_CONFIRMS: u32 = 2;
 const PATH_START: u32 = 3;
 const ON_PATH: u32 = 1;
@@ -41,85 +39,8 @@ const EVENTS: u32 = 1;
 const LOGS_AGREE: u32 = 1;
 const TRACES: u32 = 1;
 const SYMPTOMS_AT_START: u32 = 1;
-const NODE_DOWN_UNDER_APPS: u32 = 3;
-const NODE_DOWN_ELSEWHERE: u32 = 1;
-
-/// Evidence order within a suspect: what scored first, corroboration last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Prio {
-    Check,
-    Deploy,
-    Node,
-    Link,
-    Rca,
-    Events,
-    Logs,
-    Traces,
-    Net,
-    Other,
-}
-
-/// A suspect being assembled.
-struct Draft {
-    app: Option<String>,
-    node: Option<String>,
-    kinds: BTreeSet<Kind>,
-    worst: Status,
-    rules: Vec<(String, u32)>,
-    evidence: Vec<(Prio, Evidence)>,
-    deploy: Option<String>,
-    targets: Vec<String>,
-    device: Option<String>,
-}
-
-impl Draft {
-    fn new(app: Option<String>, node: Option<String>) -> Draft {
-        Draft {
-            app,
-            node,
-            kinds: BTreeSet::new(),
-            worst: Status::Unknown,
-            rules: Vec::new(),
-            evidence: Vec::new(),
-            deploy: None,
-            targets: Vec::new(),
-            device: None,
-        }
-    }
-
-    fn rule(&mut self, name: impl Into<String>, points: u32) {
-        self.rules.push((name.into(), points));
-    }
-
-    fn score(&self) -> u32 {
-        self.rules.iter().map(|(_, p)| p).sum()
-    }
-
-    /// Adds a fact; `prio` orders the evidence so truncation keeps what scored.
-    fn fact(&mut self, prio: Prio, tool: &'static str, item: impl Into<String>, fact: impl AsRef<str>) {
-        let e = Evidence {
-            source_tool: tool,
-            item: item.into(),
-            fact: clip(&one_line(fact.as_ref()), FACT_CHARS),
-        };
-        if !self.evidence.iter().any(|(_, x)| *x == e) {
-            self.evidence.push((prio, e));
-        }
-    }
-
-    fn primary(&self) -> Kind {
-        self.kinds
-            .iter()
-            .copied()
-            .find(|k| *k != Kind::Deploy)
-            .or_else(|| self.kinds.first().copied())
-            .unwrap_or(Kind::Other)
-    }
-
-    fn supports(&self, signal: Kind) -> bool {
-        self.kinds.iter().any(|k| k.supported_by(signal))
-    }
-}
+pub(super) const NODE_DOWN_UNDER_APPS: u32 = 3;
+pub(super) const NODE_DOWN_ELSEWHERE: u32 = 1;
 
 /// Every suspect, most likely first.
 pub(super) fn suspects(case: &Case<'_>, now: i64) -> Vec<Suspect> {
@@ -128,8 +49,11 @@ pub(super) fn suspects(case: &Case<'_>, now: i64) -> Vec<Suspect> {
         client_logs(case, k, &mut drafts);
         network_charts(case, k, &mut drafts);
     }
-    drafts.extend(node_suspects(case, &drafts));
-    rank(case, drafts)
+    let nodes = shared::node_suspects(case, &drafts);
+    drafts.extend(nodes);
+    drafts.extend(shared::network_node(case, &drafts));
+    shared::explain(case, &mut drafts);
+    problems::rank(case, drafts)
 }
 
 /// The suspect an app in focus makes, if any rule applies to it.
@@ -559,195 +483,6 @@ fn network_charts(case: &Case<'_>, k: &str, drafts: &mut [Draft]) {
             }
         }
     }
-}
-
-/// Node suspects not tied to an app suspect: flagged node resources (+3) and down nodes (+3
-/// when investigated apps run on them, +1 otherwise).
-fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft> {
-    let facts = case.facts;
-    let mut out = Vec::new();
-    for (node, report) in &facts.node_reports {
-        for flag in flags(report) {
-            let taken = app_drafts
-                .iter()
-                .any(|d| d.node.as_deref() == Some(node.as_str()) && d.device.as_deref() == Some(flag.row.as_str()));
-            if taken {
-                continue;
-            }
-            let mut d = Draft::new(None, Some(node.clone()));
-            d.kinds.insert(flag.kind);
-            d.worst = flag.status;
-            d.device = Some(flag.row.clone());
-            d.rule(format!("node flag +{NODE_ONLY}"), NODE_ONLY);
-            d.fact(
-                Prio::Node,
-                names::NODE_DETAIL,
-                format!("{node} {} {}", flag.group, flag.row),
-                node_fact(&flag),
-            );
-            out.push(d);
-        }
-    }
-    let mut apps_on: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (k, list) in &case.pods {
-        for (_, node) in list.iter().filter(|(_, n)| !n.is_empty()) {
-            let apps = apps_on.entry(node.as_str()).or_default();
-            if !apps.contains(&k.as_str()) {
-                apps.push(k);
-            }
-        }
-    }
-    for n in facts.nodes.iter().flatten().filter(|n| n.status.status.is_failing()) {
-        let mut d = Draft::new(None, Some(n.name.clone()));
-        d.kinds.insert(Kind::NodeDown);
-        d.worst = n.status.status;
-        let under: Vec<String> = apps_on
-            .get(n.name.as_str())
-            .map(|apps| apps.iter().map(|a| case.short(a)).collect())
-            .unwrap_or_default();
-        if under.is_empty() {
-            d.rule(
-                format!("no investigated app on it +{NODE_DOWN_ELSEWHERE}"),
-                NODE_DOWN_ELSEWHERE,
-            );
-        } else {
-            d.rule(
-                format!("runs {} +{NODE_DOWN_UNDER_APPS}", under.join(", ")),
-                NODE_DOWN_UNDER_APPS,
-            );
-        }
-        d.fact(
-            Prio::Check,
-            names::NODES,
-            n.name.clone(),
-            format!("{}: {}", n.status.status.label(), n.status.message),
-        );
-        for e in facts
-            .events
-            .iter()
-            .flatten()
-            .filter(|e| e.attributes.get("object.name") == Some(&n.name))
-            .take(2)
-        {
-            let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
-            d.fact(
-                Prio::Events,
-                names::OVERVIEW_LOGS,
-                format!("K8s event {reason}"),
-                &e.message,
-            );
-        }
-        out.push(d);
-    }
-    out
-}
-
-/// Drafts ranked by score, then worst status, then the more fundamental kind.
-fn rank(case: &Case<'_>, mut drafts: Vec<Draft>) -> Vec<Suspect> {
-    drafts.sort_by(|a, b| {
-        b.score()
-            .cmp(&a.score())
-            .then(b.worst.cmp(&a.worst))
-            .then(a.primary().cmp(&b.primary()))
-            .then(a.app.cmp(&b.app))
-            .then(a.node.cmp(&b.node))
-    });
-    drafts
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut d)| {
-            d.evidence.sort_by_key(|(prio, _)| *prio);
-            let evidence = keep_evidence(std::mem::take(&mut d.evidence));
-            Suspect {
-                rank: i + 1,
-                cause: cause_text(&d, case),
-                kind: d.primary(),
-                signals: d.kinds.iter().copied().collect(),
-                app: d.app.as_deref().map(|k| case.full(k)),
-                node: d.node.clone(),
-                score: d.score(),
-                score_rules: d.rules.iter().map(|(r, _)| r.clone()).collect(),
-                evidence: evidence.into_iter().map(|(_, e)| e).collect(),
-            }
-        })
-        .collect()
-}
-
-/// At most `EVIDENCE` facts, but always the first of each kind, so every scoring rule keeps
-/// the fact behind it.
-fn keep_evidence(list: Vec<(Prio, Evidence)>) -> Vec<(Prio, Evidence)> {
-    let mut seen = BTreeSet::new();
-    let mut keep: Vec<bool> = list.iter().map(|(p, _)| seen.insert(*p)).collect();
-    let mut budget = EVIDENCE.saturating_sub(keep.iter().filter(|k| **k).count());
-    for k in keep.iter_mut().filter(|k| !**k) {
-        if budget == 0 {
-            break;
-        }
-        *k = true;
-        budget -= 1;
-    }
-    list.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect()
-}
-
-/// The headline of a suspect, from its main kind.
-fn cause_text(d: &Draft, case: &Case<'_>) -> String {
-    let app = d.app.as_deref().map(|k| case.short(k)).unwrap_or_default();
-    let node = d.node.clone().unwrap_or_default();
-    let on_node = match (&d.device, d.node.is_some()) {
-        (Some(dev), true) => format!(" ({dev} on {node})"),
-        (None, true) => format!(" (on {node})"),
-        _ => String::new(),
-    };
-    let targets = if d.targets.is_empty() {
-        "an upstream".to_string()
-    } else {
-        d.targets.join(", ")
-    };
-    let mut text = match (d.primary(), d.app.is_some()) {
-        (Kind::NodeDown, _) => format!("Node {node} is down"),
-        (Kind::Oom, _) => format!("OOM kills of {app}"),
-        (Kind::DiskIo, true) => format!("Disk I/O saturation under {app}{on_node}"),
-        (Kind::DiskIo, false) => format!(
-            "Disk I/O saturation of {} on node {node}",
-            d.device.clone().unwrap_or_default()
-        ),
-        (Kind::TcpConnect, _) => format!("{app} fails to connect (TCP) to {targets}"),
-        (Kind::Connectivity, _) => format!("{app} cannot reach {targets}"),
-        (Kind::Dns, _) => format!("DNS errors in {app}"),
-        (Kind::CpuThrottling, _) => format!("CPU shortage/throttling of {app}"),
-        (Kind::NodeCpu, true) => format!("Node CPU saturation under {app}{on_node}"),
-        (Kind::NodeCpu, false) => format!("CPU saturation of node {node}"),
-        (Kind::Memory, true) => format!("Memory pressure in {app}{on_node}"),
-        (Kind::Memory, false) => format!("Memory pressure on node {node}"),
-        (Kind::DiskSpace, true) => format!("Disk space of {app}{on_node}"),
-        (Kind::DiskSpace, false) => format!("Disk space on node {node}"),
-        (Kind::NetworkLatency, _) => format!("High network RTT from {app}"),
-        (Kind::InstancesDown, _) => format!("Unavailable instances of {app}"),
-        (Kind::Restarts, _) => format!("Container restarts of {app}"),
-        (Kind::Database, _) => format!("Slow or failing database {app}"),
-        (Kind::Runtime, _) => format!("Runtime trouble in {app}"),
-        (Kind::Deploy, _) => format!("Deployment of {app}"),
-        (Kind::Errors, _) => format!("Failures starting in {app} without a failing resource check"),
-        (Kind::Other, true) => format!("Failing checks of {app}"),
-        (Kind::Other, false) => format!("Flagged resource on node {node}"),
-    };
-    if let Some(v) = &d.deploy {
-        if d.primary() == Kind::Deploy {
-            text = format!("Deployment {v} of {app}");
-        } else {
-            text.push_str(&format!(" after deployment {v}"));
-        }
-    }
-    text
-}
-
-/// `Latency 120 ms, I/O Load 9.5 (WARNING); used by postgres-0`.
-fn node_fact(flag: &crate::analysis::signals::Flag) -> String {
-    let mut fact = format!("{} ({})", flag.cells_text(), flag.status.label());
-    if !flag.used_by.is_empty() {
-        fact.push_str(&format!("; used by {}", flag.used_by.join(", ")));
-    }
-    fact
 }
 
 /// True when `text` names `word` as a whole word.
