@@ -26,6 +26,14 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// Session-cookie credentials from what a user copied out of a browser: the cookie's
+    /// value alone, or `coroot_session=value`.
+    pub fn session_cookie(raw: &str) -> Credentials {
+        let raw = raw.trim();
+        let value = raw.strip_prefix("coroot_session=").unwrap_or(raw).trim();
+        Credentials::SessionCookie(Secret::new(value))
+    }
+
     /// The kind of credentials, for reports and logs: `anonymous`, `password` or
     /// `session-cookie`. Never the values.
     pub fn kind(&self) -> &'static str {

@@ -37,10 +37,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr only: on stdio, stdout carries nothing but protocol messages.
+/// Logs go to stderr only: on stdio, stdout carries nothing but protocol messages. The one
+/// line per tool call (target `calls`) shows at the default level too, because a server's
+/// operators count on it; `--log-level error` (or `RUST_LOG`) silences it.
 fn init_logging(level: &str) {
+    let calls = if matches!(level, "error" | "off") {
+        ""
+    } else {
+        ",calls=info"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{level},rmcp=warn")))
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{level},rmcp=warn{calls}")))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -2,6 +2,7 @@
 //! also how a tool runs for a person (the friendly subcommands run tools the same way).
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
@@ -11,10 +12,13 @@ use super::args::{ServeArgs, short_name};
 use super::demo;
 use crate::config::Config;
 use crate::mcp::handler::CorootMcp;
+use crate::mcp::identity::Identities;
+use crate::mcp::metrics::Metrics;
 use crate::mcp::{http, stdio};
 
 /// `serve`: MCP over stdio, or Streamable HTTP with `--http`, against Coroot or the simulator.
 pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
+    let metrics = Arc::new(Metrics::default());
     // Held until the server ends: dropping the simulator stops it.
     let (ctx, _sim) = if args.demo {
         let (sim, ctx) = demo::embedded().await?;
@@ -24,12 +28,22 @@ pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
         );
         (ctx, Some(sim))
     } else {
-        (config.context()?, None)
+        (config.context_observed(Some(metrics.clone()))?, None)
     };
     let tools = config.tools()?;
-    let server = CorootMcp::new(ctx, &tools);
+    let server = CorootMcp::new(ctx.clone(), &tools).with_metrics(metrics.clone());
     match args.http {
-        Some(addr) => http::serve(server, addr, args.http_options).await,
+        Some(addr) => {
+            http::validate(addr, &args.http_options)?;
+            let identities = Identities::new(ctx, metrics.clone(), args.http_options.tokens.clone())?;
+            let served = http::Served {
+                server,
+                identities: Arc::new(identities),
+                metrics,
+                draining: Arc::default(),
+            };
+            http::serve(served, addr, args.http_options).await
+        }
         None => {
             tracing::info!(tools = tools.len(), "serving MCP on stdio");
             stdio::serve(server).await

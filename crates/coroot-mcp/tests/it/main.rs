@@ -16,4 +16,5 @@ mod reliability_faults;
 mod reliability_input;
 mod reliability_load;
 mod reliability_secrets;
+mod team_identity;
 mod tools_list;

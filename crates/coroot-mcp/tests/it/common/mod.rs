@@ -384,6 +384,33 @@ impl Http {
         init
     }
 
+    /// Sends `signal` (`TERM`, `HUP`…) to the server process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("the server runs");
+        let ok = std::process::Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -s {signal} {pid}");
+    }
+
+    /// Waits for the server process to exit (a generous bound, so a hang fails the test
+    /// instead of blocking it) and returns how it exited.
+    pub async fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let child = self.child.as_mut().expect("the client that started the server");
+        tokio::time::timeout(Duration::from_secs(60), child.wait())
+            .await
+            .expect("the server exits")
+            .unwrap()
+    }
+
+    /// GETs `path` on the server: status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     pub async fn stop(mut self) {
         if let Some(child) = self.child.as_mut() {
             let _ = child.kill().await;
