@@ -17,4 +17,5 @@ mod reliability_input;
 mod reliability_load;
 mod reliability_secrets;
 mod team_identity;
+mod team_ops;
 mod tools_list;

@@ -60,6 +60,19 @@ impl Captured {
         buf
     }
 
+    /// The text once it contains `needle` (polling, with a generous bound, since the output
+    /// is read in the background).
+    pub async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..600 {
+            let text = self.text();
+            if text.contains(needle) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("never saw {needle:?} in:\n{}", self.text());
+    }
+
     /// The text so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
