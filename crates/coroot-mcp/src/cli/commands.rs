@@ -1,7 +1,9 @@
-//! The commands: `serve` (MCP over stdio or HTTP), and for people `check`, `tools` and `call`;
+//! The commands: `serve` (MCP over stdio or HTTP), `healthcheck` for containers, and for
+//! people `check`, `tools` and `call`;
 //! also how a tool runs for a person (the friendly subcommands run tools the same way).
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,6 +64,40 @@ pub async fn check(ctx: &ToolContext, json: bool) -> Result<()> {
     match report.error {
         None => Ok(()),
         Some(e) => bail!("not connected: {e}"),
+    }
+}
+
+/// `healthcheck`: GET /healthz of the server at `addr` (plain HTTP/1.0 on loopback: the
+/// image has no curl, and this needs no HTTP client).
+pub async fn healthcheck(addr: SocketAddr) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(format!("GET /healthz HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .await?;
+        let mut answer = Vec::new();
+        stream.take(4096).read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(3), probe)
+        .await
+        .map_err(|_| anyhow!("http://{addr}/healthz did not answer within 3 s"))?
+        .map_err(|e| {
+            anyhow!("cannot reach http://{addr}/healthz ({e}); is `coroot-mcp serve --http {addr}` running?")
+        })?;
+    let status = String::from_utf8_lossy(&answer);
+    let status = status.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") {
+        out!("ok");
+        Ok(())
+    } else {
+        bail!("http://{addr}/healthz answered '{status}'")
     }
 }
 

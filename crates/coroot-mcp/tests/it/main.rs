@@ -8,6 +8,7 @@
 mod common;
 
 mod cli;
+mod deploy;
 mod mcp_http;
 mod mcp_stdio;
 mod names;
