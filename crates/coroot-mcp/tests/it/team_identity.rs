@@ -185,6 +185,31 @@ async fn each_token_runs_as_its_person_and_sees_only_what_coroot_lets_them() {
 }
 
 #[tokio::test]
+async fn stateless_requests_run_as_their_token_too() {
+    let sim = team_sim().await;
+    let tokens = token_file(&(alice() + &bob()));
+    let path = tokens.path().to_str().unwrap().to_string();
+    let env = [
+        ("COROOT_CACHE_SECONDS", "15"),
+        ("COROOT_MCP_TOKENS", path.as_str()),
+        ("COROOT_MCP_STATELESS", "true"),
+    ];
+    let mut cmd = against(&sim.base_url(), &env);
+    cmd.arg("serve");
+    let (server, _) = Http::spawn(cmd, None).await;
+    let mut a = session(&server, ALICE_TOKEN).await;
+    let mut b = session(&server, BOB_TOKEN).await;
+    assert!(a.session.is_none() && b.session.is_none());
+    for _ in 0..2 {
+        assert_eq!(apps(&mut a, json!({"project_id": "staging"})).await.len(), 2);
+        assert_eq!(apps(&mut b, json!({"project_id": "staging"})).await.len(), 1);
+    }
+    assert_eq!(logins_of(&sim, "alice@example.com"), 1);
+    assert_eq!(logins_of(&sim, "bob@example.com"), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_missing_and_revoked_tokens_get_401_with_a_challenge() {
     let sim = team_sim().await;
     let tokens = token_file(&alice());
