@@ -251,7 +251,7 @@ async fn sigterm_lets_the_call_in_flight_finish_then_exits() {
     h.initialize().await;
     sim.inject(FaultRule {
         path_contains: "/overview/applications".into(),
-        fault: Fault::Latency(Duration::from_secs(2)),
+        fault: Fault::Latency(Duration::from_secs(4)),
         times: Some(1),
     });
     let mut caller = h.fork(None);
@@ -265,6 +265,21 @@ async fn sigterm_lets_the_call_in_flight_finish_then_exits() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     h.signal("TERM");
+    // New connections are refused while the call is still running.
+    let mut refused = false;
+    for _ in 0..100 {
+        let fresh = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        if fresh.get(format!("{}/healthz", h.base)).send().await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(refused, "the server still accepts connections after SIGTERM");
+    assert!(
+        !call.is_finished(),
+        "the call was still in flight when connections were refused"
+    );
     let (is_error, text) = call.await.unwrap();
     assert!(!is_error, "the call in flight finished: {text}");
     assert!(text.contains("checkout"), "{text}");
