@@ -20,6 +20,13 @@ use crate::mcp::{http, stdio};
 
 /// `serve`: MCP over stdio, or Streamable HTTP with `--http`, against Coroot or the simulator.
 pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
+    let o = &args.http_options;
+    if args.http.is_none() && (o.tokens.is_some() || o.session_passthrough || o.stateless) {
+        // On stdio there is one client and no bearer token: these would silently do nothing.
+        bail!(
+            "--tokens, --session-passthrough and --stateless apply to the HTTP transport; add --http ADDR (e.g. --http 0.0.0.0:8080), or drop them for stdio"
+        );
+    }
     let metrics = Arc::new(Metrics::default());
     // Held until the server ends: dropping the simulator stops it.
     let (ctx, _sim) = if args.demo {
