@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite: the house checks (formatting, clippy and rustdoc with warnings denied, file
 # sizes and circles), every Rust test (unit, simulator-backed integration, end-to-end through
-# the real binary), then a third-party MCP client (the official Python SDK) against the binary.
+# the real binary), the static (musl) release binary when the target installs, then
+# third-party MCP clients against the binary.
 # Installs what a fresh machine lacks: cargo-nextest if missing, and a venv with `mcp`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,25 @@ python3 scripts/house.py
 
 echo "== cargo nextest (workspace)"
 cargo nextest run --workspace --no-fail-fast
+
+echo "== static binary (x86_64-unknown-linux-musl), as the Dockerfile builds it"
+# Installs the target and, as root on Debian, musl-tools (musl-gcc compiles ring's C parts);
+# where neither can be had the step says so and moves on.
+if ! command -v musl-gcc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get install -y -qq musl-tools >/dev/null 2>&1 || true
+fi
+if command -v musl-gcc >/dev/null 2>&1 && rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1; then
+  cargo build --quiet --release --locked --target x86_64-unknown-linux-musl -p coroot-mcp
+  static_bin=target/x86_64-unknown-linux-musl/release/coroot-mcp
+  if ldd "$static_bin" >/dev/null 2>&1; then
+    echo "$static_bin is dynamically linked" >&2
+    exit 1
+  fi
+  "$static_bin" --version
+  echo "   static: $(du -h "$static_bin" | cut -f1)"
+else
+  echo "   skipped: no musl target or musl-gcc here (Debian: apt-get install musl-tools)"
+fi
 
 echo "== third-party MCP clients (Python SDK, TypeScript SDK, Inspector CLI) against coroot-mcp"
 PY=${PYTHON:-python3}

@@ -44,14 +44,30 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Builds a client. Nothing is sent until the first call.
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let transport = Transport::new(config)?;
+        Client::around(Transport::new(config)?)
+    }
+
+    /// A client of the same Coroot, sharing this one's connection pool and settings, that
+    /// acts as someone else: its own login, session, project list and caches, so nothing one
+    /// user fetched is ever served to another. Nothing is sent until its first call.
+    pub fn with_credentials(&self, credentials: Credentials) -> Result<Self> {
+        Client::around(self.inner.transport.with_credentials(credentials))
+    }
+
+    fn around(transport: Transport) -> Result<Self> {
         let config = transport.config();
-        if let Credentials::Password { email, password } = &config.credentials
-            && (email.trim().is_empty() || password.is_empty())
-        {
-            return Err(Error::Config(
-                "both COROOT_EMAIL and COROOT_PASSWORD must be set for a password login".into(),
-            ));
+        match &config.credentials {
+            Credentials::Password { email, password } if email.trim().is_empty() || password.is_empty() => {
+                return Err(Error::Config(
+                    "both COROOT_EMAIL and COROOT_PASSWORD must be set for a password login".into(),
+                ));
+            }
+            Credentials::SessionCookie(cookie) if cookie.expose().trim().is_empty() => {
+                return Err(Error::Config(
+                    "the Coroot session cookie is empty; copy the value of the coroot_session cookie from a browser signed in to Coroot".into(),
+                ));
+            }
+            _ => {}
         }
         let cache = Cache::new(
             config.projects_ttl,
@@ -124,11 +140,26 @@ impl Client {
         if let Some(replayed) = inner.tape.replay(key, req.path) {
             return replayed;
         }
+        let observer = inner.transport.config().observer.as_deref();
         if let Some(body) = inner.cache.response(key) {
+            if let Some(observer) = observer {
+                observer.cache_hit("response");
+            }
             return Ok(body);
         }
-        let fetch = async { inner.session.get(&inner.transport, req).await.map(Arc::new) };
+        let sent = std::sync::atomic::AtomicBool::new(false);
+        let fetch = async {
+            sent.store(true, std::sync::atomic::Ordering::Relaxed);
+            inner.session.get(&inner.transport, req).await.map(Arc::new)
+        };
         let result = inner.cache.coalesce(key, fetch).await;
+        if let Some(observer) = observer {
+            if sent.load(std::sync::atomic::Ordering::Relaxed) {
+                observer.cache_miss();
+            } else {
+                observer.cache_hit("coalesced");
+            }
+        }
         #[cfg(feature = "bench")]
         if let Ok(body) = &result {
             inner.tape.record(key, body);

@@ -1,6 +1,7 @@
-//! How to reach and authenticate to a Coroot server.
+//! How to reach and authenticate to a Coroot server, and who hears about each request.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::secret::Secret;
@@ -18,6 +19,54 @@ pub enum Credentials {
         /// Password.
         password: Secret,
     },
+    /// A `coroot_session` cookie taken from a browser that signed in to Coroot: for users
+    /// whose login is SSO and who have no password. It cannot be renewed here; when Coroot
+    /// refuses it, the user signs in again and passes the new one.
+    SessionCookie(Secret),
+}
+
+impl Credentials {
+    /// Session-cookie credentials from what a user copied out of a browser: the cookie's
+    /// value alone, or `coroot_session=value`.
+    pub fn session_cookie(raw: &str) -> Credentials {
+        let raw = raw.trim();
+        let value = raw.strip_prefix("coroot_session=").unwrap_or(raw).trim();
+        Credentials::SessionCookie(Secret::new(value))
+    }
+
+    /// The kind of credentials, for reports and logs: `anonymous`, `password` or
+    /// `session-cookie`. Never the values.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credentials::Anonymous => "anonymous",
+            Credentials::Password { .. } => "password",
+            Credentials::SessionCookie(_) => "session-cookie",
+        }
+    }
+}
+
+/// Hears about what a client does, for a server's own metrics. Every method has a default
+/// that ignores the event, so an observer implements only what it counts. Nothing passed
+/// here holds a secret: endpoints are route templates (`/api/project/{project}/app/{app}`),
+/// never ids or query strings.
+pub trait Observer: Send + Sync {
+    /// One HTTP exchange with Coroot finished (each retry is one): its route template, the
+    /// status (`None` when no answer came: timeout, refused connection, TLS), and how long
+    /// it took.
+    fn request(&self, endpoint: &'static str, status: Option<u16>, elapsed: Duration) {
+        let _ = (endpoint, status, elapsed);
+    }
+    /// A login was tried; `ok` tells whether a session came back.
+    fn login(&self, ok: bool) {
+        let _ = ok;
+    }
+    /// A GET was answered without asking Coroot: from the recent-response cache
+    /// (`"response"`) or by sharing an identical request in flight (`"coalesced"`).
+    fn cache_hit(&self, kind: &'static str) {
+        let _ = kind;
+    }
+    /// A GET had to ask Coroot.
+    fn cache_miss(&self) {}
 }
 
 /// Everything the client needs; `ClientConfig::new(url)` gives sensible defaults.
@@ -59,6 +108,8 @@ pub struct ClientConfig {
     /// Most bytes of response bodies kept for `response_ttl`; the oldest go first, and a body
     /// larger than a quarter of this is not kept.
     pub response_cache_bytes: usize,
+    /// Told about every request, login and cache hit; `None` for no one.
+    pub observer: Option<Arc<dyn Observer>>,
 }
 
 impl ClientConfig {
@@ -82,6 +133,7 @@ impl ClientConfig {
             app_ids_ttl: Duration::from_secs(30),
             response_ttl: Duration::from_secs(15),
             response_cache_bytes: 32 * 1024 * 1024,
+            observer: None,
         }
     }
 

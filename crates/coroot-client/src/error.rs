@@ -238,6 +238,35 @@ impl Error {
         }
     }
 
+    /// A short, stable name for the kind of failure, for logs and metrics labels: it holds
+    /// no endpoint, id or message, only the class (`timeout`, `unauthorized`, `http_5xx`…).
+    pub fn class(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config",
+            Error::InvalidInput(_) => "invalid_input",
+            Error::InvalidCredentials => "invalid_credentials",
+            Error::AdminPasswordNotSet => "admin_password_not_set",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::Forbidden { .. } => "forbidden",
+            Error::NotFound { .. } => "not_found",
+            Error::UnknownProject { .. } => "unknown_project",
+            Error::NoProjects => "no_projects",
+            Error::NoProjectData { .. } => "no_project_data",
+            Error::NotCorootApi { .. } => "not_coroot_api",
+            Error::Api { status, .. } if *status >= 500 => "http_5xx",
+            Error::Api { .. } => "http_error",
+            Error::BadQuery { .. } => "bad_query",
+            Error::Connect { .. } => "connect",
+            Error::Tls { .. } => "tls",
+            Error::Timeout { .. } => "timeout",
+            Error::Transport { .. } => "transport",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::Decode { .. } => "decode",
+            Error::UnsupportedVersion { .. } => "unsupported_version",
+            Error::MissingApiKey => "missing_api_key",
+        }
+    }
+
     /// True when retrying the same call later may succeed (timeouts, broken connections, 5xx).
     pub fn is_transient(&self) -> bool {
         matches!(

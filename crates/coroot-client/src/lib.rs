@@ -45,7 +45,7 @@ mod version;
 
 pub use api::{AppIds, ServerInfo};
 pub use client::Client;
-pub use config::{ClientConfig, Credentials};
+pub use config::{ClientConfig, Credentials, Observer};
 pub use error::{Error, Object, Result};
 pub use ids::{AppId, AppIdParts, TimeRange, encode_segment};
 pub use models::Status;

@@ -1,6 +1,7 @@
 //! The login session: `POST /api/login` and its `coroot_session` cookie, reused by every call;
 //! one login in flight however many calls need it, and one fresh login when Coroot refuses a
-//! cookie it issued (it restarted with a new secret, or the user was re-created).
+//! cookie it issued (it restarted with a new secret, or the user was re-created). A cookie
+//! given by the user (SSO logins have no password) is sent as it is and never renewed.
 
 use std::sync::RwLock;
 
@@ -69,10 +70,16 @@ impl Session {
                     relogged = true;
                     continue;
                 }
-                let hint = if has_credentials {
-                    "the login succeeded but the session was refused; check the user still exists"
-                } else {
-                    "set COROOT_EMAIL and COROOT_PASSWORD (this Coroot does not allow anonymous access)"
+                let hint = match transport.config().credentials {
+                    Credentials::Password { .. } => {
+                        "the login succeeded but the session was refused; check the user still exists"
+                    }
+                    Credentials::SessionCookie(_) => {
+                        "Coroot refused the session cookie (it expired, or the user signed out); sign in to Coroot again and pass the new coroot_session cookie"
+                    }
+                    Credentials::Anonymous => {
+                        "set COROOT_EMAIL and COROOT_PASSWORD, or COROOT_SESSION_COOKIE (this Coroot does not allow anonymous access)"
+                    }
                 };
                 return Err(Error::Unauthorized {
                     endpoint: req.path.to_string(),
@@ -86,8 +93,11 @@ impl Session {
     /// Returns the session cookie to send, logging in when there is none or when the caller's
     /// cookie (of generation `stale`) was rejected and nobody has logged in since.
     async fn cookie(&self, transport: &Transport, stale: Option<u64>) -> Result<(Option<Secret>, u64)> {
-        let Credentials::Password { email, password } = &transport.config().credentials else {
-            return Ok((None, 0));
+        let (email, password) = match &transport.config().credentials {
+            Credentials::Password { email, password } => (email, password),
+            // A cookie from the user's browser: sent as it is, never renewed here.
+            Credentials::SessionCookie(cookie) => return Ok((Some(cookie.clone()), 0)),
+            Credentials::Anonymous => return Ok((None, 0)),
         };
         let usable = |s: &State| s.cookie.is_some() && stale.is_none_or(|g| g != s.generation);
         if let Some(found) = self.read(usable) {
@@ -112,6 +122,9 @@ impl Session {
             state.attempts
         };
         let outcome = login(transport, email, password).await;
+        if let Some(observer) = &transport.config().observer {
+            observer.login(outcome.is_ok());
+        }
         let mut state = self.state.write().map_err(|_| poisoned())?;
         match outcome {
             Ok(cookie) => {

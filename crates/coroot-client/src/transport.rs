@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, Credentials};
 use crate::error::{Error, Object, Result};
 use crate::secret::Secret;
 
@@ -132,6 +132,20 @@ impl Transport {
         })
     }
 
+    /// The same Coroot, pool and settings, with other credentials: one process serving many
+    /// users keeps one connection pool and one TLS setup for all of them.
+    pub(crate) fn with_credentials(&self, credentials: Credentials) -> Transport {
+        Transport {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            basic: self.basic.clone(),
+            config: ClientConfig {
+                credentials,
+                ..self.config.clone()
+            },
+        }
+    }
+
     /// The base URL (no trailing slash, no user info).
     pub(crate) fn base(&self) -> &str {
         &self.base
@@ -178,7 +192,12 @@ impl Transport {
             if let Some(body) = &body {
                 request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
             }
+            let started = std::time::Instant::now();
             let outcome = request.send().await;
+            if let Some(observer) = &self.config.observer {
+                let status = outcome.as_ref().ok().map(|r| r.status().as_u16());
+                observer.request(route(path), status, started.elapsed());
+            }
             let retryable = match &outcome {
                 Ok(r) => matches!(r.status().as_u16(), 502..=504),
                 Err(e) => !e.is_timeout() && (e.is_connect() || e.is_request()) && !is_tls(e),
@@ -301,11 +320,13 @@ impl Transport {
     /// A GET of an absolute URL without credentials or the API guards (the index page is HTML
     /// by design): status and body text, the body capped like any other.
     pub(crate) async fn fetch_text(&self, url: &str, endpoint: &str) -> Result<(u16, String)> {
-        let response = self
-            .with_basic(self.http.get(url))
-            .send()
-            .await
-            .map_err(|e| self.transport_error(endpoint, e))?;
+        let started = std::time::Instant::now();
+        let outcome = self.with_basic(self.http.get(url)).send().await;
+        if let Some(observer) = &self.config.observer {
+            let status = outcome.as_ref().ok().map(|r| r.status().as_u16());
+            observer.request(route(endpoint), status, started.elapsed());
+        }
+        let response = outcome.map_err(|e| self.transport_error(endpoint, e))?;
         let status = response.status().as_u16();
         let body = self.read_body(response, endpoint).await?;
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
@@ -317,6 +338,47 @@ impl Transport {
             Some(b) => request.basic_auth(&b.user, b.password.as_ref().map(Secret::expose)),
             None => request,
         }
+    }
+}
+
+/// The route template of a request path, for metrics: ids, names and keys become
+/// placeholders, so the set of labels stays small and holds nothing a user typed.
+pub(crate) fn route(path: &str) -> &'static str {
+    let seg: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let project = match seg.as_slice() {
+        [""] => return "/",
+        ["health"] => return "/health",
+        ["api", "user"] => return "/api/user",
+        ["api", "login"] => return "/api/login",
+        ["api", "v1", "query_range"] => return "/api/v1/query_range",
+        ["api", "project", _, rest @ ..] => rest,
+        _ => return "other",
+    };
+    match project {
+        [] => "/api/project/{project}",
+        ["status"] => "/api/project/{project}/status",
+        ["overview", view] => match *view {
+            "applications" => "/api/project/{project}/overview/applications",
+            "map" => "/api/project/{project}/overview/map",
+            "nodes" => "/api/project/{project}/overview/nodes",
+            "deployments" => "/api/project/{project}/overview/deployments",
+            "traces" => "/api/project/{project}/overview/traces",
+            "logs" => "/api/project/{project}/overview/logs",
+            "costs" => "/api/project/{project}/overview/costs",
+            "risks" => "/api/project/{project}/overview/risks",
+            _ => "/api/project/{project}/overview/{view}",
+        },
+        ["incidents"] => "/api/project/{project}/incidents",
+        ["incident", _] => "/api/project/{project}/incident/{key}",
+        ["alerts"] => "/api/project/{project}/alerts",
+        ["app", _] => "/api/project/{project}/app/{app}",
+        ["app", _, "logs"] => "/api/project/{project}/app/{app}/logs",
+        ["app", _, "rca"] => "/api/project/{project}/app/{app}/rca",
+        ["app", _, "tracing"] => "/api/project/{project}/app/{app}/tracing",
+        ["app", _, "profiling"] => "/api/project/{project}/app/{app}/profiling",
+        ["node", _] => "/api/project/{project}/node/{node}",
+        ["panel", "data"] => "/api/project/{project}/panel/data",
+        _ => "/api/project/{project}/other",
     }
 }
 
@@ -505,6 +567,28 @@ mod tests {
             text_message(br#"{"status":"error","error":"parse error"}"#),
             "parse error"
         );
+    }
+
+    #[test]
+    fn routes_hide_ids_and_stay_few() {
+        assert_eq!(route("/api/user"), "/api/user");
+        assert_eq!(
+            route("/api/project/k3h2x9qa/app/default%3ADeployment%3Apayment/logs"),
+            "/api/project/{project}/app/{app}/logs"
+        );
+        assert_eq!(
+            route("/api/project/k3h2x9qa/node/secret-node"),
+            "/api/project/{project}/node/{node}"
+        );
+        assert_eq!(
+            route("/api/project/p/overview/applications"),
+            "/api/project/{project}/overview/applications"
+        );
+        assert_eq!(
+            route("/api/project/p/overview/x-y"),
+            "/api/project/{project}/overview/{view}"
+        );
+        assert_eq!(route("/whatever/else"), "other");
     }
 
     #[test]

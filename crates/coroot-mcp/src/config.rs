@@ -6,11 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{ArgMatches, Args, FromArgMatches};
-use coroot_client::{Client, ClientConfig, Credentials, Secret};
+use coroot_client::{Client, ClientConfig, Credentials, Observer, Secret};
 use coroot_tools::ToolContext;
 use serde::{Deserialize, Deserializer};
 
@@ -32,6 +33,10 @@ pub struct Config {
     /// Login password (prefer the environment variable over the flag).
     #[arg(long, env = "COROOT_PASSWORD", global = true, hide_env_values = true)]
     pub password: Option<String>,
+    /// A Coroot session cookie (the value of `coroot_session` in a browser signed in to Coroot),
+    /// for users whose login is SSO and who have no password.
+    #[arg(long, env = "COROOT_SESSION_COOKIE", global = true, hide_env_values = true)]
+    pub session_cookie: Option<String>,
     /// Default project (id or name); otherwise the first project.
     #[arg(long, env = "COROOT_PROJECT", global = true)]
     pub project: Option<String>,
@@ -121,12 +126,18 @@ impl Config {
             anyhow!("no Coroot URL: set COROOT_URL (or --url), e.g. COROOT_URL=http://coroot.monitoring:8080; to try without a Coroot, run `coroot-mcp demo`")
         })?;
         let mut client = ClientConfig::new(url);
+        let cookie = self.session_cookie.as_deref().filter(|c| !c.trim().is_empty());
         client.credentials = match (self.email.clone(), self.password.clone()) {
+            (Some(_), _) | (_, Some(_)) if cookie.is_some() => {
+                bail!(
+                    "COROOT_SESSION_COOKIE is set together with COROOT_EMAIL/COROOT_PASSWORD; keep one: the session cookie for an SSO login, or the email and password"
+                )
+            }
+            (None, None) => cookie.map_or(Credentials::Anonymous, Credentials::session_cookie),
             (Some(email), Some(password)) => Credentials::Password {
                 email,
                 password: Secret::new(password),
             },
-            (None, None) => Credentials::Anonymous,
             (Some(_), None) => {
                 bail!("COROOT_EMAIL is set but COROOT_PASSWORD is not; set both, or neither for anonymous access")
             }
@@ -172,7 +183,14 @@ impl Config {
 
     /// The tool context for a real Coroot.
     pub fn context(&self) -> Result<ToolContext> {
-        let client = Client::new(self.client()?)?;
+        self.context_observed(None)
+    }
+
+    /// The tool context for a real Coroot, with `observer` told about every request.
+    pub fn context_observed(&self, observer: Option<Arc<dyn Observer>>) -> Result<ToolContext> {
+        let mut config = self.client()?;
+        config.observer = observer;
+        let client = Client::new(config)?;
         Ok(ToolContext {
             redact_secrets: self.redact_secrets.unwrap_or(true),
             ..ToolContext::new(client)
@@ -201,6 +219,7 @@ impl std::fmt::Debug for Config {
             .field("url", &url)
             .field("email", &self.email)
             .field("password", &hidden(&self.password))
+            .field("session_cookie", &hidden(&self.session_cookie))
             .field("project", &self.project)
             .field("api_key", &hidden(&self.api_key))
             .field("timeout", &self.timeout)
@@ -323,6 +342,32 @@ mod tests {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("X-Proxy-Token"), "{shown}");
+    }
+
+    #[test]
+    fn a_session_cookie_is_the_credentials_alone() {
+        let conn = load(&["x", "--url", "http://h", "--session-cookie", "coroot_session=abc.def"]).unwrap();
+        match conn.client().unwrap().credentials {
+            Credentials::SessionCookie(c) => assert_eq!(c.expose(), "abc.def"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{conn:?}").contains("abc.def"));
+        let both = load(&[
+            "x",
+            "--url",
+            "http://h",
+            "--session-cookie",
+            "abc",
+            "--email",
+            "a",
+            "--password",
+            "p",
+        ])
+        .unwrap()
+        .client()
+        .unwrap_err()
+        .to_string();
+        assert!(both.contains("keep one"), "{both}");
     }
 
     #[test]

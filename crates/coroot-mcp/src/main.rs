@@ -19,7 +19,10 @@ fn main() -> ExitCode {
     // The matches stay: they tell which settings came from flags or env, over the config file.
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
-    init_logging(&cli.log_level);
+    // One line per tool call is what a server's operators count on; on stdio the client owns
+    // stderr, and one that never reads it would block the server once the pipe filled up.
+    let call_lines = matches!(&cli.command, cli::args::Command::Serve(serve) if serve.http.is_some());
+    init_logging(&cli.log_level, call_lines);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -37,14 +40,23 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr only: on stdio, stdout carries nothing but protocol messages.
-fn init_logging(level: &str) {
+/// Logs go to stderr only: on stdio, stdout carries nothing but protocol messages. With
+/// `call_lines`, the one line per tool call (target `calls`) shows at the default level too;
+/// `--log-level error` (or `RUST_LOG`) silences it.
+fn init_logging(level: &str, call_lines: bool) {
+    let calls = if call_lines && !matches!(level, "error" | "off") {
+        ",calls=info"
+    } else {
+        ""
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{level},rmcp=warn")))
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(format!("{level},rmcp=warn{calls}")))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal: log collectors read the pipe as text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

@@ -108,6 +108,7 @@ mod server;
 mod sha256;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod users;
 mod util;
 mod version;
 mod world;
@@ -117,3 +118,4 @@ pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
 pub use scenario::{ExpectedCause, Scenario, SyntheticSpec};
 pub use server::Simulator;
+pub use users::User;

@@ -2,7 +2,7 @@
 //! injected faults, authenticates like Coroot (§3) and routes like Coroot's gorilla/mux
 //! router, where unknown paths and wrong methods fall through to the SPA index page.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,13 +23,18 @@ use crate::faults::{self, Fault, FaultRule};
 use crate::http::{RecordedRequest, Reply};
 use crate::render;
 use crate::scenario::Scenario;
+use crate::users::{self, User};
 use crate::util::{TimeCtx, base64url, go_json, http_date, parse_query, query_unescape, time_range};
 use crate::world::{Project, World};
 
 struct State_ {
     requests: Vec<RecordedRequest>,
     faults: Vec<FaultRule>,
-    sessions: HashSet<String>,
+    /// Live session cookies and whose they are: `None` for the configured account, else an
+    /// index into `users`.
+    sessions: HashMap<String, Option<usize>>,
+    /// Accounts added with [`Simulator::add_user`].
+    users: Vec<User>,
     /// Every session cookie value ever issued, kept when sessions expire.
     issued: Vec<String>,
     session_seq: u64,
@@ -82,7 +87,8 @@ impl Simulator {
             state: Mutex::new(State_ {
                 requests: Vec::new(),
                 faults: Vec::new(),
-                sessions: HashSet::new(),
+                sessions: HashMap::new(),
+                users: Vec::new(),
                 issued: Vec::new(),
                 session_seq: 0,
                 admin_password: None,
@@ -149,6 +155,12 @@ impl Simulator {
         let mut st = self.inner.lock();
         st.faults.clear();
         st.expire_countdown = None;
+    }
+
+    /// Adds an account that logs in with its own email and password and sees what its grants
+    /// allow (see [`User`]), beside the configured one.
+    pub fn add_user(&self, user: User) {
+        self.inner.lock().users.push(user);
     }
 
     /// Invalidates every session cookie issued so far.
@@ -229,11 +241,11 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
         }
     }
 
-    /// Checks the session of an `A` route.
-    fn authenticate(&self, req: &RecordedRequest) -> Result<(), Reply> {
+    /// Checks the session of an `A` route; returns the added account it belongs to, if any.
+    fn authenticate(&self, req: &RecordedRequest) -> Result<Option<User>, Reply> {
         let mut st = self.lock();
         match &self.config.auth {
-            Auth::Anonymous { .. } => return Ok(()),
+            Auth::Anonymous { .. } => return Ok(None),
             Auth::FirstRun if st.admin_password.is_none() => {
                 return Err(Reply::Error(401, "set_admin_password".into()));
             }
@@ -249,14 +261,14 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
             .filter(|(k, _)| k == "cookie")
             .flat_map(|(_, v)| v.split(';'))
             .filter_map(|c| c.trim().strip_prefix("coroot_session="))
-            .find(|v| st.sessions.contains(*v));
-        if cookie.is_none() {
+            .find_map(|v| st.sessions.get(v).copied());
+        let Some(who) = cookie else {
             return Err(Reply::Error(401, String::new()));
-        }
+        };
         if let Some(n) = st.expire_countdown.as_mut() {
             *n = n.saturating_sub(1);
         }
-        Ok(())
+        Ok(who.and_then(|i| st.users.get(i).cloned()))
     }
 
     fn login(&self, req: &RecordedRequest) -> Reply {
@@ -268,25 +280,27 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
             return Reply::Error(400, String::new());
         }
         let mut st = self.lock();
-        let ok = match &self.config.auth {
-            Auth::Password { email: e, password: p } => email == e && password == p,
-            Auth::Anonymous { .. } => false,
-            Auth::FirstRun => {
-                if action == "set_admin_password" {
-                    if st.admin_password.is_some() {
-                        return Reply::Error(401, "The admin password has already been set.".into());
-                    }
-                    if email == "admin" {
-                        st.admin_password = Some(password.to_string());
-                        true
+        let added = st.users.iter().position(|u| u.email == email && u.password == password);
+        let ok = added.is_some()
+            || match &self.config.auth {
+                Auth::Password { email: e, password: p } => email == e && password == p,
+                Auth::Anonymous { .. } => false,
+                Auth::FirstRun => {
+                    if action == "set_admin_password" {
+                        if st.admin_password.is_some() {
+                            return Reply::Error(401, "The admin password has already been set.".into());
+                        }
+                        if email == "admin" {
+                            st.admin_password = Some(password.to_string());
+                            true
+                        } else {
+                            false
+                        }
                     } else {
-                        false
+                        email == "admin" && st.admin_password.as_deref() == Some(password)
                     }
-                } else {
-                    email == "admin" && st.admin_password.as_deref() == Some(password)
                 }
-            }
-        };
+            };
         if !ok {
             return Reply::Error(404, "Invalid email or password.".into());
         }
@@ -296,8 +310,13 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
         for i in 0..4u64 {
             sig.extend_from_slice(&crate::prng::mix(self.now_ms as u64 ^ (seq << 8) ^ i).to_be_bytes());
         }
-        let value = format!("{}.{}", base64url(br#"{"id":1}"#), base64url(&sig));
-        st.sessions.insert(value.clone());
+        let id = added.map_or(1, |i| i + 2);
+        let value = format!(
+            "{}.{}",
+            base64url(format!("{{\"id\":{id}}}").as_bytes()),
+            base64url(&sig)
+        );
+        st.sessions.insert(value.clone(), added);
         st.issued.push(value.clone());
         self.login_count.fetch_add(1, Ordering::SeqCst);
         let cookie = format!(
@@ -311,7 +330,16 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
         Reply::WithCookie(Box::new(Reply::Empty(200)), cookie)
     }
 
-    fn user(&self) -> Reply {
+    fn user(&self, who: Option<&User>) -> Reply {
+        if let Some(user) = who {
+            let projects: Vec<(String, String)> = self
+                .world
+                .projects_by_name()
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .collect();
+            return Reply::Json(200, user.render(&projects));
+        }
         let projects: Vec<Value> = self
             .world
             .projects_by_name()
@@ -407,8 +435,8 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
             }
             ("GET" | "POST", ["api", "user"]) => match self.authenticate(req) {
                 Err(r) => r,
-                Ok(()) if m == "GET" => self.user(),
-                Ok(()) => Reply::Empty(200),
+                Ok(who) if m == "GET" => self.user(who.as_ref()),
+                Ok(_) => Reply::Empty(200),
             },
             // The API-key Prometheus passthrough exists from v1.17.7 (main.go:206-209).
             (_, ["api", "v1", "query_range"]) if self.world.version.has_query_range() => {
@@ -435,8 +463,12 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
         if !known || rest.iter().any(|s| s.is_empty()) {
             return Reply::Html;
         }
-        if let Err(r) = self.authenticate(req) {
-            return r;
+        let who = match self.authenticate(req) {
+            Ok(who) => who,
+            Err(r) => return r,
+        };
+        if who.as_ref().is_some_and(|u| !u.sees_project(pid)) {
+            return Reply::Error(403, users::NO_PROJECT_ACCESS.into());
         }
         let project = self.world.project(pid);
         let Some(p) = project else {
@@ -465,11 +497,13 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
                 render::set(&mut c, "status", status.clone());
                 Reply::Json(200, json!({"context": c, "data": status}))
             }
-            ["overview", view] => self.env(
-                p,
-                &ctx,
-                render::overview::overview(p, view, &ctx, req.param("query").unwrap_or("")),
-            ),
+            ["overview", view] => {
+                let mut data = render::overview::overview(p, view, &ctx, req.param("query").unwrap_or(""));
+                if let Some(user) = &who {
+                    user.filter_overview(&mut data);
+                }
+                self.env(p, &ctx, data)
+            }
             ["incidents"] => {
                 let limit = match req.param("limit") {
                     None | Some("") => 100usize,
@@ -505,6 +539,9 @@ without JavaScript enabled. Please enable it to continue.</strong></noscript><di
                     Ok(i) => i,
                     Err(r) => return r,
                 };
+                if who.as_ref().is_some_and(|u| !u.sees_app(&p.apps[idx].id)) {
+                    return Reply::Error(403, users::NO_APP_ACCESS.into());
+                }
                 let query = req.param("query").unwrap_or("");
                 match tail {
                     [] => self.env(p, &ctx, render::app::detail(p, idx, &ctx)),

@@ -94,10 +94,7 @@ fn yes(b: bool) -> &'static str {
 /// Runs the check. Never fails: failures land in `error`.
 pub async fn run(ctx: &ToolContext) -> CheckReport {
     let client = &ctx.client;
-    let auth_mode = match client.config().credentials {
-        coroot_client::Credentials::Anonymous => "anonymous",
-        coroot_client::Credentials::Password { .. } => "password",
-    };
+    let auth_mode = client.config().credentials.kind();
     let mut report = CheckReport {
         url: client.base_url().to_string(),
         reachable: false,

@@ -10,6 +10,7 @@ mod auth;
 mod caching;
 mod endpoints;
 mod errors;
+mod identities;
 mod model_fuzz;
 mod resilience;
 mod secrets;

@@ -1,4 +1,4 @@
-//! The arguments: `serve`, `check`, `tools`, `call`, `demo`, and one friendly subcommand per
+//! The arguments: `serve`, `check`, `tools`, `call`, `healthcheck`, `demo`, and one friendly subcommand per
 //! tool (`coroot-mcp incidents --lookback-hours 24`), and each tool's short name.
 
 use std::net::SocketAddr;
@@ -50,6 +50,13 @@ pub enum Command {
         /// Print the structured JSON instead of the text.
         #[arg(long)]
         json: bool,
+    },
+    /// Exit 0 when the HTTP server on this machine answers /healthz (for container
+    /// HEALTHCHECKs in images without curl).
+    Healthcheck {
+        /// The server's --http address; 0.0.0.0 means this machine.
+        #[arg(long, env = "COROOT_MCP_HTTP", default_value = "127.0.0.1:8080")]
+        http: SocketAddr,
     },
     /// Walk the RCA workflow against the built-in simulator (no Coroot needed).
     Demo {

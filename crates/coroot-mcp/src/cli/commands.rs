@@ -1,7 +1,10 @@
-//! The commands: `serve` (MCP over stdio or HTTP), and for people `check`, `tools` and `call`;
+//! The commands: `serve` (MCP over stdio or HTTP), `healthcheck` for containers, and for
+//! people `check`, `tools` and `call`;
 //! also how a tool runs for a person (the friendly subcommands run tools the same way).
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
@@ -11,10 +14,20 @@ use super::args::{ServeArgs, short_name};
 use super::demo;
 use crate::config::Config;
 use crate::mcp::handler::CorootMcp;
+use crate::mcp::identity::Identities;
+use crate::mcp::metrics::Metrics;
 use crate::mcp::{http, stdio};
 
 /// `serve`: MCP over stdio, or Streamable HTTP with `--http`, against Coroot or the simulator.
 pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
+    let o = &args.http_options;
+    if args.http.is_none() && (o.tokens.is_some() || o.session_passthrough || o.stateless) {
+        // On stdio there is one client and no bearer token: these would silently do nothing.
+        bail!(
+            "--tokens, --session-passthrough and --stateless apply to the HTTP transport; add --http ADDR (e.g. --http 0.0.0.0:8080), or drop them for stdio"
+        );
+    }
+    let metrics = Arc::new(Metrics::default());
     // Held until the server ends: dropping the simulator stops it.
     let (ctx, _sim) = if args.demo {
         let (sim, ctx) = demo::embedded().await?;
@@ -24,12 +37,22 @@ pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
         );
         (ctx, Some(sim))
     } else {
-        (config.context()?, None)
+        (config.context_observed(Some(metrics.clone()))?, None)
     };
     let tools = config.tools()?;
-    let server = CorootMcp::new(ctx, &tools);
+    let server = CorootMcp::new(ctx.clone(), &tools).with_metrics(metrics.clone());
     match args.http {
-        Some(addr) => http::serve(server, addr, args.http_options).await,
+        Some(addr) => {
+            http::validate(addr, &args.http_options)?;
+            let identities = Identities::new(ctx, metrics.clone(), args.http_options.tokens.clone())?;
+            let served = http::Served {
+                server,
+                identities: Arc::new(identities),
+                metrics,
+                draining: Arc::default(),
+            };
+            http::serve(served, addr, args.http_options).await
+        }
         None => {
             tracing::info!(tools = tools.len(), "serving MCP on stdio");
             stdio::serve(server).await
@@ -48,6 +71,40 @@ pub async fn check(ctx: &ToolContext, json: bool) -> Result<()> {
     match report.error {
         None => Ok(()),
         Some(e) => bail!("not connected: {e}"),
+    }
+}
+
+/// `healthcheck`: GET /healthz of the server at `addr` (plain HTTP/1.0 on loopback: the
+/// image has no curl, and this needs no HTTP client).
+pub async fn healthcheck(addr: SocketAddr) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(format!("GET /healthz HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .await?;
+        let mut answer = Vec::new();
+        stream.take(4096).read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(3), probe)
+        .await
+        .map_err(|_| anyhow!("http://{addr}/healthz did not answer within 3 s"))?
+        .map_err(|e| {
+            anyhow!("cannot reach http://{addr}/healthz ({e}); is `coroot-mcp serve --http {addr}` running?")
+        })?;
+    let status = String::from_utf8_lossy(&answer);
+    let status = status.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") {
+        out!("ok");
+        Ok(())
+    } else {
+        bail!("http://{addr}/healthz answered '{status}'")
     }
 }
 

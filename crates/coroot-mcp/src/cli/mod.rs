@@ -34,6 +34,7 @@ pub async fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         Command::Check { json } => commands::check(&config()?.context()?, json).await,
         Command::Tools { json } => commands::tools(json),
         Command::Call { tool, args, json } => commands::call(&config()?.context()?, &tool, &args, json).await,
+        Command::Healthcheck { http } => commands::healthcheck(http).await,
         Command::Demo { full } => demo::run(full).await,
         Command::Tool(argv) => friendly::run(async || config()?.context(), &argv).await,
     }

@@ -1,8 +1,10 @@
 //! The MCP handler: `tools/list` and `tools/call` from the registry, the seed's workflows as
 //! prompts, the project list and the connection check as resources, and an answer that says
-//! what is wrong for any request rmcp could not read.
+//! what is wrong for any request rmcp could not read. Over HTTP each request runs as the
+//! caller the transport identified; every tool call is counted and logged in one line.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use coroot_tools::context::ProgressFn;
 use coroot_tools::{ToolContext, ToolSpec};
@@ -16,6 +18,8 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
+use super::identity::Caller;
+use super::metrics::Metrics;
 use super::{prompts, resources};
 
 /// What the server tells every client up front: the seed's rules, in a few lines.
@@ -24,11 +28,13 @@ Start with coroot_get_incidents (built-in RCA), then coroot_get_incident_detail,
 Use coroot_get_overview_logs when the app is unknown (kubernetes_only=true for K8s events), coroot_get_app_logs when it is known.
 project_id is auto-detected; lookback_hours is clamped to 720; results are capped at 120,000 characters (narrow with filters or a shorter lookback); metric series keep their latest 120 points. Statuses: UNKNOWN, OK, INFO, WARNING, CRITICAL.";
 
-/// The server: the tool context plus the tools it exposes.
+/// The server: the tool context of its own Coroot identity, the tools it exposes, and its
+/// metrics.
 #[derive(Clone)]
 pub struct CorootMcp {
     ctx: ToolContext,
     tools: Arc<Vec<&'static ToolSpec>>,
+    metrics: Arc<Metrics>,
 }
 
 impl CorootMcp {
@@ -41,7 +47,27 @@ impl CorootMcp {
         CorootMcp {
             ctx,
             tools: Arc::new(tools),
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same server, counting into `metrics`.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Self {
+        CorootMcp { metrics, ..self }
+    }
+
+    /// Who a request runs as: the caller the HTTP transport put on it, else the server's own
+    /// identity (stdio, or HTTP without tokens).
+    fn caller(&self, context: &RequestContext<RoleServer>) -> Caller {
+        context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Caller>())
+            .cloned()
+            .unwrap_or_else(|| Caller {
+                name: Arc::from("default"),
+                ctx: self.ctx.clone(),
+            })
     }
 
     /// The MCP description of one tool.
@@ -68,31 +94,56 @@ impl CorootMcp {
 
     /// Runs a tool and shapes the result the MCP way: a failure is a tool result with
     /// `isError` and a message saying what to do, never a protocol error.
+    ///
+    /// Each call is counted (calls, errors by class, latency, in flight) and logged in one
+    /// line: tool, caller, duration, result size, error class. Not the arguments, which may
+    /// hold anything an agent typed, nor the error's text, which may quote them.
     pub async fn run_tool(
         &self,
+        caller: &Caller,
         name: &str,
         args: serde_json::Value,
         progress: Option<ProgressFn>,
     ) -> Option<CallToolResult> {
         let spec = self.tools.iter().find(|t| t.name == name)?;
-        let ctx = match progress {
-            Some(progress) => ToolContext {
-                progress: Some(progress),
-                ..self.ctx.clone()
-            },
-            None => self.ctx.clone(),
+        let ctx = ToolContext {
+            progress,
+            ..caller.ctx.clone()
         };
-        let result = match (spec.call)(&ctx, args).await {
+        let started = Instant::now();
+        let in_flight = self.metrics.call_started();
+        let outcome = (spec.call)(&ctx, args).await;
+        drop(in_flight);
+        let elapsed = started.elapsed();
+        let (result, error_class, result_bytes) = match outcome {
             Ok(out) => {
+                let size = out.text.len() + out.structured.to_string().len();
                 let mut r = CallToolResult::success(vec![ContentBlock::text(out.text)]);
                 r.structured_content = Some(out.structured);
-                r
+                (r, None, size)
             }
             Err(e) => {
-                tracing::info!(tool = name, error = %e, "tool call failed");
-                CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {e}"))])
+                let text = format!("{name} failed: {e}");
+                let size = text.len();
+                (
+                    CallToolResult::error(vec![ContentBlock::text(text)]),
+                    Some(error_class(&e)),
+                    size,
+                )
             }
         };
+        self.metrics.call_finished(spec.name, elapsed, error_class);
+        let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(
+            target: "calls",
+            tool = spec.name,
+            identity = &*caller.name,
+            duration_ms,
+            result_bytes,
+            outcome = if error_class.is_some() { "error" } else { "ok" },
+            error_class = error_class.unwrap_or("none"),
+            "tool call"
+        );
         Some(result)
     }
 }
@@ -141,7 +192,8 @@ impl ServerHandler for CorootMcp {
             });
             f
         });
-        match self.run_tool(&request.name, args, progress).await {
+        let caller = self.caller(&context);
+        match self.run_tool(&caller, &request.name, args, progress).await {
             Some(result) => Ok(result.into()),
             // The spec's answer to an unknown tool is a JSON-RPC error; say which tools exist.
             None => Err(ErrorData::invalid_params(
@@ -230,9 +282,10 @@ impl ServerHandler for CorootMcp {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let Some(text) = resources::read(&self.ctx, &request.uri).await else {
+        let caller = self.caller(&context);
+        let Some(text) = resources::read(&caller.ctx, &request.uri).await else {
             return Err(ErrorData::resource_not_found(
                 format!(
                     "unknown resource '{}'; available: {}",
@@ -243,6 +296,16 @@ impl ServerHandler for CorootMcp {
             ));
         };
         Ok(ReadResourceResult::new(vec![ResourceContents::text(text, request.uri)]).into())
+    }
+}
+
+/// The class of a failed call, for logs and metrics: the client's class for Coroot failures.
+fn error_class(e: &coroot_tools::ToolError) -> &'static str {
+    match e {
+        coroot_tools::ToolError::InvalidParams { .. } => "invalid_params",
+        coroot_tools::ToolError::Resolve { .. } => "resolve",
+        coroot_tools::ToolError::Unavailable { .. } => "unavailable",
+        coroot_tools::ToolError::Coroot(e) => e.class(),
     }
 }
 

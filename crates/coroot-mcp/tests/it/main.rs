@@ -8,6 +8,7 @@
 mod common;
 
 mod cli;
+mod deploy;
 mod mcp_http;
 mod mcp_stdio;
 mod names;
@@ -16,4 +17,6 @@ mod reliability_faults;
 mod reliability_input;
 mod reliability_load;
 mod reliability_secrets;
+mod team_identity;
+mod team_ops;
 mod tools_list;

@@ -82,3 +82,15 @@ fn an_exposed_bind_without_a_token_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--auth-token"));
 }
+
+#[test]
+fn http_only_options_on_stdio_are_refused_with_the_fix() {
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--demo", "--stateless"])
+        .env_remove("COROOT_MCP_HTTP")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add --http ADDR"));
+}

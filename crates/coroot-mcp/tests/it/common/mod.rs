@@ -60,6 +60,19 @@ impl Captured {
         buf
     }
 
+    /// The text once it contains `needle` (polling, with a generous bound, since the output
+    /// is read in the background).
+    pub async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..600 {
+            let text = self.text();
+            if text.contains(needle) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("never saw {needle:?} in:\n{}", self.text());
+    }
+
     /// The text so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
@@ -382,6 +395,33 @@ impl Http {
             .await;
         assert!(status == 202 || status == 200, "initialized notification: {status}");
         init
+    }
+
+    /// Sends `signal` (`TERM`, `HUP`…) to the server process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("the server runs");
+        let ok = std::process::Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -s {signal} {pid}");
+    }
+
+    /// Waits for the server process to exit (a generous bound, so a hang fails the test
+    /// instead of blocking it) and returns how it exited.
+    pub async fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let child = self.child.as_mut().expect("the client that started the server");
+        tokio::time::timeout(Duration::from_secs(60), child.wait())
+            .await
+            .expect("the server exits")
+            .unwrap()
+    }
+
+    /// GETs `path` on the server: status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
     }
 
     pub async fn stop(mut self) {
