@@ -28,8 +28,8 @@ if ! command -v musl-gcc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   apt-get install -y -qq musl-tools >/dev/null 2>&1 || true
 fi
 if command -v musl-gcc >/dev/null 2>&1 && rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1; then
-  cargo build --quiet --release --locked --target x86_64-unknown-linux-musl -p coroot-mcp
-  static_bin=target/x86_64-unknown-linux-musl/release/coroot-mcp
+  cargo build --quiet --profile static-check --locked --target x86_64-unknown-linux-musl -p coroot-mcp
+  static_bin=target/x86_64-unknown-linux-musl/static-check/coroot-mcp
   if ldd "$static_bin" >/dev/null 2>&1; then
     echo "$static_bin is dynamically linked" >&2
     exit 1
