@@ -327,12 +327,16 @@ fn remove_elements(structured: &mut Value, dropped: Vec<Elements>) -> Map<String
             continue;
         };
         let before = items.len();
-        let mut index = 0;
-        items.retain(|_| {
-            let keep = !ranges.iter().any(|r| r.contains(&index));
-            index += 1;
-            keep
-        });
+        // One mark per element: checking every range for every element is quadratic when
+        // thousands of items each drop one element.
+        let mut gone = vec![false; before];
+        for r in ranges {
+            for mark in gone.get_mut(r.start.min(before)..r.end.min(before)).into_iter().flatten() {
+                *mark = true;
+            }
+        }
+        let mut marks = gone.into_iter();
+        items.retain(|_| !marks.next().unwrap_or(false));
         let gone = before - items.len();
         if gone > 0 {
             omitted.insert(list_name(list), Value::from(gone));
