@@ -94,9 +94,11 @@
 //!   the fixed clock `NOW_MS` and `assert_no_secret`.
 
 mod config;
+mod emit;
 mod faults;
 mod gofmt;
 mod http;
+mod logpattern;
 mod model;
 mod prng;
 mod render;
@@ -110,6 +112,7 @@ mod version;
 mod world;
 
 pub use config::{Auth, ProjectHealth, PrometheusHealth, SimConfig};
+pub use emit::{Emitter, LiveMetrics};
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
 pub use scenario::{Scenario, SyntheticSpec};

@@ -359,6 +359,9 @@ pub(crate) struct App {
     pub rps: f64,
     pub latency_ms: f64,
     pub error_ratio: f64,
+    /// An external service's public IP, the address its clients connect to: Coroot names its
+    /// instances after it (constructor/connections.go).
+    pub address: Option<String>,
 }
 
 impl App {
@@ -394,6 +397,16 @@ impl App {
     pub(crate) fn fire(mut self, id: &'static str, n: f64) -> App {
         self.fired.push(Fired { id, n });
         self
+    }
+
+    /// An external service's instances as Coroot lists them: its IP (from `ip_to_fqdn`)
+    /// and the `ip:port` its clients connect to (v1.24.5:constructor/connections.go:33-45,
+    /// 87-95). Empty for other apps.
+    pub(crate) fn endpoint_instances(&self, port: u16) -> Vec<String> {
+        match (&self.address, self.kind.as_str()) {
+            (Some(ip), "ExternalService") => vec![ip.clone(), format!("{ip}:{port}")],
+            _ => Vec::new(),
+        }
     }
 
     pub(crate) fn is_db(&self) -> bool {
@@ -671,10 +684,11 @@ impl LogRow {
     }
 }
 
-/// The pattern hash of a message (Coroot hashes the message's pattern; here every distinct
-/// message is its own pattern).
+/// The pattern hash the node agent gives a message: a hash of its pattern's words
+/// (`crate::logpattern`; the agent's is the MD5 of the same words), so messages that differ
+/// in numbers, ids or quoted values share it.
 pub(crate) fn pattern_hash(msg: &str) -> String {
-    format!("{:016x}", crate::prng::hash_str(msg))
+    format!("{:016x}", crate::prng::hash_str(&crate::logpattern::Pattern::new(msg).words()))
 }
 
 /// The ServiceName and attributes of a container log row as the node agent writes them

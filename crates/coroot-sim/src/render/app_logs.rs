@@ -24,19 +24,30 @@ use crate::util::TimeCtx;
 use crate::world::{LogRow, Project};
 
 /// `renderPatterns` (logs.go:258-290): per pattern a column chart, `sum` desc; the view
-/// chart is a column chart (stacked, not sorted) per severity.
+/// chart is a column chart (stacked, not sorted) per severity. Patterns are Coroot's: the
+/// agent's per-severity patterns, merged when one word apart (`crate::logpattern`), each
+/// showing its first message as the sample.
 fn patterns(p: &Project, idx: usize, ctx: &TimeCtx, out: &mut Value) {
     let rows: Vec<&LogRow> = window(p, ctx)
         .iter()
         .filter(|l| l.app == Some(idx as u32) && l.service.starts_with('/'))
         .collect();
-    let mut groups: HashMap<&str, (u8, Vec<&LogRow>)> = HashMap::new();
-    for l in &rows {
-        groups.entry(&l.pattern).or_insert((l.severity, Vec::new())).1.push(l);
+    let names: Vec<String> = rows.iter().map(|l| severity_name(l.severity)).collect();
+    let ids = crate::logpattern::group(
+        rows.iter()
+            .zip(&names)
+            .map(|(l, n)| (n.as_str(), &*l.pattern, &*l.message)),
+    );
+    let mut groups: Vec<(u8, Vec<&LogRow>)> = Vec::new();
+    for (l, g) in rows.iter().zip(ids) {
+        if groups.len() <= g {
+            groups.push((l.severity, Vec::new()));
+        }
+        groups[g].1.push(l);
     }
     let mut pats: Vec<(usize, &str, Value)> = groups
         .into_iter()
-        .map(|(hash, (sev, ls))| {
+        .map(|(sev, ls)| {
             let name = severity_name(sev);
             let mut c = severity_chart(&ls, ctx, false);
             super::set(&mut c, "hide_legend", json!(true));
@@ -45,7 +56,7 @@ fn patterns(p: &Project, idx: usize, ctx: &TimeCtx, out: &mut Value) {
                 ls.len(),
                 sample,
                 json!({"severity": name, "color": severity_color(&name), "sample": sample,
-                                      "sum": ls.len(), "chart": c, "hash": hash}),
+                                      "sum": ls.len(), "chart": c, "hash": &*ls[0].pattern}),
             )
         })
         .collect();

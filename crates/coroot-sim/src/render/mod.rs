@@ -13,6 +13,7 @@ pub(crate) mod logs;
 pub(crate) mod metrics;
 pub(crate) mod node;
 pub(crate) mod overview;
+pub(crate) mod risks;
 pub(crate) mod traces;
 pub(crate) mod tracing;
 

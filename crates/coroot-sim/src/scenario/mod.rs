@@ -33,6 +33,7 @@ impl Scenario {
         "tcp_connect_failures",
         "node_disk_saturation",
         "healthy",
+        "dns_nxdomain",
     ];
 
     /// The realistic e-commerce cluster in trouble.
@@ -126,6 +127,16 @@ impl Scenario {
         }
     }
 
+    /// Only cart's DNS story: `redis-cache.default.svc.cluster.local` answers NXDOMAIN 7
+    /// times in the last hour (`DnsNxdomainErrors` on cart, its DNS indicator "errors", the
+    /// "no such host" error logs), nothing else wrong.
+    pub fn dns_nxdomain() -> Scenario {
+        Scenario {
+            kind: Kind::Ecommerce(Variant::Dns),
+            cloud_rca: false,
+        }
+    }
+
     /// The e-commerce cluster with nothing wrong.
     pub fn healthy() -> Scenario {
         Scenario {
@@ -159,6 +170,7 @@ impl Scenario {
             "tcp_connect_failures" => Some(Scenario::tcp_connect_failures()),
             "node_disk_saturation" => Some(Scenario::node_disk_saturation()),
             "healthy" => Some(Scenario::healthy()),
+            "dns_nxdomain" => Some(Scenario::dns_nxdomain()),
             _ => None,
         }
     }

@@ -610,13 +610,16 @@ async fn overview_views_carry_the_story() {
         r,
         [
             ("k3h2x9qa:default:StatefulSet:postgres", "db-internet-exposure"),
+            ("k3h2x9qa:default:StatefulSet:postgres", "unreplicated-database"),
             ("k3h2x9qa:default:StatefulSet:redis", "unreplicated-database"),
-            ("k3h2x9qa:default:Deployment:cart", "single-instance-app")
+            ("k3h2x9qa:default:Deployment:cart", "single-instance-app"),
+            ("k3h2x9qa:default:StatefulSet:postgres", "single-instance-app"),
+            ("k3h2x9qa:default:StatefulSet:redis", "single-instance-app")
         ]
     );
     assert_eq!(risks[0]["exposure"]["ips"], json!(["34.201.10.7"]));
     assert_eq!(
-        risks[1]["availability"]["description"],
+        risks[2]["availability"]["description"],
         "Redis isn’t replicated - data loss possible"
     );
     let costs = v("costs", "").await["costs"].clone();

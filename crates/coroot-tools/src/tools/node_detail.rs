@@ -520,7 +520,7 @@ mod tests {
             out.text
         );
         assert!(
-            out.text.contains("  /dev/nvme1n1 · Mount points /var/lib/kubelet/pods/pvc-7f3a/volumes/kubernetes.io~csi/pvc-7f3a/mount · Used by postgres-0 · Latency 120 ms · I/O Load 10 · Space 36%"),
+            out.text.contains("  /dev/nvme1n1 · Mount points /var/lib/postgresql/data · Used by postgres-0 · Latency 120 ms · I/O Load 10 · Space 36%"),
             "{}",
             out.text
         );

@@ -237,7 +237,7 @@ pub(super) fn production(p: &mut Project, v: Variant, now: i64) {
             );
         }
     }
-    if v.full() {
+    if v.dns() {
         for k in 0..7 {
             sink.container(
                 "cart",
