@@ -1,8 +1,9 @@
 //! What a client keeps between calls: the project list and each project's application ids for
-//! a short while, and the GETs in flight, so that concurrent identical requests share one
-//! answer (its body or its error) instead of each going to Coroot.
+//! a short while, the GETs in flight, so that concurrent identical requests share one answer
+//! (its body or its error) instead of each going to Coroot, and recent bodies for a few
+//! seconds, so a request repeated soon after is answered without Coroot rebuilding its world.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -31,18 +32,99 @@ pub(crate) struct Cache {
     /// GETs in flight by [`flight_key`]: a caller asking for what is already being fetched
     /// waits for that answer (body or error) instead of sending its own request.
     inflight: Mutex<HashMap<String, Flight>>,
+    /// Recent bodies by [`flight_key`].
+    responses: Mutex<Responses>,
+}
+
+/// Recent response bodies, bounded in age and in bytes.
+struct Responses {
+    ttl: Duration,
+    max_bytes: usize,
+    bytes: usize,
+    by_key: HashMap<String, Stamped<Body>>,
+    /// Keys in the order they were stored, for eviction.
+    order: VecDeque<(Instant, String)>,
+}
+
+impl Responses {
+    fn get(&self, key: &str) -> Option<Body> {
+        let (at, body) = self.by_key.get(key)?;
+        (at.elapsed() < self.ttl).then(|| body.clone())
+    }
+
+    fn forget(&mut self, matches: impl Fn(&str) -> bool) {
+        let bytes = &mut self.bytes;
+        self.by_key.retain(|key, (_, body)| {
+            let keep = !matches(key);
+            if !keep {
+                *bytes -= body.len();
+            }
+            keep
+        });
+    }
+
+    fn store(&mut self, key: &str, body: &Body) {
+        if self.ttl.is_zero() || body.len() > self.max_bytes / 4 {
+            return;
+        }
+        let now = Instant::now();
+        if let Some((_, old)) = self.by_key.insert(key.to_string(), (now, body.clone())) {
+            self.bytes -= old.len();
+        }
+        self.bytes += body.len();
+        self.order.push_back((now, key.to_string()));
+        // Expired first, then the oldest while over the bound. An order entry whose key was
+        // stored again since is stale: only the matching stamp evicts.
+        while let Some((at, _)) = self.order.front() {
+            if at.elapsed() < self.ttl && self.bytes <= self.max_bytes {
+                break;
+            }
+            let Some((at, key)) = self.order.pop_front() else { break };
+            if self.by_key.get(&key).is_some_and(|(stored, _)| *stored == at)
+                && let Some((_, body)) = self.by_key.remove(&key)
+            {
+                self.bytes -= body.len();
+            }
+        }
+    }
 }
 
 impl Cache {
-    /// Empty caches whose entries live `projects_ttl` and `app_ids_ttl`.
-    pub(crate) fn new(projects_ttl: Duration, app_ids_ttl: Duration) -> Self {
+    /// Empty caches: the project list lives `projects_ttl`, application ids `app_ids_ttl`,
+    /// response bodies `response_ttl` and at most `response_bytes` of them.
+    pub(crate) fn new(
+        projects_ttl: Duration,
+        app_ids_ttl: Duration,
+        response_ttl: Duration,
+        response_bytes: usize,
+    ) -> Self {
         Cache {
             projects_ttl,
             app_ids_ttl,
             projects: Mutex::new(None),
             app_ids: Mutex::new(HashMap::new()),
             inflight: Mutex::new(HashMap::new()),
+            responses: Mutex::new(Responses {
+                ttl: response_ttl,
+                max_bytes: response_bytes,
+                bytes: 0,
+                by_key: HashMap::new(),
+                order: VecDeque::new(),
+            }),
         }
+    }
+
+    /// The body of the GET known by `key`, if one came back less than the response TTL ago.
+    pub(crate) fn response(&self, key: &str) -> Option<Body> {
+        self.responses.lock().unwrap_or_else(PoisonError::into_inner).get(key)
+    }
+
+    /// Keeps a successful GET's body for the response TTL.
+    pub(crate) fn store_response(&self, key: &str, body: &Body) {
+        self.responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .store(key, body);
     }
 
     /// The cached project list, while younger than `projects_ttl`.
@@ -77,11 +159,17 @@ impl Cache {
         ids
     }
 
-    /// Forgets the cached application ids of `project`.
+    /// Forgets the cached application ids of `project`, and the recent answers they came
+    /// from, so the next lookup asks Coroot.
     pub(crate) fn forget_app_ids(&self, project: &str) {
         if let Ok(mut cache) = self.app_ids.lock() {
             cache.remove(project);
         }
+        let source = format!("/project/{project}/overview/applications");
+        self.responses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .forget(|key| key.contains(&source));
     }
 
     /// The answer of the GET known by `key`: `fetch` runs unless an identical GET is already

@@ -53,7 +53,12 @@ impl Client {
                 "both COROOT_EMAIL and COROOT_PASSWORD must be set for a password login".into(),
             ));
         }
-        let cache = Cache::new(config.projects_ttl, config.app_ids_ttl);
+        let cache = Cache::new(
+            config.projects_ttl,
+            config.app_ids_ttl,
+            config.response_ttl,
+            config.response_cache_bytes,
+        );
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -94,30 +99,39 @@ impl Client {
     /// GETs `path` and returns the raw body: the escape hatch for endpoints not modelled here,
     /// and the baseline for measuring how much smaller the tools' output is.
     pub async fn get_raw(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
-        let body = self.get_bytes(Request::new(path, query, Auth::Session)).await?;
+        let req = Request::new(path, query, Auth::Session);
+        let body = self.get_bytes(req, &flight_key(req)).await?;
         Ok(Arc::try_unwrap(body).unwrap_or_else(|shared| shared.as_ref().clone()))
     }
 
-    /// GETs `req` and decodes its JSON.
+    /// GETs `req` and decodes its JSON. Only a body that decodes is kept for the response
+    /// TTL: a truncated or malformed answer must not be served again.
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, req: Request<'_>) -> Result<T> {
-        let body = self.get_bytes(req).await?;
-        self.inner.transport.decode(req.path, &body)
+        let key = flight_key(req);
+        let body = self.get_bytes(req, &key).await?;
+        let decoded = self.inner.transport.decode(req.path, &body)?;
+        self.inner.cache.store_response(&key, &body);
+        Ok(decoded)
     }
 
     /// GETs `req`, coalescing concurrent identical requests (same path, query and kind of
-    /// credentials): one request goes out, and every caller gets its body or its error.
-    async fn get_bytes(&self, req: Request<'_>) -> Result<Body> {
-        let key = flight_key(req);
+    /// credentials): one request goes out, and every caller gets its body or its error. A body
+    /// that came back and decoded moments ago answers again (see
+    /// [`ClientConfig::response_ttl`]).
+    async fn get_bytes(&self, req: Request<'_>, key: &str) -> Result<Body> {
         let inner = &self.inner;
         #[cfg(feature = "bench")]
-        if let Some(replayed) = inner.tape.replay(&key, req.path) {
+        if let Some(replayed) = inner.tape.replay(key, req.path) {
             return replayed;
         }
+        if let Some(body) = inner.cache.response(key) {
+            return Ok(body);
+        }
         let fetch = async { inner.session.get(&inner.transport, req).await.map(Arc::new) };
-        let result = inner.cache.coalesce(&key, fetch).await;
+        let result = inner.cache.coalesce(key, fetch).await;
         #[cfg(feature = "bench")]
         if let Ok(body) = &result {
-            inner.tape.record(&key, body);
+            inner.tape.record(key, body);
         }
         result
     }

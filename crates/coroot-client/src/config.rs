@@ -52,11 +52,18 @@ pub struct ClientConfig {
     /// How long a project's application ids (for resolving the names an agent passes) are
     /// reused; a name they miss is looked up afresh.
     pub app_ids_ttl: Duration,
+    /// How long a successful GET's body answers the same GET again (same credentials, path
+    /// and query), so an agent's drill-down after an investigation does not make Coroot
+    /// rebuild the same world; zero turns it off.
+    pub response_ttl: Duration,
+    /// Most bytes of response bodies kept for `response_ttl`; the oldest go first, and a body
+    /// larger than a quarter of this is not kept.
+    pub response_cache_bytes: usize,
 }
 
 impl ClientConfig {
     /// Defaults: anonymous, 5 s connect, 30 s total, 64 MiB body cap, 2 retries from 200 ms,
-    /// projects cached 60 s and application ids 30 s.
+    /// projects cached 60 s, application ids 30 s, responses 15 s up to 32 MiB.
     pub fn new(url: impl Into<String>) -> Self {
         ClientConfig {
             url: url.into(),
@@ -73,6 +80,8 @@ impl ClientConfig {
             retry_backoff: Duration::from_millis(200),
             projects_ttl: Duration::from_secs(60),
             app_ids_ttl: Duration::from_secs(30),
+            response_ttl: Duration::from_secs(15),
+            response_cache_bytes: 32 * 1024 * 1024,
         }
     }
 

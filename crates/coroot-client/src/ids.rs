@@ -159,13 +159,20 @@ pub struct TimeRange {
     pub to_ms: i64,
 }
 
+/// Coroot's metric grid (its default scrape interval): its cache holds nothing fresher than the
+/// last point on it, so a window that ends there loses nothing.
+const GRID_MS: i64 = 15_000;
+
 impl TimeRange {
-    /// The `hours` before `now_ms`.
+    /// The `hours` before `now_ms`, ending on the last 15-second grid point. Calls made within
+    /// the same 15 seconds then ask Coroot the same question, and the client's response cache
+    /// answers the repeats.
     pub fn last_hours(now_ms: i64, hours: f64) -> Self {
         let span = (hours * 3_600_000.0).round() as i64;
+        let to_ms = now_ms - now_ms.rem_euclid(GRID_MS);
         TimeRange {
-            from_ms: now_ms - span,
-            to_ms: now_ms,
+            from_ms: to_ms - span,
+            to_ms,
         }
     }
 

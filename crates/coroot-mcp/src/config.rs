@@ -44,6 +44,11 @@ pub struct Config {
     /// Connect timeout in seconds [default: 5].
     #[arg(long, env = "COROOT_CONNECT_TIMEOUT", global = true)]
     pub connect_timeout: Option<f64>,
+    /// Seconds an answer from Coroot is reused for the same request, so a drill-down right
+    /// after an investigation does not make Coroot rebuild the same world; 0 turns it off
+    /// [default: 15].
+    #[arg(long, env = "COROOT_CACHE_SECONDS", global = true)]
+    pub cache_seconds: Option<f64>,
     /// PEM file of extra CA certificates to trust.
     #[arg(long, env = "COROOT_CA_FILE", global = true)]
     pub ca_file: Option<PathBuf>,
@@ -139,6 +144,13 @@ impl Config {
         if let Some(t) = self.connect_timeout {
             client.connect_timeout = seconds("connect_timeout", t)?;
         }
+        if let Some(t) = self.cache_seconds {
+            client.response_ttl = if t == 0.0 {
+                Duration::ZERO
+            } else {
+                seconds("cache_seconds", t)?
+            };
+        }
         client.ca_file = self.ca_file.clone();
         client.insecure_tls = self.insecure_tls.unwrap_or(false);
         if let Some(max) = self.max_response_bytes {
@@ -193,6 +205,7 @@ impl std::fmt::Debug for Config {
             .field("api_key", &hidden(&self.api_key))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("cache_seconds", &self.cache_seconds)
             .field("ca_file", &self.ca_file)
             .field("insecure_tls", &self.insecure_tls)
             .field("headers", &header_names)

@@ -79,6 +79,9 @@
 //! * `scenario`: [`Scenario`] recipes: `ecommerce/` (`plot`: variants, ids and when things
 //!   happen; `cluster`: nodes, apps, links, risks; `incidents`: incidents and rollouts;
 //!   `metrics`: the metric stories; `logs`; `traces`) and `synthetic` ([`SyntheticSpec`]).
+//! * `scenario/faults/`: one fault class per scenario on the healthy e-commerce cluster (`kit`:
+//!   the shared builder, `noise`: background noise and red herrings), documented in
+//!   `scenario/classes.rs`; `scenario/truth.rs`: their ground truth, [`ExpectedCause`].
 //! * `world`: the materialised projects the renderers read (and the multi-cluster merge);
 //!   `model`: statuses, the check catalogue by version, message templates, severities.
 //! * `render`: Coroot's JSON per view: `audit` (checks and both statuses), `context`,
@@ -115,5 +118,5 @@ pub use config::{Auth, ProjectHealth, PrometheusHealth, SimConfig};
 pub use emit::{Emitter, LiveMetrics};
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
-pub use scenario::{Scenario, SyntheticSpec};
+pub use scenario::{ExpectedCause, Scenario, SyntheticSpec};
 pub use server::Simulator;

@@ -5,6 +5,13 @@
 //! constructor/logs.go). "GET /api/cart 200 9ms" and "POST /api/checkout 200 143ms" are one
 //! pattern to Coroot.
 
+/// The pattern hash the node agent gives a message: a hash of its pattern's words (the
+/// agent's is the MD5 of the same words), so messages that differ in numbers, ids or quoted
+/// values share it.
+pub(crate) fn hash(msg: &str) -> String {
+    format!("{:016x}", crate::prng::hash_str(&Pattern::new(msg).words()))
+}
+
 /// Words kept at most.
 const MAX_WORDS: usize = 100;
 
@@ -37,7 +44,8 @@ impl Pattern {
 
     /// `WeakEqual`: as many words, at most one different.
     pub(crate) fn weak_equal(&self, other: &Pattern) -> bool {
-        self.words.len() == other.words.len() && self.words.iter().zip(&other.words).filter(|(a, b)| a != b).count() <= 1
+        self.words.len() == other.words.len()
+            && self.words.iter().zip(&other.words).filter(|(a, b)| a != b).count() <= 1
     }
 
     /// The words, space-separated (what the agent hashes).
@@ -63,9 +71,9 @@ fn is_hex_id(w: &str) -> bool {
 fn is_word(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
-        (Some(f), Some(l)) if f.is_ascii_alphabetic() && l.is_ascii_alphabetic() => {
-            b.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'.' | b'_' | b'-'))
-        }
+        (Some(f), Some(l)) if f.is_ascii_alphabetic() && l.is_ascii_alphabetic() => b
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'.' | b'_' | b'-')),
         _ => false,
     }
 }
@@ -149,7 +157,10 @@ mod tests {
             Pattern::new("user 'bob' [id=7f3a9c2e] failed: timeout (after 3s) 0x1f").words(),
             "user failed timeout"
         );
-        assert_eq!(Pattern::new("request 3f1c9a52-8d7e-4b1a-9c6f-2e5d4a7b8c90 done").words(), "request done");
+        assert_eq!(
+            Pattern::new("request 3f1c9a52-8d7e-4b1a-9c6f-2e5d4a7b8c90 done").words(),
+            "request done"
+        );
     }
 
     #[test]

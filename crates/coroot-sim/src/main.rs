@@ -20,7 +20,7 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Scenario to serve (ecommerce, empty, synthetic, oom_after_deploy, tcp_connect_failures, node_disk_saturation, healthy, dns_nxdomain).
+    /// Scenario to serve: one of `Scenario::NAMES` (an unknown name lists them).
     #[arg(long, default_value = "ecommerce")]
     scenario: String,
     /// Login email.

@@ -283,15 +283,6 @@ pub(crate) fn human_age(ms: i64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Binary size for tables: `9.3 GB`-ish with one decimal.
-pub(crate) fn fmt_size(bytes: f64) -> String {
-    if bytes >= 1e9 {
-        format!("{} GB", trim_float((bytes / 1e9 * 10.0).round() / 10.0))
-    } else {
-        format!("{} MB", trim_float((bytes / 1e6).round()))
-    }
-}
-
 /// Formats a float without a trailing `.0`, one decimal at most.
 pub(crate) fn trim_float(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;

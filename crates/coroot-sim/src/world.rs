@@ -346,6 +346,10 @@ pub(crate) struct App {
     /// When this app's trouble began (the start of its failing checks' alerts).
     pub trouble_since: Option<i64>,
     pub instances: Vec<Instance>,
+    /// The workload's desired replicas (`DesiredInstances`, auditor/instances.go:160-163) when
+    /// it is not the number of listed instances: the pods of a node that went down stay listed
+    /// (Terminating, phase Running) while their replacements run elsewhere.
+    pub desired: Option<u32>,
     pub volumes: Vec<Volume>,
     pub dns: Vec<DnsDomain>,
     /// CPU limit per container in cores (0 = none).
@@ -397,16 +401,6 @@ impl App {
     pub(crate) fn fire(mut self, id: &'static str, n: f64) -> App {
         self.fired.push(Fired { id, n });
         self
-    }
-
-    /// An external service's instances as Coroot lists them: its IP (from `ip_to_fqdn`)
-    /// and the `ip:port` its clients connect to (v1.24.5:constructor/connections.go:33-45,
-    /// 87-95). Empty for other apps.
-    pub(crate) fn endpoint_instances(&self, port: u16) -> Vec<String> {
-        match (&self.address, self.kind.as_str()) {
-            (Some(ip), "ExternalService") => vec![ip.clone(), format!("{ip}:{port}")],
-            _ => Vec::new(),
-        }
     }
 
     pub(crate) fn is_db(&self) -> bool {
@@ -461,6 +455,10 @@ pub(crate) struct DnsDomain {
     pub nx_a: u32,
     pub nx_aaaa: u32,
     pub servfail: u32,
+    /// Every answer was NXDOMAIN (a search-path variant such as
+    /// `api.stripe.com.default.svc.cluster.local`): Coroot counts no NXDOMAIN error for it and
+    /// leaves its Domain cell unknown (`DnsTypeStats.Nxdomain`, v1.24.5:auditor/dns.go:17-22,147-149).
+    pub nx_only: bool,
 }
 
 /// A connection from a client app to an upstream app (`model.AppToAppConnection`).
@@ -684,13 +682,6 @@ impl LogRow {
     }
 }
 
-/// The pattern hash the node agent gives a message: a hash of its pattern's words
-/// (`crate::logpattern`; the agent's is the MD5 of the same words), so messages that differ
-/// in numbers, ids or quoted values share it.
-pub(crate) fn pattern_hash(msg: &str) -> String {
-    format!("{:016x}", crate::prng::hash_str(&crate::logpattern::Pattern::new(msg).words()))
-}
-
 /// The ServiceName and attributes of a container log row as the node agent writes them
 /// (coroot-node-agent `logs/otel.go` OtelLogEmitter; Coroot's collector stores them,
 /// v1.24.5:collector/logs.go:129-166): resource `service.name` =
@@ -758,6 +749,18 @@ pub(crate) struct Risk {
     /// (ips, ports, load balancer services)
     pub exposure: Option<(Vec<String>, Vec<String>, Vec<String>)>,
     pub description: Option<String>,
+    /// Dismissed by a user: the risk is served with severity `ok` and its dismissal
+    /// (v1.24.5:api/views/overview/risks.go:182-200, model/risk.go:31-35).
+    pub dismissal: Option<Dismissal>,
+}
+
+/// A risk dismissal (`model.RiskDismissal`, v1.24.5:model/risk.go:31-35): who dismissed it,
+/// when (unix seconds, api/api.go:2233-2236) and why.
+#[derive(Clone, Default)]
+pub(crate) struct Dismissal {
+    pub by: String,
+    pub timestamp: i64,
+    pub reason: String,
 }
 
 /// Shapes that make a metric tell a scenario's story.

@@ -25,6 +25,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod heavy;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -50,7 +52,7 @@ struct Case {
 }
 
 /// What a case fetched: every body (cold caches) and the bodies of the steady-state call.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Recorded {
     label: String,
     tool: String,
@@ -197,6 +199,29 @@ fn record() -> Vec<Recorded> {
         sim.shutdown().await;
         out
     })
+}
+
+/// The heavy cases, grown from the recorded ones (see `heavy.rs`).
+fn grow(recorded: &[Recorded]) -> Vec<Recorded> {
+    let mut out = Vec::new();
+    for h in &heavy::CASES {
+        let Some(source) = recorded.iter().find(|r| r.label == h.from) else {
+            continue;
+        };
+        let mut rec = source.clone();
+        rec.label = h.label.to_string();
+        for (_, body) in rec.bodies.iter_mut().filter(|(k, _)| k.contains(h.endpoint)) {
+            let mut value: Value = serde_json::from_str(body).unwrap();
+            (h.grow)(&mut value);
+            *body = value.to_string();
+        }
+        if h.from == "incidents" {
+            rec.steady.retain(|k| !k.contains("/incident/"));
+            rec.steady.extend(heavy::complete_details(&mut rec.bodies));
+        }
+        out.push(rec);
+    }
+    out
 }
 
 /// A context replaying `rec`'s bodies, caches warmed by one call.
@@ -358,7 +383,9 @@ fn main() {
         return;
     }
     let started = Instant::now();
-    let recorded = record();
+    let mut recorded = record();
+    let heavy = grow(&recorded);
+    recorded.extend(heavy);
     for rec in &recorded {
         std::fs::write(fixture_path(&rec.label), serde_json::to_vec(rec).unwrap()).unwrap();
     }

@@ -1,6 +1,11 @@
 //! Secrets masked in third-party text before an agent reads it: log lines, span URLs and
 //! statements. Applications write credentials into their logs more often than anyone admits.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Key names whose values are secrets in `key=value`, `key: value` and JSON forms.
 const SECRET_KEYS: [&str; 17] = [
     "password",
@@ -45,15 +50,40 @@ const TOKEN_PREFIXES: [&str; 16] = [
 /// What a redacted value becomes.
 const REDACTED: &str = "[REDACTED]";
 
+/// Every word one of the maskers below starts from, found in one case-insensitive pass.
+/// Most log lines hold none, and then cost that pass and nothing else.
+static TRIGGERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    let words = SECRET_KEYS
+        .iter()
+        .chain(TOKEN_PREFIXES.iter())
+        .chain(&["bearer ", "basic ", "://", "eyj", "akia", "asia", "aiza"]);
+    AhoCorasick::builder().ascii_case_insensitive(true).build(words).ok()
+});
+
+/// Whether `s` holds anything a masker would look at.
+fn may_hold_secret(s: &str) -> bool {
+    TRIGGERS.as_ref().is_none_or(|t| t.is_match(s))
+}
+
 /// Masks secrets an application wrote into a log line (or a span's URL or statement):
 /// values of password/token/key fields, `Bearer`/`Basic` credentials, passwords in URLs,
-/// JWTs and AWS access key ids. Deliberately simple and dependency-free; it errs towards
-/// masking, since a masked value costs an agent nothing it needs for a diagnosis.
-pub fn redact(s: &str) -> String {
+/// JWTs and AWS access key ids. It errs towards masking, since a masked value costs an agent
+/// nothing it needs for a diagnosis. A line with nothing to mask is returned as it is.
+pub fn redact(s: &str) -> Cow<'_, str> {
+    if !may_hold_secret(s) {
+        return Cow::Borrowed(s);
+    }
     let s = redact_schemes(s);
     let s = redact_url_passwords(&s);
     let s = redact_keyed_values(&s);
-    redact_tokens(&s)
+    Cow::Owned(redact_tokens(&s))
+}
+
+/// [`redact`] in place: no allocation unless something is masked.
+pub fn redact_mut(s: &mut String) {
+    if let Cow::Owned(masked) = redact(s) {
+        *s = masked;
+    }
 }
 
 fn is_ident(c: char) -> bool {
@@ -215,7 +245,7 @@ fn redact_tokens(s: &str) -> String {
 /// Masks secrets in the entries' messages (see [`redact`]).
 pub fn redact_entries(entries: &mut [coroot_client::models::LogEntry]) {
     for e in entries {
-        e.message = redact(&e.message);
+        redact_mut(&mut e.message);
     }
 }
 

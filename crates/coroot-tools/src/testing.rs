@@ -29,7 +29,11 @@ pub async fn start_with(scenario: Scenario, config: SimConfig) -> Kit {
         ..config
     };
     let sim = Simulator::start(scenario, config).await.expect("simulator starts");
-    let client = Client::new(ClientConfig::new(sim.base_url()).with_password("admin", "sim-password")).expect("client");
+    let mut client_config = ClientConfig::new(sim.base_url()).with_password("admin", "sim-password");
+    // The synthetic world's 40 MB costs answer takes seconds on a loaded CI machine; a test
+    // about timeouts builds its own client.
+    client_config.timeout = std::time::Duration::from_secs(180);
+    let client = Client::new(client_config).expect("client");
     let ctx = ToolContext {
         clock: Clock::Fixed(NOW_MS),
         limits: Limits::default(),

@@ -59,7 +59,7 @@ async fn concurrent_identical_calls_send_one_request() {
 }
 
 #[tokio::test]
-async fn only_requests_in_flight_are_shared() {
+async fn without_the_response_cache_only_requests_in_flight_are_shared() {
     let sim = ecommerce().await;
     let client = client(&sim);
     client.applications(PROD, last_hour()).await.unwrap();
@@ -67,19 +67,60 @@ async fn only_requests_in_flight_are_shared() {
     assert_eq!(
         requests_to(&sim, &apps_path()).len(),
         2,
-        "nothing is cached once answered"
+        "nothing is kept once answered"
     );
-    sim.clear_requests();
-    sim.inject(slow_apps(200));
-    let other = TimeRange::last_hours(NOW, 2.0);
-    let (a, b) = tokio::join!(client.applications(PROD, last_hour()), client.applications(PROD, other));
-    a.unwrap();
-    b.unwrap();
+}
+
+#[tokio::test]
+async fn an_answer_is_reused_for_the_response_ttl_then_asked_again() {
+    let sim = ecommerce().await;
+    let mut config = config(&sim.base_url());
+    config.response_ttl = Duration::from_millis(400);
+    let client = client_with(config);
+    let first = client.applications(PROD, last_hour()).await.unwrap();
+    let again = client.applications(PROD, last_hour()).await.unwrap();
     assert_eq!(
         requests_to(&sim, &apps_path()).len(),
-        2,
-        "different queries are different requests"
+        1,
+        "the repeat is answered from the cache"
     );
+    assert_eq!(first.data.len(), again.data.len());
+    // Another window is another question.
+    let other = TimeRange {
+        from_ms: last_hour().from_ms - 60_000,
+        to_ms: last_hour().to_ms,
+    };
+    client.applications(PROD, other).await.unwrap();
+    assert_eq!(requests_to(&sim, &apps_path()).len(), 2);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    client.applications(PROD, last_hour()).await.unwrap();
+    assert_eq!(requests_to(&sim, &apps_path()).len(), 3, "expired: asked again");
+}
+
+#[tokio::test]
+async fn errors_are_never_reused_and_large_answers_are_not_kept() {
+    let sim = ecommerce().await;
+    let mut config = config(&sim.base_url());
+    config.response_ttl = Duration::from_secs(60);
+    let client = client_with(config.clone());
+    sim.inject(FaultRule {
+        path_contains: "/overview/applications".into(),
+        fault: Fault::Status {
+            code: 500,
+            body: "boom".into(),
+        },
+        times: Some(1),
+    });
+    assert!(client.applications(PROD, last_hour()).await.is_err());
+    client.applications(PROD, last_hour()).await.unwrap();
+    assert_eq!(requests_to(&sim, &apps_path()).len(), 2, "the error was not kept");
+
+    // A bound smaller than four times the answer keeps nothing.
+    config.response_cache_bytes = 1024;
+    let small = client_with(config);
+    small.applications(PROD, last_hour()).await.unwrap();
+    small.applications(PROD, last_hour()).await.unwrap();
+    assert_eq!(requests_to(&sim, &apps_path()).len(), 4);
 }
 
 #[tokio::test]

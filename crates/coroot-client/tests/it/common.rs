@@ -46,9 +46,12 @@ pub async fn sim_with_auth(scenario: Scenario, auth: Auth) -> Simulator {
     sim_with(scenario, SimConfig { auth, ..sim_config() }).await
 }
 
-/// Client settings for tests: the sim's credentials and key, short backoffs, a 5 s timeout.
+/// Client settings for tests: the sim's credentials and key, short backoffs, a 5 s timeout,
+/// and no response cache: these tests watch each request reach the simulator (the cache has
+/// its own tests in `caching.rs`).
 pub fn config(url: &str) -> ClientConfig {
     let mut c = ClientConfig::new(url).with_password(EMAIL, PASSWORD);
+    c.response_ttl = Duration::ZERO;
     c.api_key = Some(API_KEY.into());
     c.retry_backoff = Duration::from_millis(10);
     c.timeout = Duration::from_secs(5);

@@ -22,7 +22,10 @@ pub struct Subjects {
 /// series on the other.
 const QUERIES: &[(&str, &str)] = &[
     ("rss", "sum(container_resources_memory_rss_bytes)"),
-    ("node_cpu", "sum(rate(node_resources_cpu_usage_seconds_total{mode!=\"idle\"}[5m]))"),
+    (
+        "node_cpu",
+        "sum(rate(node_resources_cpu_usage_seconds_total{mode!=\"idle\"}[5m]))",
+    ),
 ];
 
 /// One side.
@@ -70,20 +73,35 @@ impl Side<'_> {
     pub async fn collect(&self, s: &Subjects) -> Facts {
         let mut f = Facts::new();
         let hour = json!({"lookback_hours": 1});
-        self.facts(&mut f, "coroot_get_applications", hour.clone(), "", extract::applications)
-            .await;
+        self.facts(
+            &mut f,
+            "coroot_get_applications",
+            hour.clone(),
+            "",
+            extract::applications,
+        )
+        .await;
         self.facts(&mut f, "coroot_get_service_map", hour.clone(), "", extract::service_map)
             .await;
-        self.facts(&mut f, "coroot_get_nodes", hour.clone(), "", extract::nodes).await;
+        self.facts(&mut f, "coroot_get_nodes", hour.clone(), "", extract::nodes)
+            .await;
         let since = s.deployments_since.clone();
-        self.facts(&mut f, "coroot_get_deployments", json!({"lookback_hours": 6}), "", |v, f| {
-            extract::deployments(v, f, &since)
-        })
+        self.facts(
+            &mut f,
+            "coroot_get_deployments",
+            json!({"lookback_hours": 6}),
+            "",
+            |v, f| extract::deployments(v, f, &since),
+        )
         .await;
         let mut open = Vec::new();
-        self.facts(&mut f, "coroot_get_incidents", json!({"lookback_hours": 6}), "", |v, f| {
-            open = extract::incidents(v, f)
-        })
+        self.facts(
+            &mut f,
+            "coroot_get_incidents",
+            json!({"lookback_hours": 6}),
+            "",
+            |v, f| open = extract::incidents(v, f),
+        )
         .await;
         for (id, key) in &open {
             self.facts(
@@ -97,16 +115,34 @@ impl Side<'_> {
         }
         for id in &s.apps {
             let full = self.app_id(id);
-            self.facts(&mut f, "coroot_get_app_detail", json!({"app_id": full}), id, extract::app_detail)
-                .await;
+            self.facts(
+                &mut f,
+                "coroot_get_app_detail",
+                json!({"app_id": full}),
+                id,
+                extract::app_detail,
+            )
+            .await;
             if !id.starts_with("external:") {
-                self.facts(&mut f, "coroot_get_app_logs", json!({"app_id": full}), id, extract::app_logs)
-                    .await;
+                self.facts(
+                    &mut f,
+                    "coroot_get_app_logs",
+                    json!({"app_id": full}),
+                    id,
+                    extract::app_logs,
+                )
+                .await;
             }
         }
         for n in &s.nodes {
-            self.facts(&mut f, "coroot_get_node_detail", json!({"node_name": n}), n, extract::node_detail)
-                .await;
+            self.facts(
+                &mut f,
+                "coroot_get_node_detail",
+                json!({"node_name": n}),
+                n,
+                extract::node_detail,
+            )
+            .await;
         }
         self.facts(&mut f, "coroot_get_traces", hour.clone(), "", |v, f| {
             extract::no_clickhouse("traces", v, f)
@@ -116,8 +152,10 @@ impl Side<'_> {
             extract::no_clickhouse("overview_logs", v, f)
         })
         .await;
-        self.facts(&mut f, "coroot_get_costs", hour.clone(), "", extract::costs).await;
-        self.facts(&mut f, "coroot_get_risks", hour.clone(), "", extract::risks).await;
+        self.facts(&mut f, "coroot_get_costs", hour.clone(), "", extract::costs)
+            .await;
+        self.facts(&mut f, "coroot_get_risks", hour.clone(), "", extract::risks)
+            .await;
         for (name, q) in QUERIES {
             self.facts(
                 &mut f,
@@ -135,8 +173,12 @@ impl Side<'_> {
 
     /// The applications and nodes to ask about, from this side's overview.
     pub async fn subjects(&self, deployments_since: String) -> Result<Subjects, String> {
-        let apps = self.call("coroot_get_applications", json!({"lookback_hours": 1})).await?;
-        let map = self.call("coroot_get_service_map", json!({"lookback_hours": 1})).await?;
+        let apps = self
+            .call("coroot_get_applications", json!({"lookback_hours": 1}))
+            .await?;
+        let map = self
+            .call("coroot_get_service_map", json!({"lookback_hours": 1}))
+            .await?;
         let nodes = self.call("coroot_get_nodes", json!({"lookback_hours": 1})).await?;
         let mut ids: Vec<String> = extract_ids(&apps, "applications");
         ids.extend(extract_ids(&map, "apps"));

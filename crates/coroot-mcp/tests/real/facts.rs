@@ -39,7 +39,9 @@ pub fn app(id: &str) -> String {
     if id.starts_with("external:") {
         return id.to_string();
     }
-    id.split_once(':').map(|(_, rest)| rest.to_string()).unwrap_or_else(|| id.to_string())
+    id.split_once(':')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// A string field.

@@ -36,9 +36,9 @@ fn on_path(name: &str) -> Option<PathBuf> {
 impl Env {
     /// The binaries, or why the tier cannot run here.
     pub fn detect() -> Result<Env, String> {
-        let coroot = std::env::var_os("COROOT_BIN").map(PathBuf::from).unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/coroot/coroot")
-        });
+        let coroot = std::env::var_os("COROOT_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/coroot/coroot"));
         if !coroot.is_file() {
             return Err(format!("no Coroot binary at {} (set COROOT_BIN)", coroot.display()));
         }
@@ -239,7 +239,8 @@ impl Real {
 
     /// A client logged in as the admin.
     pub fn client(&self) -> Result<Client, String> {
-        Client::new(ClientConfig::new(&self.url).with_password("admin", self.password.clone())).map_err(|e| e.to_string())
+        Client::new(ClientConfig::new(&self.url).with_password("admin", self.password.clone()))
+            .map_err(|e| e.to_string())
     }
 
     /// A tool context on this Coroot whose clock stands at `clock`.

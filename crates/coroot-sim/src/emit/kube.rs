@@ -39,8 +39,16 @@ fn workload(plan: &Plan, idx: usize, a: &App, sink: &mut Sink) {
     let n = a.instances.len() as f64;
     let ns = a.ns.as_str();
     match a.kind.as_str() {
-        "Deployment" => sink.constant("kube_deployment_spec_replicas", &[("namespace", ns), ("deployment", &a.name)], n),
-        "StatefulSet" => sink.constant("kube_statefulset_replicas", &[("namespace", ns), ("statefulset", &a.name)], n),
+        "Deployment" => sink.constant(
+            "kube_deployment_spec_replicas",
+            &[("namespace", ns), ("deployment", &a.name)],
+            n,
+        ),
+        "StatefulSet" => sink.constant(
+            "kube_statefulset_replicas",
+            &[("namespace", ns), ("statefulset", &a.name)],
+            n,
+        ),
         "DaemonSet" => sink.constant(
             "kube_daemonset_status_desired_number_scheduled",
             &[("namespace", ns), ("daemonset", &a.name)],
@@ -52,7 +60,12 @@ fn workload(plan: &Plan, idx: usize, a: &App, sink: &mut Sink) {
     let Some(ip) = &ap.service_ip else {
         return;
     };
-    let endpoints: Vec<(&str, i64)> = a.instances.iter().map(|i| i.ip.as_str()).zip(ap.instance_end.iter().copied()).collect();
+    let endpoints: Vec<(&str, i64)> = a
+        .instances
+        .iter()
+        .map(|i| i.ip.as_str())
+        .zip(ap.instance_end.iter().copied())
+        .collect();
     service(sink, (ns, &a.name), ip, "ClusterIP", ap.port, &endpoints);
     // A scenario's exposure risk: a LoadBalancer Service with a public ingress IP in front of
     // the app (what api/views/overview/risks.go `dbPortExposures` finds).
@@ -82,7 +95,14 @@ fn service(sink: &mut Sink, (ns, name): (&str, &str), ip: &str, typ: &str, port:
     let port = port.to_string();
     sink.constant(
         "kube_service_port",
-        &lbl(&svc, &[("port", port.as_str()), ("target_port", port.as_str()), ("port_protocol", "TCP")]),
+        &lbl(
+            &svc,
+            &[
+                ("port", port.as_str()),
+                ("target_port", port.as_str()),
+                ("port_protocol", "TCP"),
+            ],
+        ),
         1.0,
     );
     for (ip, end) in endpoints {
@@ -106,7 +126,10 @@ fn service(sink: &mut Sink, (ns, name): (&str, &str), ip: &str, typ: &str, port:
 /// hex, model/application_id.go).
 fn owner(a: &App, pod: &str) -> (&'static str, String) {
     match a.kind.as_str() {
-        "Deployment" => ("ReplicaSet", pod.rsplit_once('-').map(|(rs, _)| rs).unwrap_or(pod).to_string()),
+        "Deployment" => (
+            "ReplicaSet",
+            pod.rsplit_once('-').map(|(rs, _)| rs).unwrap_or(pod).to_string(),
+        ),
         "DaemonSet" => ("DaemonSet", a.name.clone()),
         "CronJob" => ("Job", a.name.clone()),
         _ => ("StatefulSet", a.name.clone()),
@@ -122,16 +145,23 @@ fn pod(plan: &Plan, idx: usize, a: &App, k: usize, i: &Instance, sink: &mut Sink
     let end = plan.apps[idx].instance_end[k];
     let uid = uuid(&format!("{}/{}/pod", a.ns, i.name));
     let (kind, owner_name) = owner(a, &i.name);
-    let p = [("namespace", a.ns.as_str()), ("pod", i.name.as_str()), ("uid", uid.as_str())];
+    let p = [
+        ("namespace", a.ns.as_str()),
+        ("pod", i.name.as_str()),
+        ("uid", uid.as_str()),
+    ];
     sink.constant(
         "kube_pod_info",
-        &lbl(&p, &[
-            ("created_by_kind", kind),
-            ("created_by_name", &owner_name),
-            ("node", &i.node),
-            ("pod_ip", &i.ip),
-            ("host_ip", &node.ip),
-        ]),
+        &lbl(
+            &p,
+            &[
+                ("created_by_kind", kind),
+                ("created_by_name", &owner_name),
+                ("node", &i.node),
+                ("pod_ip", &i.ip),
+                ("host_ip", &node.ip),
+            ],
+        ),
         1.0,
     );
     let mut labels: Vec<(String, String)> = vec![("label_app_kubernetes_io_name".into(), a.name.clone())];
@@ -153,7 +183,11 @@ fn pod(plan: &Plan, idx: usize, a: &App, k: usize, i: &Instance, sink: &mut Sink
     sink.gauge("kube_pod_container_status_running", &lbl(&c, &[]), up);
     sink.gauge("kube_pod_container_status_ready", &lbl(&c, &[]), up);
     sink.gauge("kube_pod_container_status_waiting", &lbl(&c, &[]), move |t| 1.0 - up(t));
-    if let Some(reason) = i.status_text.split_once("waiting:").map(|(_, r)| r.trim_end_matches(')')) {
+    if let Some(reason) = i
+        .status_text
+        .split_once("waiting:")
+        .map(|(_, r)| r.trim_end_matches(')'))
+    {
         sink.gauge(
             "kube_pod_container_status_waiting_reason",
             &lbl(&c, &[("reason", reason)]),

@@ -27,6 +27,8 @@
 //!   auditor reads (CPU near the limit, memory pressure, memory growth, slow Postgres/Redis);
 //! * Java, Python and Node.js apps get their runtime series (the JVM, Python and Node.js
 //!   reports), Postgres and Redis their exporters' (`dbs`);
+//! * a Deployment's rollout inside the history gets the previous ReplicaSet's pods, which
+//!   end just after it (`rollout`), so Coroot's deployment watcher finds it;
 //! * node prices become a `cloud-pricing.json.gz` ([`Emitter::cloud_pricing_gz`]).
 //!
 //! Identities a real cluster has and the world leaves implicit (machine ids, system UUIDs,
@@ -42,8 +44,8 @@
 //!
 //! What a fresh Coroot cannot know, no series can tell it: incidents that opened and resolved
 //! before it started, rollouts older than its deployment watcher's first hour, history beyond
-//! its 4 h backfill, ClickHouse data (logs, traces, profiles). See docs/coroot-compat.md,
-//! "Differential tests".
+//! its 4 h backfill (its "6 h" burn rates cover 4 h), risk dismissals (a user's action),
+//! ClickHouse data (logs, traces, profiles). See docs/coroot-compat.md, "Differential tests".
 
 mod dbs;
 mod kube;
@@ -53,6 +55,7 @@ mod nodes;
 mod plan;
 mod pods;
 mod pricing;
+mod rollout;
 mod runtimes;
 mod series;
 mod slo;
@@ -99,6 +102,7 @@ impl Emitter {
         net::emit(&plan, &mut sink);
         dbs::emit(&plan, &mut sink);
         runtimes::emit(&plan, &mut sink);
+        rollout::emit(&plan, &mut sink, now_ms - history_ms);
         Some(Emitter {
             series: sink.out,
             project: p.name.clone(),

@@ -65,7 +65,10 @@ fn link(plan: &Plan, l: &Link, sink: &mut Sink) {
         .instances
         .iter()
         .zip(&cp.instance_end)
-        .map(|(i, e)| Peer { ip: i.ip.clone(), end: *e })
+        .map(|(i, e)| Peer {
+            ip: i.ip.clone(),
+            end: *e,
+        })
         .collect();
     let servers: Vec<Peer> = match &sp.external_ip {
         Some(ip) => vec![Peer {
@@ -76,7 +79,10 @@ fn link(plan: &Plan, l: &Link, sink: &mut Sink) {
             .instances
             .iter()
             .zip(&sp.instance_end)
-            .map(|(i, e)| Peer { ip: i.ip.clone(), end: *e })
+            .map(|(i, e)| Peer {
+                ip: i.ip.clone(),
+                end: *e,
+            })
             .collect(),
     };
     let port = l.port;
@@ -112,8 +118,10 @@ fn link(plan: &Plan, l: &Link, sink: &mut Sink) {
             let mut conn = id.clone();
             conn.extend([("destination", dest.as_str()), ("actual_destination", actual.as_str())]);
             let r = rate.clone();
-            sink.rate("container_net_tcp_successful_connects_total", &conn, move |t| r(t) * 0.02 + 0.01)
-                .span(i64::MIN, end);
+            sink.rate("container_net_tcp_successful_connects_total", &conn, move |t| {
+                r(t) * 0.02 + 0.01
+            })
+            .span(i64::MIN, end);
             let r = rate.clone();
             sink.rate("container_net_tcp_connection_time_seconds_total", &conn, move |t| {
                 (r(t) * 0.02 + 0.01) * 0.0008
@@ -127,20 +135,44 @@ fn link(plan: &Plan, l: &Link, sink: &mut Sink) {
             let (r, br) = (rate.clone(), l.bytes_received / l.rps.max(1e-9));
             sink.rate("container_net_tcp_bytes_received_total", &conn, move |t| r(t) * br)
                 .span(i64::MIN, end);
-            let retrans = step(plan, "container_net_tcp_retransmits_total", &c.name, "destination", &actual);
+            let retrans = step(
+                plan,
+                "container_net_tcp_retransmits_total",
+                &c.name,
+                "destination",
+                &actual,
+            );
             let r = rate.clone();
             sink.rate("container_net_tcp_retransmits_total", &conn, move |t| match retrans {
-                Some((at, before, after)) => if t >= at { after } else { before },
+                Some((at, before, after)) => {
+                    if t >= at {
+                        after
+                    } else {
+                        before
+                    }
+                }
                 None => r(t) * 0.0005,
             })
             .span(i64::MIN, end);
-            let rtt = step(plan, "container_net_latency_seconds", &c.name, "destination_ip", &server.ip);
+            let rtt = step(
+                plan,
+                "container_net_latency_seconds",
+                &c.name,
+                "destination_ip",
+                &server.ip,
+            );
             let rtt_s = l.rtt_ms / 1000.0;
             let mut lat = id.clone();
             lat.push(("destination_ip", server.ip.as_str()));
             sink.gauge("container_net_latency_seconds", &lat, move |t| {
                 let v = match rtt {
-                    Some((at, before, after)) => if t >= at { after } else { before },
+                    Some((at, before, after)) => {
+                        if t >= at {
+                            after
+                        } else {
+                            before
+                        }
+                    }
                     None => rtt_s,
                 };
                 v * jitter(seed ^ 7, t, 0.05)
@@ -234,15 +266,7 @@ fn names(family: &'static str) -> (&'static str, &'static str, &'static str, &'s
 /// Connection attempts to the Service address that fail (only `destination`: the node agent
 /// never learns the pod behind it); the link is critical while the last point is above zero
 /// (model/connection.go `HasFailedConnectionAttempts`).
-fn failed_connects(
-    plan: &Plan,
-    l: &Link,
-    client: &str,
-    id: &[(&str, &str)],
-    dest: &str,
-    end: i64,
-    sink: &mut Sink,
-) {
+fn failed_connects(plan: &Plan, l: &Link, client: &str, id: &[(&str, &str)], dest: &str, end: i64, sink: &mut Sink) {
     let story = plan.p.story.iter().find_map(|s| match &s.shape {
         Shape::Step { at, before, after }
             if s.metric == "container_net_tcp_failed_connects_total" && s.object == client =>
@@ -287,14 +311,23 @@ fn inbound(plan: &Plan, idx: usize, sink: &mut Sink) {
             })
             .span(i64::MIN, end);
         }
-        for (k, le) in BUCKETS.iter().map(|b| b.to_string()).chain(["+Inf".to_string()]).enumerate() {
+        for (k, le) in BUCKETS
+            .iter()
+            .map(|b| b.to_string())
+            .chain(["+Inf".to_string()])
+            .enumerate()
+        {
             let lat = ap.latency.clone();
             let mut l = id.clone();
             l.push(("le", le.as_str()));
-            sink.rate("container_http_inbound_requests_duration_seconds_total_bucket", &l, move |t| {
-                let share = if k < BUCKETS.len() { lat.cdf(k, t) } else { 1.0 };
-                rps * jitter(seed, t, 0.05) * share
-            })
+            sink.rate(
+                "container_http_inbound_requests_duration_seconds_total_bucket",
+                &l,
+                move |t| {
+                    let share = if k < BUCKETS.len() { lat.cdf(k, t) } else { 1.0 };
+                    rps * jitter(seed, t, 0.05) * share
+                },
+            )
             .span(i64::MIN, end);
         }
     }

@@ -30,23 +30,28 @@ fn node(plan: &Plan, idx: usize, n: &Node, sink: &mut Sink) {
     let short_id = &mid[..16];
     sink.constant(
         "node_cloud_info",
-        &lbl(&id, &[
-            ("provider", &n.provider),
-            ("account_id", "123456789012"),
-            ("instance_id", &format!("i-0{short_id}")),
-            ("instance_type", &n.instance_type),
-            ("instance_life_cycle", &n.life_cycle),
-            ("region", &n.region),
-            ("availability_zone", &n.az),
-            ("local_ipv4", &n.ip),
-        ]),
+        &lbl(
+            &id,
+            &[
+                ("provider", &n.provider),
+                ("account_id", "123456789012"),
+                ("instance_id", &format!("i-0{short_id}")),
+                ("instance_type", &n.instance_type),
+                ("instance_life_cycle", &n.life_cycle),
+                ("region", &n.region),
+                ("availability_zone", &n.az),
+                ("local_ipv4", &n.ip),
+            ],
+        ),
         1.0,
     )
     .span(i64::MIN, end);
     let now = plan.now;
     let uptime_now = n.uptime_ms as f64 / 1000.0;
-    sink.gauge("node_uptime_seconds", &lbl(&id, &[]), move |t| uptime_now + (t - now) as f64 / 1000.0)
-        .span(now - n.uptime_ms.max(1), end);
+    sink.gauge("node_uptime_seconds", &lbl(&id, &[]), move |t| {
+        uptime_now + (t - now) as f64 / 1000.0
+    })
+    .span(now - n.uptime_ms.max(1), end);
     let cores = f64::from(n.vcpu.max(1));
     sink.constant("node_resources_cpu_logical_cores", &lbl(&id, &[]), cores)
         .span(i64::MIN, end);
@@ -134,19 +139,21 @@ fn disk(plan: &Plan, n: &Node, d: &crate::world::Disk, id: &[(&str, &str)], end:
     let (read, write, util) = (at(read), at(write), at(util));
     let latency = (d.latency_ms / 1000.0).max(0.0001);
     let labels = lbl(id, &[("device", &dev)]);
-    let r2 = read.clone();
+    let r2 = read;
     sink.rate("node_resources_disk_read_time_seconds_total", &labels, read)
         .span(i64::MIN, end);
-    let w2 = write.clone();
+    let w2 = write;
     sink.rate("node_resources_disk_write_time_seconds_total", &labels, write)
         .span(i64::MIN, end);
-    let (r3, w3) = (r2.clone(), w2.clone());
+    let (r3, w3) = (r2, w2);
     sink.rate("node_resources_disk_reads_total", &labels, move |t| r2(t) / latency)
         .span(i64::MIN, end);
     sink.rate("node_resources_disk_writes_total", &labels, move |t| w2(t) / latency)
         .span(i64::MIN, end);
-    sink.rate("node_resources_disk_read_bytes_total", &labels, move |t| r3(t) / latency * 16384.0)
-        .span(i64::MIN, end);
+    sink.rate("node_resources_disk_read_bytes_total", &labels, move |t| {
+        r3(t) / latency * 16384.0
+    })
+    .span(i64::MIN, end);
     sink.rate("node_resources_disk_written_bytes_total", &labels, move |t| {
         w3(t) / latency * 32768.0
     })

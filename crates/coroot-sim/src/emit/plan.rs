@@ -54,9 +54,17 @@ impl<'a> Plan<'a> {
             .nodes
             .iter()
             .map(|n| NodeIds {
-                machine_id: format!("{:016x}{:016x}", hash_str(&n.name), hash_str(&format!("{}/machine", n.name))),
+                machine_id: format!(
+                    "{:016x}{:016x}",
+                    hash_str(&n.name),
+                    hash_str(&format!("{}/machine", n.name))
+                ),
                 system_uuid: uuid(&format!("{}/system", n.name)),
-                end: down_from(p, &n.name).unwrap_or(if n.status == Status::Ok { i64::MAX } else { now - 30 * MIN }),
+                end: down_from(p, &n.name).unwrap_or(if n.status == Status::Ok {
+                    i64::MAX
+                } else {
+                    now - 30 * MIN
+                }),
             })
             .collect();
         let node_by_name = p.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
@@ -92,16 +100,25 @@ impl<'a> Plan<'a> {
 
 /// When an object's telemetry stops, by the scenario's story (`up` going to 0).
 fn down_from(p: &Project, object: &str) -> Option<i64> {
-    p.story.iter().find_map(|s| match (&s.shape, s.metric, s.object == object) {
-        (Shape::DownFrom(at), "up", true) => Some(*at),
-        _ => None,
-    })
+    p.story
+        .iter()
+        .find_map(|s| match (&s.shape, s.metric, s.object == object) {
+            (Shape::DownFrom(at), "up", true) => Some(*at),
+            _ => None,
+        })
 }
 
 /// A UUID-shaped identity derived from `seed`.
 pub(crate) fn uuid(seed: &str) -> String {
     let h = format!("{:016x}{:016x}", hash_str(seed), hash_str(&format!("{seed}/2")));
-    format!("{}-{}-4{}-8{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
 }
 
 /// The port an app serves on: the one its clients connect to, else its technology's.
@@ -148,7 +165,12 @@ fn app_plan(p: &Project, idx: usize, a: &App, now: i64, history_ms: i64) -> AppP
         .and_then(|d| d.version.split_once(": ").map(|(_, img)| img.to_string()));
     let image = match version {
         Some(v) => format!("registry.example.com/{}/{v}", a.ns),
-        None => format!("registry.example.com/{}/{}:{}", a.ns, a.name, a.tech.as_deref().unwrap_or("app")),
+        None => format!(
+            "registry.example.com/{}/{}:{}",
+            a.ns,
+            a.name,
+            a.tech.as_deref().unwrap_or("app")
+        ),
     };
     let instance_end = a
         .instances

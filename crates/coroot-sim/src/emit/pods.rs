@@ -84,15 +84,23 @@ fn container(plan: &Plan, idx: usize, a: &App, k: usize, i: &Instance, sink: &mu
     let cpu = move |t: i64| if hot && t > now - 10 * MIN { limit * 0.9 } else { cpu(t) };
     sink.rate("container_resources_cpu_usage_seconds_total", &lbl(&id, &[]), cpu)
         .span(i64::MIN, end);
-    sink.rate("container_resources_cpu_delay_seconds_total", &lbl(&id, &[]), move |_| usage * 0.02)
-        .span(i64::MIN, end);
+    sink.rate(
+        "container_resources_cpu_delay_seconds_total",
+        &lbl(&id, &[]),
+        move |_| usage * 0.02,
+    )
+    .span(i64::MIN, end);
     let throttled = shaped(
         story(plan, "container_resources_cpu_throttled_seconds_total", &a.name),
         if a.cpu_limit > 0.0 { 0.005 } else { 0.0 },
         seed ^ 1,
     );
-    sink.rate("container_resources_cpu_throttled_seconds_total", &lbl(&id, &[]), throttled)
-        .span(i64::MIN, end);
+    sink.rate(
+        "container_resources_cpu_throttled_seconds_total",
+        &lbl(&id, &[]),
+        throttled,
+    )
+    .span(i64::MIN, end);
     memory(plan, a, k, i, &lbl(&id, &[]), end, sink);
     // OOM kills and restarts are raw counters Coroot turns into increases with `up`.
     for metric in ["container_oom_kills_total", "container_restarts_total"] {
@@ -113,7 +121,14 @@ fn container(plan: &Plan, idx: usize, a: &App, k: usize, i: &Instance, sink: &mu
     }
     for v in &a.volumes {
         let dev = v.device.trim_start_matches("/dev/");
-        let l = lbl(&id, &[("mount_point", v.mount.as_str()), ("volume", v.name.as_str()), ("device", dev)]);
+        let l = lbl(
+            &id,
+            &[
+                ("mount_point", v.mount.as_str()),
+                ("volume", v.name.as_str()),
+                ("device", dev),
+            ],
+        );
         sink.constant("container_resources_disk_size_bytes", &l, v.total)
             .span(i64::MIN, end);
         sink.constant("container_resources_disk_used_bytes", &l, v.used)
@@ -168,7 +183,7 @@ fn spread(n: u32, from: i64, to: i64) -> Vec<i64> {
 
 /// DNS requests of the app's domains: answered ones spread over its pods, NXDOMAIN and
 /// SERVFAIL answers as counted events of its first pod (auditor/dns.go counts NXDOMAIN only
-/// for a type that also got answers).
+/// for a type that also got answers; a search-path variant gets none).
 fn dns(plan: &Plan, a: &App, k: usize, id: &[(&str, &str)], end: i64, sink: &mut Sink) {
     if a.dns.is_empty() {
         return;
@@ -185,10 +200,14 @@ fn dns(plan: &Plan, a: &App, k: usize, id: &[(&str, &str)], end: i64, sink: &mut
             l.extend([("request_type", typ), ("domain", d.domain.as_str()), ("status", status)]);
             l
         };
-        sink.rate("container_dns_requests_total", &l("TypeA", "ok"), move |t| {
-            rps * jitter(seed, t, 0.05)
-        })
-        .span(i64::MIN, end);
+        // A search-path variant only ever gets NXDOMAIN: no answered type, so Coroot does not
+        // count its NXDOMAINs (auditor/dns.go).
+        if !d.nx_only {
+            sink.rate("container_dns_requests_total", &l("TypeA", "ok"), move |t| {
+                rps * jitter(seed, t, 0.05)
+            })
+            .span(i64::MIN, end);
+        }
         if k != 0 {
             continue;
         }
@@ -213,8 +232,12 @@ fn dns(plan: &Plan, a: &App, k: usize, id: &[(&str, &str)], end: i64, sink: &mut
                     sink.rate("container_dns_requests_total", &l(typ, "ok"), move |_| rps)
                         .span(i64::MIN, end);
                 }
-                sink.events("container_dns_requests_total", &l(typ, status), spread(count, since, now - 5 * MIN))
-                    .span(i64::MIN, end);
+                sink.events(
+                    "container_dns_requests_total",
+                    &l(typ, status),
+                    spread(count, since, now - 5 * MIN),
+                )
+                .span(i64::MIN, end);
             }
         }
     }
@@ -222,8 +245,10 @@ fn dns(plan: &Plan, a: &App, k: usize, id: &[(&str, &str)], end: i64, sink: &mut
     for le in BUCKETS.iter().map(|b| b.to_string()).chain(["+Inf".to_string()]) {
         let mut l = id.to_vec();
         l.push(("le", le.as_str()));
-        sink.rate("container_dns_requests_duration_seconds_total_bucket", &l, move |_| total)
-            .span(i64::MIN, end);
+        sink.rate("container_dns_requests_duration_seconds_total_bucket", &l, move |_| {
+            total
+        })
+        .span(i64::MIN, end);
     }
 }
 
@@ -249,7 +274,9 @@ fn logs(plan: &Plan, a: &App, i: &Instance, id: &[(&str, &str)], end: i64, sink:
         if !l.service.starts_with('/') || l.attr("container.id") != Some(cid.as_str()) {
             continue;
         }
-        let e = by.entry((level(l.severity), &l.pattern)).or_insert((&l.message, Vec::new()));
+        let e = by
+            .entry((level(l.severity), &l.pattern))
+            .or_insert((&l.message, Vec::new()));
         e.1.push(l.ts_ms());
     }
     for ((lvl, pattern), (sample, times)) in by {
@@ -260,6 +287,7 @@ fn logs(plan: &Plan, a: &App, i: &Instance, id: &[(&str, &str)], end: i64, sink:
             ("pattern_hash", pattern),
             ("sample", sample),
         ]);
-        sink.events("container_log_messages_total", &l, times).span(i64::MIN, end);
+        sink.events("container_log_messages_total", &l, times)
+            .span(i64::MIN, end);
     }
 }

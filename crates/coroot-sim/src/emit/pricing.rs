@@ -22,7 +22,10 @@ pub(crate) fn json(p: &Project) -> Value {
             .or_default()
             .entry(n.region.to_lowercase())
             .or_default()
-            .insert(n.instance_type.clone(), json!({"on_demand": hourly, "spot": hourly * 0.35}));
+            .insert(
+                n.instance_type.clone(),
+                json!({"on_demand": hourly, "spot": hourly * 0.35}),
+            );
     }
     let mut out = serde_json::Map::new();
     for (provider, regions) in providers {
@@ -46,7 +49,11 @@ fn crc32(data: &[u8]) -> u32 {
     for b in data {
         crc ^= u32::from(*b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

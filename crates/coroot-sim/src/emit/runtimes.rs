@@ -31,8 +31,12 @@ pub(crate) fn emit(plan: &Plan, sink: &mut Sink) {
                         .span(i64::MIN, end);
                     sink.constant("container_jvm_heap_max_size_bytes", &j, max)
                         .span(i64::MIN, end);
-                    sink.rate("container_jvm_gc_time_seconds", &lbl(&j, &[("gc", "G1 Young Generation")]), |_| 0.004)
-                        .span(i64::MIN, end);
+                    sink.rate(
+                        "container_jvm_gc_time_seconds",
+                        &lbl(&j, &[("gc", "G1 Young Generation")]),
+                        |_| 0.004,
+                    )
+                    .span(i64::MIN, end);
                     sink.rate("container_jvm_safepoint_time_seconds", &j, |_| 0.002)
                         .span(i64::MIN, end);
                     sink.rate("container_jvm_safepoint_sync_time_seconds", &j, |_| 0.0005)

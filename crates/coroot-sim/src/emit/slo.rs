@@ -52,7 +52,11 @@ impl Timeline {
         let d = s5;
         let c = (15.0 * s15 - 5.0 * s5) / 10.0;
         let bb = (60.0 * l1 - 15.0 * s15) / 45.0;
-        let a = if h > 60.0 { (h * l6 - 60.0 * l1) / (h - 60.0) } else { bb };
+        let a = if h > 60.0 {
+            (h * l6 - 60.0 * l1) / (h - 60.0)
+        } else {
+            bb
+        };
         Timeline {
             segs: vec![
                 (i64::MIN, clamp(a)),
@@ -102,7 +106,11 @@ impl Latency {
     pub(crate) fn cdf(&self, k: usize, t: i64) -> f64 {
         let s = self.slow.at(t);
         let fast = if BUCKETS[k] >= OBJECTIVE_S { 1.0 } else { self.fast[k] };
-        let slow = if BUCKETS[k] <= OBJECTIVE_S { 0.0 } else { self.slow_cdf[k] };
+        let slow = if BUCKETS[k] <= OBJECTIVE_S {
+            0.0
+        } else {
+            self.slow_cdf[k]
+        };
         (1.0 - s) * fast + s * slow
     }
 }
@@ -112,7 +120,10 @@ impl Latency {
 /// land the interpolation on `x`; buckets below grow linearly from `floor`.
 fn pin(cdf: &mut [f64; BUCKETS.len()], x: f64, q: f64, floor: f64) {
     let q = q.clamp(0.0, 1.0);
-    let hi = BUCKETS.iter().position(|b| *b >= x && *b > floor).unwrap_or(BUCKETS.len() - 1);
+    let hi = BUCKETS
+        .iter()
+        .position(|b| *b >= x && *b > floor)
+        .unwrap_or(BUCKETS.len() - 1);
     let lo_le = if hi == 0 { 0.0 } else { BUCKETS[hi - 1].max(floor) };
     let frac = ((x - lo_le) / (BUCKETS[hi] - lo_le)).clamp(0.0, 0.999);
     let at_lo = ((q - frac) / (1.0 - frac)).clamp(0.0, 1.0);
@@ -168,7 +179,11 @@ mod tests {
         let now = 10 * HOUR;
         for ms in [12.0, 95.0, 180.0, 48.0] {
             let l = Latency::new(ms / 1000.0, None, now);
-            assert!((p99(&l, now) * 1000.0 - ms).abs() < 0.01, "{ms}: {}", p99(&l, now) * 1000.0);
+            assert!(
+                (p99(&l, now) * 1000.0 - ms).abs() < 0.01,
+                "{ms}: {}",
+                p99(&l, now) * 1000.0
+            );
         }
         let slow = Timeline::constant(0.072);
         let l = Latency::new(1.2, Some(slow), now);

@@ -208,7 +208,11 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
         })
         .collect();
     let port = p.downstreams(idx).next().map_or(0, |l| l.port);
-    instances.extend(a.endpoint_instances(port).into_iter().map(|i| json!({"id": i, "labels": {}})));
+    instances.extend(
+        super::endpoint_instances(a, port)
+            .into_iter()
+            .map(|i| json!({"id": i, "labels": {}})),
+    );
     instances.sort_by(|x, y| x["id"].as_str().cmp(&y["id"].as_str()));
     json!({
         "app_map": {

@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 
 use super::metrics::object_series;
 use super::{cell, chart, chart_widget, doc, group_widget, series, set};
+use crate::gofmt::humanize_bytes;
 use crate::model::Status;
-use crate::util::{TimeCtx, fmt_size, human_age, round, trim_float};
+use crate::util::{TimeCtx, human_age, round, trim_float};
 use crate::world::{App, Project};
 
 pub(super) fn nonempty(v: Vec<f64>) -> Option<Vec<f64>> {
@@ -203,14 +204,18 @@ fn external_rows(p: &Project, idx: usize) -> Vec<Value> {
     let a = &p.apps[idx];
     let port = p.downstreams(idx).next().map_or(0, |l| l.port);
     let ip = a.address.clone().unwrap_or_default();
-    a.endpoint_instances(port)
+    super::endpoint_instances(a, port)
         .into_iter()
         .map(|name| {
             let mut st = cell("unknown");
             set(&mut st, "status", json!("unknown"));
             let mut node = cell("");
             set(&mut node, "status", json!("unknown"));
-            set(&mut node, "link", json!({"title": "", "name": "overview", "params": {"id": "", "view": "nodes"}}));
+            set(
+                &mut node,
+                "link",
+                json!({"title": "", "name": "overview", "params": {"id": "", "view": "nodes"}}),
+            );
             json!({"id": "", "cells": [cell(&name), st, cell(""), cell(&ip), node]})
         })
         .collect()
@@ -409,8 +414,9 @@ pub(super) fn storage_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Val
             set(&mut lat, "unit", json!("ms"));
             let load = cell(&crate::gofmt::format_float(v.io_load));
             let pct = (v.used / v.total * 100.0).round();
+            // `humanize.Bytes` (v1.24.5:auditor/storage.go:94-100), as on the node page.
             json!({"id": "", "cells": [cell(&format!("{}:{}", v.name, v.mount)), lat, load,
-                   cell(&format!("{pct}% ({} / {})", fmt_size(v.used), fmt_size(v.total))), cell(&v.device)]})
+                   cell(&format!("{pct}% ({} / {})", humanize_bytes(v.used), humanize_bytes(v.total))), cell(&v.device)]})
         })
         .collect();
     let mut out = vec![
@@ -514,17 +520,17 @@ pub(super) fn dns_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
             let mut req = cell(&trim_float(d.rps));
             set(&mut req, "unit", json!("/s"));
             let nx = |n: u32| if n == 0 { cell("") } else { cell(&n.to_string()) };
-            // auditor/dns.go:156: the Domain cell is OK, or WARNING when it got NXDOMAIN.
+            // auditor/dns.go:140-149: the Domain cell is WARNING when it got counted NXDOMAIN
+            // answers or SERVFAIL, UNKNOWN when every answer was NXDOMAIN, else OK.
             let mut domain = cell(&d.domain);
-            set(
-                &mut domain,
-                "status",
-                json!(if d.nx_a + d.nx_aaaa + d.servfail > 0 {
-                    "warning"
-                } else {
-                    "ok"
-                }),
-            );
+            let status = if d.servfail > 0 || (!d.nx_only && d.nx_a + d.nx_aaaa > 0) {
+                "warning"
+            } else if d.nx_only {
+                "unknown"
+            } else {
+                "ok"
+            };
+            set(&mut domain, "status", json!(status));
             json!({"id": "", "cells": [domain, req, nx(d.nx_a), nx(d.nx_aaaa), cell(""), nx(d.servfail)]})
         })
         .collect();
@@ -544,18 +550,22 @@ pub(super) fn dns_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> 
             vec![series("TypeA", None, d)],
         )));
     }
-    if let Some(d) = nonempty(object_series(
-        p,
-        "container_dns_requests_total",
-        &a.name,
-        Some(("status", "nxdomain")),
-        ctx,
-    )) {
-        out.push(chart_widget(chart(
-            ctx,
-            "DNS errors, per second",
-            vec![series("TypeA:nxdomain", None, d)],
-        )));
+    // auditor/dns.go:103-111: one stacked series per `<type>:<status>` that is not ok.
+    let errors: Vec<Value> = ["nxdomain", "servfail"]
+        .into_iter()
+        .filter_map(|status| {
+            let d = nonempty(object_series(
+                p,
+                "container_dns_requests_total",
+                &a.name,
+                Some(("status", status)),
+                ctx,
+            ))?;
+            Some(series(&format!("TypeA:{status}"), None, d))
+        })
+        .collect();
+    if !errors.is_empty() {
+        out.push(chart_widget(chart(ctx, "DNS errors, per second", errors)));
     }
     out
 }

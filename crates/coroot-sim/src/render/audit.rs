@@ -279,9 +279,11 @@ fn instances_checks(c: &mut CheckOut, app: &App, restarts_thr: f64) {
     let periodic = app.kind == "CronJob";
     match c.vc.def.id {
         "InstanceAvailability" => {
-            let desired = app.instances.len() as u64;
+            let listed = app.instances.len() as u64;
+            let desired = app.desired.map_or(listed, u64::from);
             let available = app.instances.iter().filter(|i| i.up).count() as u64;
-            let down = desired - available;
+            // The message counts the listed instances that are down (auditor/instances.go:117-121).
+            let down = listed - available;
             c.count = available;
             let is = |n: u64, w: &str| {
                 format!(
@@ -416,7 +418,13 @@ fn derive(
             c.calc();
         }
         "DnsNxdomainErrors" => {
-            c.count = app.dns.iter().map(|d| u64::from(d.nx_a + d.nx_aaaa)).sum();
+            // Only domains that also resolved count (`DnsTypeStats.Nxdomain`, auditor/dns.go:17-22).
+            c.count = app
+                .dns
+                .iter()
+                .filter(|d| !d.nx_only)
+                .map(|d| u64::from(d.nx_a + d.nx_aaaa))
+                .sum();
             c.calc();
         }
         "LogErrors" => {

@@ -507,10 +507,15 @@ fn risks(p: &Project, ctx: &TimeCtx) -> Value {
         .map(|r| {
             let a = &p.apps[r.app];
             let typ = app_type(a, Some(&audit::audit(p, r.app, ctx, &f)));
+            // A dismissed risk is OK (v1.24.5:api/views/overview/risks.go:187-190, 269-272).
+            let severity = if r.dismissal.is_some() { Status::Ok } else { r.severity };
             let mut o = with_cluster(p, a, json!({
                 "key": {"category": r.category, "type": r.rtype}, "application_id": a.id,
-                "application_category": a.category, "application_type": typ, "severity": r.severity.as_str(), "type": ""
+                "application_category": a.category, "application_type": typ, "severity": severity.as_str(), "type": ""
             }));
+            if let Some(d) = &r.dismissal {
+                super::set(&mut o, "dismissal", json!({"by": d.by, "timestamp": d.timestamp, "reason": d.reason}));
+            }
             if let Some((ips, ports, lbs)) = &r.exposure {
                 super::set(&mut o, "exposure", json!({"ips": ips, "ports": ports, "node_port_services": [], "load_balancer_services": lbs}));
             }

@@ -29,12 +29,18 @@ fn risk(app: usize, severity: Status, rtype: &'static str, description: String) 
         severity,
         exposure: None,
         description: Some(description),
+        dismissal: None,
     }
 }
 
 /// `availabilityRisks` (risks.go:49-160).
 fn availability(p: &Project) -> Vec<Risk> {
-    let mut zones: Vec<&str> = p.nodes.iter().map(|n| n.az.as_str()).filter(|z| !z.is_empty()).collect();
+    let mut zones: Vec<&str> = p
+        .nodes
+        .iter()
+        .map(|n| n.az.as_str())
+        .filter(|z| !z.is_empty())
+        .collect();
     zones.sort_unstable();
     zones.dedup();
     let on_demand = p.nodes.iter().any(|n| n.life_cycle == "on-demand");
@@ -53,7 +59,13 @@ fn availability(p: &Project) -> Vec<Risk> {
         let mut cycles: Vec<&str> = nodes
             .iter()
             .filter_map(|n| p.node(n))
-            .map(|n| if n.life_cycle == "preemptible" { "spot" } else { n.life_cycle.as_str() })
+            .map(|n| {
+                if n.life_cycle == "preemptible" {
+                    "spot"
+                } else {
+                    n.life_cycle.as_str()
+                }
+            })
             .collect();
         cycles.sort_unstable();
         cycles.dedup();
@@ -109,13 +121,29 @@ fn availability(p: &Project) -> Vec<Risk> {
 }
 
 /// Every risk of the project: the scenario's exposure risks and the derived availability
-/// ones, worst first, then by app name (risks.go:36-47).
+/// ones (a derived risk keeps the dismissal the scenario gave the same app and type), worst
+/// first as shown (a dismissed risk reads `ok`), then by app name (risks.go:36-47, 182-200).
 pub(crate) fn all(p: &Project) -> Vec<Risk> {
-    let mut rs: Vec<Risk> = p.risks.iter().filter(|r| r.category != "Availability").cloned().collect();
-    rs.extend(availability(p));
+    let stored = |r: &Risk| {
+        p.risks
+            .iter()
+            .find(|s| s.app == r.app && s.rtype == r.rtype)
+            .and_then(|s| s.dismissal.clone())
+    };
+    let mut rs: Vec<Risk> = p
+        .risks
+        .iter()
+        .filter(|r| r.category != "Availability")
+        .cloned()
+        .collect();
+    for mut r in availability(p) {
+        r.dismissal = stored(&r);
+        rs.push(r);
+    }
+    let shown = |r: &Risk| if r.dismissal.is_some() { Status::Ok } else { r.severity };
     rs.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        shown(b)
+            .cmp(&shown(a))
             .then(p.apps[a.app].name.cmp(&p.apps[b.app].name))
     });
     rs

@@ -1,13 +1,18 @@
 //! Scenarios: named, deterministic worlds the simulator can serve. A `Scenario` is only a
 //! recipe; the world is materialised when the simulator starts, relative to its "now".
 
+mod classes;
 mod ecommerce;
+mod faults;
 mod synthetic;
+mod truth;
 
 use crate::world::World;
 
 pub(crate) use ecommerce::Variant;
+use faults::Fault;
 pub use synthetic::SyntheticSpec;
+pub use truth::ExpectedCause;
 
 /// A named, deterministic world the simulator serves.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +26,7 @@ enum Kind {
     Ecommerce(Variant),
     Empty,
     Synthetic(SyntheticSpec),
+    Fault(Fault),
 }
 
 impl Scenario {
@@ -33,7 +39,20 @@ impl Scenario {
         "tcp_connect_failures",
         "node_disk_saturation",
         "healthy",
+        "packet_loss",
         "dns_nxdomain",
+        "dns_servfail",
+        "disk_space_full",
+        "oom_without_deploy",
+        "cpu_throttling_after_limit_change",
+        "noisy_neighbour",
+        "node_down",
+        "postgres_latency",
+        "connection_pool_exhausted",
+        "bad_deploy_log_errors",
+        "external_dependency_down",
+        "healthy_with_noise",
+        "concurrent_faults",
     ];
 
     /// The realistic e-commerce cluster in trouble.
@@ -127,16 +146,6 @@ impl Scenario {
         }
     }
 
-    /// Only cart's DNS story: `redis-cache.default.svc.cluster.local` answers NXDOMAIN 7
-    /// times in the last hour (`DnsNxdomainErrors` on cart, its DNS indicator "errors", the
-    /// "no such host" error logs), nothing else wrong.
-    pub fn dns_nxdomain() -> Scenario {
-        Scenario {
-            kind: Kind::Ecommerce(Variant::Dns),
-            cloud_rca: false,
-        }
-    }
-
     /// The e-commerce cluster with nothing wrong.
     pub fn healthy() -> Scenario {
         Scenario {
@@ -170,8 +179,7 @@ impl Scenario {
             "tcp_connect_failures" => Some(Scenario::tcp_connect_failures()),
             "node_disk_saturation" => Some(Scenario::node_disk_saturation()),
             "healthy" => Some(Scenario::healthy()),
-            "dns_nxdomain" => Some(Scenario::dns_nxdomain()),
-            _ => None,
+            _ => Fault::by_name(name).map(Scenario::fault),
         }
     }
 
@@ -185,6 +193,25 @@ impl Scenario {
                 World::new(vec![p])
             }
             Kind::Synthetic(spec) => synthetic::build(spec, now_ms),
+            Kind::Fault(f) => f.build(now_ms),
         }
+    }
+
+    /// The ground truth: one [`ExpectedCause`] per independent problem of the scenario, the
+    /// one behind the open incidents first; empty for a scenario with nothing wrong (`healthy`,
+    /// `healthy_with_noise`, `empty`) and for `synthetic`, whose problems are random.
+    pub fn expected_causes(&self) -> Vec<ExpectedCause> {
+        match &self.kind {
+            Kind::Ecommerce(v) => truth::ecommerce(*v),
+            Kind::Fault(f) => f.truth().to_vec(),
+            Kind::Empty | Kind::Synthetic(_) => Vec::new(),
+        }
+    }
+
+    /// The root cause of the scenario's open incidents: the first of
+    /// [`Scenario::expected_causes`], `None` when nothing is wrong. Scenarios with several
+    /// independent problems (`ecommerce`, `concurrent_faults`) list the others there.
+    pub fn expected_cause(&self) -> Option<ExpectedCause> {
+        self.expected_causes().into_iter().next()
     }
 }

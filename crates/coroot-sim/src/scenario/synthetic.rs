@@ -398,6 +398,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                 severity: Status::Critical,
                 exposure: None,
                 description: Some(format!("{cap} isn’t replicated - data loss possible")),
+                dismissal: None,
             });
         } else if a.instances.len() == 1 && a.kind == "Deployment" && nnodes > 1 {
             p.risks.push(Risk {
@@ -407,6 +408,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                 severity: Status::Warning,
                 exposure: None,
                 description: Some("Single instance - not resilient to node failure".into()),
+                dismissal: None,
             });
         }
         if a.is_db() && i % 97 == 0 {
@@ -421,6 +423,7 @@ pub(crate) fn build(spec: &SyntheticSpec, now: i64) -> World {
                     vec![format!("{}-public", a.name)],
                 )),
                 description: None,
+                dismissal: None,
             });
         }
     }
@@ -454,7 +457,7 @@ fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
         .collect();
     let hashes = |pool: &[Arc<str>]| -> Vec<Arc<str>> {
         pool.iter()
-            .map(|m| Arc::from(crate::world::pattern_hash(m).as_str()))
+            .map(|m| Arc::from(crate::logpattern::hash(m).as_str()))
             .collect()
     };
     let (h_info, h_warn, h_error, h_debug) = (hashes(&m.info), hashes(&m.warn), hashes(&m.error), hashes(&m.debug));

@@ -114,8 +114,13 @@ pub async fn login(addr: SocketAddr, email: &str, password: &str) -> String {
 
 /// Starts the ecommerce scenario at a fixed now and logs in.
 pub async fn ecommerce() -> (Simulator, String) {
+    start_scenario(Scenario::ecommerce()).await
+}
+
+/// Starts a scenario at a fixed now and logs in.
+pub async fn start_scenario(scenario: Scenario) -> (Simulator, String) {
     let sim = Simulator::start(
-        Scenario::ecommerce(),
+        scenario,
         SimConfig {
             now_ms: Some(NOW_MS),
             ..SimConfig::default()

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod faults;
 mod incidents_alerts;
 mod logs_traces;
 mod nodes_context;

@@ -623,7 +623,8 @@ async fn overview_views_carry_the_story() {
         "Redis isn’t replicated - data loss possible"
     );
     let costs = v("costs", "").await["costs"].clone();
-    assert_eq!(costs["nodes"].as_array().unwrap().len(), 3);
+    // node-4 stopped reporting half an hour ago: still priced from its instance type.
+    assert_eq!(costs["nodes"].as_array().unwrap().len(), 4);
     let reco = costs["applications"]
         .as_array()
         .unwrap()

@@ -36,9 +36,10 @@ pub struct Group {
 }
 
 /// Collapses entries with the same `key` into groups, in order of their newest line. Coroot
-/// sends lines newest first, but not on every version; the order is re-established.
-pub fn group<K: Hash + Eq + Clone>(entries: &[LogEntry], key: impl Fn(&LogEntry) -> K) -> Vec<(K, Group)> {
-    let mut sorted: Vec<&LogEntry> = entries.iter().collect();
+/// sends lines newest first, but not on every version; the order is re-established. The key
+/// may borrow from the entries, so grouping costs no allocation per line.
+pub fn group<'a, K: Hash + Eq + Clone>(entries: &'a [LogEntry], key: impl Fn(&'a LogEntry) -> K) -> Vec<(K, Group)> {
+    let mut sorted: Vec<&'a LogEntry> = entries.iter().collect();
     sorted.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
     let mut index: HashMap<K, usize> = HashMap::new();
     let mut groups: Vec<(K, Group)> = Vec::new();
@@ -84,7 +85,7 @@ pub fn group<K: Hash + Eq + Clone>(entries: &[LogEntry], key: impl Fn(&LogEntry)
 
 /// Identical lines of one level collapsed, newest group first.
 pub fn messages(entries: &[LogEntry]) -> Vec<Group> {
-    group(entries, |e| (e.severity.clone(), e.message.clone()))
+    group(entries, |e| (e.severity.as_str(), e.message.as_str()))
         .into_iter()
         .map(|(_, g)| g)
         .collect()

@@ -72,7 +72,9 @@ pub const SIM_PASSWORD: &str = "sim-password";
 pub const SIM_API_KEY: &str = "sim-api-key";
 
 /// `coroot-mcp` with a clean environment pointed at `url` with the simulator's credentials,
-/// short timeouts, and `env` on top (an empty value removes the variable).
+/// short timeouts, no response cache (these tests inject a fault between two identical calls
+/// and watch the second reach the simulator), and `env` on top (an empty value removes the
+/// variable).
 pub fn against(url: &str, env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(BIN);
     for (k, _) in std::env::vars() {
@@ -85,7 +87,8 @@ pub fn against(url: &str, env: &[(&str, &str)]) -> Command {
         .env("COROOT_PASSWORD", SIM_PASSWORD)
         .env("COROOT_API_KEY", SIM_API_KEY)
         .env("COROOT_TIMEOUT", "5")
-        .env("COROOT_CONNECT_TIMEOUT", "2");
+        .env("COROOT_CONNECT_TIMEOUT", "2")
+        .env("COROOT_CACHE_SECONDS", "0");
     for (k, v) in env {
         if v.is_empty() {
             cmd.env_remove(k);

@@ -187,6 +187,14 @@ pub(crate) fn series_of(p: &Project, metric: &str) -> Vec<SeriesSpec> {
                                     &format!("{}nx", d.domain),
                                 );
                             }
+                            // The node agent's rcode 2 (coroot-node-agent ebpftracer/l7/l7.go `Status.DNS`).
+                            if d.servfail > 0 && has_story {
+                                push(
+                                    &[("domain", &d.domain), ("request_type", "TypeA"), ("status", "servfail")],
+                                    0.0,
+                                    &format!("{}sf", d.domain),
+                                );
+                            }
                         }
                     }
                     _ => {

@@ -21,7 +21,7 @@ pub(super) struct Apps {
 }
 
 /// A running pod.
-pub(super) fn pod(name: &str, node: &str, ip: &str) -> Instance {
+pub(crate) fn pod(name: &str, node: &str, ip: &str) -> Instance {
     Instance {
         name: name.into(),
         node: node.into(),
@@ -280,11 +280,11 @@ fn cart(v: Variant, now: i64) -> App {
         DnsDomain {
             domain: "redis-cache.default.svc.cluster.local".into(),
             rps: 0.5,
-            nx_a: if v.dns() { 7 } else { 0 },
+            nx_a: if v.full() { 7 } else { 0 },
             ..DnsDomain::default()
         },
     ];
-    if v.dns() {
+    if v.full() {
         // DnsNxdomainErrors follows from the NXDOMAIN answers above.
         cart.trouble_since = Some(now - 52 * MIN);
     }
@@ -396,5 +396,6 @@ pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
             vec!["postgres-public".into()],
         )),
         description: None,
+        dismissal: None,
     }]
 }

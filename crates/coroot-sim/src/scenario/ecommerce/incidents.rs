@@ -208,7 +208,6 @@ so postgres queries of **catalog** are slow.".into(),
                     "catalog".into(),
                 )],
             }),
-            ..Incident::default()
         });
     }
     out

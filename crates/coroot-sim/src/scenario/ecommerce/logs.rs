@@ -8,15 +8,15 @@ use crate::prng::{Rng, hash_str};
 use crate::util::{HOUR, MIN};
 use crate::world::{LogRow, Project};
 
-/// Appends log rows to a project.
-struct LogSink<'a> {
-    p: &'a mut Project,
+/// Appends log rows to a project (the fault scenarios write theirs with it too).
+pub(crate) struct LogSink<'a> {
+    pub(crate) p: &'a mut Project,
 }
 
 impl LogSink<'_> {
     /// A container log line of `app`'s pod number `pod_idx` (wrapping around its pods), as
     /// the node agent ships it (see `world::container_log_attrs`).
-    fn container(&mut self, app: &str, pod_idx: usize, ts_ms: i64, sev: u8, msg: &str, trace: &str) {
+    pub(crate) fn container(&mut self, app: &str, pod_idx: usize, ts_ms: i64, sev: u8, msg: &str, trace: &str) {
         let Some(ai) = self.p.app_by_name(app) else {
             return;
         };
@@ -31,7 +31,7 @@ impl LogSink<'_> {
             message: Arc::from(msg),
             trace_id: Arc::from(trace),
             attrs: Arc::new(attrs),
-            pattern: Arc::from(crate::world::pattern_hash(msg).as_str()),
+            pattern: Arc::from(crate::logpattern::hash(msg).as_str()),
             cluster: None,
         });
     }
@@ -57,7 +57,7 @@ impl LogSink<'_> {
 
     /// A Kubernetes event about `object` (kind, name, namespace) reported by `source`
     /// (component, host), stored as Coroot stores them: an OTel log of `KubernetesEvents`.
-    fn event(
+    pub(crate) fn event(
         &mut self,
         ts_ms: i64,
         typ: &str,
@@ -237,7 +237,7 @@ pub(super) fn production(p: &mut Project, v: Variant, now: i64) {
             );
         }
     }
-    if v.dns() {
+    if v.full() {
         for k in 0..7 {
             sink.container(
                 "cart",

@@ -132,8 +132,6 @@ pub(super) fn stories(v: Variant, now: i64) -> Vec<MetricStory> {
                 after: 0.45,
             },
         ));
-    }
-    if v.dns() {
         s.push(story(
             "container_dns_requests_total",
             "cart",

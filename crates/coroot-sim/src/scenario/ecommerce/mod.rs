@@ -3,9 +3,9 @@
 //! story variants (`oom_after_deploy`, `tcp_connect_failures`, `node_disk_saturation`,
 //! `healthy`) reuse the same cluster with only one root cause switched on.
 
-mod cluster;
+pub(super) mod cluster;
 mod incidents;
-mod logs;
+pub(super) mod logs;
 mod metrics;
 mod plot;
 mod traces;
@@ -19,7 +19,7 @@ pub(crate) fn build(v: Variant, now: i64) -> World {
     World::new(vec![production(v, now), staging(now)])
 }
 
-fn production(v: Variant, now: i64) -> Project {
+pub(super) fn production(v: Variant, now: i64) -> Project {
     let mut p = Project::new(P, "production", now, 7);
     p.nodes = cluster::nodes(v);
     let apps = cluster::add_apps(&mut p, v);
@@ -35,7 +35,7 @@ fn production(v: Variant, now: i64) -> Project {
 }
 
 /// The quiet staging project: two healthy apps on one node.
-fn staging(now: i64) -> Project {
+pub(super) fn staging(now: i64) -> Project {
     let mut p = Project::new(S, "staging", now, 11);
     let mut n = cluster::node("stg-node-1", "10.1.1.11", "us-east-1a", 12, 38);
     n.instance_type = "t3.large".into();

@@ -12,8 +12,6 @@ pub(crate) enum Variant {
     Oom,
     Tcp,
     Disk,
-    /// Only cart's NXDOMAIN answers.
-    Dns,
     Healthy,
 }
 
@@ -26,9 +24,6 @@ impl Variant {
     }
     pub(super) fn disk(self) -> bool {
         matches!(self, Variant::Full | Variant::Disk)
-    }
-    pub(super) fn dns(self) -> bool {
-        matches!(self, Variant::Full | Variant::Dns)
     }
     pub(super) fn full(self) -> bool {
         self == Variant::Full

@@ -236,11 +236,18 @@ impl<'a> Fan<'a> {
         Ok(())
     }
 
-    /// Round 1: the cluster-wide views.
-    pub async fn cluster(&mut self, facts: &mut Facts, range: TimeRange, wide: TimeRange) {
+    /// Round 1: the incident list, alone, since an open incident may widen the window the
+    /// other views are asked for.
+    pub async fn incident_list(&mut self, facts: &mut Facts, wide: TimeRange) {
         self.spawn("incidents", move |c, p| async move {
             c.incidents(&p, wide.to_ms, 100).await.map(|v| v.map(Got::Incidents))
         });
+        let got = self.drain().await;
+        facts.absorb(got);
+    }
+
+    /// Round 1 continued: the cluster-wide views.
+    pub async fn cluster(&mut self, facts: &mut Facts, range: TimeRange, wide: TimeRange) {
         self.spawn("applications", move |c, p| async move {
             c.applications(&p, range).await.map(|v| v.map(Got::Apps))
         });

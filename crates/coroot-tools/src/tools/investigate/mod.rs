@@ -59,8 +59,12 @@ pub struct Investigate;
 
 /// Suspects shown with their evidence; the rest are listed in one line.
 const SHOWN: usize = 5;
-/// Lookback of the incidents and deployments searched, at least.
+/// Lookback of the incidents and deployments searched, at least; also the most the window is
+/// widened to cover an open incident's start (Coroot's incident window cap).
 const WIDE_HOURS: f64 = 24.0;
+/// How far before an open incident's opening the widened window starts: the failure began
+/// before Coroot's burn-rate alert could fire.
+const WIDEN_MARGIN_MS: i64 = 15 * 60_000;
 /// The structured list the answer's items stand for.
 const SUSPECTS: &str = "/suspects";
 
@@ -90,8 +94,11 @@ impl Tool for Investigate {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            mut range,
+            mut window,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
         let wide = TimeRange::last_hours(ctx.now_ms(), window.lookback_hours.max(WIDE_HOURS));
         let given_app = match &p.app_id {
             Some(input) => Some(resolve::app_id(ctx, &project.id, input).await?),
@@ -101,6 +108,18 @@ impl Tool for Investigate {
         let mut facts = Facts::default();
         if let Some(key) = &p.incident_key {
             fan.named_incident(&mut facts, key, &project.name).await?;
+        }
+        fan.incident_list(&mut facts, wide).await;
+        // An open incident that began before the window: look from its start (as Coroot's own
+        // incident page does, up to a day), unless the caller chose the window.
+        let mut widened = None;
+        if p.lookback_hours.is_none()
+            && let Some((key, opened)) = earliest_open(&facts, p.incident_key.as_deref(), given_app.as_ref())
+            && opened < range.from_ms
+        {
+            let hours = ((ctx.now_ms() - opened + WIDEN_MARGIN_MS) as f64 / 900_000.0).ceil() / 4.0;
+            (range, window) = crate::context::window(ctx, Self::NAME, Some(hours.min(WIDE_HOURS)), 1.0)?;
+            widened = Some(key);
         }
         fan.cluster(&mut facts, range, wide).await;
         if p.incident_key.is_none() {
@@ -123,6 +142,7 @@ impl Tool for Investigate {
             incident_key: p.incident_key,
             given_app,
             started_from: plan.started_from.clone(),
+            widened,
         };
         Ok(report::output(&case, suspects, meta))
     }
@@ -225,6 +245,23 @@ impl Tool for Investigate {
 }
 
 /// The open incidents to examine (of the app asked for, when one is), worst and newest first.
+/// The open incident in scope that began first: the one named, else the open ones of the given
+/// app, else every open one. (key, opened at)
+fn earliest_open(facts: &Facts, named: Option<&str>, given: Option<&AppId>) -> Option<(String, i64)> {
+    let named_view = named.and_then(|k| facts.views.get(k)).map(|v| &v.incident);
+    let listed = facts
+        .incidents
+        .iter()
+        .flatten()
+        .filter(|i| named.is_none() && given.is_none_or(|a| crate::analysis::same_app(a, &i.application_id)));
+    named_view
+        .into_iter()
+        .chain(listed)
+        .filter(|i| i.is_open())
+        .filter_map(|i| i.opened_at.map(|o| (i.key.clone(), o)))
+        .min_by_key(|(_, o)| *o)
+}
+
 fn open_incidents(facts: &Facts, given: Option<&AppId>) -> Vec<String> {
     let mut open: Vec<&coroot_client::models::Incident> = facts
         .incidents

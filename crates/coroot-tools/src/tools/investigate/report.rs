@@ -30,6 +30,8 @@ pub(super) struct Meta {
     pub incident_key: Option<String>,
     pub given_app: Option<AppId>,
     pub started_from: String,
+    /// The open incident whose start the window was widened to cover.
+    pub widened: Option<String>,
 }
 
 /// The whole output.
@@ -149,6 +151,12 @@ fn started_from(case: &Case<'_>, incidents: &[IncidentOut], meta: &Meta) -> Stri
         if resolved > 0 {
             out.push_str(&format!("; {resolved} resolved incident(s) not investigated"));
         }
+    }
+    if let Some(key) = &meta.widened {
+        out.push_str(&format!(
+            "; health data from the last {} to cover the start of incident {key}",
+            hours(meta.window.lookback_hours)
+        ));
     }
     let window_start = meta.now - (meta.window.lookback_hours * 3_600_000.0) as i64;
     for i in incidents {

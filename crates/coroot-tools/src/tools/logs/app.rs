@@ -14,7 +14,7 @@ use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_f64, opt_string, opt_u32, req_string};
-use crate::redact::{redact, redact_entries};
+use crate::redact::{redact_entries, redact_mut};
 use crate::render::units::{clip, one_line};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
@@ -132,7 +132,7 @@ impl Tool for GetAppLogs {
         if ctx.redact_secrets {
             redact_entries(&mut logs.entries);
             for pt in &mut logs.patterns {
-                pt.sample = redact(&pt.sample);
+                redact_mut(&mut pt.sample);
             }
         }
         let total = logs.entries.len();

@@ -121,22 +121,34 @@ pub struct K8sEvent {
     pub host: String,
 }
 
+/// The attributes of a Kubernetes event log line that say what it is about, in
+/// [`K8sEvent`]'s field order.
+const EVENT_ATTRIBUTES: [&str; 6] = [
+    "event.reason",
+    "object.kind",
+    "object.name",
+    "object.namespace",
+    "source.component",
+    "source.host",
+];
+
 impl K8sEvent {
-    fn of(e: &LogEntry) -> Option<K8sEvent> {
+    /// A line's event attributes, borrowed (a grouping key), when it is a Kubernetes event.
+    fn key(e: &LogEntry) -> Option<[&str; 6]> {
         let is_event = e.application == EVENTS_SERVICE
             || e.attributes.get("service.name").map(String::as_str) == Some(EVENTS_SERVICE);
-        if !is_event {
-            return None;
+        is_event.then(|| EVENT_ATTRIBUTES.map(|k| e.attributes.get(k).map_or("", String::as_str)))
+    }
+
+    fn from_key([reason, kind, name, namespace, source, host]: [&str; 6]) -> K8sEvent {
+        K8sEvent {
+            reason: reason.into(),
+            object_kind: kind.into(),
+            object_name: name.into(),
+            object_namespace: namespace.into(),
+            source: source.into(),
+            host: host.into(),
         }
-        let attr = |k: &str| e.attributes.get(k).cloned().unwrap_or_default();
-        Some(K8sEvent {
-            reason: attr("event.reason"),
-            object_kind: attr("object.kind"),
-            object_name: attr("object.name"),
-            object_namespace: attr("object.namespace"),
-            source: attr("source.component"),
-            host: attr("source.host"),
-        })
     }
 
     /// `BackOff Pod default/payment-x (kubelet, node-2)`.
@@ -221,17 +233,17 @@ impl Tool for GetOverviewLogs {
         let total = logs.entries.len();
         let messages = group(&logs.entries, |e| {
             (
-                e.application.clone(),
-                e.severity.clone(),
-                e.message.clone(),
-                K8sEvent::of(e),
+                e.application.as_str(),
+                e.severity.as_str(),
+                e.message.as_str(),
+                K8sEvent::key(e),
             )
         })
         .into_iter()
         .map(|((application, _, _, event), group)| OverviewGroup {
-            application,
+            application: application.to_string(),
             group: group.into(),
-            event,
+            event: event.map(K8sEvent::from_key),
         })
         .collect();
         Ok(Output {

@@ -21,7 +21,7 @@ use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
-use crate::redact::redact;
+use crate::redact::redact_mut;
 use crate::render::units::{iso, latency_ms, when};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
@@ -236,12 +236,10 @@ impl Tool for GetTraces {
             if ctx.redact_secrets {
                 // URLs and statements can carry credentials, as log lines do.
                 for s in &mut spans {
-                    s.details.text = redact(&s.details.text);
-                    s.status.message = redact(&s.status.message);
+                    redact_mut(&mut s.details.text);
+                    redact_mut(&mut s.status.message);
                     for e in &mut s.events {
-                        for v in e.attributes.values_mut() {
-                            *v = redact(v);
-                        }
+                        e.attributes.values_mut().for_each(redact_mut);
                     }
                 }
             }
@@ -280,7 +278,7 @@ fn app_spans(
     spans.sort_by_key(|s| std::cmp::Reverse(s.timestamp));
     if ctx.redact_secrets {
         for s in &mut spans {
-            s.status.message = redact(&s.status.message);
+            redact_mut(&mut s.status.message);
         }
     }
     Output {
