@@ -16,8 +16,11 @@ PIDS=$WORK/pids
 
 stop() {
   [ -f "$PIDS" ] || { echo "nothing to stop ($PIDS is absent)"; return 0; }
-  while read -r name pid; do
-    if kill "$pid" 2>/dev/null; then echo "stopped $name ($pid)"; fi
+  while read -r name pid cmd; do
+    # Only the process recorded, and only while it still runs what was started (a pid can be reused).
+    if ps -p "$pid" -o args= 2>/dev/null | grep -qF -- "$cmd" && kill "$pid" 2>/dev/null; then
+      echo "stopped $name ($pid)"
+    fi
   done < "$PIDS"
   rm -f "$PIDS"
 }
@@ -32,7 +35,7 @@ for bin in "$COROOT_BIN" prometheus promtool python3; do
   command -v "$bin" >/dev/null || { echo "missing: $bin"; exit 1; }
 done
 if [ -f "$PIDS" ]; then echo "$PIDS exists: run scripts/real-coroot.sh stop first"; exit 1; fi
-rm -rf "$WORK"
+rm -rf "$WORK/prom-data" "$WORK/coroot-data" "$WORK/history.om"
 mkdir -p "$WORK/prom-data" "$WORK/coroot-data/cloud-pricing"
 trap 'echo "start failed; stopping what started"; stop' ERR
 
@@ -46,7 +49,7 @@ cargo build --quiet -p coroot-sim
 target/debug/coroot-sim serve-metrics --scenario "$SCENARIO" --listen "127.0.0.1:$METRICS_PORT" \
   --lead-seconds 120 --history "$WORK/history.om" --prom-data "$WORK/prom-data" \
   --pricing "$WORK/coroot-data/cloud-pricing/cloud-pricing.json.gz" > "$WORK/metrics.log" 2>&1 &
-echo "metrics $!" >> "$PIDS"
+echo "metrics $! serve-metrics" >> "$PIDS"
 for _ in $(seq 1 600); do grep -q "serving" "$WORK/metrics.log" && break; sleep 0.2; done
 grep -q "serving" "$WORK/metrics.log" || { cat "$WORK/metrics.log"; false; }
 
@@ -58,7 +61,7 @@ scrape_configs:
 EOF
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom-data" \
   --storage.tsdb.retention.time=30d --web.listen-address="127.0.0.1:$PROM_PORT" > "$WORK/prometheus.log" 2>&1 &
-echo "prometheus $!" >> "$PIDS"
+echo "prometheus $! $WORK/prometheus.yml" >> "$PIDS"
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && break; sleep 0.3; done
 
 # The deployment watcher stays on: no --do-not-check-for-deployments.
@@ -66,7 +69,7 @@ for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/
   --data-dir "$WORK/coroot-data" --auth-bootstrap-admin-password "$PASSWORD" \
   --bootstrap-prometheus-url "http://127.0.0.1:$PROM_PORT" --bootstrap-refresh-interval 15s \
   --do-not-check-for-updates --disable-usage-statistics > "$WORK/coroot.log" 2>&1 &
-echo "coroot $!" >> "$PIDS"
+echo "coroot $! $WORK/coroot-data" >> "$PIDS"
 URL="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 1 100); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 0.2; done
 
