@@ -192,7 +192,14 @@ pub fn app_detail(out: &Value, f: &mut Facts) {
     for c in arr(out, "failing_checks") {
         let k = format!("check.{}", s(c, "id"));
         p.text(&format!("{k}.status"), s(c, "status"));
-        p.message(&format!("{k}.message"), s(c, "message"), Tol::Near(1.0, 0.1));
+        // Log counts get the log patterns' tolerance: under load a real Coroot has been seen
+        // a few lines short of what its counters hold (docs/coroot-compat.md).
+        let tol = if s(c, "id") == "LogErrors" {
+            Tol::Near(2.0, 0.25)
+        } else {
+            Tol::Near(1.0, 0.1)
+        };
+        p.message(&format!("{k}.message"), s(c, "message"), tol);
     }
     for (side, key) in [("client", "clients"), ("dependency", "dependencies")] {
         for c in arr(out, key) {
