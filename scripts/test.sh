@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The test suite: the house checks (formatting, clippy and rustdoc with warnings denied, file
 # sizes and circles), every Rust test (unit, simulator-backed integration, end-to-end through
-# the real binary), the static (musl) release binary when the target installs, then
-# third-party MCP clients against the binary.
-# Installs what a fresh machine lacks: cargo-nextest if missing, and a venv with `mcp`.
+# the real binary), the static (musl) release binary when the target installs, the
+# differential tier against a real Coroot when its binary is there (../shared/coroot/coroot, or
+# COROOT_BIN), then third-party MCP clients against the binary.
+# Installs what a fresh machine lacks: cargo-nextest, a venv with `mcp`, and Prometheus (Debian's
+# package, for the real-Coroot tier) when the tier runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +40,22 @@ if command -v musl-gcc >/dev/null 2>&1 && rustup target add x86_64-unknown-linux
   echo "   static: $(du -h "$static_bin" | cut -f1)"
 else
   echo "   skipped: no musl target or musl-gcc here (Debian: apt-get install musl-tools)"
+fi
+
+# The real-Coroot tier (crates/coroot-mcp/tests/real, #[ignore]d in the plain test run): each
+# scenario served by the simulator and by a real Coroot fed with the emitter's series, every
+# tool's facts compared. Minutes of wall time, so only here.
+COROOT_BIN=${COROOT_BIN:-../shared/coroot/coroot}
+if [ -x "$COROOT_BIN" ]; then
+  echo "== differential tests against a real Coroot ($COROOT_BIN)"
+  if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    echo "== installing prometheus (Debian's package, with promtool)"
+    SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq prometheus >/dev/null
+  fi
+  COROOT_BIN=$(realpath "$COROOT_BIN") cargo nextest run -p coroot-mcp --test real --run-ignored only --no-capture
+else
+  echo "== real-Coroot tier skipped: no Coroot binary at $COROOT_BIN (set COROOT_BIN to run it)"
 fi
 
 echo "== third-party MCP clients (Python SDK, TypeScript SDK, Inspector CLI) against coroot-mcp"

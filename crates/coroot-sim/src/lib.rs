@@ -97,9 +97,11 @@
 //!   the fixed clock `NOW_MS` and `assert_no_secret`.
 
 mod config;
+mod emit;
 mod faults;
 mod gofmt;
 mod http;
+mod logpattern;
 mod model;
 mod prng;
 mod render;
@@ -114,6 +116,7 @@ mod version;
 mod world;
 
 pub use config::{Auth, ProjectHealth, PrometheusHealth, SimConfig};
+pub use emit::{Emitter, LiveMetrics};
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
 pub use scenario::{ExpectedCause, Scenario, SyntheticSpec};

@@ -1,16 +1,22 @@
 //! `coroot-sim`: runs the Coroot API simulator as a standalone server for manual testing
-//! and demos. Prints the base URL and credentials on stdout, logs to stderr.
+//! and demos, or (`serve-metrics`) renders a scenario as the Prometheus series a real Coroot
+//! reads: history for promtool, then the same values live on `/metrics`. Prints what it
+//! serves on stdout, logs to stderr.
+
+mod metrics;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use coroot_sim::{Auth, ProjectHealth, PrometheusHealth, Scenario, SimConfig, Simulator};
 
 /// Serve a simulated Coroot API.
 #[derive(Parser, Debug)]
 #[command(name = "coroot-sim", version, about = "A Coroot API simulator")]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -52,6 +58,14 @@ struct Args {
     multicluster: bool,
 }
 
+/// What to run instead of the API simulator.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render a scenario as Prometheus series: write its history as OpenMetrics (and
+    /// backfill it with promtool), then serve the same values live on /metrics.
+    ServeMetrics(metrics::MetricsArgs),
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -59,6 +73,9 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args = Args::parse();
+    if let Some(Command::ServeMetrics(m)) = args.command {
+        return metrics::run(m).await;
+    }
     let Some(mut scenario) = Scenario::by_name(&args.scenario) else {
         eprintln!(
             "unknown scenario {:?}; known: {}",

@@ -363,6 +363,9 @@ pub(crate) struct App {
     pub rps: f64,
     pub latency_ms: f64,
     pub error_ratio: f64,
+    /// An external service's public IP, the address its clients connect to: Coroot names its
+    /// instances after it (constructor/connections.go).
+    pub address: Option<String>,
 }
 
 impl App {
@@ -677,12 +680,6 @@ impl LogRow {
         let pattern = (!self.pattern.is_empty()).then_some(("pattern.hash", &*self.pattern));
         self.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(pattern)
     }
-}
-
-/// The pattern hash of a message (Coroot hashes the message's pattern; here every distinct
-/// message is its own pattern).
-pub(crate) fn pattern_hash(msg: &str) -> String {
-    format!("{:016x}", crate::prng::hash_str(msg))
 }
 
 /// The ServiceName and attributes of a container log row as the node agent writes them

@@ -347,7 +347,7 @@ async fn oversized_body_is_refused_past_the_cap() {
     // Under the cap the padded body is just JSON with an extra key.
     sim.clear_faults();
     sim.inject(fault("/overview/risks", Fault::OversizedBody { bytes: 32 * 1024 }));
-    assert_eq!(client.risks(PROD, last_hour()).await.unwrap().len(), 3);
+    assert_eq!(client.risks(PROD, last_hour()).await.unwrap().len(), 6);
 }
 
 #[tokio::test]

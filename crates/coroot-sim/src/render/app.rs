@@ -207,6 +207,12 @@ pub(crate) fn detail(p: &Project, idx: usize, ctx: &TimeCtx) -> Value {
             json!({"id": i.name, "labels": labels})
         })
         .collect();
+    let port = p.downstreams(idx).next().map_or(0, |l| l.port);
+    instances.extend(
+        super::endpoint_instances(a, port)
+            .into_iter()
+            .map(|i| json!({"id": i, "labels": {}})),
+    );
     instances.sort_by(|x, y| x["id"].as_str().cmp(&y["id"].as_str()));
     json!({
         "app_map": {

@@ -24,33 +24,64 @@ use crate::util::TimeCtx;
 use crate::world::{LogRow, Project};
 
 /// `renderPatterns` (logs.go:258-290): per pattern a column chart, `sum` desc; the view
-/// chart is a column chart (stacked, not sorted) per severity.
+/// chart is a column chart (stacked, not sorted) per severity. Patterns are Coroot's: the
+/// agent's per-severity patterns, merged when one word apart (`crate::logpattern`). Coroot
+/// merges the counters in Prometheus' order (by label set: container id, then pattern hash,
+/// constructor/logs.go `logMessage`), so the first such series names a merged pattern, with
+/// the sample the agent gave it: its container's first line of that pattern.
 fn patterns(p: &Project, idx: usize, ctx: &TimeCtx, out: &mut Value) {
-    let rows: Vec<&LogRow> = window(p, ctx)
+    let mut rows: Vec<&LogRow> = window(p, ctx)
         .iter()
         .filter(|l| l.app == Some(idx as u32) && l.service.starts_with('/'))
         .collect();
-    let mut groups: HashMap<&str, (u8, Vec<&LogRow>)> = HashMap::new();
-    for l in &rows {
-        groups.entry(&l.pattern).or_insert((l.severity, Vec::new())).1.push(l);
+    let series = |l: &LogRow| {
+        (
+            l.attr("container.id").unwrap_or_default().to_string(),
+            l.pattern.clone(),
+        )
+    };
+    rows.sort_by_key(|l| (series(l), l.ts_ms()));
+    // The agent's sample of a series: the first line it counted, even before the window.
+    let first_line = |l: &LogRow| -> String {
+        p.logs
+            .iter()
+            .find(|x| {
+                severity_name(x.severity) == severity_name(l.severity)
+                    && x.service.starts_with('/')
+                    && series(x) == series(l)
+            })
+            .map_or_else(|| l.message.to_string(), |x| x.message.to_string())
+    };
+    let names: Vec<String> = rows.iter().map(|l| severity_name(l.severity)).collect();
+    let ids = crate::logpattern::group(
+        rows.iter()
+            .zip(&names)
+            .map(|(l, n)| (n.as_str(), &*l.pattern, &*l.message)),
+    );
+    let mut groups: Vec<(u8, Vec<&LogRow>)> = Vec::new();
+    for (l, g) in rows.iter().zip(ids) {
+        if groups.len() <= g {
+            groups.push((l.severity, Vec::new()));
+        }
+        groups[g].1.push(l);
     }
-    let mut pats: Vec<(usize, &str, Value)> = groups
+    let mut pats: Vec<(usize, String, Value)> = groups
         .into_iter()
-        .map(|(hash, (sev, ls))| {
+        .map(|(sev, ls)| {
             let name = severity_name(sev);
             let mut c = severity_chart(&ls, ctx, false);
             super::set(&mut c, "hide_legend", json!(true));
-            let sample = &*ls[0].message;
+            let sample = first_line(ls[0]);
             (
                 ls.len(),
-                sample,
+                sample.clone(),
                 json!({"severity": name, "color": severity_color(&name), "sample": sample,
-                                      "sum": ls.len(), "chart": c, "hash": hash}),
+                                      "sum": ls.len(), "chart": c, "hash": &*ls[0].pattern}),
             )
         })
         .collect();
     // Ties are broken by sample so that the same request always gets the same answer.
-    pats.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    pats.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     if !pats.is_empty() {
         super::set(out, "chart", severity_chart(&rows, ctx, false));
         super::set(out, "patterns", Value::Array(pats.into_iter().map(|x| x.2).collect()));

@@ -198,6 +198,29 @@ pub(crate) fn rca_widget(p: &Project, ctx: &TimeCtx, title: &str, metric: &str, 
     json!({"chart": chart(ctx, title, vec![series(object, None, data)]), "width": "100%"})
 }
 
+/// An external service's instance rows: no pod, so status `unknown` and no node
+/// (auditor/instances.go:56-66, 109-117).
+fn external_rows(p: &Project, idx: usize) -> Vec<Value> {
+    let a = &p.apps[idx];
+    let port = p.downstreams(idx).next().map_or(0, |l| l.port);
+    let ip = a.address.clone().unwrap_or_default();
+    super::endpoint_instances(a, port)
+        .into_iter()
+        .map(|name| {
+            let mut st = cell("unknown");
+            set(&mut st, "status", json!("unknown"));
+            let mut node = cell("");
+            set(&mut node, "status", json!("unknown"));
+            set(
+                &mut node,
+                "link",
+                json!({"title": "", "name": "overview", "params": {"id": "", "view": "nodes"}}),
+            );
+            json!({"id": "", "cells": [cell(&name), st, cell(""), cell(&ip), node]})
+        })
+        .collect()
+}
+
 pub(super) fn instances_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<Value> {
     let a = &p.apps[idx];
     // v1.24.5:auditor/instances.go:37-117,149: the Status and Node cells carry statuses,
@@ -215,6 +238,7 @@ pub(super) fn instances_widgets(p: &Project, idx: usize, ctx: &TimeCtx) -> Vec<V
             let restarts = if i.restarts > 0 { i.restarts.to_string() } else { String::new() };
             json!({"id": "", "cells": [cell(&i.name), st, cell(&restarts), cell(&i.ip), node]})
         })
+        .chain(external_rows(p, idx))
         .collect();
     let mut out = vec![
         json!({"table": {"header": ["Instance", "Status", "Restarts", "IP", "Node"], "rows": if rows.is_empty() { Value::Null } else { Value::Array(rows) }}, "width": "100%"}),

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::gofmt::format_latency;
 use crate::model::{CheckContext, Kind, Status, VersionedCheck, checks_of, render_message};
 use crate::util::TimeCtx;
-use crate::world::{App, Burn, Incident, Project};
+use crate::world::{App, Burn, Incident, LogRow, Project};
 
 /// The outcome of one check for an app.
 pub(crate) struct CheckOut {
@@ -141,6 +141,7 @@ pub(crate) struct Facts<'a> {
 /// Collects the facts of a window in one pass over the logs and incidents.
 pub(crate) fn facts<'a>(p: &'a Project, ctx: &TimeCtx) -> Facts<'a> {
     let mut errors: HashMap<u32, (u64, Vec<String>, Vec<u32>)> = HashMap::new();
+    let mut lines: HashMap<u32, Vec<&LogRow>> = HashMap::new();
     let lo = p.logs.partition_point(|l| l.ts_ms() < ctx.from);
     let start = ctx.start();
     let n = ctx.points();
@@ -154,11 +155,25 @@ pub(crate) fn facts<'a>(p: &'a Project, ctx: &TimeCtx) -> Facts<'a> {
         };
         let e = errors.entry(app).or_insert_with(|| (0, Vec::new(), vec![0; n]));
         e.0 += 1;
-        if !e.1.iter().any(|m| m.as_str() == &*l.message) {
-            e.1.push(l.message.to_string());
-        }
+        lines.entry(app).or_default().push(l);
         if let Some(c) = e.2.get_mut(((l.ts_ms() - start) / ctx.step) as usize) {
             *c += 1;
+        }
+    }
+    // Its items are Coroot's patterns of those lines (auditor/logs.go), one word apart merged.
+    for (app, ls) in lines {
+        let names: Vec<String> = ls.iter().map(|l| crate::model::severity_name(l.severity)).collect();
+        let ids = crate::logpattern::group(
+            ls.iter()
+                .zip(&names)
+                .map(|(l, n)| (n.as_str(), &*l.pattern, &*l.message)),
+        );
+        if let Some(e) = errors.get_mut(&app) {
+            for (l, id) in ls.iter().zip(ids) {
+                if e.1.len() <= id {
+                    e.1.push(l.message.to_string());
+                }
+            }
         }
     }
     // `db.GetApplicationIncidents(from, to)`: opened before `to`, not resolved before `from`.
@@ -423,6 +438,10 @@ fn derive(
                 c.values = Some(chart.clone());
             }
             c.calc();
+        }
+        // Without containers there is nothing to measure (auditor/memory.go:151-155).
+        "MemoryOOM" | "MemoryPressure" | "MemoryLeakPercent" if app.instances.is_empty() => {
+            c.set(Status::Unknown, "no data")
         }
         "MemoryLeakPercent" if app.kind == "CronJob" => c.set(Status::Unknown, "not checked for periodic jobs"),
         _ => {

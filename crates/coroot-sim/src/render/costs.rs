@@ -2,8 +2,8 @@
 //! v1.12 but `cluster`, v1.17.0): per priced node its top-5 consumers by usage and by
 //! request (`NodeApplication {name, value, instances}`, `~other` and `~cached`), and per
 //! application its usage, allocation and over-provisioning costs, components and instances
-//! (with their CPU and memory usage series). Half of a node's monthly price pays for its
-//! CPU, half for its memory.
+//! (with their CPU and memory usage series). A node's price is split over its vCPUs and its
+//! gigabytes of memory alike (cloud-pricing/manager.go).
 
 use serde_json::{Value, json};
 
@@ -39,13 +39,13 @@ fn suggest(usage: f64, min_unit: f64) -> f64 {
     ((u + step) / step).trunc() * step * min_unit
 }
 
-/// Per-core and per-byte monthly prices of a node.
+/// Per-core and per-byte monthly prices of a node: Coroot prices a gigabyte of memory like a
+/// vCPU and splits the node's price over both (v1.24.5:cloud-pricing/manager.go:155-159,
+/// `perUnit = price / (cpuCores + memBytes/1e9)`).
 fn unit_prices(n: &Node) -> (f64, f64) {
     let price = n.price.unwrap_or(0.0);
-    (
-        price / 2.0 / f64::from(n.vcpu.max(1)),
-        price / 2.0 / (f64::from(n.mem_gb.max(1)) * 1e9),
-    )
+    let per_unit = price / (f64::from(n.vcpu) + f64::from(n.mem_gb)).max(1.0);
+    (per_unit, per_unit / 1e9)
 }
 
 /// One instance on a priced node: (app, instance, cpu series, memory series).
@@ -151,7 +151,12 @@ fn node_row(p: &Project, n: &Node, insts: &[&Inst]) -> Value {
     let idle = cores * (1.0 - node_cpu / 100.0) * per_core + (mem_total - mem_used) * 0.4 * per_byte;
     let mut o = json!({
         "name": n.name, "instance_life_cycle": n.life_cycle,
-        "description": format!("{} / {} vCPU / {}GB", n.instance_type, n.vcpu, n.mem_gb),
+        // `getNodeTags` (costs.go): capacities only while the node reports them.
+        "description": if n.cpu_percent.is_some() {
+            format!("{} / {} vCPU / {}GB", n.instance_type, n.vcpu, n.mem_gb)
+        } else {
+            n.instance_type.clone()
+        },
         "cpu_usage": round(cpu_sum, 4), "cpu_usage_applications": cpu_apps, "cpu_request_applications": top(cpu_req),
         "memory_usage": round(mem_total_pct, 4), "memory_usage_applications": mem_apps, "memory_request_applications": top(mem_req),
         "price": n.price.unwrap_or(0.0), "idle_costs": round(idle, 2)
@@ -185,7 +190,8 @@ fn app_row(p: &Project, a: &App, insts: &[&Inst]) -> Value {
     let cpu_rec = suggest((cpu_sum / desired).max(cpu_max), 0.001);
     let mem_rec = suggest((mem_sum / desired).max(mem_max), 1e6);
     let (mut alloc, mut alloc_rec) = (0.0, 0.0);
-    for i in insts {
+    // Requests cost only for instances running at the end (costs.go:233-241).
+    for i in insts.iter().filter(|i| i.i.up) {
         let (per_core, per_byte) = unit_prices(i.node);
         alloc += cpu_req * per_core + a.mem_request * per_byte;
         alloc_rec += cpu_rec * per_core + mem_rec * per_byte;

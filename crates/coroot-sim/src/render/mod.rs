@@ -13,6 +13,7 @@ pub(crate) mod logs;
 pub(crate) mod metrics;
 pub(crate) mod node;
 pub(crate) mod overview;
+pub(crate) mod risks;
 pub(crate) mod traces;
 pub(crate) mod tracing;
 
@@ -100,4 +101,14 @@ pub(crate) fn doc(mut w: Value, item: &str, hash: &str) -> Value {
 pub(crate) fn cell(value: &str) -> Value {
     json!({"icon": null, "value": value, "short_value": "", "values": null, "tags": null, "unit": "", "status": null, "link": null,
            "progress": null, "bandwidth": null, "chart": null, "is_stub": false, "max_width": 0, "deployment_summaries": null})
+}
+
+/// An external service's instances as Coroot lists them: its IP (from `ip_to_fqdn`) and the
+/// `ip:port` its clients connect to (v1.24.5:constructor/connections.go:33-45, 87-95). Empty
+/// for other apps.
+fn endpoint_instances(a: &crate::world::App, port: u16) -> Vec<String> {
+    match (&a.address, a.kind.as_str()) {
+        (Some(ip), "ExternalService") => vec![ip.clone(), format!("{ip}:{port}")],
+        _ => Vec::new(),
+    }
 }

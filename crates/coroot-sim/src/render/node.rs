@@ -12,7 +12,7 @@ use super::metrics::object_series;
 use super::{cell, chart, series, set};
 use crate::gofmt::{format_float, humanize_bytes};
 use crate::util::{TimeCtx, round};
-use crate::world::{Node, Project};
+use crate::world::{Disk, Node, Project};
 
 /// Adds `group` from v1.24.0 (`Widget.Group`), nothing before.
 fn grouped(p: &Project, mut w: Value, group: &str) -> Value {
@@ -202,21 +202,23 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         ));
     }
 
-    // Disks
+    // Disks: only devices the node's containers have volumes on, with those volumes' mount
+    // points, pods and space (v1.24.5:auditor/node.go:104-128); the node agent reports no
+    // file systems of its own.
+    let disks = volume_disks(p, n);
     let table = |rows: Value| json!({"table": {"header": ["Device", "Mount points", "Used by", "Latency", "I/O Load", "Space"], "rows": rows}, "width": "100%"});
-    if n.disks.is_empty() && !v.at_least((1, 24, 0)) {
+    if disks.is_empty() && !v.at_least((1, 24, 0)) {
         // Before v1.24.0 the table is created whatever the node has.
         widgets.push(table(Value::Null));
     }
-    if !n.disks.is_empty() {
+    if !disks.is_empty() {
         widgets.push(header("Disks"));
         let one_or_many = |c: &mut Value, v: &[String]| match v {
             [] => {}
             [one] => set(c, "value", json!(one)),
             many => set(c, "values", json!(many)),
         };
-        let rows: Vec<Value> = n
-            .disks
+        let rows: Vec<Value> = disks
             .iter()
             .map(|d| {
                 let mut lat = cell(&format_float(d.latency_ms));
@@ -232,13 +234,12 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             })
             .collect();
         widgets.push(grouped(p, table(Value::Array(rows)), "Disks"));
-        let disk_series = |metric: &str, d: &crate::world::Disk| -> Vec<f64> {
+        let disk_series = |metric: &str, d: &Disk| -> Vec<f64> {
             let dev = d.device.trim_start_matches("/dev/");
             let s = object_series(p, metric, &n.name, Some(("device", dev)), ctx);
             if s.is_empty() { const_series(d.io_load / 2.0) } else { s }
         };
-        let io: Vec<(String, Vec<f64>, Vec<f64>)> = n
-            .disks
+        let io: Vec<(String, Vec<f64>, Vec<f64>)> = disks
             .iter()
             .map(|d| {
                 let dev = d.device.trim_start_matches("/dev/").to_string();
@@ -261,13 +262,13 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         let mut lat_charts = vec![featured(chart(
             ctx,
             "overview",
-            n.disks
+            disks
                 .iter()
                 .zip(&io)
                 .map(|(d, (dev, _, _))| series(dev, None, const_series(d.latency_ms / 1000.0)))
                 .collect(),
         ))];
-        for (d, (dev, r, w)) in n.disks.iter().zip(&io) {
+        for (d, (dev, r, w)) in disks.iter().zip(&io) {
             let mut load = chart(
                 ctx,
                 dev,
@@ -332,8 +333,7 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
             json!({"chart_group": {"title": "Bandwidth <selector>, bytes/second", "charts": bandwidth}}),
             "Disks",
         ));
-        let space: Vec<Value> = n
-            .disks
+        let space: Vec<Value> = disks
             .iter()
             .map(|d| {
                 let dev = d.device.trim_start_matches("/dev/");
@@ -351,4 +351,31 @@ pub(crate) fn detail(p: &Project, n: &Node, ctx: &TimeCtx) -> Value {
         ));
     }
     json!({"name": "Node", "status": "ok", "widgets": widgets, "checks": null, "custom": false, "instrumentation": ""})
+}
+
+/// The node's disks that hold container volumes, described by those volumes.
+fn volume_disks(p: &Project, n: &Node) -> Vec<Disk> {
+    let mut out = Vec::new();
+    for d in &n.disks {
+        let mut disk = Disk {
+            mounts: Vec::new(),
+            used_by: Vec::new(),
+            ..d.clone()
+        };
+        for a in &p.apps {
+            for v in a.volumes.iter().filter(|v| v.device == d.device) {
+                for i in a.instances.iter().filter(|i| i.node == n.name) {
+                    if !disk.mounts.contains(&v.mount) {
+                        disk.mounts.push(v.mount.clone());
+                    }
+                    disk.used_by.push(i.name.clone());
+                    (disk.used, disk.total) = (v.used, v.total);
+                }
+            }
+        }
+        if !disk.used_by.is_empty() {
+            out.push(disk);
+        }
+    }
+    out
 }

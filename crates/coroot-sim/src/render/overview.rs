@@ -370,7 +370,10 @@ fn nodes(p: &Project) -> Value {
                 "status": {"status": st.as_str(), "message": msg},
                 "uptime_ms": n.uptime_ms,
                 "availability_zone": n.az, "cloud_provider": n.provider.to_lowercase(), "instance_type": n.instance_type,
-                "compute": format!("{} vCPU / {}GB", n.vcpu, n.mem_gb), "ips": if up { json!([n.ip]) } else { json!([]) },
+                // `compute` reads the last CPU and memory capacity: a node without metrics at
+                // the end has none (v1.24.5:api/views/overview/nodes.go:117-125).
+                "compute": if up { format!("{} vCPU / {}GB", n.vcpu, n.mem_gb) } else { String::new() },
+                "ips": if up { json!([n.ip]) } else { json!([]) },
                 "cpu_percent": pct(n.cpu_percent), "memory_percent": pct(n.mem_percent), "gpus": 0,
                 "total_network_band_width": if bw { n.rx_bps + n.tx_bps } else { 0 },
                 "network_bandwidth": if bw { json!({"rx": n.rx_bps, "tx": n.tx_bps}) } else { Value::Null }
@@ -495,18 +498,12 @@ fn deployments(p: &Project, ctx: &TimeCtx) -> Value {
 
 fn risks(p: &Project, ctx: &TimeCtx) -> Value {
     let f = audit::facts(p, ctx);
-    let mut rs: Vec<_> = p.risks.iter().collect();
-    let shown = |r: &crate::world::Risk| if r.dismissal.is_some() { Status::Ok } else { r.severity };
-    rs.sort_by(|a, b| {
-        shown(b)
-            .cmp(&shown(a))
-            .then(p.apps[a.app].name.cmp(&p.apps[b.app].name))
-    });
+    let rs = super::risks::all(p);
     if rs.is_empty() {
         return Value::Null;
     }
     let v: Vec<Value> = rs
-        .into_iter()
+        .iter()
         .map(|r| {
             let a = &p.apps[r.app];
             let typ = app_type(a, Some(&audit::audit(p, r.app, ctx, &f)));

@@ -457,7 +457,7 @@ fn logs(p: &mut Project, spec: &SyntheticSpec, rng: &mut Rng, now: i64) {
         .collect();
     let hashes = |pool: &[Arc<str>]| -> Vec<Arc<str>> {
         pool.iter()
-            .map(|m| Arc::from(crate::world::pattern_hash(m).as_str()))
+            .map(|m| Arc::from(crate::logpattern::hash(m).as_str()))
             .collect()
     };
     let (h_info, h_warn, h_error, h_debug) = (hashes(&m.info), hashes(&m.warn), hashes(&m.error), hashes(&m.debug));

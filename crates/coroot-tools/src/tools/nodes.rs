@@ -382,7 +382,7 @@ mod tests {
         assert_eq!(lines[1], "4 nodes: 1 WARNING, 3 OK", "{}", out.text);
         assert_eq!(
             lines[2],
-            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge 4 vCPU / 16GB"
+            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge"
         );
         assert!(
             out.text.contains(

@@ -261,27 +261,28 @@ mod tests {
         let kit = testing::ecommerce().await;
         let out = testing::run::<GetRisks>(&kit, json!({})).await;
         let lines: Vec<&str> = out.text.lines().collect();
-        assert_eq!(lines[1], "3 risks: 2 CRITICAL, 1 WARNING", "{}", out.text);
+        assert_eq!(lines[1], "6 risks: 3 CRITICAL, 3 WARNING", "{}", out.text);
         assert_eq!(
             lines[2],
-            "CRITICAL default/postgres · Security · database exposed to the internet: public IPs 34.201.10.7 · ports 5432 · LoadBalancer postgres-public"
-        );
-        assert_eq!(
-            lines[3],
-            "CRITICAL default/redis · Availability · unreplicated database: Redis isn’t replicated - data loss possible"
+            "CRITICAL default/postgres · Security · database exposed to the internet: public IPs 34.201.10.7 · LoadBalancer postgres-public"
         );
         assert_eq!(
             lines[4],
+            "CRITICAL default/redis · Availability · unreplicated database: Redis isn’t replicated - data loss possible"
+        );
+        assert_eq!(
+            lines[5],
             "WARNING default/cart · Availability · single instance: Single instance - not resilient to node failure"
         );
         let risks = &out.structured["risks"];
         assert_eq!(risks[0]["type"], "db-internet-exposure");
         assert_eq!(risks[0]["category"], "Security");
         assert_eq!(risks[0]["status_code"], 4);
-        assert_eq!(risks[0]["exposed_ports"], json!(["5432"]));
+        // A LoadBalancer exposes no port of the pod's own: the list is empty, so left out.
+        assert!(risks[0].get("exposed_ports").is_none(), "{risks}");
         assert_eq!(risks[1]["type"], "unreplicated-database");
-        assert_eq!(risks[2]["type"], "single-instance-app");
-        assert_eq!(risks[2]["status"], "WARNING");
+        assert_eq!(risks[3]["type"], "single-instance-app");
+        assert_eq!(risks[3]["status"], "WARNING");
         insta::assert_snapshot!(out.text);
     }
 

@@ -94,6 +94,8 @@ pub(super) fn nodes(v: Variant) -> Vec<Node> {
                 kernel: "6.1.109-118.189.amzn2023.x86_64".into(),
                 agent_version: "1.26.3".into(),
                 ifaces: vec!["eth0".into()],
+                // Priced from its instance type, as long as it reported in the window.
+                price: Some(140.16),
                 life_cycle: "on-demand".into(),
                 ..Node::default()
             }
@@ -130,13 +132,10 @@ pub(super) fn add_apps(p: &mut Project, v: Variant) -> Apps {
         redis: p.add_app(redis()),
         // An external service payment calls: `external:external:ExternalService:<fqdn>:<port>`
         // (constructor/containers.go:580, 707-735).
-        stripe: p.add_app(App::new(
-            "external",
-            "external",
-            "ExternalService",
-            "api.stripe.com:443",
-            None,
-        )),
+        stripe: p.add_app(App {
+            address: Some("52.9.221.18".into()),
+            ..App::new("external", "external", "ExternalService", "api.stripe.com:443", None)
+        }),
     };
     p.add_app(kube_proxy());
     p.add_app(prometheus());
@@ -222,9 +221,14 @@ fn catalog(v: Variant, now: i64) -> App {
         // Its connections to postgres fail (the link's `failed_connects`).
         catalog.trouble_since = Some(now - 45 * MIN);
     }
+    if v == Variant::Tcp {
+        // Open incident `t5c4p3f2`: 12% of its requests failed over the last hour.
+        catalog.error_ratio = 0.12;
+    }
     if v == Variant::Disk {
-        // The latency SLO burns through the open incident `a1b2c3d4`.
-        catalog.latency_ms = 640.0;
+        // The latency SLO burns through the open incident `a1b2c3d4`: 5.1% of the last hour's
+        // requests took over 500 ms, which puts Coroot's interpolated p99 at 0.9 s at least.
+        catalog.latency_ms = 900.0;
         catalog.trouble_since = Some(now - 40 * MIN);
     }
     catalog
@@ -373,42 +377,25 @@ pub(super) fn links(v: Variant, a: &Apps) -> Vec<Link> {
     links
 }
 
-/// The risks of the full story (none in the single-problem variants).
+/// The risks the full story adds to the ones Coroot derives from the apps' instances
+/// (single instances, unreplicated databases: `render::risks`): postgres is reachable from
+/// the internet through the LoadBalancer Service `postgres-public`.
 pub(super) fn risks(v: Variant, a: &Apps) -> Vec<Risk> {
     if !v.full() {
         return Vec::new();
     }
-    vec![
-        Risk {
-            app: a.redis,
-            category: "Availability",
-            rtype: "unreplicated-database",
-            severity: Status::Critical,
-            exposure: None,
-            description: Some("Redis isn’t replicated - data loss possible".into()),
-            dismissal: None,
-        },
-        Risk {
-            app: a.cart,
-            category: "Availability",
-            rtype: "single-instance-app",
-            severity: Status::Warning,
-            exposure: None,
-            description: Some("Single instance - not resilient to node failure".into()),
-            dismissal: None,
-        },
-        Risk {
-            app: a.postgres,
-            category: "Security",
-            rtype: "db-internet-exposure",
-            severity: Status::Critical,
-            exposure: Some((
-                vec!["34.201.10.7".into()],
-                vec!["5432".into()],
-                vec!["postgres-public".into()],
-            )),
-            description: None,
-            dismissal: None,
-        },
-    ]
+    vec![Risk {
+        app: a.postgres,
+        category: "Security",
+        rtype: "db-internet-exposure",
+        severity: Status::Critical,
+        exposure: Some((
+            vec!["34.201.10.7".into()],
+            // A LoadBalancer exposes no port of the pod's own (risks.go `dbPortExposures`).
+            Vec::new(),
+            vec!["postgres-public".into()],
+        )),
+        description: None,
+        dismissal: None,
+    }]
 }

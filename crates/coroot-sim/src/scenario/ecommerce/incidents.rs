@@ -104,6 +104,9 @@ Each OOM kill drops in-flight requests, so **checkout** fails to connect to paym
                     fast: (7.0, 9.1),
                     slow: (6.4, 10.2),
                 }),
+                // Coroot measures both impacts since the opening (watchers/incidents.go
+                // `calcImpact`): the quiet availability burn is 0.4% of failed requests.
+                availability_impact: 0.4,
                 latency_impact: 2.2,
                 ..Incident::default()
             });
@@ -118,7 +121,7 @@ Each OOM kill drops in-flight requests, so **checkout** fails to connect to paym
                 fast: (5.1, 16.0),
                 slow: (8.4, 13.6),
             }),
-            availability_impact: 0.0,
+            availability_impact: if v == Variant::Disk { 0.4 } else { 0.0 },
             latency_impact: 2.1,
             rca: Some(Rca {
                 short_summary: "Slow postgres queries: disk I/O saturation on node-3".into(),
@@ -189,7 +192,10 @@ so postgres queries of **catalog** are slow.".into(),
                 slow: (6.6, 19.0),
             }),
             latency: Some(quiet),
-            availability_impact: 1.2,
+            // The failed share since the opening (and its 5-minute lead), and the quiet
+            // latency burn's slow share: Coroot measures both (watchers/incidents.go).
+            availability_impact: 13.7,
+            latency_impact: 0.5,
             rca: Some(Rca {
                 short_summary: "catalog cannot connect to postgres".into(),
                 root_cause: "TCP connections from **catalog** to **postgres** (`10.42.3.15:5432`) are refused.".into(),
@@ -202,7 +208,6 @@ so postgres queries of **catalog** are slow.".into(),
                     "catalog".into(),
                 )],
             }),
-            ..Incident::default()
         });
     }
     out

@@ -31,7 +31,7 @@ impl LogSink<'_> {
             message: Arc::from(msg),
             trace_id: Arc::from(trace),
             attrs: Arc::new(attrs),
-            pattern: Arc::from(crate::world::pattern_hash(msg).as_str()),
+            pattern: Arc::from(crate::logpattern::hash(msg).as_str()),
             cluster: None,
         });
     }

@@ -202,7 +202,13 @@ impl Shop {
             Some(b) => burn(b.pct, b.since, now),
             None => burn(BASELINE, now, now),
         };
-        let impact_of = |slo: Slo| of(slo).map_or(0.0, |b| impact(b.pct, b.since, opened, now));
+        // The quiet SLO still has its baseline of bad requests, and Coroot measures both impacts
+        // from the opening (watchers/incidents.go `calcImpact`): any share above 0 counts in the
+        // description (model/application_incident.go `ShortDescription`).
+        let impact_of = |slo: Slo| match of(slo) {
+            Some(b) => impact(b.pct, b.since, opened, now),
+            None => impact(BASELINE, now, opened, now),
+        };
         self.p.incidents.push(Incident {
             key: key.into(),
             app_id: self.id(app),
@@ -214,8 +220,10 @@ impl Shop {
             latency_impact: impact_of(Slo::Latency),
             rca: None,
         });
-        if let Some(b) = of(Slo::Availability) {
-            self.with(app, |a| a.error_ratio = b.pct / 100.0);
+        // The errors cell is the window's share (the last hour's), not the breach's.
+        if of(Slo::Availability).is_some() {
+            let last_hour = burns(Slo::Availability).fast.0;
+            self.with(app, |a| a.error_ratio = last_hour / 100.0);
         }
         opened
     }
@@ -236,15 +244,16 @@ impl Shop {
             resolved_at: Some(resolved),
             availability: Some(pick(Slo::Availability)),
             latency: Some(pick(Slo::Latency)),
+            // The quiet SLO's baseline counts too, as in `open_incident`.
             availability_impact: if slo == Slo::Availability {
                 impact(pct, since, opened, last)
             } else {
-                0.0
+                impact(BASELINE, last, opened, last)
             },
             latency_impact: if slo == Slo::Latency {
                 impact(pct, since, opened, last)
             } else {
-                0.0
+                impact(BASELINE, last, opened, last)
             },
             rca: None,
         });
