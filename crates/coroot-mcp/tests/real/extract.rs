@@ -193,9 +193,9 @@ pub fn app_detail(out: &Value, f: &mut Facts) {
         let k = format!("check.{}", s(c, "id"));
         p.text(&format!("{k}.status"), s(c, "status"));
         // Log counts get the log patterns' tolerance: under load a real Coroot has been seen
-        // a few lines short of what its counters hold (docs/coroot-compat.md).
+        // short of what its counters hold, by up to half (docs/coroot-compat.md).
         let tol = if s(c, "id") == "LogErrors" {
-            Tol::Near(2.0, 0.25)
+            LOG_COUNT
         } else {
             Tol::Near(1.0, 0.1)
         };
@@ -218,6 +218,11 @@ pub fn app_detail(out: &Value, f: &mut Facts) {
     }
 }
 
+/// Log line counts: which patterns and levels exist is compared exactly; how many lines each
+/// counted moves with scrape timing, and a loaded real Coroot has been seen up to half short
+/// (3 of 6, 19 of 23), so counts agree within 3 lines or 50 %.
+const LOG_COUNT: Tol = Tol::Near(3.0, 0.5);
+
 /// `coroot_get_app_logs` without ClickHouse: Coroot's message and the patterns it still has
 /// from the node agent's log counters: per severity, how many and their counts, largest
 /// first (within a few lines: a line near the window's edge may fall on either side). Not
@@ -239,7 +244,7 @@ pub fn app_logs(out: &Value, f: &mut Facts) {
         counts.sort_by(|a, b| b.total_cmp(a));
         p.num(&format!("patterns.{severity}"), counts.len() as f64, Tol::Exact);
         for (i, n) in counts.into_iter().enumerate() {
-            p.num(&format!("pattern.{severity}#{i}"), n, Tol::Near(2.0, 0.25));
+            p.num(&format!("pattern.{severity}#{i}"), n, LOG_COUNT);
         }
     }
 }
