@@ -54,7 +54,9 @@ pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result
         now_ms: ctx.now_ms(),
     };
     let answer = T::render(&output, frame);
-    let mut structured = serde_json::to_value(&output).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
+    let doomed = answer.doomed();
+    let mut structured =
+        crate::render::doomed::to_value(&output, &doomed).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
     let text = answer.finish(&mut structured);
     Ok(ToolOutput { text, structured })
 }

@@ -12,6 +12,8 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
+use super::doomed::Doomed;
+
 /// What rendering needs besides the output: the character budget and "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
@@ -184,6 +186,26 @@ impl Answer {
         self
     }
 
+    /// The list elements this answer drops whatever the budget says: those of every item from
+    /// the first one rendering skipped onward, since `finish` removes all of them. They need not
+    /// be serialised (see `render::doomed`).
+    pub(crate) fn doomed(&self) -> Doomed {
+        let Some(first) = self.blocks.iter().position(|b| matches!(b.kind, Kind::Skipped(..))) else {
+            return Vec::new();
+        };
+        let mut out: Doomed = Vec::new();
+        for e in self.blocks.iter().skip(first).filter_map(|b| b.kind.elements()) {
+            if e.range.is_empty() {
+                continue;
+            }
+            match out.iter_mut().find(|(l, _)| *l == e.list) {
+                Some((_, ranges)) => ranges.push(e.range.clone()),
+                None => out.push((e.list, vec![e.range.clone()])),
+            }
+        }
+        out
+    }
+
     /// The text, with `structured` trimmed to match: when the text or the serialised JSON is
     /// longer than the cap, items go from the end (with headings left empty, and their list
     /// elements) until both fit, and both say what was left out.
@@ -331,7 +353,11 @@ fn remove_elements(structured: &mut Value, dropped: Vec<Elements>) -> Map<String
         // thousands of items each drop one element.
         let mut gone = vec![false; before];
         for r in ranges {
-            for mark in gone.get_mut(r.start.min(before)..r.end.min(before)).into_iter().flatten() {
+            for mark in gone
+                .get_mut(r.start.min(before)..r.end.min(before))
+                .into_iter()
+                .flatten()
+            {
                 *mark = true;
             }
         }
@@ -520,7 +546,8 @@ mod tests {
     }
 
     /// The tools that stop rendering at the cap give the very answer of a full render, on the
-    /// synthetic cluster where they are cut.
+    /// synthetic cluster where they are cut, also when the elements they drop are never
+    /// serialised.
     #[tokio::test]
     async fn tools_skipping_past_the_cap_give_the_same_answer() {
         use crate::tool::Tool;
@@ -547,6 +574,13 @@ mod tests {
                 .recap(cap),
             );
             let lazy = finish(T::render(&out, Frame { cap, now_ms }));
+            // And with the dropped elements never serialised, as `tool::call` does.
+            let answer = T::render(&out, Frame { cap, now_ms });
+            let doomed = answer.doomed();
+            assert!(!doomed.is_empty(), "{} skips items on the synthetic cluster", T::NAME);
+            let mut nulled = super::super::doomed::to_value(&out, &doomed).unwrap();
+            let text = answer.finish(&mut nulled);
+            assert_eq!((text, nulled), eager, "{} with its doomed elements nulled", T::NAME);
             assert!(
                 eager.1.get("truncated").is_some(),
                 "{} is cut on the synthetic cluster",

@@ -1,0 +1,252 @@
+//! A tool's output serialised as its structured result, with the list elements the answer will
+//! drop anyway written as `null`: the items past the first one rendering skipped leave the text
+//! and the JSON whatever the budget says (see [`super::Answer::finish`]), so building and
+//! measuring their JSON is waste. On a 20,000-line log answer that is most of the tree.
+//!
+//! Nulls keep every other element at its index, so the answer's item ranges still point at the
+//! right elements; `finish` then removes the nulls with the rest of the dropped items, and the
+//! result is the very JSON a full serialisation would have given (tested in `answer.rs`).
+
+use std::ops::Range;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use serde_json::Value;
+
+type Inner = serde_json::value::Serializer;
+/// serde_json's value serializer, a unit struct.
+const INNER: Inner = serde_json::value::Serializer;
+type Error = serde_json::Error;
+
+/// Elements to write as null, by top-level field name (a list's JSON pointer without its `/`).
+pub(crate) type Doomed = Vec<(&'static str, Vec<Range<usize>>)>;
+
+/// `output` as JSON, with the `doomed` elements of its top-level lists written as null.
+pub(crate) fn to_value<T: Serialize>(output: &T, doomed: &Doomed) -> Result<Value, Error> {
+    if doomed.is_empty() {
+        return serde_json::to_value(output);
+    }
+    output.serialize(Top { doomed })
+}
+
+fn ranges_of<'d>(doomed: &'d Doomed, field: &str) -> Option<&'d [Range<usize>]> {
+    doomed
+        .iter()
+        .find(|(l, _)| l.trim_start_matches('/') == field)
+        .map(|(_, r)| r.as_slice())
+}
+
+/// The top level: a struct (or, with `#[serde(flatten)]`, a map) whose list fields are nulled.
+struct Top<'d> {
+    doomed: &'d Doomed,
+}
+
+/// A field's value whose sequence elements in `ranges` are written as null.
+struct Nulled<'v, 'd, V: ?Sized> {
+    value: &'v V,
+    ranges: &'d [Range<usize>],
+}
+
+impl<V: Serialize + ?Sized> Nulled<'_, '_, V> {
+    fn to_value(&self) -> Result<Value, Error> {
+        self.value.serialize(Lists { ranges: self.ranges })
+    }
+}
+
+struct TopStruct<'d> {
+    inner: <Inner as Serializer>::SerializeStruct,
+    doomed: &'d Doomed,
+}
+
+impl SerializeStruct for TopStruct<'_> {
+    type Ok = Value;
+    type Error = Error;
+
+    fn serialize_field<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) -> Result<(), Error> {
+        match ranges_of(self.doomed, key) {
+            Some(ranges) => {
+                let v = Nulled { value, ranges }.to_value()?;
+                self.inner.serialize_field(key, &v)
+            }
+            None => self.inner.serialize_field(key, value),
+        }
+    }
+
+    fn end(self) -> Result<Value, Error> {
+        SerializeStruct::end(self.inner)
+    }
+}
+
+struct TopMap<'d> {
+    inner: <Inner as Serializer>::SerializeMap,
+    doomed: &'d Doomed,
+    key: Option<String>,
+}
+
+impl SerializeMap for TopMap<'_> {
+    type Ok = Value;
+    type Error = Error;
+
+    fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), Error> {
+        self.key = serde_json::to_value(key)?.as_str().map(String::from);
+        self.inner.serialize_key(key)
+    }
+
+    fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
+        match self.key.take().as_deref().and_then(|k| ranges_of(self.doomed, k)) {
+            Some(ranges) => {
+                let v = Nulled { value, ranges }.to_value()?;
+                self.inner.serialize_value(&v)
+            }
+            None => self.inner.serialize_value(value),
+        }
+    }
+
+    fn end(self) -> Result<Value, Error> {
+        SerializeMap::end(self.inner)
+    }
+}
+
+/// A sequence whose elements in `ranges` are written as null.
+struct NullingSeq<'d> {
+    inner: <Inner as Serializer>::SerializeSeq,
+    ranges: &'d [Range<usize>],
+    index: usize,
+}
+
+impl SerializeSeq for NullingSeq<'_> {
+    type Ok = Value;
+    type Error = Error;
+
+    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
+        let doomed = self.ranges.iter().any(|r| r.contains(&self.index));
+        self.index += 1;
+        if doomed {
+            self.inner.serialize_element(&())
+        } else {
+            self.inner.serialize_element(value)
+        }
+    }
+
+    fn end(self) -> Result<Value, Error> {
+        self.inner.end()
+    }
+}
+
+/// Forwards everything to serde_json's value serializer but the given methods.
+macro_rules! forward {
+    ($($method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        $(fn $method(self, $($arg: $ty),*) -> Result<$ret, Error> {
+            INNER.$method($($arg),*)
+        })*
+    };
+}
+
+macro_rules! forward_all_but_seq_struct_map {
+    () => {
+        type Ok = Value;
+        type Error = Error;
+        type SerializeTuple = <Inner as Serializer>::SerializeTuple;
+        type SerializeTupleStruct = <Inner as Serializer>::SerializeTupleStruct;
+        type SerializeTupleVariant = <Inner as Serializer>::SerializeTupleVariant;
+        type SerializeStructVariant = <Inner as Serializer>::SerializeStructVariant;
+
+        forward! {
+            serialize_bool(v: bool) -> Value;
+            serialize_i8(v: i8) -> Value;
+            serialize_i16(v: i16) -> Value;
+            serialize_i32(v: i32) -> Value;
+            serialize_i64(v: i64) -> Value;
+            serialize_u8(v: u8) -> Value;
+            serialize_u16(v: u16) -> Value;
+            serialize_u32(v: u32) -> Value;
+            serialize_u64(v: u64) -> Value;
+            serialize_f32(v: f32) -> Value;
+            serialize_f64(v: f64) -> Value;
+            serialize_char(v: char) -> Value;
+            serialize_str(v: &str) -> Value;
+            serialize_bytes(v: &[u8]) -> Value;
+            serialize_none() -> Value;
+            serialize_unit() -> Value;
+            serialize_unit_struct(name: &'static str) -> Value;
+            serialize_unit_variant(name: &'static str, index: u32, variant: &'static str) -> Value;
+            serialize_tuple(len: usize) -> Self::SerializeTuple;
+            serialize_tuple_struct(name: &'static str, len: usize) -> Self::SerializeTupleStruct;
+            serialize_tuple_variant(name: &'static str, index: u32, variant: &'static str, len: usize) -> Self::SerializeTupleVariant;
+            serialize_struct_variant(name: &'static str, index: u32, variant: &'static str, len: usize) -> Self::SerializeStructVariant;
+        }
+
+        fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Result<Value, Error> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_struct<V: Serialize + ?Sized>(self, _: &'static str, value: &V) -> Result<Value, Error> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<V: Serialize + ?Sized>(
+            self,
+            name: &'static str,
+            index: u32,
+            variant: &'static str,
+            value: &V,
+        ) -> Result<Value, Error> {
+            INNER.serialize_newtype_variant(name, index, variant, value)
+        }
+    };
+}
+
+impl<'d> Serializer for Top<'d> {
+    type SerializeSeq = <Inner as Serializer>::SerializeSeq;
+    type SerializeMap = TopMap<'d>;
+    type SerializeStruct = TopStruct<'d>;
+
+    forward_all_but_seq_struct_map!();
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        INNER.serialize_seq(len)
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<TopMap<'d>, Error> {
+        Ok(TopMap {
+            inner: INNER.serialize_map(len)?,
+            doomed: self.doomed,
+            key: None,
+        })
+    }
+
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<TopStruct<'d>, Error> {
+        Ok(TopStruct {
+            inner: INNER.serialize_struct(name, len)?,
+            doomed: self.doomed,
+        })
+    }
+}
+
+/// A field's value: its sequence (the list) gets null for doomed elements.
+struct Lists<'d> {
+    ranges: &'d [Range<usize>],
+}
+
+impl<'d> Serializer for Lists<'d> {
+    type SerializeSeq = NullingSeq<'d>;
+    type SerializeMap = <Inner as Serializer>::SerializeMap;
+    type SerializeStruct = <Inner as Serializer>::SerializeStruct;
+
+    forward_all_but_seq_struct_map!();
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<NullingSeq<'d>, Error> {
+        Ok(NullingSeq {
+            inner: INNER.serialize_seq(len)?,
+            ranges: self.ranges,
+            index: 0,
+        })
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        INNER.serialize_map(len)
+    }
+
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self::SerializeStruct, Error> {
+        INNER.serialize_struct(name, len)
+    }
+}
