@@ -314,6 +314,11 @@ impl Tool for GetCosts {
             t.heading(format!("Nodes ({}, by price):", out.nodes.len()));
         }
         for (i, n) in out.nodes.iter().enumerate() {
+            // Past the cap every item would be dropped: count them without rendering.
+            if t.full() {
+                t.skip("/nodes", i..out.nodes.len(), out.nodes.len() - i);
+                break;
+            }
             let mut item = format!("{} · {}", n.name, money(n.price));
             let what = [n.description.as_str(), n.instance_life_cycle.as_str()]
                 .into_iter()
@@ -347,6 +352,11 @@ impl Tool for GetCosts {
             ));
         }
         for (i, a) in out.applications.iter().enumerate() {
+            // Past the cap every item would be dropped: count them without rendering.
+            if t.full() {
+                t.skip("/applications", i..out.applications.len(), out.applications.len() - i);
+                break;
+            }
             t.item("/applications", i, app_item(a));
         }
         if let Some(a) = out.applications.iter().find(|a| a.over_provisioning_costs > 0.0) {

@@ -295,6 +295,11 @@ impl Tool for GetNodes {
                 .join(", ")
         ));
         for (i, n) in out.nodes.iter().enumerate() {
+            // Past the cap every item would be dropped: count them without rendering.
+            if t.full() {
+                t.skip("/nodes", i..out.nodes.len(), out.nodes.len() - i);
+                break;
+            }
             t.item("/nodes", i, node_line(n));
         }
         let target = out

@@ -219,6 +219,11 @@ impl Tool for GetRisks {
                 .join(", ")
         ));
         for (i, r) in out.risks.iter().enumerate() {
+            // Past the cap every item would be dropped: count them without rendering.
+            if t.full() {
+                t.skip("/risks", i..out.risks.len(), out.risks.len() - i);
+                break;
+            }
             let app = AppId::new(r.application_id.as_str()).short();
             let word = if r.dismissed { "DISMISSED" } else { r.severity.status };
             let mut item = format!("{word} {app} · {} · {}", r.category, type_words(&r.risk_type));

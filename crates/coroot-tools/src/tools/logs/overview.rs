@@ -330,6 +330,11 @@ impl Tool for GetOverviewLogs {
         ));
         let width = text_chars(out.messages.len());
         for (i, m) in out.messages.iter().enumerate() {
+            // Past the cap every item would be dropped: count them without rendering.
+            if t.full() {
+                t.skip("/messages", i..out.messages.len(), out.messages.len() - i);
+                break;
+            }
             let who = match &m.event {
                 Some(ev) => ev.describe(),
                 None => AppId::new(m.application.as_str()).short(),

@@ -396,6 +396,11 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
         t.line(line);
     }
     for (i, s) in out.spans.iter().enumerate() {
+        // Past the cap every item would be dropped: count them without rendering.
+        if t.full() {
+            t.skip("/spans", i..out.spans.len(), out.spans.len() - i);
+            break;
+        }
         let mut line = format!(
             "{}{}: {} {}",
             "  ".repeat(s.depth),
