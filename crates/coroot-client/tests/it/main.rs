@@ -12,5 +12,6 @@ mod endpoints;
 mod errors;
 mod identities;
 mod model_fuzz;
+mod mutate;
 mod resilience;
 mod secrets;

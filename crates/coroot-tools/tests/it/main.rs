@@ -7,7 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fuzz;
+// The JSON damage the client's model fuzzing uses too: one file, two test binaries.
 mod integrations;
+#[path = "../../../coroot-client/tests/it/mutate.rs"]
+mod mutate;
 mod rca;
 mod requests;
 mod versions;
