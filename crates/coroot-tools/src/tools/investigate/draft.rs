@@ -10,6 +10,12 @@ use super::output::Evidence;
 use crate::analysis::signals::Kind;
 use crate::render::units::{clip, one_line};
 
+/// Points of the node rules, which both the app rules (`score`) and the node causes (`shared`)
+/// give (see the module doc of `coroot_investigate` for why).
+pub(super) const NODE_ONLY: u32 = 3;
+pub(super) const NODE_DOWN_UNDER_APPS: u32 = 3;
+pub(super) const NODE_DOWN_ELSEWHERE: u32 = 1;
+
 /// Evidence lines per suspect.
 const EVIDENCE: usize = 10;
 /// Longest fact text.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use coroot_client::Status;
 use coroot_client::models::{LogEntry, TraceError};
 
-use super::draft::{Draft, Prio, node_fact};
+use super::draft::{Draft, NODE_ONLY, Prio, node_fact};
 use super::evidence::Case;
 use super::output::Suspect;
 use super::{problems, shared};
@@ -28,7 +28,6 @@ const DEPLOY_SKEW_MS: i64 = 2 * 60_000;
 // Points of the scoring rules (see the module doc of `coroot_investigate` for why).
 const CHECK_CRITICAL: u32 = 4;
 const CHECK_WARNING: u32 = 3;
-pub(super) const NODE_ONLY: u32 = 3;
 const NODE_CONFIRMS: u32 = 2;
 const PATH_START: u32 = 3;
 const ON_PATH: u32 = 1;
@@ -39,8 +38,6 @@ const EVENTS: u32 = 1;
 const LOGS_AGREE: u32 = 1;
 const TRACES: u32 = 1;
 const SYMPTOMS_AT_START: u32 = 1;
-pub(super) const NODE_DOWN_UNDER_APPS: u32 = 3;
-pub(super) const NODE_DOWN_ELSEWHERE: u32 = 1;
 
 /// Every suspect, most likely first.
 pub(super) fn suspects(case: &Case<'_>, now: i64) -> Vec<Suspect> {

@@ -7,10 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use coroot_client::models::AuditReport;
 
-use super::draft::{Draft, Prio, node_fact};
+use super::draft::{Draft, NODE_DOWN_ELSEWHERE, NODE_DOWN_UNDER_APPS, NODE_ONLY, Prio, node_fact};
 use super::evidence::Case;
 use super::output::Evidence;
-use super::score::{NODE_DOWN_ELSEWHERE, NODE_DOWN_UNDER_APPS, NODE_ONLY};
 use crate::analysis::charts::top_consumer;
 use crate::analysis::signals::{Kind, flags};
 use crate::render::units::num;
