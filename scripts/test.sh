@@ -32,8 +32,10 @@ fi
 if command -v musl-gcc >/dev/null 2>&1 && rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1; then
   cargo build --quiet --profile static-check --locked --target x86_64-unknown-linux-musl -p coroot-mcp
   static_bin=target/x86_64-unknown-linux-musl/static-check/coroot-mcp
-  if ldd "$static_bin" >/dev/null 2>&1; then
-    echo "$static_bin is dynamically linked" >&2
+  # A static(-pie) binary makes ldd say so; anything else lists the libraries it needs.
+  if ! ldd "$static_bin" 2>&1 | grep -qE "statically linked|not a dynamic executable"; then
+    echo "$static_bin is dynamically linked:" >&2
+    ldd "$static_bin" >&2 || true
     exit 1
   fi
   "$static_bin" --version
