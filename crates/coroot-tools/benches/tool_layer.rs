@@ -119,7 +119,10 @@ async fn cases(ctx: &ToolContext) -> Vec<Case> {
     let traces = call(ctx, "coroot_get_traces", &json!({})).await.structured;
     let trace = traces["traces"][0]["trace_id"].as_str().unwrap().to_string();
     let nodes = call(ctx, "coroot_get_nodes", &json!({})).await.structured;
-    let node = nodes["nodes"][0]["name"].as_str().unwrap().to_string();
+    // An up node: a down one (listed first) has no disks or charts to measure.
+    let list = nodes["nodes"].as_array().unwrap();
+    let up = list.iter().find(|n| n["status"] == "OK").unwrap_or(&list[0]);
+    let node = up["name"].as_str().unwrap().to_string();
     let case = |label: &str, tool: &'static str, args: Value| Case {
         label: label.into(),
         tool,
