@@ -17,8 +17,8 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use coroot_sim::{ExpectedCause, Scenario, SyntheticSpec};
-use coroot_tools::testing;
+use coroot_sim::{Scenario, SyntheticSpec};
+use coroot_tools::testing::{self, names_cause};
 use serde_json::{Value, json};
 
 /// One investigation's score.
@@ -32,13 +32,6 @@ struct Row {
     requests: usize,
     ms: u128,
     first: String,
-}
-
-fn suspect_matches(s: &Value, cause: &ExpectedCause) -> bool {
-    let app = s["app"].as_str();
-    let node = s["node"].as_str();
-    let kinds = std::iter::once(&s["kind"]).chain(s["signals"].as_array().into_iter().flatten());
-    kinds.filter_map(Value::as_str).any(|k| cause.matches(app, k, node))
 }
 
 async fn investigate(name: &str, scenario: Scenario, args: Value) -> (Value, Row) {
@@ -78,15 +71,15 @@ async fn investigate(name: &str, scenario: Scenario, args: Value) -> (Value, Row
     } else if causes.is_empty() {
         (Some(suspects.is_empty()), Some(suspects.is_empty()), "0/0".to_string())
     } else {
-        let top1 = suspects.first().is_some_and(|s| suspect_matches(s, &causes[0]));
+        let top1 = suspects.first().is_some_and(|s| names_cause(s, &causes[0]));
         let head = suspects.len().min(causes.len().max(3));
         let in_head = causes
             .iter()
-            .filter(|c| suspects[..head].iter().any(|s| suspect_matches(s, c)))
+            .filter(|c| suspects[..head].iter().any(|s| names_cause(s, c)))
             .count();
         let anywhere = causes
             .iter()
-            .filter(|c| suspects.iter().any(|s| suspect_matches(s, c)))
+            .filter(|c| suspects.iter().any(|s| names_cause(s, c)))
             .count();
         (
             Some(top1),

@@ -102,3 +102,12 @@ pub fn assert_output_conforms<T: crate::Tool>(out: &T::Output) {
     let (_, structured) = answer::<T>(out);
     assert_conforms(T::NAME, &crate::schema::output::<T::Output>(), &structured);
 }
+
+/// Whether a suspect of coroot_investigate's structured result names `cause` (by its main kind
+/// or any of its signals, and its app or node): how the RCA tests and benchmark score a ranking.
+pub fn names_cause(suspect: &serde_json::Value, cause: &coroot_sim::ExpectedCause) -> bool {
+    let kinds = std::iter::once(&suspect["kind"]).chain(suspect["signals"].as_array().into_iter().flatten());
+    kinds
+        .filter_map(serde_json::Value::as_str)
+        .any(|k| cause.matches(suspect["app"].as_str(), k, suspect["node"].as_str()))
+}

@@ -134,6 +134,19 @@ impl Answer {
         self.size > self.frame.cap
     }
 
+    /// One item per element of `items`, the structured list at `list`, its line from `line`;
+    /// once the text is [`Answer::full`] the rest are skipped: counted, never rendered.
+    pub fn each<T>(&mut self, list: &'static str, items: &[T], mut line: impl FnMut(&T) -> String) -> &mut Self {
+        for (i, x) in items.iter().enumerate() {
+            if self.full() {
+                return self.skip(list, i..items.len(), items.len() - i);
+            }
+            let text = line(x);
+            self.item(list, i, text);
+        }
+        self
+    }
+
     /// `items` items standing for elements `range` of `list`, left unrendered because the text
     /// is [`Answer::full`]: counted in the cut notice and dropped from the structured list
     /// exactly as if they had been rendered and dropped. Ignored unless the text is full.

@@ -40,16 +40,9 @@ struct Top<'d> {
     doomed: &'d Doomed,
 }
 
-/// A field's value whose sequence elements in `ranges` are written as null.
-struct Nulled<'v, 'd, V: ?Sized> {
-    value: &'v V,
-    ranges: &'d [Range<usize>],
-}
-
-impl<V: Serialize + ?Sized> Nulled<'_, '_, V> {
-    fn to_value(&self) -> Result<Value, Error> {
-        self.value.serialize(Lists { ranges: self.ranges })
-    }
+/// A field's value, its sequence elements in `ranges` written as null.
+fn nulled<V: Serialize + ?Sized>(value: &V, ranges: &[Range<usize>]) -> Result<Value, Error> {
+    value.serialize(Lists { ranges })
 }
 
 struct TopStruct<'d> {
@@ -64,7 +57,7 @@ impl SerializeStruct for TopStruct<'_> {
     fn serialize_field<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) -> Result<(), Error> {
         match ranges_of(self.doomed, key) {
             Some(ranges) => {
-                let v = Nulled { value, ranges }.to_value()?;
+                let v = nulled(value, ranges)?;
                 self.inner.serialize_field(key, &v)
             }
             None => self.inner.serialize_field(key, value),
@@ -94,7 +87,7 @@ impl SerializeMap for TopMap<'_> {
     fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
         match self.key.take().as_deref().and_then(|k| ranges_of(self.doomed, k)) {
             Some(ranges) => {
-                let v = Nulled { value, ranges }.to_value()?;
+                let v = nulled(value, ranges)?;
                 self.inner.serialize_value(&v)
             }
             None => self.inner.serialize_value(value),

@@ -313,12 +313,7 @@ impl Tool for GetCosts {
         if !out.nodes.is_empty() {
             t.heading(format!("Nodes ({}, by price):", out.nodes.len()));
         }
-        for (i, n) in out.nodes.iter().enumerate() {
-            // Past the cap every item would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/nodes", i..out.nodes.len(), out.nodes.len() - i);
-                break;
-            }
+        t.each("/nodes", &out.nodes, |n| {
             let mut item = format!("{} · {}", n.name, money(n.price));
             let what = [n.description.as_str(), n.instance_life_cycle.as_str()]
                 .into_iter()
@@ -343,22 +338,15 @@ impl Tool for GetCosts {
                     item.push_str(&format!("\n  {what} used by: {}", top.join(", ")));
                 }
             }
-            t.item("/nodes", i, item);
-        }
+            item
+        });
         if !out.applications.is_empty() {
             t.heading(format!(
                 "Applications ({}, by over-provisioning):",
                 out.applications.len()
             ));
         }
-        for (i, a) in out.applications.iter().enumerate() {
-            // Past the cap every item would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/applications", i..out.applications.len(), out.applications.len() - i);
-                break;
-            }
-            t.item("/applications", i, app_item(a));
-        }
+        t.each("/applications", &out.applications, app_item);
         if let Some(a) = out.applications.iter().find(|a| a.over_provisioning_costs > 0.0) {
             t.footer(format!(
                 "next: coroot_get_app_detail(app_id='{}') to check its CPU and memory usage before changing requests",

@@ -294,14 +294,7 @@ impl Tool for GetNodes {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        for (i, n) in out.nodes.iter().enumerate() {
-            // Past the cap every item would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/nodes", i..out.nodes.len(), out.nodes.len() - i);
-                break;
-            }
-            t.item("/nodes", i, node_line(n));
-        }
+        t.each("/nodes", &out.nodes, node_line);
         let target = out
             .nodes
             .iter()

@@ -273,14 +273,7 @@ impl Tool for QueryMetrics {
             ));
         }
         t.line(summary);
-        for (i, s) in out.series.iter().enumerate() {
-            // Past the cap every series would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/series", i..out.series.len(), out.series.len() - i);
-                break;
-            }
-            t.item("/series", i, series_text(s));
-        }
+        t.each("/series", &out.series, series_text);
         if out.trimmed {
             t.footer("next: a shorter lookback_hours gives finer points for the recent past");
         }

@@ -218,12 +218,7 @@ impl Tool for GetRisks {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        for (i, r) in out.risks.iter().enumerate() {
-            // Past the cap every item would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/risks", i..out.risks.len(), out.risks.len() - i);
-                break;
-            }
+        t.each("/risks", &out.risks, |r| {
             let app = AppId::new(r.application_id.as_str()).short();
             let word = if r.dismissed { "DISMISSED" } else { r.severity.status };
             let mut item = format!("{word} {app} · {} · {}", r.category, type_words(&r.risk_type));
@@ -243,8 +238,8 @@ impl Tool for GetRisks {
                     .unwrap_or_default();
                 item.push_str(&format!(" (dismissed{by}{why})"));
             }
-            t.item("/risks", i, item);
-        }
+            item
+        });
         if let Some(r) = out.risks.iter().find(|r| !r.dismissed) {
             t.footer(format!(
                 "next: coroot_get_app_detail(app_id='{}') for its instances and health checks",

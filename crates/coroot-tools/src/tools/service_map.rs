@@ -193,17 +193,13 @@ impl Tool for GetServiceMap {
             t.skip(APPS, 0..unhealthy, unhealthy);
         } else if unhealthy > 0 {
             t.heading("APPS NOT OK");
-            for (i, a) in out.apps.iter().enumerate().take(unhealthy) {
-                if t.full() {
-                    t.skip(APPS, i..unhealthy, unhealthy - i);
-                    break;
-                }
+            t.each(APPS, out.apps.get(..unhealthy).unwrap_or_default(), |a| {
                 let mut line = format!("{} {}", a.status.status, AppId::new(a.id.as_str()).short());
                 if !a.failing_reports.is_empty() {
                     line.push_str(&format!(" ({})", a.failing_reports.join(", ")));
                 }
-                t.item(APPS, i, line);
-            }
+                line
+            });
         }
         let mut start = unhealthy;
         for status in [Status::Unknown, Status::Ok] {

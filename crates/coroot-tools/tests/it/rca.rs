@@ -3,9 +3,9 @@
 //! first calls it. The benchmark (`cargo bench --bench rca`) measures the same with an app_id,
 //! report sizes and Coroot requests.
 
-use coroot_sim::{ExpectedCause, Scenario};
+use coroot_sim::Scenario;
 use coroot_tools::Clock;
-use coroot_tools::testing::{self, NOW_MS};
+use coroot_tools::testing::{self, NOW_MS, names_cause as names};
 use serde_json::{Value, json};
 
 async fn investigate(scenario: Scenario, args: Value) -> (String, Value) {
@@ -13,14 +13,6 @@ async fn investigate(scenario: Scenario, args: Value) -> (String, Value) {
     let spec = coroot_tools::find("coroot_investigate").unwrap();
     let out = (spec.call)(&kit.ctx, args).await.unwrap();
     (out.text, out.structured)
-}
-
-/// Whether a suspect names the cause, by its main kind or any of its signals.
-fn names(suspect: &Value, cause: &ExpectedCause) -> bool {
-    let kinds = std::iter::once(&suspect["kind"]).chain(suspect["signals"].as_array().into_iter().flatten());
-    kinds
-        .filter_map(Value::as_str)
-        .any(|k| cause.matches(suspect["app"].as_str(), k, suspect["node"].as_str()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -52,7 +52,7 @@ impl Plan {
                 push(&mut entries, &a.id);
             }
         }
-        let started_from = match (given, incidents.is_empty()) {
+        let mut started_from = match (given, incidents.is_empty()) {
             (Some(id), true) => format!("application {}", id.short()),
             (Some(id), false) => format!(
                 "application {} and its open incident {}",
@@ -68,11 +68,11 @@ impl Plan {
         };
         let mut focus = with_failing_upstreams(facts, entries);
         if broad && !incidents.is_empty() {
-            let others = failing(facts)
+            let others: Vec<AppId> = failing(facts)
                 .into_iter()
-                .filter(|id| !focus.iter().any(|f| same_app(f, id)));
-            let others: Vec<AppId> = others.take(MAX_OTHERS).collect();
-            let mut started_from = started_from;
+                .filter(|id| !focus.iter().any(|f| same_app(f, id)))
+                .take(MAX_OTHERS)
+                .collect();
             if !others.is_empty() {
                 started_from.push_str(&format!(
                     ", and {} other application{} in WARNING or CRITICAL",
@@ -81,7 +81,6 @@ impl Plan {
                 ));
             }
             focus.extend(others);
-            return Plan { focus, started_from };
         }
         Plan { focus, started_from }
     }

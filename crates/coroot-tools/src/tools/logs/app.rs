@@ -223,14 +223,7 @@ impl Tool for GetAppLogs {
             out.messages.len(),
         ));
         let width = text_chars(out.messages.len());
-        for (i, g) in out.messages.iter().enumerate() {
-            // Past the cap every item would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/messages", i..out.messages.len(), out.messages.len() - i);
-                break;
-            }
-            t.item("/messages", i, group_line(g, None, width));
-        }
+        t.each("/messages", &out.messages, |g| group_line(g, None, width));
         t.footer(next_step(
             out.messages.iter(),
             out.limit_reached,

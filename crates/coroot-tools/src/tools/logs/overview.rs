@@ -329,18 +329,13 @@ impl Tool for GetOverviewLogs {
             out.messages.len(),
         ));
         let width = text_chars(out.messages.len());
-        for (i, m) in out.messages.iter().enumerate() {
-            // Past the cap every item would be dropped: count them without rendering.
-            if t.full() {
-                t.skip("/messages", i..out.messages.len(), out.messages.len() - i);
-                break;
-            }
+        t.each("/messages", &out.messages, |m| {
             let who = match &m.event {
                 Some(ev) => ev.describe(),
                 None => AppId::new(m.application.as_str()).short(),
             };
-            t.item("/messages", i, group_line(&m.group, Some(&who), width));
-        }
+            group_line(&m.group, Some(&who), width)
+        });
         let warned = out.messages.iter().find_map(|m| {
             m.event
                 .as_ref()

@@ -395,12 +395,7 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
         }
         t.line(line);
     }
-    for (i, s) in out.spans.iter().enumerate() {
-        // Past the cap every item would be dropped: count them without rendering.
-        if t.full() {
-            t.skip("/spans", i..out.spans.len(), out.spans.len() - i);
-            break;
-        }
+    t.each("/spans", &out.spans, |s| {
         let mut line = format!(
             "{}{}: {} {}",
             "  ".repeat(s.depth),
@@ -421,8 +416,8 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
         if !s.details.is_empty() {
             line.push_str(&format!(" [{}]", s.details));
         }
-        t.item("/spans", i, line);
-    }
+        line
+    });
     if let Some(root) = out.spans.first()
         && errors > 0
     {
