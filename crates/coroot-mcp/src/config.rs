@@ -27,6 +27,10 @@ pub struct Config {
     /// Coroot URL, including any base path (e.g. https://coroot.example.com/coroot).
     #[arg(long, env = "COROOT_URL", global = true)]
     pub url: Option<String>,
+    /// The URL people open Coroot at, when it differs from --url (an ingress, a proxy): the
+    /// base of the UI links in every answer. Defaults to the Coroot URL.
+    #[arg(long, env = "COROOT_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Login email (Coroot's default admin is "admin").
     #[arg(long, env = "COROOT_EMAIL", global = true)]
     pub email: Option<String>,
@@ -193,8 +197,22 @@ impl Config {
         let client = Client::new(config)?;
         Ok(ToolContext {
             redact_secrets: self.redact_secrets.unwrap_or(true),
+            public_url: self.public_url()?,
             ..ToolContext::new(client)
         })
+    }
+
+    /// `public_url`, checked and without a trailing slash; blank means unset.
+    fn public_url(&self) -> Result<Option<String>> {
+        let Some(url) = self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(['?', '#', ' ']) {
+            return Err(anyhow!(
+                "COROOT_PUBLIC_URL must be an http(s) URL with no query, e.g. https://coroot.example.com/coroot; got {url}"
+            ));
+        }
+        Ok(Some(url.trim_end_matches('/').to_string()))
     }
 
     /// The tools to serve: all, narrowed by `enabled_tools`, minus `disabled_tools`.
@@ -220,6 +238,7 @@ impl std::fmt::Debug for Config {
             .field("email", &self.email)
             .field("password", &hidden(&self.password))
             .field("session_cookie", &hidden(&self.session_cookie))
+            .field("public_url", &self.public_url)
             .field("project", &self.project)
             .field("api_key", &hidden(&self.api_key))
             .field("timeout", &self.timeout)

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::ToolError;
+use crate::links::Ui;
 use crate::render::units::{hours, iso, num};
 
 /// Receives progress as a long tool call advances: `(done, total, message)`. The MCP server
@@ -59,6 +60,9 @@ pub struct ToolContext {
     pub redact_secrets: bool,
     /// Where progress goes, when the caller asked for it.
     pub progress: Option<ProgressFn>,
+    /// The URL people open Coroot at, when it is not the one the client uses (a proxy, an
+    /// ingress): the base of every UI link.
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for ToolContext {
@@ -79,6 +83,7 @@ impl ToolContext {
             limits: Limits::default(),
             redact_secrets: true,
             progress: None,
+            public_url: None,
         }
     }
 
@@ -87,6 +92,15 @@ impl ToolContext {
         if let Some(progress) = &self.progress {
             progress(done, total, message.into());
         }
+    }
+
+    /// Links into Coroot's UI for `project` over `range`.
+    pub fn ui(&self, project: &str, range: TimeRange) -> Ui {
+        Ui::new(
+            self.public_url.as_deref().unwrap_or(self.client.base_url()),
+            project,
+            range,
+        )
     }
 
     /// Now, epoch ms.
@@ -109,27 +123,57 @@ pub struct Scope {
     pub range: TimeRange,
     /// The window, as reported in the output.
     pub window: Window,
+    /// Links into Coroot's UI for the project over the window.
+    pub ui: Ui,
 }
 
 impl Scope {
-    /// Resolves `project_id` (an id, a name, or the default) and `lookback_hours` (the
-    /// tool's `default_hours` when unset) into what the tool looks at.
+    /// Resolves `project_id` (an id, a name, or the default) and the window asked for (the
+    /// tool's `default_hours` when neither `lookback_hours` nor `from` is set) into what the
+    /// tool looks at.
     pub async fn resolve(
         ctx: &ToolContext,
         tool: &'static str,
         project_id: Option<&str>,
-        lookback_hours: Option<f64>,
+        asked: WindowArgs,
         default_hours: f64,
     ) -> Result<Scope, ToolError> {
-        let (range, window) = window(ctx, tool, lookback_hours, default_hours)?;
+        let (range, window) = window(ctx, tool, asked, default_hours)?;
         let project = project(ctx, project_id).await?;
-        Ok(Scope { project, range, window })
+        let ui = ctx.ui(&project.id, range);
+        Ok(Scope {
+            project,
+            range,
+            window,
+            ui,
+        })
     }
 }
 
 /// The project to query: `project_id` (an id or a name) or the default one.
 pub async fn project(ctx: &ToolContext, project_id: Option<&str>) -> Result<Project, ToolError> {
     Ok(ctx.client.resolve_project(project_id).await?)
+}
+
+/// The window a call asks for: the hours before `to` (or now), or a pinned `from`–`to`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WindowArgs {
+    /// `lookback_hours`.
+    pub lookback_hours: Option<f64>,
+    /// `from`, epoch ms.
+    pub from: Option<i64>,
+    /// `to`, epoch ms.
+    pub to: Option<i64>,
+}
+
+impl WindowArgs {
+    /// The last `hours`.
+    pub fn hours(hours: f64) -> Self {
+        WindowArgs {
+            lookback_hours: Some(hours),
+            ..WindowArgs::default()
+        }
+    }
 }
 
 /// The time window a tool looked at, as reported in its output.
@@ -144,31 +188,94 @@ pub struct Window {
     /// What was asked for, when it was out of range and replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_hours: Option<f64>,
+    /// True when the caller pinned the window with `from`/`to` rather than hours before now.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
+    /// Why the window differs from what was asked, for the answer's note.
+    #[serde(skip)]
+    pub adjusted: Option<String>,
 }
 
 impl Window {
+    /// The window of `range`.
+    pub fn of(range: TimeRange, pinned: bool) -> Window {
+        Window {
+            from: iso(range.from_ms),
+            to: iso(range.to_ms),
+            lookback_hours: (range.to_ms - range.from_ms) as f64 / 3_600_000.0,
+            requested_hours: None,
+            pinned,
+            adjusted: None,
+        }
+    }
+
     /// The note to show when the request was adjusted.
     pub fn note(&self) -> Option<String> {
-        self.requested_hours.map(|asked| {
-            format!(
-                "note: lookback_hours={} is outside (0, 720]; used {}",
-                num(asked),
-                hours(self.lookback_hours)
-            )
-        })
+        self.adjusted.as_ref().map(|why| format!("note: {why}"))
+    }
+
+    /// `from='…', to='…'`: the arguments that make a follow-up call look at the same minutes.
+    pub fn pin(&self) -> String {
+        format!("from='{}', to='{}'", self.from, self.to)
     }
 }
 
-/// Resolves `lookback_hours` into a time range ending now: the default when unset, clamped
-/// into (0, 720] otherwise (a non-positive value takes the default). The clamp is reported.
+/// Resolves the window asked for into a time range: `to` (default now, never later), and
+/// `from` or the hours before `to` (the default when unset; clamped into (0, 720], a
+/// non-positive value taking the default). Every adjustment is reported.
 pub fn window(
     ctx: &ToolContext,
     tool: &'static str,
-    requested: Option<f64>,
+    asked: WindowArgs,
     default: f64,
 ) -> Result<(TimeRange, Window), ToolError> {
     let max = ctx.limits.max_lookback_hours;
-    let (hours, requested_hours) = match requested {
+    let now = ctx.now_ms();
+    let mut adjusted = None;
+    let to = match asked.to {
+        Some(to) if to > now => {
+            adjusted = Some(format!("to={} is in the future; used now", iso(to)));
+            now
+        }
+        Some(to) => to,
+        None => now,
+    };
+    if let Some(from) = asked.from {
+        if asked.lookback_hours.is_some() {
+            return Err(ToolError::params(
+                tool,
+                "from and lookback_hours were both given: pass from (and to) for a pinned window, or lookback_hours for the hours before to",
+            ));
+        }
+        if from >= to {
+            return Err(ToolError::params(
+                tool,
+                format!(
+                    "from={} is not before to={}: pass a from earlier than to",
+                    iso(from),
+                    iso(to)
+                ),
+            ));
+        }
+        let max_ms = (max * 3_600_000.0) as i64;
+        let range = TimeRange {
+            from_ms: from.max(to - max_ms),
+            to_ms: to,
+        };
+        let mut w = Window::of(range, true);
+        if from < range.from_ms {
+            w.requested_hours = Some((to - from) as f64 / 3_600_000.0);
+            adjusted = Some(format!(
+                "from={} is more than {} before to; used the last {}",
+                iso(from),
+                hours(max),
+                hours(max)
+            ));
+        }
+        w.adjusted = adjusted;
+        return Ok((range, w));
+    }
+    let (span, requested_hours) = match asked.lookback_hours {
         None => (default, None),
         Some(h) if !h.is_finite() => {
             return Err(ToolError::params(
@@ -180,12 +287,25 @@ pub fn window(
         Some(h) if h > max => (max, Some(h)),
         Some(h) => (h, None),
     };
-    let range = TimeRange::last_hours(ctx.now_ms(), hours);
-    let window = Window {
-        from: iso(range.from_ms),
-        to: iso(range.to_ms),
-        lookback_hours: hours,
-        requested_hours,
+    if let Some(asked) = requested_hours {
+        adjusted = Some(format!(
+            "lookback_hours={} is outside (0, 720]; used {}",
+            num(asked),
+            hours(span)
+        ));
+    }
+    let pinned = asked.to.is_some();
+    let range = if pinned {
+        TimeRange {
+            from_ms: to - (span * 3_600_000.0).round() as i64,
+            to_ms: to,
+        }
+    } else {
+        TimeRange::last_hours(now, span)
     };
-    Ok((range, window))
+    let mut w = Window::of(range, pinned);
+    w.lookback_hours = span;
+    w.requested_hours = requested_hours;
+    w.adjusted = adjusted;
+    Ok((range, w))
 }

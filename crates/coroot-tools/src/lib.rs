@@ -5,7 +5,8 @@
 //! Layout (see `docs/architecture.md`):
 //! - [`tool`]: the contract ([`Tool`], [`call`], the type-erased [`ToolSpec`]); [`schema`]: the
 //!   published JSON Schemas.
-//! - [`context`]: what a call runs with ([`ToolContext`]) and looks at ([`Scope`]).
+//! - [`context`]: what a call runs with ([`ToolContext`]) and looks at ([`Scope`]: the
+//!   project, the window, and [`links`] into Coroot's UI for both).
 //! - [`params`]: lenient parameter parsing; [`resolve`]: application ids; [`error`]: tool
 //!   errors with a next step.
 //! - [`render`]: the budgeted [`Answer`] builder (text and structured result cut together),
@@ -21,6 +22,7 @@ pub mod analysis;
 pub mod check;
 pub mod context;
 pub mod error;
+pub mod links;
 pub mod params;
 pub mod redact;
 pub mod render;

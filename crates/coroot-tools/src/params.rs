@@ -141,6 +141,116 @@ pub fn req_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     }
 }
 
+/// An instant an agent passes to pin a window: ISO 8601 (`2026-12-01T10:00:00Z`, with an
+/// offset, without a zone as UTC, or a bare date as its midnight UTC), epoch milliseconds, or
+/// epoch seconds (a number below 10^11 would be a date in 1973 in milliseconds, so it is read as
+/// seconds), as a number or a numeric string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant(pub i64);
+
+impl Instant {
+    fn parse(s: &str) -> Result<Instant, String> {
+        let s = s.trim();
+        if let Ok(n) = s.parse::<f64>() {
+            return Instant::from_number(n);
+        }
+        let utc = jiff::tz::TimeZone::UTC;
+        let ts = s
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .or_else(|| {
+                s.parse::<jiff::civil::DateTime>()
+                    .ok()
+                    .and_then(|d| d.to_zoned(utc.clone()).ok())
+                    .map(|z| z.timestamp())
+            })
+            .or_else(|| {
+                s.parse::<jiff::civil::Date>()
+                    .ok()
+                    .and_then(|d| d.to_zoned(utc).ok())
+                    .map(|z| z.timestamp())
+            });
+        match ts {
+            Some(ts) => Ok(Instant(ts.as_millisecond())),
+            None => Err(format!(
+                "expected an ISO 8601 time such as 2026-12-01T10:00:00Z, or epoch milliseconds, got \"{s}\""
+            )),
+        }
+    }
+
+    fn from_number(n: f64) -> Result<Instant, String> {
+        if !n.is_finite() || !(0.0..=1e15).contains(&n) {
+            return Err(format!("expected epoch milliseconds, got {n}"));
+        }
+        Ok(Instant(if n < 1e11 { (n * 1000.0) as i64 } else { n as i64 }))
+    }
+}
+
+impl schemars::JsonSchema for Instant {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Instant".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["string", "integer"]})
+    }
+}
+
+/// An optional [`Instant`]; `""` and `null` mean unset.
+pub fn opt_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Instant>, D::Error> {
+    match Option::<Loose>::deserialize(d)? {
+        None => Ok(None),
+        Some(Loose::Str(s)) if s.trim().is_empty() => Ok(None),
+        Some(Loose::Str(s)) => Instant::parse(&s).map(Some).map_err(D::Error::custom),
+        Some(Loose::Num(n)) => Instant::from_number(n).map(Some).map_err(D::Error::custom),
+        Some(other) => Err(D::Error::custom(format!(
+            "expected an ISO 8601 time or epoch milliseconds, got {}",
+            loose_kind(&other)
+        ))),
+    }
+}
+
+/// Declares a tool's parameters: its own fields, then the ones every tool shares, documented
+/// once here: the window (`lookback_hours`, or a pinned `from`/`to`) and `project_id`. A
+/// shared struct cannot be flattened in, because serde refuses `flatten` next to
+/// `deny_unknown_fields`, which the tools need to name a misspelt parameter.
+macro_rules! tool_params {
+    ($(#[$meta:meta])* pub struct $name:ident { $($own:tt)* } lookback_hours = $doc:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($own)*
+            #[doc = $doc]
+            #[serde(default, deserialize_with = "crate::params::opt_f64")]
+            pub lookback_hours: Option<f64>,
+            /// Window start, ISO 8601 or epoch ms: pins the minutes looked at (replaces lookback_hours).
+            #[serde(default, deserialize_with = "crate::params::opt_instant")]
+            pub from: Option<crate::params::Instant>,
+            /// Window end, ISO 8601 or epoch ms (default now).
+            #[serde(default, deserialize_with = "crate::params::opt_instant")]
+            pub to: Option<crate::params::Instant>,
+            /// Coroot project id or name; auto-detected when omitted.
+            #[serde(default, deserialize_with = "crate::params::opt_string")]
+            pub project_id: Option<String>,
+        }
+
+        impl $name {
+            /// The window asked for.
+            pub fn window(&self) -> crate::context::WindowArgs {
+                crate::context::WindowArgs {
+                    lookback_hours: self.lookback_hours,
+                    from: self.from.map(|i| i.0),
+                    to: self.to.map(|i| i.0),
+                }
+            }
+        }
+    };
+}
+pub(crate) use tool_params;
+
 fn loose_kind(v: &Loose) -> &'static str {
     match v {
         Loose::Num(_) => "a number",

@@ -9,6 +9,36 @@ use crate::context::{Clock, Limits, ToolContext};
 
 pub use coroot_sim::testing::{NOW_MS, assert_no_secret};
 
+/// The public URL the test kit's links start with.
+pub const PUBLIC_URL: &str = "https://coroot.example.com";
+
+/// Links for project `p1` over the test clock's last hour, for outputs built without a
+/// simulator.
+pub fn ui() -> crate::links::Ui {
+    crate::links::Ui::new(PUBLIC_URL, "p1", coroot_client::TimeRange::last_hours(NOW_MS, 1.0))
+}
+
+/// `text` without the pinned window the footer adds to every suggested call, for tests about
+/// what a hint suggests rather than its window.
+pub fn unpinned(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("from='") {
+        let value = at + "from='".len();
+        let Some(mut end) = rest[value..].find('\'').map(|q| value + q + 1) else {
+            break;
+        };
+        if let Some(to) = rest[end..].strip_prefix(", to='") {
+            end = to.find('\'').map_or(end, |q| rest.len() - to.len() + q + 1);
+        }
+        let start = if rest[..at].ends_with(", ") { at - 2 } else { at };
+        out.push_str(&rest[..start]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A running simulator and a context logged in to it.
 pub struct Kit {
     /// The simulator (keep it alive for the test's duration).
@@ -37,6 +67,8 @@ pub async fn start_with(scenario: Scenario, config: SimConfig) -> Kit {
     let ctx = ToolContext {
         clock: Clock::Fixed(NOW_MS),
         limits: Limits::default(),
+        // The simulator's port changes every run; the links in snapshots should not.
+        public_url: Some(PUBLIC_URL.into()),
         ..ToolContext::new(client)
     };
     Kit { sim, ctx }

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::context::ToolContext;
 use crate::error::ToolError;
-use crate::render::{Answer, Frame};
+use crate::render::{Answer, Frame, Resource};
 use crate::{params, schema};
 
 /// One tool: typed parameters in, typed output out, the answer rendered from the output.
@@ -43,6 +43,8 @@ pub struct ToolOutput {
     /// The same facts as JSON, matching the tool's output schema, at most `Limits::max_chars`
     /// characters serialised.
     pub structured: serde_json::Value,
+    /// The answer's main objects as links into Coroot's UI.
+    pub resources: Vec<Resource>,
 }
 
 /// Runs tool `T` on raw JSON arguments.
@@ -53,12 +55,17 @@ pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result
         cap: ctx.limits.max_chars,
         now_ms: ctx.now_ms(),
     };
-    let answer = T::render(&output, frame);
+    let mut answer = T::render(&output, frame);
+    let resources = answer.take_resources();
     let doomed = answer.doomed();
     let mut structured =
         crate::render::doomed::to_value(&output, &doomed).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
     let text = answer.finish(&mut structured);
-    Ok(ToolOutput { text, structured })
+    Ok(ToolOutput {
+        text,
+        structured,
+        resources,
+    })
 }
 
 /// A boxed future, for the type-erased registry.

@@ -118,7 +118,15 @@ impl CorootMcp {
         let (result, error_class, result_bytes) = match outcome {
             Ok(out) => {
                 let size = out.text.len() + out.structured.to_string().len();
-                let mut r = CallToolResult::success(vec![ContentBlock::text(out.text)]);
+                // The text first (what every client shows), then the answer's main objects as
+                // links into Coroot's UI, for clients that render them.
+                let mut content = vec![ContentBlock::text(out.text)];
+                content.extend(out.resources.into_iter().map(|r| {
+                    let mut link = rmcp::model::Resource::new(r.uri, r.name);
+                    link.mime_type = Some("text/html".into());
+                    ContentBlock::resource_link(link)
+                }));
+                let mut r = CallToolResult::success(content);
                 r.structured_content = Some(out.structured);
                 (r, None, size)
             }

@@ -79,7 +79,24 @@ pub struct Answer {
     narrow: String,
     /// Characters of `blocks` so far, newlines included.
     size: usize,
+    /// The window's `from='…', to='…'`, once the header stated it: every call the footer
+    /// suggests carries it, so follow-up calls look at the same minutes.
+    pin: Option<String>,
+    /// The main objects of the answer, as links into Coroot's UI.
+    resources: Vec<Resource>,
 }
+
+/// A link to one object of an answer in Coroot's UI (an MCP `resource_link`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// What it is, e.g. `application k3h2x9qa:default:Deployment:api`.
+    pub name: String,
+    /// The UI URL.
+    pub uri: String,
+}
+
+/// Most resource links an answer carries: the objects an agent would cite, not a catalogue.
+const MAX_RESOURCES: usize = 8;
 
 impl Answer {
     /// `noun` names the items in the cut notice ("applications"); `narrow` says how to get a
@@ -92,6 +109,8 @@ impl Answer {
             noun,
             narrow: narrow.into(),
             size: 0,
+            pin: None,
+            resources: Vec::new(),
         }
     }
 
@@ -195,7 +214,35 @@ impl Answer {
 
     /// A line kept at the very end (next steps).
     pub fn footer(&mut self, s: impl Into<String>) -> &mut Self {
-        self.footer.push(s.into());
+        let s = s.into();
+        let s = match &self.pin {
+            Some(pin) => pinned(&s, pin),
+            None => s,
+        };
+        self.footer.push(s);
+        self
+    }
+
+    /// A link to one of the answer's main objects in Coroot's UI, for clients that show
+    /// resource links; the first few count.
+    pub fn resource(&mut self, name: impl Into<String>, uri: &str) -> &mut Self {
+        if self.resources.len() < MAX_RESOURCES && !self.resources.iter().any(|r| r.uri == uri) {
+            self.resources.push(Resource {
+                name: name.into(),
+                uri: uri.to_string(),
+            });
+        }
+        self
+    }
+
+    /// The resource links, taken before [`Answer::finish`].
+    pub fn take_resources(&mut self) -> Vec<Resource> {
+        std::mem::take(&mut self.resources)
+    }
+
+    /// Makes every call the footer suggests carry `pin` (see [`pinned`]).
+    pub(crate) fn pin(&mut self, pin: String) -> &mut Self {
+        self.pin = Some(pin);
         self
     }
 
@@ -419,6 +466,49 @@ fn join(blocks: Vec<Block>, footer: Vec<String>, chars: usize) -> String {
         out.push('\n');
     }
     out.truncate(out.trim_end().len());
+    out
+}
+
+/// `text` with `pin` added to the arguments of every tool call it suggests
+/// (`coroot_x(a='1')` → `coroot_x(a='1', from='…', to='…')`), unless the call already names
+/// a window. Quoted arguments may hold parentheses.
+pub(crate) fn pinned(text: &str, pin: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2 * pin.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("coroot_") {
+        let name_end = at
+            + rest[at..]
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .unwrap_or(rest.len() - at);
+        if !rest[name_end..].starts_with('(') {
+            out.push_str(&rest[..name_end]);
+            rest = &rest[name_end..];
+            continue;
+        }
+        let args_start = name_end + 1;
+        let mut quoted = false;
+        let close = rest[args_start..].char_indices().find_map(|(i, c)| match c {
+            '\'' => {
+                quoted = !quoted;
+                None
+            }
+            ')' if !quoted => Some(args_start + i),
+            _ => None,
+        });
+        let Some(close) = close else {
+            break;
+        };
+        let args = &rest[args_start..close];
+        out.push_str(&rest[..close]);
+        if !args.contains("from=") && !args.contains("lookback_hours=") {
+            if !args.trim().is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(pin);
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
     out
 }
 

@@ -5,7 +5,8 @@ mod answer;
 pub(crate) mod doomed;
 pub mod units;
 
-pub use answer::{Answer, Frame, json_chars};
+pub(crate) use answer::pinned;
+pub use answer::{Answer, Frame, Resource, json_chars};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -14,19 +15,34 @@ use crate::context::Window;
 use crate::render::units::hours;
 
 impl Answer {
-    /// `<what> · project <name> · last 24h (from → to)`, the first line of most answers so the
-    /// agent always knows what was searched, then the note when lookback_hours was adjusted.
+    /// `<what> · project <name> · last 24h (from → to)` (or `· from → to (24h)` for a pinned
+    /// window), the first line of most answers so the agent always knows what was searched, then
+    /// the note when the window was adjusted. From here on, the calls the footer suggests carry
+    /// the window.
     pub fn header(&mut self, what: &str, project: &str, window: &Window) -> &mut Self {
-        self.line(format!(
-            "{what} · project {project} · last {} ({} → {})",
-            hours(window.lookback_hours),
-            window.from,
-            window.to
-        ));
+        let span = hours(window.lookback_hours);
+        self.line(if window.pinned {
+            format!("{what} · project {project} · {} → {} ({span})", window.from, window.to)
+        } else {
+            format!(
+                "{what} · project {project} · last {span} ({} → {})",
+                window.from, window.to
+            )
+        });
         if let Some(note) = window.note() {
             self.line(note);
         }
-        self
+        self.pin(window.pin())
+    }
+}
+
+impl Answer {
+    /// `Coroot UI: <url>`, the page this answer came from, at the end before the next steps
+    /// (a person's next click, after the agent's), and the same page as a resource link named
+    /// `name`.
+    pub fn ui(&mut self, name: impl Into<String>, url: &str) -> &mut Self {
+        self.footer(format!("Coroot UI: {url}"));
+        self.resource(name, url)
     }
 }
 

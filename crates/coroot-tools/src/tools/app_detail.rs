@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 use coroot_client::models::{AppMapApp, ApplicationView, AuditReport, Table};
 use coroot_client::{AppId, Error as CorootError, Status};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::tables::{cell_in, compact, row_name};
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string, req_string};
+use crate::params::{req_string, tool_params};
 use crate::render::units::{one_line, threshold};
 use crate::render::{Answer, Frame, Health};
 use crate::resolve;
@@ -32,19 +32,14 @@ const MAX_ROWS: usize = 20;
 /// Longest table cell.
 const CELL_CHARS: usize = 300;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// App id "cluster:namespace:Kind:name" (from coroot_get_applications); "namespace/name" or a bare name also work.
-    #[serde(deserialize_with = "req_string")]
-    pub app_id: String,
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// App id "cluster:namespace:Kind:name" (from coroot_get_applications); "namespace/name" or a bare name also work.
+        #[serde(deserialize_with = "req_string")]
+        pub app_id: String,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -54,6 +49,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -175,8 +172,12 @@ impl Tool for GetAppDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let id = resolve::app_id(ctx, &project.id, &p.app_id).await?;
         let view = match ctx.client.app(&project.id, &id, range).await {
             Ok(view) => view,
@@ -189,6 +190,7 @@ impl Tool for GetAppDetail {
         };
         let mut out = build(project.name, window, &id, view.data);
         out.coroot_status = view.status.problems();
+        out.url = ui.app(out.app_id.as_str());
         Ok(out)
     }
 
@@ -200,6 +202,7 @@ impl Tool for GetAppDetail {
         );
         let id = AppId::new(out.app_id.as_str());
         t.header(&format!("App {}", id.short()), &out.project, &out.window);
+        t.ui(format!("application {}", out.app_id), &out.url);
         t.coroot_status(&out.coroot_status);
         let bad: Vec<String> = out
             .indicators
@@ -454,6 +457,7 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
     Output {
         project,
         window,
+        url: String::new(),
         coroot_status: Vec::new(),
         app_id: id.to_string(),
         status: app.status.into(),
@@ -747,6 +751,8 @@ mod tests {
             to: "b".into(),
             lookback_hours: 1.0,
             requested_hours: None,
+            pinned: false,
+            adjusted: None,
         };
         let out = build("p".into(), window, &AppId::new("c1:shop:Deployment:cart"), view);
         assert!(out.failing_checks[0].details.is_empty());
@@ -776,6 +782,8 @@ mod tests {
             to: "b".into(),
             lookback_hours: 1.0,
             requested_hours: None,
+            pinned: false,
+            adjusted: None,
         };
         let out = build("p".into(), window, &AppId::new("c1:shop:Deployment:cart"), view);
         let ids = |l: &[LinkOut]| {

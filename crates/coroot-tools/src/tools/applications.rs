@@ -9,12 +9,13 @@
 use coroot_client::models::ApplicationStatus;
 use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::severity::attention_rank;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::links::Ui;
+use crate::params::{opt_string, tool_params};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -29,19 +30,14 @@ const APPS: &str = "/applications";
 /// What narrows the output, named in the cap notice.
 const NARROW: &str = "pass status='warning' to list only failing apps, or call coroot_get_app_detail for one app";
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Only apps at or above this status: "info", "warning" or "critical" (default: all).
-    #[serde(default, deserialize_with = "opt_string")]
-    pub status: Option<String>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Only apps at or above this status: "info", "warning" or "critical" (default: all).
+        #[serde(default, deserialize_with = "opt_string")]
+        pub status: Option<String>,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -51,6 +47,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// The applications view in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -96,6 +94,8 @@ pub struct AppOut {
     pub category: String,
     /// Cells whose status is neither OK nor UNKNOWN.
     pub cells: Vec<CellOut>,
+    /// The app's page in Coroot's UI.
+    pub url: String,
 }
 
 /// One status cell of an application.
@@ -138,10 +138,14 @@ impl Tool for GetApplications {
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let filter = parse_filter(p.status.as_deref())?;
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let apps = ctx.client.applications(&project.id, range).await?;
-        let mut out = build(project.name, window, apps.data, filter);
+        let mut out = build(project.name, window, &ui, apps.data, filter);
         out.coroot_status = apps.status.problems();
         Ok(out)
     }
@@ -149,6 +153,7 @@ impl Tool for GetApplications {
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "entries (one per unhealthy app, 20 names per OK line)", NARROW);
         t.header("Applications", &out.project, &out.window);
+        t.ui("applications", &out.url);
         t.coroot_status(&out.coroot_status);
         if out.total == 0 {
             t.line("No applications: Coroot lists only apps with at least one known status in the window.");
@@ -177,6 +182,7 @@ impl Tool for GetApplications {
         // `applications` is sorted by status: the detailed apps, then UNKNOWN, then OK.
         let detailed_apps = out.applications.iter().take_while(|a| detailed(status_of(a))).count();
         for (i, a) in out.applications.iter().enumerate().take(detailed_apps) {
+            t.resource(format!("application {}", a.id), &a.url);
             t.item(APPS, i, app_line(a));
         }
         let mut start = detailed_apps;
@@ -244,10 +250,12 @@ fn app_line(a: &AppOut) -> String {
         line.push_str(": ");
         line.push_str(&cells.join(" · "));
     }
+    line.push_str(" · ");
+    line.push_str(&a.url);
     line
 }
 
-fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: Option<Status>) -> Output {
+fn build(project: String, window: Window, ui: &Ui, apps: Vec<ApplicationStatus>, filter: Option<Status>) -> Output {
     let mut counts = Counts::default();
     for a in &apps {
         match a.status {
@@ -283,6 +291,7 @@ fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: 
                 })
                 .collect();
             AppOut {
+                url: ui.app(a.id.as_str()),
                 id: a.id.to_string(),
                 status: a.status.into(),
                 app_type: a.app_type.map(|t| t.name).filter(|n| !n.is_empty()),
@@ -294,6 +303,7 @@ fn build(project: String, window: Window, apps: Vec<ApplicationStatus>, filter: 
     Output {
         project,
         window,
+        url: ui.view("applications"),
         coroot_status: Vec::new(),
         total,
         counts,
@@ -344,7 +354,7 @@ mod tests {
         );
         assert!(out.text.contains("OK ("), "{}", out.text);
         assert!(out.text.contains("kube-system/kube-proxy"), "{}", out.text);
-        assert!(out.text.ends_with(
+        assert!(testing::unpinned(&out.text).ends_with(
             "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:checkout') for the failing checks of the worst app"
         ));
         // Statuses are counted from Coroot's strings (the original's counters were always 0).
@@ -429,6 +439,6 @@ mod tests {
         let out = testing::run::<GetApplications>(&kit, json!({"lookback_hours": 3})).await;
         assert!(out.text.contains("last 3h"), "{}", out.text);
         assert!(out.text.contains("No applications"), "{}", out.text);
-        assert!(out.text.contains("next: "), "{}", out.text);
+        assert!(testing::unpinned(&out.text).contains("next: "), "{}", out.text);
     }
 }

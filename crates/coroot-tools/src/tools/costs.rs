@@ -8,11 +8,11 @@
 
 use coroot_client::AppId;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::params::tool_params;
 use crate::render::units::{money, percent};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
@@ -26,16 +26,11 @@ const DEFAULT_HOURS: f64 = 24.0;
 /// Savings below a cent are noise from rounding.
 const MIN_SAVING: f64 = 0.01;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 24, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+    }
+    lookback_hours = "Hours to look back (default 24, max 720)."
 }
 
 /// Output. Money is USD per month.
@@ -45,6 +40,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -177,14 +174,12 @@ impl Tool for GetCosts {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } = Scope::resolve(
-            ctx,
-            Self::NAME,
-            p.project_id.as_deref(),
-            p.lookback_hours,
-            DEFAULT_HOURS,
-        )
-        .await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), DEFAULT_HOURS).await?;
         let viewed = ctx.client.costs(&project.id, range).await?;
         let coroot_status = viewed.status.problems();
         let costs = viewed.data;
@@ -269,6 +264,7 @@ impl Tool for GetCosts {
         Ok(Output {
             project: project.name,
             window,
+            url: ui.view("costs"),
             coroot_status,
             totals,
             custom_pricing: costs.custom_pricing,
@@ -284,6 +280,7 @@ impl Tool for GetCosts {
             "pass project_id to look at one project",
         );
         t.header("Costs", &out.project, &out.window);
+        t.ui("costs", &out.url);
         t.coroot_status(&out.coroot_status);
         if out.nodes.is_empty() && out.applications.is_empty() {
             t.line("No cost data: Coroot prices only nodes whose pricing it knows, and none is priced here.");
@@ -517,10 +514,7 @@ mod tests {
             lines[apps + 2],
             "  right-size: cpu_request 2000m → 400m, memory 4GB → 800MB, saves $67.28/mo"
         );
-        assert!(
-            out.text
-                .contains("next: coroot_get_app_detail(app_id='default/recommendation')")
-        );
+        assert!(testing::unpinned(&out.text).contains("next: coroot_get_app_detail(app_id='default/recommendation')"));
         let reco = &out.structured["applications"][0];
         assert_eq!(reco["application_id"], "k3h2x9qa:default:Deployment:recommendation");
         assert_eq!(reco["components"][0]["saving"], 67.28);

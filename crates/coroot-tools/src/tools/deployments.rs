@@ -6,11 +6,11 @@
 //! emoji become the words `ok`/`bad`. Problem rollouts come first.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::params::tool_params;
 use crate::render::units::{hours, iso, one_line, when};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
@@ -22,16 +22,11 @@ pub struct GetDeployments;
 /// Default lookback, hours: a day of rollouts covers most "what changed" questions.
 const DEFAULT_HOURS: f64 = 24.0;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 24, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+    }
+    lookback_hours = "Hours to look back (default 24, max 720)."
 }
 
 /// Output.
@@ -56,6 +51,8 @@ pub struct Output {
 pub struct DeploymentOut {
     /// Application id.
     pub application_id: String,
+    /// The rollout in Coroot's UI: the app's instances around it.
+    pub url: String,
     /// ReplicaSet hash, optionally with images (`7d9f8b6c5: payment:2.4.1`).
     pub version: String,
     /// Rollout start, UTC ISO-8601, when Coroot gives it.
@@ -99,14 +96,12 @@ impl Tool for GetDeployments {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } = Scope::resolve(
-            ctx,
-            Self::NAME,
-            p.project_id.as_deref(),
-            p.lookback_hours,
-            DEFAULT_HOURS,
-        )
-        .await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), DEFAULT_HOURS).await?;
         let viewed = ctx.client.deployments(&project.id, range).await?;
         let mut deployments: Vec<DeploymentOut> = viewed
             .data
@@ -114,6 +109,10 @@ impl Tool for GetDeployments {
             .map(|d| {
                 let started_ms = d.started_at_ms();
                 DeploymentOut {
+                    url: started_ms.map_or_else(
+                        || ui.app_report(d.application.id.as_str(), "Instances"),
+                        |ms| ui.deployment(d.application.id.as_str(), ms),
+                    ),
                     application_id: d.application.id.to_string(),
                     version: d.version,
                     deployed_at: started_ms.map(iso),
@@ -185,7 +184,11 @@ impl Tool for GetDeployments {
                 Some(ms) => when(now_ms, ms),
                 None => d.deployed.clone(),
             };
-            let mut item = format!("{} {app} · version {} · deployed {at}", d.health.status, d.version);
+            let mut item = format!(
+                "{} {app} · version {} · deployed {at} · {}",
+                d.health.status, d.version, d.url
+            );
+            t.resource(format!("deployment of {app}"), &d.url);
             for s in &d.summary {
                 if s.result.is_empty() {
                     item.push_str(&format!("\n  {}", s.message));
@@ -238,10 +241,7 @@ mod tests {
             !out.text.contains("frontend:1.9.0"),
             "the 3-day-old rollout is outside 24h"
         );
-        assert!(
-            out.text
-                .contains("next: coroot_get_app_detail(app_id='default/payment')")
-        );
+        assert!(testing::unpinned(&out.text).contains("next: coroot_get_app_detail(app_id='default/payment')"));
         assert!(!out.text.contains('🎉') && !out.text.contains('💔'));
         let first = &out.structured["deployments"][0];
         assert_eq!(first["application_id"], "k3h2x9qa:default:Deployment:payment");
@@ -284,7 +284,7 @@ mod tests {
         assert!(out.text.contains("last 24h"), "{}", out.text);
         assert!(out.text.contains("No rollout started in this window."));
         assert!(
-            out.text.contains("next: coroot_get_deployments(lookback_hours=168)"),
+            testing::unpinned(&out.text).contains("next: coroot_get_deployments(lookback_hours=168)"),
             "{}",
             out.text
         );

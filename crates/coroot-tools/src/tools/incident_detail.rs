@@ -8,17 +8,17 @@
 //! first. Incidents from Coroot before v1.12.5, or without AI RCA, carry no RCA: that is said
 //! instead of printing empty sections.
 
-use coroot_client::AppId;
 use coroot_client::models::{BurnRate, IncidentView, Rca, Slo};
+use coroot_client::{AppId, TimeRange};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::charts::widget_summary;
 use crate::analysis::incident::{has_rca, rca_summary, resolve_widget_refs, why_no_rca};
 use crate::analysis::propagation::Graph;
-use crate::context::ToolContext;
+use crate::context::{ToolContext, WindowArgs};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string, req_string};
+use crate::params::{req_string, tool_params};
 use crate::render::units::{clip, iso, percent, span_ms, when};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
@@ -39,19 +39,14 @@ const WINDOW_PAD_MS: i64 = 65 * 60_000;
 /// Coroot caps the incident window at 24 hours.
 const WINDOW_CAP_MS: i64 = 24 * 3_600_000;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Incident key from coroot_get_incidents, e.g. "q8w7e6r5".
-    #[serde(deserialize_with = "req_string")]
-    pub incident_key: String,
-    /// Hours (default 6); Coroot uses the incident's own window regardless.
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Incident key from coroot_get_incidents, e.g. "q8w7e6r5".
+        #[serde(deserialize_with = "req_string")]
+        pub incident_key: String,
+    }
+    lookback_hours = "Hours (default 6); Coroot uses the incident's own window regardless."
 }
 
 /// Output.
@@ -68,6 +63,8 @@ pub struct Output {
     pub incident: IncidentHead,
     /// The data window Coroot derived from the incident.
     pub window: IncidentWindow,
+    /// The incident's page in Coroot's UI.
+    pub url: String,
     /// Failed requests, %.
     pub availability_impact_percent: f64,
     /// Slow requests, %.
@@ -211,10 +208,13 @@ impl Tool for GetIncidentDetail {
             project.name,
             view.data,
             ctx.now_ms(),
-            p.lookback_hours.is_some(),
+            p.window() != WindowArgs::default(),
             capped,
         );
         out.coroot_status = view.status.problems();
+        out.url = ctx
+            .ui(&project.id, TimeRange::last_hours(ctx.now_ms(), 1.0))
+            .incident(&key);
         Ok(out)
     }
 
@@ -233,13 +233,23 @@ impl Tool for GetIncidentDetail {
             out.window.to.as_deref().unwrap_or("now")
         ));
         t.coroot_status(&out.coroot_status);
+        t.ui(format!("incident {}", out.incident.key), &out.url);
+        // The calls suggested next look at the incident's window, as this answer does.
+        match (&out.window.from, &out.window.to) {
+            (Some(from), Some(to)) => t.pin(format!("from='{from}', to='{to}'")),
+            // Still open: up to now, whenever the next call runs.
+            (Some(from), None) => t.pin(format!("from='{from}'")),
+            _ => &mut t,
+        };
         if out.window.starts_before_window {
             t.line(
                 "note: Coroot shows at most the last 24h of an incident, so its start is outside the charts; coroot_query_metrics with a longer lookback_hours covers it",
             );
         }
         if out.lookback_given {
-            t.line("note: lookback_hours is not used here; Coroot always shows the incident's own window");
+            t.line(
+                "note: lookback_hours, from and to are not used here; Coroot always shows the incident's own window",
+            );
         }
         let i = &out.incident;
         let app = AppId::new(i.application_id.as_str());
@@ -483,6 +493,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool,
         root_cause_app,
         chains,
         lookback_given,
+        url: String::new(),
     }
 }
 
@@ -590,7 +601,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("DETAILED ANALYSIS\n### Timeline"));
-        assert!(text.ends_with(
+        assert!(testing::unpinned(text).ends_with(
             "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:payment') for the root-cause app's failing checks"
         ));
         let s = &out.structured;
@@ -613,11 +624,18 @@ mod tests {
             testing::run::<GetIncidentDetail>(&kit, json!({"incident_key": "z9y8x7w6", "lookback_hours": "6"})).await;
         assert!(out.text.contains("RESOLVED · default/cart"), "{}", out.text);
         assert!(out.text.contains("RCA unavailable"), "{}", out.text);
-        assert!(out.text.contains("lookback_hours is not used here"), "{}", out.text);
+        assert!(
+            out.text.contains("lookback_hours, from and to are not used here"),
+            "{}",
+            out.text
+        );
         assert!(!out.text.contains("ROOT CAUSE"), "{}", out.text);
         assert!(
+            out.text.contains(
+                "next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:cart', from='2025-11-21T14:30:00Z', to='2025-11-21T17:05:00Z')"
+            ),
+            "the next calls look at the incident's window: {}",
             out.text
-                .contains("next: coroot_get_app_detail(app_id='k3h2x9qa:default:Deployment:cart')")
         );
         assert_eq!(out.structured["rca"]["available"], false);
     }

@@ -6,12 +6,12 @@
 
 use coroot_client::models::{Alert, Incident};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::incident::{rca_summary, why_no_rca};
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::params::tool_params;
 use crate::render::units::{clip, iso, one_line, percent, span_ms, when};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
@@ -25,16 +25,11 @@ const DETAILED: usize = 3;
 /// Longest root cause or fix text in the list; the detail tool has the whole text.
 const RCA_CHARS: usize = 600;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 24, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+    }
+    lookback_hours = "Hours to look back (default 24, max 720)."
 }
 
 /// Output.
@@ -44,6 +39,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -155,6 +152,8 @@ pub struct IncidentOut {
     /// The incident.
     #[serde(flatten)]
     pub head: IncidentHead,
+    /// The incident's page in Coroot's UI.
+    pub url: String,
     /// Coroot's automatic description of the SLO breach ("High latency and errors"): what
     /// broke, not why.
     pub description: String,
@@ -178,8 +177,12 @@ impl Tool for GetIncidents {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 24.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 24.0).await?;
         let (viewed, alerts) = tokio::join!(
             ctx.client.incidents(&project.id, ctx.now_ms(), 100),
             ctx.client.alerts(&project.id, range, false)
@@ -254,6 +257,7 @@ impl Tool for GetIncidents {
                     list_rca.status
                 };
                 IncidentOut {
+                    url: ui.incident(&head.key),
                     head,
                     description: i.short_description.trim().to_string(),
                     rca_summary,
@@ -266,6 +270,7 @@ impl Tool for GetIncidents {
         Ok(Output {
             project: project.name,
             window,
+            url: ui.view("incidents"),
             coroot_status,
             total: out.len(),
             open: out.iter().filter(|i| i.head.open).count(),
@@ -278,6 +283,7 @@ impl Tool for GetIncidents {
         let now_ms = frame.now_ms;
         let mut t = Answer::new(frame, "incidents", "pass a shorter lookback_hours");
         t.header("Incidents", &out.project, &out.window);
+        t.ui("incidents", &out.url);
         t.coroot_status(&out.coroot_status);
         // Open-source Coroot has no AI RCA: when no incident has one for the same reason, the
         // reason is said once.
@@ -329,6 +335,8 @@ impl Tool for GetIncidents {
                 item.push_str(&format!(" · impact {} of requests", percent(i.impact_percent)));
             }
             let i = incident;
+            item.push_str(&format!(" · {}", i.url));
+            t.resource(format!("incident {}", i.head.key), &i.url);
             // With an RCA, Coroot's description is the RCA's summary.
             if !i.description.is_empty() && i.description != i.rca_summary {
                 item.push_str(&format!("\n  what broke: {}", one_line(&i.description)));
@@ -450,7 +458,7 @@ mod tests {
             out.text
         );
         assert_eq!(out.structured["firing_alerts"][0]["status"], "WARNING");
-        assert!(out.text.ends_with(
+        assert!(testing::unpinned(&out.text).ends_with(
             "next: coroot_get_incident_detail(incident_key='q8w7e6r5') for the full RCA and propagation map"
         ));
     }
@@ -485,6 +493,6 @@ mod tests {
         let out = testing::run::<GetIncidents>(&kit, json!({"lookback_hours": "2"})).await;
         assert!(out.text.contains("last 2h"), "{}", out.text);
         assert!(out.text.contains("No incident was open or opened in this window."));
-        assert!(out.text.contains("next: coroot_get_applications"));
+        assert!(testing::unpinned(&out.text).contains("next: coroot_get_applications"));
     }
 }

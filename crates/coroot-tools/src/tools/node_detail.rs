@@ -12,7 +12,7 @@
 use coroot_client::models::{AuditReport, Chart, Table, Widget};
 use coroot_client::{Error as CorootError, TimeRange};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::charts::{SeriesStats, peak, series_stats, stats};
 use crate::analysis::markup::{split_unit, title};
@@ -20,7 +20,7 @@ use crate::analysis::signals::flags;
 use crate::analysis::tables::cell_text;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string, req_string};
+use crate::params::{req_string, tool_params};
 use crate::render::units::{bits, bytes, latency_ms, num};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
@@ -34,19 +34,14 @@ const MAX_SERIES: usize = 5;
 /// Charts kept per chart group (overview first, then the busiest).
 const MAX_CHARTS: usize = 4;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Node name from coroot_get_nodes (`<cluster_id>:<name>` also accepted).
-    #[serde(deserialize_with = "req_string")]
-    pub node_name: String,
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Node name from coroot_get_nodes (`<cluster_id>:<name>` also accepted).
+        #[serde(deserialize_with = "req_string")]
+        pub node_name: String,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -56,6 +51,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -131,8 +128,12 @@ impl Tool for GetNodeDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let given = p.node_name.trim().to_string();
         let bare = given.split_once(':').map_or(given.as_str(), |(_, n)| n).to_string();
         let report = match ctx.client.node(&project.id, &given, range).await {
@@ -148,12 +149,14 @@ impl Tool for GetNodeDetail {
         };
         let mut out = build(project.name, window, bare, report.data);
         out.coroot_status = report.status.problems();
+        out.url = ui.node(&out.node);
         Ok(out)
     }
 
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "widget groups", "pass a shorter lookback_hours");
         t.header(&format!("Node {}", out.node), &out.project, &out.window);
+        t.ui(format!("node {}", out.node), &out.url);
         t.coroot_status(&out.coroot_status);
         if !out.info.is_empty() {
             t.line(
@@ -353,6 +356,7 @@ fn build(project: String, window: Window, node: String, report: AuditReport) -> 
     Output {
         project,
         window,
+        url: String::new(),
         coroot_status: Vec::new(),
         node,
         health: report.status.into(),

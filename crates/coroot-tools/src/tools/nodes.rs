@@ -8,11 +8,12 @@
 use coroot_client::Status;
 use coroot_client::models::{Indicator, Node, NodesView, Table};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::links::Ui;
+use crate::params::tool_params;
 use crate::render::units::{bits, percent, span_ms};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
@@ -21,16 +22,11 @@ use crate::tools::names;
 /// The tool.
 pub struct GetNodes;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -40,6 +36,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -55,6 +53,8 @@ pub struct Output {
 pub struct NodeOut {
     /// Node name, for coroot_get_node_detail.
     pub name: String,
+    /// The node's page in Coroot's UI.
+    pub url: String,
     /// Health: OK when up, WARNING when down, UNKNOWN without an agent.
     #[serde(flatten)]
     pub health: Health,
@@ -200,12 +200,13 @@ fn forget_unknown_usage(nodes: &mut [Node], plain_ints: bool) {
     }
 }
 
-fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
+fn build(project: String, window: Window, ui: &Ui, nodes: Vec<Node>) -> Output {
     let mut nodes: Vec<NodeOut> = nodes
         .into_iter()
         .map(|n| {
             let Indicator { status, message } = n.status;
             NodeOut {
+                url: ui.node(&n.name),
                 name: n.name,
                 health: status.into(),
                 message,
@@ -243,6 +244,7 @@ fn build(project: String, window: Window, nodes: Vec<Node>) -> Output {
     Output {
         project,
         window,
+        url: ui.view("nodes"),
         coroot_status: Vec::new(),
         total: nodes.len(),
         nodes,
@@ -257,13 +259,17 @@ impl Tool for GetNodes {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let (context, overview) = ctx.client.overview(&project.id, "nodes", range, None).await?;
         let mut nodes = overview.nodes.map(nodes_of).unwrap_or_default();
         let plain_ints = ctx.client.version().await.is_some_and(|v| !v.at_least(1, 23, 0));
         forget_unknown_usage(&mut nodes, plain_ints);
-        let mut out = build(project.name, window, nodes);
+        let mut out = build(project.name, window, &ui, nodes);
         out.coroot_status = context.status.problems();
         Ok(out)
     }
@@ -271,6 +277,7 @@ impl Tool for GetNodes {
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "nodes", "pass project_id to look at one project");
         t.header("Nodes", &out.project, &out.window);
+        t.ui("nodes", &out.url);
         t.coroot_status(&out.coroot_status);
         if out.nodes.is_empty() {
             t.line("No nodes found: Coroot lists nodes from its node agent's metrics, so coroot-node-agent may not be installed.");
@@ -294,6 +301,9 @@ impl Tool for GetNodes {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+        for n in out.nodes.iter().filter(|n| n.status.is_failing()) {
+            t.resource(format!("node {}", n.name), &n.url);
+        }
         t.each("/nodes", &out.nodes, node_line);
         let target = out
             .nodes
@@ -353,6 +363,7 @@ fn node_line(n: &NodeOut) -> String {
     if !n.ips.is_empty() {
         parts.push(n.ips.join(", "));
     }
+    parts.push(n.url.clone());
     parts.join(" · ")
 }
 
@@ -380,7 +391,7 @@ mod tests {
         assert_eq!(lines[1], "4 nodes: 1 WARNING, 3 OK", "{}", out.text);
         assert_eq!(
             lines[2],
-            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge"
+            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge · https://coroot.example.com/p/k3h2x9qa/nodes/node-4?from=1763996400000&to=1764000000000"
         );
         assert!(
             out.text.contains(
@@ -389,7 +400,7 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(out.text.contains("next: coroot_get_node_detail(node_name='node-4')"));
+        assert!(testing::unpinned(&out.text).contains("next: coroot_get_node_detail(node_name='node-4')"));
         let first = &out.structured["nodes"][0];
         assert_eq!(first["name"], "node-4");
         assert_eq!(first["status"], "WARNING");
@@ -442,19 +453,24 @@ mod tests {
             to: "2025-11-24T16:00:00Z".into(),
             lookback_hours: 1.0,
             requested_hours: None,
+            pinned: false,
+            adjusted: None,
         };
-        let out = build("production".into(), window, nodes);
+        let out = build("production".into(), window, &testing::ui(), nodes);
         let (text, _) = testing::answer::<GetNodes>(&out);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "3 nodes: 1 WARNING, 1 UNKNOWN, 1 OK", "{text}");
         assert_eq!(
             lines[2],
-            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge 4 vCPU / 16GB"
+            "WARNING node-4 · down (no metrics) · aws us-east-1a · m5.xlarge 4 vCPU / 16GB · https://coroot.example.com/p/p1/nodes/node-4?from=1763996400000&to=1764000000000"
         );
-        assert_eq!(lines[3], "UNKNOWN edge-7 · no agent installed · 192.168.0.7, 10.8.0.7");
+        assert_eq!(
+            lines[3],
+            "UNKNOWN edge-7 · no agent installed · 192.168.0.7, 10.8.0.7 · https://coroot.example.com/p/p1/nodes/edge-7?from=1763996400000&to=1764000000000"
+        );
         assert_eq!(
             lines[4],
-            "OK node-1 · up 23d · CPU 28% · memory 54% · aws us-east-1a · m5.xlarge 4 vCPU / 16GB · 10.0.1.11"
+            "OK node-1 · up 23d · CPU 28% · memory 54% · aws us-east-1a · m5.xlarge 4 vCPU / 16GB · 10.0.1.11 · https://coroot.example.com/p/p1/nodes/node-1?from=1763996400000&to=1764000000000"
         );
     }
 
@@ -483,8 +499,10 @@ mod tests {
             to: "b".into(),
             lookback_hours: 1.0,
             requested_hours: None,
+            pinned: false,
+            adjusted: None,
         };
-        let (text, _) = testing::answer::<GetNodes>(&build("p".into(), window, nodes));
+        let (text, _) = testing::answer::<GetNodes>(&build("p".into(), window, &testing::ui(), nodes));
         assert!(!text.contains("CPU 0%"), "{text}");
         assert!(text.contains("memory 41%"), "{text}");
     }

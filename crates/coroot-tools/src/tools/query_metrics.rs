@@ -10,11 +10,11 @@ use coroot_client::TimeRange;
 use coroot_client::models::Chart;
 use coroot_client::{Error as CorootError, Object};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string, req_string};
+use crate::params::{opt_string, req_string, tool_params};
 use crate::render::units::{iso, num, push_num, span_ms};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
@@ -30,25 +30,20 @@ const MIN_STEP_SECS: i64 = 30;
 /// Coroot's key eBPF metrics, for the hint on an empty result.
 const KEY_METRICS: &str = "container_resources_cpu_usage_seconds_total, container_resources_memory_rss_bytes, container_oom_kills_total, container_restarts_total, container_http_requests_total, container_net_tcp_failed_connects_total, container_net_tcp_retransmits_total, container_net_latency_seconds, container_dns_requests_total";
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// PromQL, e.g. `sum by (pod) (rate(container_resources_cpu_usage_seconds_total[5m]))`.
-    #[serde(alias = "query", deserialize_with = "req_string")]
-    pub promql: String,
-    /// Series name template with {{label}} placeholders; default: the label set.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub legend: Option<String>,
-    /// In a multi-cluster project: the cluster (member project) whose Prometheus to query.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub cluster: Option<String>,
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// PromQL, e.g. `sum by (pod) (rate(container_resources_cpu_usage_seconds_total[5m]))`.
+        #[serde(alias = "query", deserialize_with = "req_string")]
+        pub promql: String,
+        /// Series name template with {{label}} placeholders; default: the label set.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub legend: Option<String>,
+        /// In a multi-cluster project: the cluster (member project) whose Prometheus to query.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub cluster: Option<String>,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -113,8 +108,9 @@ impl Tool for QueryMetrics {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project, range, window, ..
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let legend = p.legend.unwrap_or_default();
         let cluster = p.cluster.unwrap_or_default();
         // One chart, or one per member cluster.

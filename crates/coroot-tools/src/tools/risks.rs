@@ -10,11 +10,12 @@
 use coroot_client::models::Risk;
 use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::links::Ui;
+use crate::params::tool_params;
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -22,16 +23,11 @@ use crate::tools::names;
 /// The tool.
 pub struct GetRisks;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -41,6 +37,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -58,6 +56,8 @@ pub struct Output {
 pub struct RiskOut {
     /// Application id.
     pub application_id: String,
+    /// The app's page in Coroot's UI.
+    pub url: String,
     /// `Security` or `Availability`.
     pub category: String,
     /// Coroot's risk type, e.g. `single-instance-app`, `db-internet-exposure`.
@@ -105,7 +105,7 @@ fn type_words(t: &str) -> &str {
     }
 }
 
-fn build(project: String, window: Window, risks: Vec<Risk>) -> Output {
+fn build(project: String, window: Window, ui: &Ui, risks: Vec<Risk>) -> Output {
     let mut risks: Vec<RiskOut> = risks
         .into_iter()
         .map(|r| {
@@ -117,6 +117,7 @@ fn build(project: String, window: Window, risks: Vec<Risk>) -> Output {
                 .unwrap_or_else(|| exposure_words(&exposure));
             let dismissal = r.dismissal;
             RiskOut {
+                url: ui.app(r.application_id.as_str()),
                 application_id: r.application_id.to_string(),
                 category: r.key.category,
                 risk_type: r.key.risk_type,
@@ -146,6 +147,7 @@ fn build(project: String, window: Window, risks: Vec<Risk>) -> Output {
     Output {
         project,
         window,
+        url: ui.view("risks"),
         coroot_status: Vec::new(),
         total: risks.len(),
         dismissed: risks.iter().filter(|r| r.dismissed).count(),
@@ -179,10 +181,14 @@ impl Tool for GetRisks {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let risks = ctx.client.risks(&project.id, range).await?;
-        let mut out = build(project.name, window, risks.data);
+        let mut out = build(project.name, window, &ui, risks.data);
         out.coroot_status = risks.status.problems();
         Ok(out)
     }
@@ -190,6 +196,7 @@ impl Tool for GetRisks {
     fn render(out: &Output, frame: Frame) -> Answer {
         let mut t = Answer::new(frame, "risks", "pass project_id to look at one project");
         t.header("Risks", &out.project, &out.window);
+        t.ui("risks", &out.url);
         t.coroot_status(&out.coroot_status);
         if out.risks.is_empty() {
             t.line("No risks found: no single-instance, single-node, single-AZ or spot-only app, unreplicated database or internet-exposed database.");
@@ -305,8 +312,10 @@ mod tests {
             to: "2025-11-24T16:00:00Z".into(),
             lookback_hours: 1.0,
             requested_hours: None,
+            pinned: false,
+            adjusted: None,
         };
-        let out = build("production".into(), window, risks);
+        let out = build("production".into(), window, &testing::ui(), risks);
         let (text, _) = testing::answer::<GetRisks>(&out);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "2 risks: 1 WARNING, 1 dismissed", "{text}");
@@ -316,7 +325,8 @@ mod tests {
             "DISMISSED default/batch · Availability · single instance: Single instance - not resilient to node failure (dismissed by alice@example.com: batch job, restarts are fine)"
         );
         assert!(
-            text.ends_with("next: coroot_get_app_detail(app_id='default/api') for its instances and health checks")
+            testing::unpinned(&text)
+                .ends_with("next: coroot_get_app_detail(app_id='default/api') for its instances and health checks")
         );
         assert_eq!(out.dismissed, 1);
         assert_eq!(out.risks[1].severity.status_code, 1);
@@ -346,8 +356,10 @@ mod tests {
             to: "b".into(),
             lookback_hours: 1.0,
             requested_hours: None,
+            pinned: false,
+            adjusted: None,
         };
-        let out = build("p".into(), window, risks);
+        let out = build("p".into(), window, &testing::ui(), risks);
         assert!(out.risks[0].exposed_ips.is_empty());
         testing::assert_output_conforms::<GetRisks>(&out);
     }

@@ -8,12 +8,13 @@
 use coroot_client::models::MapApplication;
 use coroot_client::{AppId, AppIdParts, Status};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::severity::attention_rank;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::links::Ui;
+use crate::params::tool_params;
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -27,16 +28,11 @@ const APPS: &str = "/apps";
 /// Healthy (or unknown) apps listed per text line.
 const NAMES_PER_LINE: usize = 20;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -46,6 +42,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -90,6 +88,8 @@ pub struct LinkOut {
 pub struct AppOut {
     /// Application id.
     pub id: String,
+    /// The app's page in Coroot's UI.
+    pub url: String,
     /// Status.
     #[serde(flatten)]
     pub status: Health,
@@ -111,10 +111,14 @@ impl Tool for GetServiceMap {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
         let map = ctx.client.service_map(&project.id, range).await?;
-        let mut out = build(project.name, window, map.data);
+        let mut out = build(project.name, window, &ui, map.data);
         out.coroot_status = map.status.problems();
         Ok(out)
     }
@@ -126,6 +130,7 @@ impl Tool for GetServiceMap {
             "pass a shorter lookback_hours, or call coroot_get_app_detail for one app's clients and dependencies",
         );
         t.header("Service map", &out.project, &out.window);
+        t.ui("service map", &out.url);
         t.coroot_status(&out.coroot_status);
         if out.links.is_empty() && out.apps.is_empty() {
             t.line("No connections observed: Coroot's map holds only apps with at least one link in the window.");
@@ -239,7 +244,7 @@ fn name_of(id: &str) -> &str {
     AppIdParts::parse(id).map_or(id, |p| p.name)
 }
 
-fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
+fn build(project: String, window: Window, ui: &Ui, map: Vec<MapApplication>) -> Output {
     let mut links: Vec<(Status, LinkOut)> = map
         .iter()
         .flat_map(|a| {
@@ -282,6 +287,7 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
             (
                 a.status,
                 AppOut {
+                    url: ui.app(a.id.as_str()),
                     id: a.id.to_string(),
                     status: a.status.into(),
                     category: a.category.clone(),
@@ -306,6 +312,7 @@ fn build(project: String, window: Window, map: Vec<MapApplication>) -> Output {
     Output {
         project,
         window,
+        url: ui.view("map"),
         coroot_status: Vec::new(),
         link_counts,
         links: links.into_iter().map(|l| l.1).collect(),
@@ -356,7 +363,7 @@ mod tests {
             "external services are on the map: {}",
             out.text
         );
-        assert!(out.text.ends_with(
+        assert!(testing::unpinned(&out.text).ends_with(
             "next: coroot_get_app_detail(app_id='k3h2x9qa:default:StatefulSet:postgres') for the upstream of the worst link"
         ));
         let s = &out.structured;
@@ -382,6 +389,6 @@ mod tests {
         let out = testing::run::<GetServiceMap>(&kit, json!({"lookback_hours": "2"})).await;
         assert!(out.text.contains("last 2h"), "{}", out.text);
         assert!(out.text.contains("No connections observed"), "{}", out.text);
-        assert!(out.text.contains("next: "), "{}", out.text);
+        assert!(testing::unpinned(&out.text).contains("next: "), "{}", out.text);
     }
 }

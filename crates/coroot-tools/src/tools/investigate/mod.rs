@@ -52,12 +52,10 @@ mod score;
 mod shared;
 
 use coroot_client::{AppId, TimeRange};
-use schemars::JsonSchema;
-use serde::Deserialize;
 
-use crate::context::{Scope, ToolContext};
+use crate::context::{Scope, ToolContext, WindowArgs};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string};
+use crate::params::{opt_string, tool_params};
 use crate::render::units::{one_line, percent, when};
 use crate::render::{Answer, Frame};
 use crate::resolve;
@@ -83,22 +81,17 @@ const WIDEN_MARGIN_MS: i64 = 15 * 60_000;
 /// The structured list the answer's items stand for.
 const SUSPECTS: &str = "/suspects";
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Start from this app (id, "namespace/name" or name); default: open incidents, else failing apps.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub app_id: Option<String>,
-    /// Start from this incident (key from coroot_get_incidents).
-    #[serde(default, deserialize_with = "opt_string")]
-    pub incident_key: Option<String>,
-    /// Hours of health data to examine (default 1, max 720); incidents and deployments use at least 24.
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Start from this app (id, "namespace/name" or name); default: open incidents, else failing apps.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub app_id: Option<String>,
+        /// Start from this incident (key from coroot_get_incidents).
+        #[serde(default, deserialize_with = "opt_string")]
+        pub incident_key: Option<String>,
+    }
+    lookback_hours = "Hours of health data to examine (default 1, max 720); incidents and deployments use at least 24."
 }
 
 impl Tool for Investigate {
@@ -113,8 +106,13 @@ impl Tool for Investigate {
             project,
             mut range,
             mut window,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
-        let wide = TimeRange::last_hours(ctx.now_ms(), window.lookback_hours.max(WIDE_HOURS));
+            ..
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        // Incidents and deployments look at least a day back from the window's end.
+        let wide = TimeRange {
+            from_ms: range.to_ms - (window.lookback_hours.max(WIDE_HOURS) * 3_600_000.0) as i64,
+            to_ms: range.to_ms,
+        };
         let given_app = match &p.app_id {
             Some(input) => Some(resolve::app_id(ctx, &project.id, input).await?),
             None => None,
@@ -128,12 +126,12 @@ impl Tool for Investigate {
         // An open incident that began before the window: look from its start (as Coroot's own
         // incident page does, up to a day), unless the caller chose the window.
         let mut widened = None;
-        if p.lookback_hours.is_none()
+        if p.window() == WindowArgs::default()
             && let Some((key, opened)) = earliest_open(&facts, p.incident_key.as_deref(), given_app.as_ref())
             && opened < range.from_ms
         {
             let hours = ((ctx.now_ms() - opened + WIDEN_MARGIN_MS) as f64 / 900_000.0).ceil() / 4.0;
-            (range, window) = crate::context::window(ctx, Self::NAME, Some(hours.min(WIDE_HOURS)), 1.0)?;
+            (range, window) = crate::context::window(ctx, Self::NAME, WindowArgs::hours(hours.min(WIDE_HOURS)), 1.0)?;
             widened = Some(key);
         }
         fan.cluster(&mut facts, range, wide).await;
@@ -159,6 +157,7 @@ impl Tool for Investigate {
             given_app,
             started_from: plan.started_from.clone(),
             widened,
+            ui: ctx.ui(&project.id, range),
         };
         Ok(report::output(&case, suspects, meta))
     }
@@ -194,6 +193,8 @@ impl Tool for Investigate {
             if !incident.rca_summary.is_empty() {
                 line.push_str(&format!(" · Coroot RCA: {}", one_line(&incident.rca_summary)));
             }
+            line.push_str(&format!(" · {}", incident.url));
+            t.resource(format!("incident {}", i.key), &incident.url);
             t.line(line);
         }
         for path in &out.paths {
@@ -222,6 +223,17 @@ impl Tool for Investigate {
             );
             if several {
                 item.push_str(&format!(" · problem {}", s.problem));
+            }
+            if let Some(url) = &s.url {
+                item.push_str(&format!(" · {url}"));
+                t.resource(
+                    format!(
+                        "suspect {}: {}",
+                        s.rank,
+                        s.app.as_deref().or(s.node.as_deref()).unwrap_or("")
+                    ),
+                    url,
+                );
             }
             for e in &s.evidence {
                 item.push_str(&format!("\n  - [{} › {}] {}", e.source_tool, e.item, e.fact));
@@ -348,7 +360,7 @@ mod tests {
         );
         // checkout's incident is nearer the root cause than frontend's.
         assert!(
-            out.text.contains("coroot_get_incident_detail(incident_key='q8w7e6r5')"),
+            testing::unpinned(&out.text).contains("coroot_get_incident_detail(incident_key='q8w7e6r5')"),
             "{}",
             out.text
         );
@@ -496,7 +508,7 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(out.text.contains("coroot_get_incident_detail(incident_key='a1b2c3d4')"));
+        assert!(testing::unpinned(&out.text).contains("coroot_get_incident_detail(incident_key='a1b2c3d4')"));
         let cloud = testing::start(Scenario::node_disk_saturation().with_cloud_rca()).await;
         let out = testing::run::<Investigate>(&cloud, json!({"incident_key": "a1b2c3d4"})).await;
         assert_eq!(top(&out)["kind"], "disk_io");

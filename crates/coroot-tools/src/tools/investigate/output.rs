@@ -49,6 +49,8 @@ pub struct IncidentOut {
     /// The incident.
     #[serde(flatten)]
     pub head: IncidentHead,
+    /// The incident's page in Coroot's UI.
+    pub url: String,
     /// Coroot's RCA summary, only when Coroot has an RCA.
     pub rca_summary: String,
     /// Coroot's automatic description of the SLO breach: what broke, not why.
@@ -81,6 +83,9 @@ pub struct Suspect {
     pub app: Option<String>,
     /// Node, when the cause involves one.
     pub node: Option<String>,
+    /// Its page in Coroot's UI: the app's, else the node's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// The independent problem it belongs to (1 = the strongest); the first suspect of each
     /// problem comes before any second one.
     pub problem: usize,

@@ -73,6 +73,7 @@ pub(super) fn rank(case: &Case<'_>, mut drafts: Vec<Draft>) -> Vec<Suspect> {
                 signals: d.kinds.iter().copied().collect(),
                 app: d.app.as_deref().map(|k| case.full(k)),
                 node: d.node.clone(),
+                url: None,
                 problem: number[i],
                 incidents: covered[number[i] - 1].iter().cloned().collect(),
                 score: d.score(),

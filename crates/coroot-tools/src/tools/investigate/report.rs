@@ -13,6 +13,8 @@ use crate::analysis::incident::rca_summary;
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, flags};
 use crate::context::Window;
+use crate::links::Ui;
+use crate::render::pinned;
 use crate::render::units::{hours, iso, one_line};
 use crate::tools::incidents::IncidentHead;
 use crate::tools::names;
@@ -32,16 +34,29 @@ pub(super) struct Meta {
     pub started_from: String,
     /// The open incident whose start the window was widened to cover.
     pub widened: Option<String>,
+    /// Links into Coroot's UI over the window.
+    pub ui: Ui,
 }
 
 /// The whole output.
-pub(super) fn output(case: &Case<'_>, suspects: Vec<Suspect>, mut meta: Meta) -> Output {
+pub(super) fn output(case: &Case<'_>, mut suspects: Vec<Suspect>, mut meta: Meta) -> Output {
     // Calls finish in any order; the report should not.
     meta.failed.sort();
-    let incidents = incidents(case);
+    for s in &mut suspects {
+        s.url = match (&s.app, &s.node) {
+            (Some(app), _) => Some(meta.ui.app(app)),
+            (None, Some(node)) => Some(meta.ui.node(node)),
+            (None, None) => None,
+        };
+    }
+    let incidents = incidents(case, &meta.ui);
     let healthy = healthy(case, &suspects, &meta);
     let verdict = verdict(case, &suspects, &incidents, &meta);
-    let next_calls = next_calls(case, &suspects, &meta);
+    let pin = meta.window.pin();
+    let next_calls = next_calls(case, &suspects, &meta)
+        .iter()
+        .map(|call| pinned(call, &pin))
+        .collect();
     let started_from = started_from(case, &incidents, &meta);
     let first_failure = first_failure(case);
     Output {
@@ -67,13 +82,14 @@ pub(super) fn output(case: &Case<'_>, suspects: Vec<Suspect>, mut meta: Meta) ->
     }
 }
 
-fn incidents(case: &Case<'_>) -> Vec<IncidentOut> {
+fn incidents(case: &Case<'_>, ui: &Ui) -> Vec<IncidentOut> {
     case.facts
         .views
         .values()
         .map(|v| {
             let i = &v.incident;
             IncidentOut {
+                url: ui.incident(&i.key),
                 head: IncidentHead::from(i),
                 rca_summary: rca_summary(i.rca.as_ref()),
                 description: i.short_description.trim().to_string(),

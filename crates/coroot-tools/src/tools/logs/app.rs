@@ -6,14 +6,14 @@
 
 use coroot_client::query::AppLogQuery;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::logs::messages;
 use crate::analysis::markup::strip_tags;
 use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_f64, opt_string, opt_u32, req_string};
+use crate::params::{opt_string, opt_u32, req_string, tool_params};
 use crate::redact::{redact_entries, redact_mut};
 use crate::render::units::{clip, one_line};
 use crate::render::{Answer, Frame};
@@ -30,32 +30,27 @@ const PATTERN_CHARS: usize = 1000;
 /// The tool.
 pub struct GetAppLogs;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Application: Coroot app id, namespace/name, or a unique bare name.
-    #[serde(deserialize_with = "req_string")]
-    pub app_id: String,
-    /// Minimum level: error (includes fatal), warning, info, debug; any case.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub severity: Option<String>,
-    /// Full-text search; every word must appear in the message.
-    #[serde(default, alias = "message_filter", deserialize_with = "opt_string")]
-    pub search: Option<String>,
-    /// Newest entries to fetch (default 50, 1-200).
-    #[serde(default, deserialize_with = "opt_u32")]
-    pub limit: Option<u32>,
-    /// Which logs: "agent" (container stdout/stderr collected by the node agent) or "otel"
-    /// (the app's OpenTelemetry logs). Default: Coroot's choice, otel when the app has it.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub source: Option<String>,
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Application: Coroot app id, namespace/name, or a unique bare name.
+        #[serde(deserialize_with = "req_string")]
+        pub app_id: String,
+        /// Minimum level: error (includes fatal), warning, info, debug; any case.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub severity: Option<String>,
+        /// Full-text search; every word must appear in the message.
+        #[serde(default, alias = "message_filter", deserialize_with = "opt_string")]
+        pub search: Option<String>,
+        /// Newest entries to fetch (default 50, 1-200).
+        #[serde(default, deserialize_with = "opt_u32")]
+        pub limit: Option<u32>,
+        /// Which logs: "agent" (container stdout/stderr collected by the node agent) or "otel"
+        /// (the app's OpenTelemetry logs). Default: Coroot's choice, otel when the app has it.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub source: Option<String>,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -65,6 +60,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -117,10 +114,15 @@ impl Tool for GetAppLogs {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let asked = p.window();
         let (filters, sent) = LogFilters::new(Self::NAME, p.severity.as_deref(), p.search, p.limit)?;
         let source = source_param(p.source.as_deref())?;
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), asked, 1.0).await?;
         let app = crate::resolve::app_id(ctx, &project.id, &p.app_id).await?;
         let query = AppLogQuery {
             // Empty lets Coroot pick OTel logs when the app has them, else container logs.
@@ -152,6 +154,7 @@ impl Tool for GetAppLogs {
         Ok(Output {
             project: project.name,
             window,
+            url: ui.app_report(app.as_str(), "Logs"),
             coroot_status: logs.status.problems(),
             app_id: app.to_string(),
             limit_reached,
@@ -176,6 +179,7 @@ impl Tool for GetAppLogs {
             "pass severity, search or a shorter lookback_hours",
         );
         t.header(&format!("Logs of {app}"), &out.project, &out.window);
+        t.ui(format!("logs of {}", out.app_id), &out.url);
         t.coroot_status(&out.coroot_status);
         limit_note(&mut t, &out.filters);
         let mut filters = filters_line(&out.filters);
@@ -284,7 +288,11 @@ mod tests {
         assert_eq!(g["severity"], "error");
         assert!(g["count"].as_u64().unwrap() > 10, "{g}");
         assert_eq!(g["trace_ids"].as_array().unwrap().len(), 3);
-        assert!(out.text.contains("next: coroot_get_traces(trace_id='"), "{}", out.text);
+        assert!(
+            testing::unpinned(&out.text).contains("next: coroot_get_traces(trace_id='"),
+            "{}",
+            out.text
+        );
         assert!(out.text.contains("Coroot: Using container logs"));
     }
 
@@ -376,7 +384,7 @@ mod tests {
             out.text.contains("fewer search words (every word must match)")
                 && out.text.contains("no severity filter")
                 && out.text.contains("longer lookback_hours")
-                && out.text.contains("coroot_get_overview_logs(search='segfault kernel')"),
+                && testing::unpinned(&out.text).contains("coroot_get_overview_logs(search='segfault kernel')"),
             "{}",
             out.text
         );

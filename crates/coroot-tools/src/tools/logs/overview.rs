@@ -11,14 +11,14 @@ use coroot_client::AppId;
 use coroot_client::models::LogEntry;
 use coroot_client::query::{LogFilter, OverviewLogQuery};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::logs::group;
 use crate::analysis::markup::strip_tags;
 use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
+use crate::params::{opt_bool, opt_string, opt_u32, tool_params};
 use crate::redact::redact_entries;
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
@@ -34,28 +34,23 @@ pub struct GetOverviewLogs;
 /// The service name Coroot's cluster agent gives Kubernetes events.
 const EVENTS_SERVICE: &str = "KubernetesEvents";
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Minimum level: error (includes fatal), warning, info, debug; any case.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub severity: Option<String>,
-    /// Full-text search; every word must appear in the message.
-    #[serde(default, alias = "message_filter", deserialize_with = "opt_string")]
-    pub search: Option<String>,
-    /// Newest entries to fetch (default 50, 1-200).
-    #[serde(default, deserialize_with = "opt_u32")]
-    pub limit: Option<u32>,
-    /// Only Kubernetes events (BackOff, OOMKilling, Evicted, FailedScheduling...); default false.
-    #[serde(default, deserialize_with = "opt_bool")]
-    pub kubernetes_only: Option<bool>,
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Minimum level: error (includes fatal), warning, info, debug; any case.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub severity: Option<String>,
+        /// Full-text search; every word must appear in the message.
+        #[serde(default, alias = "message_filter", deserialize_with = "opt_string")]
+        pub search: Option<String>,
+        /// Newest entries to fetch (default 50, 1-200).
+        #[serde(default, deserialize_with = "opt_u32")]
+        pub limit: Option<u32>,
+        /// Only Kubernetes events (BackOff, OOMKilling, Evicted, FailedScheduling...); default false.
+        #[serde(default, deserialize_with = "opt_bool")]
+        pub kubernetes_only: Option<bool>,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -65,6 +60,8 @@ pub struct Output {
     pub project: String,
     /// Window searched.
     pub window: Window,
+    /// This answer's page in Coroot's UI.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -209,10 +206,15 @@ impl Tool for GetOverviewLogs {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let asked = p.window();
         let (filters, mut sent) = LogFilters::new(Self::NAME, p.severity.as_deref(), p.search, p.limit)?;
         let kubernetes_only = p.kubernetes_only.unwrap_or(false);
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), asked, 1.0).await?;
         if kubernetes_only {
             sent.push(LogFilter::kubernetes_events());
         }
@@ -249,6 +251,7 @@ impl Tool for GetOverviewLogs {
         Ok(Output {
             project: project.name,
             window,
+            url: ui.view("logs"),
             coroot_status: logs.status.problems(),
             limit_reached: total >= filters.limit as usize,
             newest_first: newest_first(ctx, total >= filters.limit as usize).await,
@@ -274,6 +277,7 @@ impl Tool for GetOverviewLogs {
             "pass severity, search or a shorter lookback_hours",
         );
         t.header(what, &out.project, &out.window);
+        t.ui("logs", &out.url);
         t.coroot_status(&out.coroot_status);
         limit_note(&mut t, &out.filters);
         t.line(filters_line(&out.filters));
@@ -451,7 +455,7 @@ mod tests {
         assert_eq!(ev["event"]["object_name"], "payment-7d9f8b6c5-x2x9k");
         assert_eq!(ev["count"], 3);
         assert!(
-            out.text.contains(
+            testing::unpinned(&out.text).contains(
                 "next: coroot_get_app_detail(app_id='default/payment') for the app behind the newest warning event"
             ),
             "{}",
@@ -496,6 +500,10 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(out.text.contains("next: try another search word"), "{}", out.text);
+        assert!(
+            testing::unpinned(&out.text).contains("next: try another search word"),
+            "{}",
+            out.text
+        );
     }
 }

@@ -14,13 +14,14 @@ use coroot_client::models::{AppTraces, Span, Traces, Viewed};
 use coroot_client::query::TraceQuery;
 use coroot_client::{AppId, Error as CorootError};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::markup::strip_tags;
 use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
-use crate::params::{opt_bool, opt_f64, opt_string, opt_u32};
+use crate::links::Ui;
+use crate::params::{opt_bool, opt_string, opt_u32, tool_params};
 use crate::redact::redact_mut;
 use crate::render::units::{iso, latency_ms, when};
 use crate::render::{Answer, Frame};
@@ -36,32 +37,27 @@ const DEFAULT_LIMIT: u32 = 20;
 /// Coroot returns at most the newest 100 root spans.
 const MAX_LIMIT: u32 = 100;
 
-/// Parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Root spans of this OpenTelemetry service only (service.name, e.g. frontend).
-    #[serde(default, deserialize_with = "opt_string")]
-    pub service_name: Option<String>,
-    /// List the requests this application served (its own tracing view: every server span,
-    /// eBPF or OpenTelemetry, not only root spans). App id, namespace/name or a unique name.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub app_id: Option<String>,
-    /// One trace: returns its span tree; other filters are ignored.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub trace_id: Option<String>,
-    /// Only failed traces (default false).
-    #[serde(default, deserialize_with = "opt_bool")]
-    pub status_error: Option<bool>,
-    /// Newest root spans to show (default 20, 1-100).
-    #[serde(default, deserialize_with = "opt_u32")]
-    pub limit: Option<u32>,
-    /// Hours to look back (default 1, max 720).
-    #[serde(default, deserialize_with = "opt_f64")]
-    pub lookback_hours: Option<f64>,
-    /// Coroot project id or name; auto-detected when omitted.
-    #[serde(default, deserialize_with = "opt_string")]
-    pub project_id: Option<String>,
+tool_params! {
+    /// Parameters.
+    pub struct Params {
+        /// Root spans of this OpenTelemetry service only (service.name, e.g. frontend).
+        #[serde(default, deserialize_with = "opt_string")]
+        pub service_name: Option<String>,
+        /// List the requests this application served (its own tracing view: every server span,
+        /// eBPF or OpenTelemetry, not only root spans). App id, namespace/name or a unique name.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub app_id: Option<String>,
+        /// One trace: returns its span tree; other filters are ignored.
+        #[serde(default, deserialize_with = "opt_string")]
+        pub trace_id: Option<String>,
+        /// Only failed traces (default false).
+        #[serde(default, deserialize_with = "opt_bool")]
+        pub status_error: Option<bool>,
+        /// Newest root spans to show (default 20, 1-100).
+        #[serde(default, deserialize_with = "opt_u32")]
+        pub limit: Option<u32>,
+    }
+    lookback_hours = "Hours to look back (default 1, max 720)."
 }
 
 /// Output.
@@ -71,6 +67,8 @@ pub struct Output {
     pub project: String,
     /// Window searched (Coroot looks a trace id up whatever the window).
     pub window: Window,
+    /// This answer's page in Coroot's UI: the trace, the app's tracing view, or the traces view.
+    pub url: String,
     /// What Coroot says is wrong with the project's data sources (Prometheus, node agent,
     /// kube-state-metrics): when present, the answer may be empty or incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -138,6 +136,8 @@ pub struct RootSpan {
     /// The app that sent the request (an app's own spans only).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub client: String,
+    /// The trace in Coroot's UI.
+    pub url: String,
 }
 
 impl Tool for GetTraces {
@@ -148,6 +148,7 @@ impl Tool for GetTraces {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
+        let asked = p.window();
         let (limit, requested_limit) = match p.limit {
             None => (DEFAULT_LIMIT, None),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => (n, None),
@@ -168,8 +169,12 @@ impl Tool for GetTraces {
             }
         });
         let errors_only = p.status_error.unwrap_or(false);
-        let Scope { project, range, window } =
-            Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.lookback_hours, 1.0).await?;
+        let Scope {
+            project,
+            range,
+            window,
+            ui,
+        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), asked, 1.0).await?;
         // The overview lists only root spans of OpenTelemetry services, so a backend that only
         // appears as a child span, or an eBPF-only cluster, reads "no traces" there; the app's
         // own tracing view lists every request it served (api/views/tracing/tracing.go).
@@ -191,7 +196,9 @@ impl Tool for GetTraces {
             };
             match ctx.client.app_tracing(&project.id, &app, range, "", errors_only).await {
                 Ok(viewed) => {
-                    return Ok(app_spans(ctx, project.name, window, filters, app, viewed));
+                    let mut out = app_spans(ctx, project.name, window, filters, app, viewed);
+                    link(&mut out, &ui);
+                    return Ok(out);
                 }
                 // A server without the per-app view (or a proxy in the way): the overview still
                 // answers for OpenTelemetry services.
@@ -210,6 +217,7 @@ impl Tool for GetTraces {
         let mut out = Output {
             project: project.name,
             window,
+            url: String::new(),
             coroot_status: viewed.status.problems(),
             trace_id: trace_id.clone(),
             filters: TraceFilters {
@@ -252,6 +260,7 @@ impl Tool for GetTraces {
             out.coroot_capped = traces.limit > 0;
             out.traces = roots.into_iter().take(limit as usize).map(RootSpan::of).collect();
         }
+        link(&mut out, &ui);
         Ok(out)
     }
 
@@ -264,6 +273,18 @@ impl Tool for GetTraces {
 }
 
 /// The answer from an app's own tracing view: the requests it served, newest first.
+/// Sets the answer's links into Coroot's UI.
+fn link(out: &mut Output, ui: &Ui) {
+    out.url = match (&out.trace_id, &out.app_id) {
+        (Some(id), _) => ui.trace(id),
+        (None, Some(app)) => ui.app_report(app, "Tracing"),
+        (None, None) => ui.view("traces"),
+    };
+    for t in &mut out.traces {
+        t.url = ui.trace(&t.trace_id);
+    }
+}
+
 fn app_spans(
     ctx: &ToolContext,
     project: String,
@@ -284,6 +305,7 @@ fn app_spans(
     Output {
         project,
         window,
+        url: String::new(),
         coroot_status: status.problems(),
         trace_id: None,
         filters,
@@ -320,6 +342,7 @@ impl RootSpan {
             duration_ms: s.duration,
             error: s.status.error,
             client: s.client,
+            url: String::new(),
         }
     }
 }
@@ -347,6 +370,7 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
     let now_ms = frame.now_ms;
     let mut t = Answer::new(frame, "spans", "the trace is too large; the first spans are shown");
     t.header(&format!("Trace {id}"), &out.project, &out.window);
+    t.ui(format!("trace {id}"), &out.url);
     t.coroot_status(&out.coroot_status);
     if out.spans.is_empty() {
         let mut none = format!("Trace {id} was not found");
@@ -441,6 +465,7 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
         Some(app) => t.header(&format!("Requests served by {app}"), &out.project, &out.window),
         None => t.header("Traces", &out.project, &out.window),
     };
+    t.ui("traces", &out.url);
     t.coroot_status(&out.coroot_status);
     if let Some(asked) = f.requested_limit {
         t.line(format!(
@@ -518,7 +543,7 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
             "/traces",
             i,
             format!(
-                "{} {}{} {} {} {} {}",
+                "{} {}{} {} {} {} {} · {}",
                 r.start,
                 if r.client.is_empty() {
                     String::new()
@@ -529,7 +554,8 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
                 r.name,
                 latency_ms(r.duration_ms),
                 r.status,
-                r.trace_id
+                r.trace_id,
+                r.url
             ),
         );
     }
@@ -599,7 +625,7 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(out.text.contains("next: coroot_get_traces(status_error=true)"));
+        assert!(testing::unpinned(&out.text).contains("next: coroot_get_traces(status_error=true)"));
     }
 
     #[tokio::test]
@@ -641,7 +667,7 @@ mod tests {
             out.text
         );
         assert!(out.structured["errors"].as_u64().unwrap() >= 15, "{}", out.structured);
-        assert!(out.text.contains("next: coroot_get_traces(trace_id='"));
+        assert!(testing::unpinned(&out.text).contains("next: coroot_get_traces(trace_id='"));
     }
 
     #[tokio::test]
@@ -665,7 +691,7 @@ mod tests {
         assert!(
             out.text
                 .contains("No traces in this window for service=checkout-otel, errors only.")
-                && out.text.contains("next: try app_id instead"),
+                && testing::unpinned(&out.text).contains("next: try app_id instead"),
             "{}",
             out.text
         );
@@ -703,6 +729,10 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(out.text.contains("next: try without status_error"), "{}", out.text);
+        assert!(
+            testing::unpinned(&out.text).contains("next: try without status_error"),
+            "{}",
+            out.text
+        );
     }
 }
