@@ -38,8 +38,8 @@ pub struct CorootMcp {
     tools: Arc<Vec<&'static ToolSpec>>,
     metrics: Arc<Metrics>,
     /// Shared by every session (clones share it), so a task outlives the request and the
-    /// session that started it.
-    tasks: Tasks,
+    /// session that started it. `None`: long tools answer plainly to every client.
+    tasks: Option<Tasks>,
 }
 
 impl CorootMcp {
@@ -53,8 +53,26 @@ impl CorootMcp {
             ctx,
             tools: Arc::new(tools),
             metrics: Arc::default(),
-            tasks: Tasks::default(),
+            tasks: Some(Tasks::default()),
         }
+    }
+
+    /// The same server with no tasks, for `--stateless`: any replica must answer any request
+    /// there, and a task lives in the process that started it, so `tasks/get` behind a load
+    /// balancer would reach replicas that never saw it.
+    pub fn without_tasks(self) -> Self {
+        CorootMcp { tasks: None, ..self }
+    }
+
+    /// The tasks, for `tasks/*` requests (rmcp refuses those already when none are advertised).
+    fn tasks(&self) -> Result<&Tasks, ErrorData> {
+        self.tasks.as_ref().ok_or_else(|| {
+            ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                "this server runs stateless and answers every call at once: it keeps no tasks",
+                None,
+            )
+        })
     }
 
     /// The same server, counting into `metrics`.
@@ -153,12 +171,15 @@ impl CorootMcp {
 
 impl ServerHandler for CorootMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder()
-                .enable_tools()
-                .enable_prompts()
-                .enable_resources()
-                .enable_tasks()
-                .build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .enable_resources();
+        let capabilities = match self.tasks {
+            Some(_) => capabilities.enable_tasks().build(),
+            None => capabilities.build(),
+        };
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("coroot-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("Coroot")
@@ -203,10 +224,14 @@ impl ServerHandler for CorootMcp {
         let caller = self.caller(&context);
         // rmcp's own test: capabilities from this request's `_meta`, else from `initialize`.
         let takes_tasks = context.client_capabilities().is_some_and(|c| c.supports_tasks());
-        if takes_tasks && Tasks::runs_as_task(&request.name) && self.tools.iter().any(|t| t.name == request.name) {
+        if let Some(tasks) = &self.tasks
+            && takes_tasks
+            && Tasks::runs_as_task(&request.name)
+            && self.tools.iter().any(|t| t.name == request.name)
+        {
             let (server, runner, name) = (self.clone(), caller.clone(), request.name.to_string());
             let work = move |progress| async move { server.run_tool(&runner, &name, args, Some(progress)).await };
-            return Ok(match self.tasks.start(&caller, &request.name, progress, work) {
+            return Ok(match tasks.start(&caller, &request.name, progress, work) {
                 Ok(task) => CallToolResponse::Task(CreateTaskResult::new(task)),
                 Err(why) => CallToolResult::error(vec![ContentBlock::text(why)]).into(),
             });
@@ -276,7 +301,7 @@ impl ServerHandler for CorootMcp {
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
-        self.tasks.get(&self.caller(&context), &request.task_id)
+        self.tasks()?.get(&self.caller(&context), &request.task_id)
     }
 
     async fn cancel_task(
@@ -284,7 +309,7 @@ impl ServerHandler for CorootMcp {
         request: CancelTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tasks.cancel(&self.caller(&context), &request.task_id)
+        self.tasks()?.cancel(&self.caller(&context), &request.task_id)
     }
 
     async fn update_task(
@@ -292,7 +317,7 @@ impl ServerHandler for CorootMcp {
         request: UpdateTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tasks.update(&self.caller(&context), &request.task_id)
+        self.tasks()?.update(&self.caller(&context), &request.task_id)
     }
 
     async fn list_prompts(

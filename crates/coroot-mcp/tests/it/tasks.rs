@@ -2,7 +2,7 @@
 //! real binary: a client that declares the extension gets a task at once, sees it working with
 //! a status message, and fetches the result a plain call gives; `tasks/cancel` stops the
 //! Coroot requests; a client without the extension gets today's plain answer; a task is its
-//! creator's alone, over stdio, stateful HTTP with a token file, and stateless HTTP.
+//! creator's alone; a stateless server keeps none.
 
 use std::time::{Duration, Instant};
 
@@ -263,18 +263,27 @@ async fn over_http_a_task_is_its_creators_alone() {
 }
 
 #[tokio::test]
-async fn a_stateless_server_serves_tasks_to_clients_that_declare_them_per_request() {
+async fn a_stateless_server_answers_plainly_even_to_clients_that_take_tasks() {
     let sim = sim().await;
     let mut cmd = against(&sim.base_url(), &[("COROOT_MCP_STATELESS", "true")]);
     cmd.arg("serve");
     let (mut h, _) = Http::spawn(cmd, None).await;
-    // Every request stands alone, so each one carries the client's capabilities.
+    // Any replica answers any request there, and a task would live in one of them only.
+    let init = h.initialize_with(with_tasks()).await;
+    assert!(
+        init["result"]["capabilities"].get("extensions").is_none(),
+        "no tasks advertised: {init}"
+    );
     let meta = json!({"io.modelcontextprotocol/clientCapabilities": with_tasks()});
-    let task = create(&mut h, meta.clone()).await;
-    assert!(h.session.is_none());
-    let id = task["taskId"].as_str().unwrap().to_string();
-    let done = poll(&mut h, &id, &meta, finished).await;
-    assert_eq!(done["status"], "completed", "{done}");
-    assert_eq!(done["result"]["isError"], false, "{done}");
+    let msg = h
+        .request(
+            "tools/call",
+            json!({"name": INVESTIGATE, "arguments": {}, "_meta": meta}),
+        )
+        .await;
+    let result = &msg["result"];
+    assert!(result.get("taskId").is_none(), "{msg}");
+    assert_eq!(result["isError"], false, "{msg}");
+    conclusion(result);
     h.stop().await;
 }
