@@ -469,6 +469,28 @@ mod tests {
         assert!(yaml.contains("write it as TOML"), "{yaml}");
     }
 
+    /// What a caller starts (MCP tasks) is theirs by this key: pass-through callers share a
+    /// name, so their keys must tell their cookies apart, without holding one.
+    #[tokio::test]
+    async fn callers_keys_tell_people_and_sessions_apart_without_a_secret() {
+        let kit = coroot_tools::testing::ecommerce().await;
+        let ids = Identities::new(kit.ctx.clone(), Arc::default(), None).unwrap();
+        let name: Arc<str> = Arc::from("pass-through");
+        let first = ids.passthrough(name.clone(), "cookie-of-alice-0123456789").unwrap();
+        let again = ids.passthrough(name.clone(), "cookie-of-alice-0123456789").unwrap();
+        let other = ids.passthrough(name, "cookie-of-bob-0123456789ab").unwrap();
+        assert_eq!(first.key, again.key);
+        assert_ne!(first.key, other.key);
+        assert!(!first.key.contains("cookie-of-alice"), "{}", first.key);
+        let tokens = parse("[[tokens]]\nname = \"ci\"\ntoken = \"ci-token-0123456789abc\"\n").unwrap();
+        let ci = ids.person(tokens.find("ci-token-0123456789abc").unwrap()).unwrap();
+        let keys = [&*ci.key, &*ids.default_caller().key, &*first.key];
+        assert!(
+            keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2],
+            "{keys:?}"
+        );
+    }
+
     #[test]
     fn token_comparison() {
         assert!(constant_time_eq(b"secret-token", b"secret-token"));
