@@ -21,7 +21,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::identity::Caller;
 use super::metrics::Metrics;
-use super::tasks::Tasks;
+use super::tasks::{Admission, Tasks};
 use super::{prompts, resources};
 
 /// What the server tells every client up front: the seed's rules, in a few lines.
@@ -229,12 +229,17 @@ impl ServerHandler for CorootMcp {
             && Tasks::runs_as_task(&request.name)
             && self.tools.iter().any(|t| t.name == request.name)
         {
-            let (server, runner, name) = (self.clone(), caller.clone(), request.name.to_string());
-            let work = move |progress| async move { server.run_tool(&runner, &name, args, Some(progress)).await };
-            return Ok(match tasks.start(&caller, &request.name, progress, work) {
-                Ok(task) => CallToolResponse::Task(CreateTaskResult::new(task)),
-                Err(why) => CallToolResult::error(vec![ContentBlock::text(why)]).into(),
-            });
+            match tasks.admit(&caller, &request.name) {
+                Admission::Task => {
+                    let (server, runner, name) = (self.clone(), caller.clone(), request.name.to_string());
+                    let work =
+                        move |progress| async move { server.run_tool(&runner, &name, args, Some(progress)).await };
+                    let task = tasks.start(&caller, &request.name, progress, work);
+                    return Ok(CallToolResponse::Task(CreateTaskResult::new(task)));
+                }
+                Admission::Refused(why) => return Ok(CallToolResult::error(vec![ContentBlock::text(why)]).into()),
+                Admission::Plain => {}
+            }
         }
         match self.run_tool(&caller, &request.name, args, progress).await {
             Some(result) => Ok(result.into()),

@@ -6,9 +6,10 @@
 //! tool, and every client without the extension, is answered as before.
 //!
 //! Tasks live in the process, shared by every session, so a caller may fetch a result from
-//! another session (or, with `--stateless`, another request) of the same server. Each task is
-//! owned by the caller that created it ([`Caller::key`]): it runs as that caller, and anyone
-//! else asking for it is told there is no such task, as if it did not exist.
+//! another session of the same server, as after a reconnect (with `--stateless` the server
+//! keeps none: see `CorootMcp::without_tasks`). Each task is owned by the caller that created
+//! it ([`Caller::key`]): it runs as that caller, and anyone else asking for it is told there
+//! is no such task, as if it did not exist.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,6 +38,22 @@ pub const POLL_INTERVAL_MS: u64 = 1000;
 /// loops creating tasks should not take the server (or Coroot) down with it.
 pub const MAX_RUNNING_PER_CALLER: usize = 8;
 
+/// Tasks one caller may have kept, running or finished: past this a call is answered at once,
+/// as for a client without tasks, so results nobody fetches cannot fill the memory (rmcp
+/// drops a task only a TTL after it has finished).
+pub const MAX_KEPT_PER_CALLER: usize = 32;
+
+/// Whether a call becomes a task.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// It does.
+    Task,
+    /// It is answered at once: the caller has too many results kept.
+    Plain,
+    /// It is refused, for the reason given: the caller has too many tasks running.
+    Refused(String),
+}
+
 /// The tasks of this process and who owns each.
 #[derive(Clone, Default)]
 pub struct Tasks {
@@ -51,31 +68,33 @@ impl Tasks {
         AS_TASK.contains(&tool)
     }
 
+    /// Whether `caller`'s call of `tool` may become a task now.
+    pub fn admit(&self, caller: &Caller, tool: &str) -> Admission {
+        let (running, kept) = self.count(&caller.key);
+        if running >= MAX_RUNNING_PER_CALLER {
+            Admission::Refused(format!(
+                "{tool} not started: {running} tasks of yours are running already (at most {MAX_RUNNING_PER_CALLER}); wait for one to finish (tasks/get) or cancel one (tasks/cancel), then call it again"
+            ))
+        } else if kept >= MAX_KEPT_PER_CALLER {
+            Admission::Plain
+        } else {
+            Admission::Task
+        }
+    }
+
     /// Starts `work` (the tool call, given where its progress goes; `None`: the tool is
     /// unknown, which the caller checks first) as a task owned by `caller`, and returns the
-    /// task's first state, or why it was not started.
+    /// task's first state. [`Tasks::admit`] says whether to.
     ///
     /// The investigation's progress becomes the task's status message, and goes on to
     /// `progress` (MCP progress notifications) when the client asked for them. On
     /// `tasks/cancel` the work is dropped where it is, Coroot requests in flight included,
     /// and the task ends `cancelled`.
-    pub fn start<W, F>(
-        &self,
-        caller: &Caller,
-        tool: &str,
-        progress: Option<ProgressFn>,
-        work: W,
-    ) -> Result<Task, String>
+    pub fn start<W, F>(&self, caller: &Caller, tool: &str, progress: Option<ProgressFn>, work: W) -> Task
     where
         W: FnOnce(ProgressFn) -> F + Send + 'static,
         F: Future<Output = Option<CallToolResult>> + Send + 'static,
     {
-        let running = self.running(&caller.key);
-        if running >= MAX_RUNNING_PER_CALLER {
-            return Err(format!(
-                "{tool} not started: {running} tasks of yours are running already (at most {MAX_RUNNING_PER_CALLER}); wait for one to finish (tasks/get) or cancel one (tasks/cancel), then call it again"
-            ));
-        }
         let options = TaskOptions::new()
             .with_ttl_ms(TTL_MS)
             .with_poll_interval_ms(POLL_INTERVAL_MS)
@@ -99,7 +118,7 @@ impl Tasks {
             })
         });
         self.lock().insert(task.task_id.clone(), caller.key.clone());
-        Ok(task)
+        task
     }
 
     /// `tasks/get`: the task's state, with the result once it has finished.
@@ -132,16 +151,21 @@ impl Tasks {
         }
     }
 
-    /// How many of `key`'s tasks are running; forgets the owners of tasks rmcp has evicted.
-    fn running(&self, key: &str) -> usize {
+    /// How many of `key`'s tasks are running, and kept in all; forgets the owners of tasks
+    /// rmcp has dropped.
+    fn count(&self, key: &str) -> (usize, usize) {
         let mut owners = self.lock();
         owners.retain(|id, _| self.manager.get_task(id).is_ok());
-        owners
+        let mine: Vec<&String> = owners
             .iter()
-            .filter(|(id, owner)| {
-                ***owner == *key && self.manager.get_task(id).is_ok_and(|t| !t.status().is_terminal())
-            })
-            .count()
+            .filter(|(_, owner)| ***owner == *key)
+            .map(|(id, _)| id)
+            .collect();
+        let running = mine
+            .iter()
+            .filter(|id| self.manager.get_task(id).is_ok_and(|t| !t.status().is_terminal()))
+            .count();
+        (running, mine.len())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<str>>> {
@@ -189,6 +213,22 @@ mod tests {
         std::future::pending()
     }
 
+    /// Work that is done at once.
+    fn instant(_: ProgressFn) -> std::future::Ready<Option<CallToolResult>> {
+        std::future::ready(Some(CallToolResult::success(Vec::new())))
+    }
+
+    /// Polls until the task has finished (a generous bound turns a hang into a failure).
+    async fn settled(tasks: &Tasks, caller: &Caller, id: &str) {
+        for _ in 0..500 {
+            if tasks.get(caller, id).unwrap().task.status().is_terminal() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("task {id} never finished");
+    }
+
     #[tokio::test]
     async fn a_caller_may_run_a_bounded_number_of_tasks_and_see_only_their_own() {
         let kit = coroot_tools::testing::ecommerce().await;
@@ -196,12 +236,16 @@ mod tests {
         let tasks = Tasks::default();
         let mut ids = Vec::new();
         for _ in 0..MAX_RUNNING_PER_CALLER {
-            ids.push(tasks.start(&alice, INVESTIGATE, None, forever).unwrap().task_id);
+            assert_eq!(tasks.admit(&alice, INVESTIGATE), Admission::Task);
+            ids.push(tasks.start(&alice, INVESTIGATE, None, forever).task_id);
         }
-        let refused = tasks.start(&alice, INVESTIGATE, None, forever).unwrap_err();
-        assert!(refused.contains("wait for one to finish"), "{refused}");
-        assert!(
-            tasks.start(&bob, INVESTIGATE, None, forever).is_ok(),
+        let Admission::Refused(why) = tasks.admit(&alice, INVESTIGATE) else {
+            panic!("a ninth running task is refused");
+        };
+        assert!(why.contains("wait for one to finish"), "{why}");
+        assert_eq!(
+            tasks.admit(&bob, INVESTIGATE),
+            Admission::Task,
             "the bound is per caller"
         );
 
@@ -213,15 +257,25 @@ mod tests {
             "another's task reads exactly as one that does not exist"
         );
         assert!(tasks.cancel(&bob, &ids[0]).is_err());
+        assert!(tasks.update(&bob, &ids[0]).is_err());
 
         // A cancelled task stops counting against the bound once it has stopped.
         tasks.cancel(&alice, &ids[0]).unwrap();
-        for _ in 0..200 {
-            if tasks.get(&alice, &ids[0]).unwrap().task.status().is_terminal() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        settled(&tasks, &alice, &ids[0]).await;
+        assert_eq!(tasks.admit(&alice, INVESTIGATE), Admission::Task);
+    }
+
+    #[tokio::test]
+    async fn past_the_kept_results_bound_calls_are_answered_at_once() {
+        let kit = coroot_tools::testing::ecommerce().await;
+        let (alice, bob) = (caller(&kit.ctx, "alice"), caller(&kit.ctx, "bob"));
+        let tasks = Tasks::default();
+        for _ in 0..MAX_KEPT_PER_CALLER {
+            assert_eq!(tasks.admit(&alice, INVESTIGATE), Admission::Task);
+            let id = tasks.start(&alice, INVESTIGATE, None, instant).task_id;
+            settled(&tasks, &alice, &id).await;
         }
-        assert!(tasks.start(&alice, INVESTIGATE, None, forever).is_ok());
+        assert_eq!(tasks.admit(&alice, INVESTIGATE), Admission::Plain);
+        assert_eq!(tasks.admit(&bob, INVESTIGATE), Admission::Task);
     }
 }
