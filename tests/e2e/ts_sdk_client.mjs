@@ -6,7 +6,10 @@
 // For each Coroot, it lists the tools and calls every one of them with arguments found the way
 // an agent finds them (an app, a node, an incident and a trace from the listing tools). The SDK
 // validates every structuredContent against the tool's outputSchema itself and throws when it
-// does not match: a thrown call is a failure. Prints one line per check and `N passed, N failed`.
+// does not match: a thrown call is a failure. On the first Coroot it also runs the investigation
+// through the SDK's experimental tasks client, which speaks the tasks of protocol 2025-11-25:
+// coroot-mcp serves the tasks extension (SEP-2663) instead, so this client must get the plain
+// answer. Prints one line per check and `N passed, N failed`.
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -69,7 +72,24 @@ async function callAll(scenario, client) {
   }
 }
 
-for (const target of targets) {
+// A tasks-aware client of protocol 2025-11-25 sees no `tasks` capability here, so it calls the
+// tool plainly and gets one result, not a task.
+async function tasksClientFallsBack(scenario, client) {
+  const messages = [];
+  try {
+    const stream = client.experimental.tasks.callToolStream({ name: "coroot_investigate", arguments: {} });
+    for await (const message of stream) messages.push(message);
+  } catch (error) {
+    messages.push({ type: "error", error });
+  }
+  const types = messages.map((m) => m.type);
+  const result = messages[0]?.result;
+  check(`${scenario}: experimental tasks client gets coroot_investigate's plain result`,
+    types.join() === "result" && !result.isError && result.structuredContent !== undefined,
+    JSON.stringify(messages));
+}
+
+for (const [index, target] of targets.entries()) {
   const eq = target.indexOf("=");
   const scenario = target.slice(0, eq);
   const url = target.slice(eq + 1);
@@ -83,6 +103,7 @@ for (const target of targets) {
   try {
     await client.connect(transport);
     await callAll(scenario, client);
+    if (index === 0) await tasksClientFallsBack(scenario, client);
   } catch (error) {
     check(`${scenario}: session`, false, error.stack ?? error);
   } finally {

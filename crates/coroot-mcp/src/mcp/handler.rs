@@ -1,7 +1,8 @@
 //! The MCP handler: `tools/list` and `tools/call` from the registry, the seed's workflows as
 //! prompts, the project list and the connection check as resources, and an answer that says
 //! what is wrong for any request rmcp could not read. Over HTTP each request runs as the
-//! caller the transport identified; every tool call is counted and logged in one line.
+//! caller the transport identified; every tool call is counted and logged in one line. For a
+//! client that declared the tasks extension, long tools run as tasks (`tasks.rs`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,17 +10,18 @@ use std::time::Instant;
 use coroot_tools::context::ProgressFn;
 use coroot_tools::{ToolContext, ToolSpec};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
-    GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, ResourceContents, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock, CreateTaskResult,
+    CustomRequest, CustomResult, GetPromptRequestParams, GetPromptResponse, GetPromptResult, GetTaskParams,
+    GetTaskResult, Implementation, ListPromptsResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    ServerCapabilities, ServerConfig, Tool, ToolAnnotations, UpdateTaskParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::identity::Caller;
 use super::metrics::Metrics;
+use super::tasks::{Admission, Tasks};
 use super::{prompts, resources};
 
 /// What the server tells every client up front: the seed's rules, in a few lines.
@@ -35,6 +37,9 @@ pub struct CorootMcp {
     ctx: ToolContext,
     tools: Arc<Vec<&'static ToolSpec>>,
     metrics: Arc<Metrics>,
+    /// Shared by every session (clones share it), so a task outlives the request and the
+    /// session that started it. `None`: long tools answer plainly to every client.
+    tasks: Option<Tasks>,
 }
 
 impl CorootMcp {
@@ -48,7 +53,26 @@ impl CorootMcp {
             ctx,
             tools: Arc::new(tools),
             metrics: Arc::default(),
+            tasks: Some(Tasks::default()),
         }
+    }
+
+    /// The same server with no tasks, for `--stateless`: any replica must answer any request
+    /// there, and a task lives in the process that started it, so `tasks/get` behind a load
+    /// balancer would reach replicas that never saw it.
+    pub fn without_tasks(self) -> Self {
+        CorootMcp { tasks: None, ..self }
+    }
+
+    /// The tasks, for `tasks/*` requests (rmcp refuses those already when none are advertised).
+    fn tasks(&self) -> Result<&Tasks, ErrorData> {
+        self.tasks.as_ref().ok_or_else(|| {
+            ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                "this server runs stateless and answers every call at once: it keeps no tasks",
+                None,
+            )
+        })
     }
 
     /// The same server, counting into `metrics`.
@@ -64,10 +88,7 @@ impl CorootMcp {
             .get::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<Caller>())
             .cloned()
-            .unwrap_or_else(|| Caller {
-                name: Arc::from("default"),
-                ctx: self.ctx.clone(),
-            })
+            .unwrap_or_else(|| Caller::default_for(self.ctx.clone()))
     }
 
     /// The MCP description of one tool.
@@ -158,7 +179,15 @@ impl CorootMcp {
 
 impl ServerHandler for CorootMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_prompts().enable_resources().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .enable_resources();
+        let capabilities = match self.tasks {
+            Some(_) => capabilities.enable_tasks().build(),
+            None => capabilities.build(),
+        };
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("coroot-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("Coroot")
@@ -201,6 +230,25 @@ impl ServerHandler for CorootMcp {
             f
         });
         let caller = self.caller(&context);
+        // rmcp's own test: capabilities from this request's `_meta`, else from `initialize`.
+        let takes_tasks = context.client_capabilities().is_some_and(|c| c.supports_tasks());
+        if let Some(tasks) = &self.tasks
+            && takes_tasks
+            && Tasks::runs_as_task(&request.name)
+            && self.tools.iter().any(|t| t.name == request.name)
+        {
+            match tasks.admit(&caller, &request.name) {
+                Admission::Task => {
+                    let (server, runner, name) = (self.clone(), caller.clone(), request.name.to_string());
+                    let work =
+                        move |progress| async move { server.run_tool(&runner, &name, args, Some(progress)).await };
+                    let task = tasks.start(&caller, &request.name, progress, work);
+                    return Ok(CallToolResponse::Task(CreateTaskResult::new(task)));
+                }
+                Admission::Refused(why) => return Ok(CallToolResult::error(vec![ContentBlock::text(why)]).into()),
+                Admission::Plain => {}
+            }
+        }
         match self.run_tool(&caller, &request.name, args, progress).await {
             Some(result) => Ok(result.into()),
             // The spec's answer to an unknown tool is a JSON-RPC error; say which tools exist.
@@ -231,6 +279,19 @@ impl ServerHandler for CorootMcp {
             "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list" | "ping" => {
                 Some("an object or nothing")
             }
+            "tasks/get" | "tasks/cancel" => Some("{\"taskId\": <the id tools/call answered with>}"),
+            "tasks/update" => Some("{\"taskId\": <task id>, \"inputResponses\": {}}"),
+            // The tasks of protocol 2025-11-25, which rmcp does not serve: say which ones it does.
+            "tasks/result" | "tasks/list" => {
+                return Err(ErrorData::new(
+                    rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                    format!(
+                        "{} is not served: this server speaks the tasks extension (io.modelcontextprotocol/tasks, SEP-2663), not the tasks of protocol 2025-11-25; declare the extension in your capabilities and poll tasks/get with the taskId tools/call answered, whose completed task carries the result",
+                        request.method
+                    ),
+                    None,
+                ));
+            }
             _ => None,
         };
         Err(match expected {
@@ -240,12 +301,36 @@ impl ServerHandler for CorootMcp {
             None => ErrorData::new(
                 rmcp::model::ErrorCode::METHOD_NOT_FOUND,
                 format!(
-                    "method not found: '{}'; this server answers initialize, ping, tools/list, tools/call, prompts/list, prompts/get, resources/list, resources/read",
+                    "method not found: '{}'; this server answers initialize, ping, tools/list, tools/call, prompts/list, prompts/get, resources/list, resources/read, and tasks/get, tasks/cancel, tasks/update to clients that declared the tasks extension",
                     request.method.chars().take(100).collect::<String>()
                 ),
                 None,
             ),
         })
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        self.tasks()?.get(&self.caller(&context), &request.task_id)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks()?.cancel(&self.caller(&context), &request.task_id)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks()?.update(&self.caller(&context), &request.task_id)
     }
 
     async fn list_prompts(

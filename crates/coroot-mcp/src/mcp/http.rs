@@ -3,8 +3,8 @@
 //!
 //! Loopback by default. Host and Origin are checked so a web page cannot reach a local server
 //! through DNS rebinding, and the gate (`gate.rs`) guards `/mcp`: a token is required off
-//! loopback. Stateful by default (sessions, progress streamed while a call runs); with
-//! `--stateless` any replica answers any request. SIGTERM (or Ctrl-C) stops accepting
+//! loopback. Stateful by default (sessions, progress streamed while a call runs, MCP tasks);
+//! with `--stateless` any replica answers any request, so none keeps tasks. SIGTERM (or Ctrl-C) stops accepting
 //! connections, lets the calls in flight finish for up to `--shutdown-timeout` seconds, then
 //! ends every session and exits.
 
@@ -45,7 +45,7 @@ pub struct HttpOptions {
     #[arg(long, env = "COROOT_MCP_SESSION_PASSTHROUGH")]
     pub session_passthrough: bool,
     /// No MCP sessions: any replica can answer any request, so several can run behind a
-    /// plain load balancer (progress is not streamed).
+    /// plain load balancer (progress is not streamed, and long calls are never MCP tasks).
     #[arg(long, env = "COROOT_MCP_STATELESS")]
     pub stateless: bool,
     /// Seconds to let calls in flight finish after SIGTERM before exiting.
@@ -137,7 +137,12 @@ pub fn router(served: &Served, addr: SocketAddr, opts: &HttpOptions) -> (Router,
         // Every request stands alone: no session id to route by, plain JSON answers.
         config = config.with_legacy_session_mode(false).with_json_response(true);
     }
-    let server = served.server.clone();
+    // A task lives in one process: behind a load balancer its tasks/get would reach others.
+    let server = if opts.stateless {
+        served.server.clone().without_tasks()
+    } else {
+        served.server.clone()
+    };
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
         Arc::new(LocalSessionManager::default()),

@@ -26,6 +26,7 @@
 //! so a reload logs nobody out.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Instant, SystemTime};
@@ -171,8 +172,23 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct Caller {
     /// The name logs show: the token's name, `pass-through`, or `default`.
     pub name: Arc<str>,
+    /// Who owns what this caller starts (MCP tasks): only the same key may read or cancel
+    /// it. Names alone do not tell pass-through callers apart, so theirs adds a keyed hash of
+    /// the session cookie (the cookie itself is a secret and stays out of it).
+    pub key: Arc<str>,
     /// The context whose client acts as this person.
     pub ctx: ToolContext,
+}
+
+impl Caller {
+    /// The server's own identity, as stdio and HTTP without tokens run.
+    pub fn default_for(ctx: ToolContext) -> Caller {
+        Caller {
+            name: Arc::from("default"),
+            key: Arc::from("default"),
+            ctx,
+        }
+    }
 }
 
 /// The clients of every identity, created on first use from the server's own client.
@@ -185,6 +201,8 @@ pub struct Identities {
     named: Mutex<HashMap<String, (Option<Credentials>, ToolContext)>>,
     /// By session cookie value, with when it was last used.
     passthrough: Mutex<HashMap<String, (Instant, ToolContext)>>,
+    /// Keys the hash of a pass-through cookie in a caller's key, anew in every process.
+    cookie_hash: RandomState,
 }
 
 impl Identities {
@@ -201,15 +219,13 @@ impl Identities {
             path,
             named: Mutex::new(HashMap::new()),
             passthrough: Mutex::new(HashMap::new()),
+            cookie_hash: RandomState::new(),
         })
     }
 
     /// The server's own identity.
     pub fn default_caller(&self) -> Caller {
-        Caller {
-            name: Arc::from("default"),
-            ctx: self.base.clone(),
-        }
+        Caller::default_for(self.base.clone())
     }
 
     /// Whether a token file is in use.
@@ -247,9 +263,11 @@ impl Identities {
     /// The caller for `person`: their client, made on first use.
     pub fn person(&self, person: &Person) -> Result<Caller> {
         let name: Arc<str> = Arc::from(person.name.as_str());
+        let key: Arc<str> = Arc::from(format!("token:{}", person.name));
         let Some(credentials) = &person.credentials else {
             return Ok(Caller {
                 name,
+                key,
                 ctx: self.base.clone(),
             });
         };
@@ -257,13 +275,17 @@ impl Identities {
         if let Some((creds, ctx)) = named.get(&person.name)
             && same(creds.as_ref(), Some(credentials))
         {
-            return Ok(Caller { name, ctx: ctx.clone() });
+            return Ok(Caller {
+                name,
+                key,
+                ctx: ctx.clone(),
+            });
         }
         let ctx = self.context_for(credentials.clone())?;
         named.insert(person.name.clone(), (Some(credentials.clone()), ctx.clone()));
         drop(named);
         self.count();
-        Ok(Caller { name, ctx })
+        Ok(Caller { name, key, ctx })
     }
 
     /// The caller for a session cookie passed through by the client, named `name`.
@@ -273,10 +295,15 @@ impl Identities {
             bail!("not a session cookie");
         };
         let cookie = secret.expose().to_string();
+        let key: Arc<str> = Arc::from(format!("{name}+session:{:016x}", self.cookie_hash.hash_one(&cookie)));
         let mut map = self.passthrough.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((used, ctx)) = map.get_mut(&cookie) {
             *used = Instant::now();
-            return Ok(Caller { name, ctx: ctx.clone() });
+            return Ok(Caller {
+                name,
+                key,
+                ctx: ctx.clone(),
+            });
         }
         if map.len() >= MAX_PASSTHROUGH
             && let Some(oldest) = map.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| k.clone())
@@ -287,7 +314,7 @@ impl Identities {
         map.insert(cookie, (Instant::now(), ctx.clone()));
         drop(map);
         self.count();
-        Ok(Caller { name, ctx })
+        Ok(Caller { name, key, ctx })
     }
 
     fn context_for(&self, credentials: Credentials) -> Result<ToolContext> {
@@ -440,6 +467,28 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(yaml.contains("write it as TOML"), "{yaml}");
+    }
+
+    /// What a caller starts (MCP tasks) is theirs by this key: pass-through callers share a
+    /// name, so their keys must tell their cookies apart, without holding one.
+    #[tokio::test]
+    async fn callers_keys_tell_people_and_sessions_apart_without_a_secret() {
+        let kit = coroot_tools::testing::ecommerce().await;
+        let ids = Identities::new(kit.ctx.clone(), Arc::default(), None).unwrap();
+        let name: Arc<str> = Arc::from("pass-through");
+        let first = ids.passthrough(name.clone(), "cookie-of-alice-0123456789").unwrap();
+        let again = ids.passthrough(name.clone(), "cookie-of-alice-0123456789").unwrap();
+        let other = ids.passthrough(name, "cookie-of-bob-0123456789ab").unwrap();
+        assert_eq!(first.key, again.key);
+        assert_ne!(first.key, other.key);
+        assert!(!first.key.contains("cookie-of-alice"), "{}", first.key);
+        let tokens = parse("[[tokens]]\nname = \"ci\"\ntoken = \"ci-token-0123456789abc\"\n").unwrap();
+        let ci = ids.person(tokens.find("ci-token-0123456789abc").unwrap()).unwrap();
+        let keys = [&*ci.key, &*ids.default_caller().key, &*first.key];
+        assert!(
+            keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2],
+            "{keys:?}"
+        );
     }
 
     #[test]

@@ -128,7 +128,12 @@ impl Stdio_ {
     }
 
     /// Spawns `cmd` (a `serve` command line) on pipes and performs the handshake.
-    pub async fn spawn(mut cmd: Command) -> (Self, Value) {
+    pub async fn spawn(cmd: Command) -> (Self, Value) {
+        Self::spawn_with(cmd, json!({})).await
+    }
+
+    /// Spawns `cmd` and performs the handshake declaring `capabilities`.
+    pub async fn spawn_with(mut cmd: Command, capabilities: Value) -> (Self, Value) {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -150,7 +155,7 @@ impl Stdio_ {
         let init = s
             .request(
                 "initialize",
-                json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}),
+                json!({"protocolVersion": "2025-11-25", "capabilities": capabilities, "clientInfo": {"name": "e2e", "version": "0"}}),
             )
             .await;
         s.notify("notifications/initialized", json!({})).await;
@@ -384,10 +389,15 @@ impl Http {
     }
 
     pub async fn initialize(&mut self) -> Value {
+        self.initialize_with(json!({})).await
+    }
+
+    /// The handshake, declaring `capabilities`.
+    pub async fn initialize_with(&mut self, capabilities: Value) -> Value {
         let init = self
             .request(
                 "initialize",
-                json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}),
+                json!({"protocolVersion": "2025-11-25", "capabilities": capabilities, "clientInfo": {"name": "e2e", "version": "0"}}),
             )
             .await;
         let (status, _) = self
