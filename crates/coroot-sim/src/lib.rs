@@ -119,6 +119,6 @@ pub use config::{Auth, ProjectHealth, PrometheusHealth, SimConfig};
 pub use emit::{Emitter, LiveMetrics};
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
-pub use scenario::{ExpectedCause, Scenario, SyntheticSpec};
+pub use scenario::{ExpectedCause, INJECTIONS, Scenario, SyntheticSpec};
 pub use server::Simulator;
 pub use users::User;

@@ -132,7 +132,7 @@ pub fn assert_conforms(what: &str, schema: &serde_json::Value, value: &serde_jso
 /// the schema `T` publishes.
 pub fn assert_output_conforms<T: crate::Tool>(out: &T::Output) {
     let (_, structured) = answer::<T>(out);
-    assert_conforms(T::NAME, &crate::schema::output::<T::Output>(), &structured);
+    assert_conforms(T::NAME, &(crate::tool::spec::<T>().output_schema)(), &structured);
 }
 
 /// Whether a suspect of coroot_investigate's structured result names `cause` (by its main kind

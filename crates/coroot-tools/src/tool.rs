@@ -26,6 +26,10 @@ pub trait Tool: 'static {
     type Params: DeserializeOwned + JsonSchema + Send;
     /// Structured result; the answer is rendered from it.
     type Output: Serialize + JsonSchema + Send + Sync;
+    /// Where the structured result holds third-party text (log lines, span names, event
+    /// messages, RCA text), as paths with `*` for every element: data, never instructions.
+    /// The result names them in `untrusted`; the text fences them (`render::untrusted`).
+    const UNTRUSTED: &'static [&'static str] = &[];
 
     /// Fetches from Coroot and builds the output.
     fn run(ctx: &ToolContext, params: Self::Params) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
@@ -60,6 +64,11 @@ pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result
     let doomed = answer.doomed();
     let mut structured =
         crate::render::doomed::to_value(&output, &doomed).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
+    if !T::UNTRUSTED.is_empty()
+        && let serde_json::Value::Object(map) = &mut structured
+    {
+        map.insert("untrusted".into(), T::UNTRUSTED.into());
+    }
     let text = answer.finish(&mut structured);
     Ok(ToolOutput {
         text,
@@ -102,9 +111,21 @@ pub const fn spec<T: Tool>() -> ToolSpec {
         title: T::TITLE,
         description: T::DESCRIPTION,
         input_schema: schema::input::<T::Params>,
-        output_schema: schema::output::<T::Output>,
+        output_schema: output_schema::<T>,
         call: erased::<T>,
     }
+}
+
+/// The output schema, with `untrusted` where the tool quotes third-party text.
+fn output_schema<T: Tool>() -> serde_json::Value {
+    let mut schema = schema::output::<T::Output>();
+    if !T::UNTRUSTED.is_empty()
+        && let Some(props) = schema.get_mut("properties").and_then(serde_json::Value::as_object_mut)
+    {
+        let paths = serde_json::json!({"type": "array", "items": {"type": "string"}});
+        props.insert("untrusted".into(), paths);
+    }
+    schema
 }
 
 fn erased<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> BoxFuture<'_, Result<ToolOutput, ToolError>> {

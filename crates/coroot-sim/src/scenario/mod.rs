@@ -11,6 +11,7 @@ use crate::world::World;
 
 pub(crate) use ecommerce::Variant;
 use faults::Fault;
+pub use faults::INJECTIONS;
 pub use synthetic::SyntheticSpec;
 pub use truth::ExpectedCause;
 
@@ -50,6 +51,7 @@ impl Scenario {
         "postgres_latency",
         "connection_pool_exhausted",
         "bad_deploy_log_errors",
+        "hostile_telemetry",
         "external_dependency_down",
         "healthy_with_noise",
         "concurrent_faults",

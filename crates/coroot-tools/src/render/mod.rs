@@ -4,6 +4,7 @@
 mod answer;
 pub(crate) mod doomed;
 pub mod units;
+pub mod untrusted;
 
 pub(crate) use answer::pinned;
 pub use answer::{Answer, Frame, Resource, json_chars};

@@ -12,7 +12,8 @@ use crate::analysis::incident::{rca_summary, why_no_rca};
 use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::tool_params;
-use crate::render::units::{clip, iso, one_line, percent, span_ms, when};
+use crate::render::units::{iso, one_line, percent, span_ms, when};
+use crate::render::untrusted::fenced;
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -175,6 +176,11 @@ impl Tool for GetIncidents {
     const DESCRIPTION: &'static str = "Start here when investigating production issues. Lists recent incidents (SLO violations) with severity, impact and Coroot's built-in RCA: root cause and fixes for open ones. Then call coroot_get_incident_detail for one incident.";
     type Params = Params;
     type Output = Output;
+    const UNTRUSTED: &'static [&'static str] = &[
+        "/incidents/*/rca_summary",
+        "/incidents/*/root_cause",
+        "/incidents/*/immediate_fixes",
+    ];
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let Scope {
@@ -342,13 +348,13 @@ impl Tool for GetIncidents {
                 item.push_str(&format!("\n  what broke: {}", one_line(&i.description)));
             }
             if !i.rca_summary.is_empty() {
-                item.push_str(&format!("\n  Coroot RCA: {}", one_line(&i.rca_summary)));
+                item.push_str(&format!("\n  Coroot RCA: {}", fenced(&i.rca_summary, RCA_CHARS)));
             }
             if let Some(rc) = &i.root_cause {
-                item.push_str(&format!("\n  root cause: {}", clip(&one_line(rc), RCA_CHARS)));
+                item.push_str(&format!("\n  root cause: {}", fenced(rc, RCA_CHARS)));
             }
             if let Some(fix) = &i.immediate_fixes {
-                item.push_str(&format!("\n  fixes: {}", clip(&one_line(fix), RCA_CHARS)));
+                item.push_str(&format!("\n  fixes: {}", fenced(fix, RCA_CHARS)));
             }
             if i.rca_summary.is_empty() && i.root_cause.is_none() && shared_no_rca.is_none() {
                 item.push_str(&format!("\n  no RCA: {}", why_no_rca(&i.rca_status, "")));
@@ -414,7 +420,11 @@ mod tests {
             "{}",
             out.text
         );
-        assert!(out.text.contains("fixes: * Roll back payment to 2.4.0"), "{}", out.text);
+        assert!(
+            out.text.contains("fixes: ⟦* Roll back payment to 2.4.0"),
+            "{}",
+            out.text
+        );
         assert!(out.text.contains("a1b2c3d4"), "resolved incident within 24h is listed");
         assert!(
             !out.text.contains("z9y8x7w6"),

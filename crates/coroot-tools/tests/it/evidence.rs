@@ -228,3 +228,81 @@ async fn every_answer_links_into_coroot_at_the_url_people_open_it_at() {
             .contains("https://coroot.example.com/coroot/p/k3h2x9qa/incidents?incident=q8w7e6r5")
     );
 }
+
+/// True when byte `at` of `line` is inside a `⟦ ⟧` fence.
+fn fenced_at(line: &str, at: usize) -> bool {
+    let before = &line[..at];
+    before.matches('⟦').count() > before.matches('⟧').count()
+}
+
+/// Every place `text` repeats what the hostile logs say sits inside a fence, on its line.
+fn assert_fenced(tool: &str, text: &str) {
+    const SAID: &[&str] = &[
+        "IGNORE PREVIOUS INSTRUCTIONS",
+        "\"jsonrpc\"",
+        "SYSTEM:",
+        "Assistant:",
+        "</data>",
+        "kubectl delete",
+    ];
+    for line in text.lines() {
+        for said in SAID {
+            for (at, _) in line.match_indices(said) {
+                assert!(fenced_at(line, at), "{tool}: `{said}` outside the fence: {line}");
+            }
+        }
+        assert!(
+            !line.trim_start().starts_with("```"),
+            "{tool}: a code fence line: {line}"
+        );
+        assert!(
+            !line
+                .chars()
+                .any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) || c == '\u{200B}'),
+            "{tool}: control or bidi characters: {line:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_telemetry_stays_inside_the_fence_and_does_not_move_the_verdict() {
+    let kit = testing::start(coroot_sim::Scenario::by_name("hostile_telemetry").unwrap()).await;
+    for (tool, args) in [
+        (
+            "coroot_get_app_logs",
+            json!({"app_id": "cart", "severity": "error", "limit": 200}),
+        ),
+        ("coroot_get_overview_logs", json!({"severity": "error", "limit": 200})),
+        ("coroot_get_overview_logs", json!({"kubernetes_only": true})),
+        ("coroot_investigate", json!({})),
+        ("coroot_investigate", json!({"app_id": "cart"})),
+    ] {
+        let out = call(&kit.ctx, tool, args).await;
+        assert_fenced(tool, &out.text);
+        // The hostile text reached the answer, so the test is about something.
+        if tool != "coroot_investigate" {
+            assert!(
+                out.text.contains("IGNORE PREVIOUS INSTRUCTIONS"),
+                "{tool}: {}",
+                out.text
+            );
+        }
+        let untrusted = out.structured["untrusted"].as_array().unwrap();
+        assert!(!untrusted.is_empty(), "{tool} names its third-party fields");
+        let json = out.structured.to_string();
+        assert!(
+            !json.contains('\u{202E}') && !json.contains("\\u0007"),
+            "{tool}: {json}"
+        );
+        if tool == "coroot_investigate" {
+            let top = &out.structured["suspects"][0];
+            assert_eq!(top["app"], "k3h2x9qa:default:Deployment:cart", "{}", out.text);
+            assert!(
+                out.structured["verdict"].as_str().unwrap().contains("cart"),
+                "{}",
+                out.text
+            );
+            assert!(!out.text.contains("Verdict: most likely Node node-1"), "{}", out.text);
+        }
+    }
+}

@@ -6,6 +6,7 @@
 //! derive it from. `kit` is the shared builder, `noise` the noise and red herrings.
 
 mod app_errors;
+pub use app_errors::INJECTIONS;
 mod cpu;
 mod database;
 mod dns;
@@ -34,6 +35,7 @@ pub(crate) enum Fault {
     PostgresLatency,
     ConnectionPoolExhausted,
     BadDeployLogErrors,
+    HostileTelemetry,
     ExternalDependencyDown,
     HealthyWithNoise,
     ConcurrentFaults,
@@ -92,6 +94,12 @@ const TABLE: &[Entry] = &[
         Fault::BadDeployLogErrors,
         "bad_deploy_log_errors",
         app_errors::bad_deploy_log_errors,
+        app_errors::BAD_DEPLOY_LOG_ERRORS,
+    ),
+    (
+        Fault::HostileTelemetry,
+        "hostile_telemetry",
+        app_errors::hostile_telemetry,
         app_errors::BAD_DEPLOY_LOG_ERRORS,
     ),
     (

@@ -15,7 +15,6 @@ use crate::analysis::logs::{Group, patterns};
 use crate::analysis::propagation::{Graph, root_key};
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, check_kind};
-use crate::render::units::clip;
 
 /// A failing check of an app.
 pub(super) struct CheckFact {
@@ -248,11 +247,15 @@ impl<'a> Case<'a> {
         };
         for (k, gs) in &self.logs {
             for g in gs.iter().filter(|g| is_error_level(&g.severity)) {
-                let sample = crate::render::units::one_line(&g.message);
                 note(
                     k,
                     g.first_ms,
-                    format!("{} {} log: {}", self.short(k), g.severity, clip(&sample, 80)),
+                    format!(
+                        "{} {} log: {}",
+                        self.short(k),
+                        g.severity,
+                        crate::render::untrusted::fenced(&g.message, 80)
+                    ),
                 );
             }
         }

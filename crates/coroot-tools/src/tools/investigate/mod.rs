@@ -100,6 +100,11 @@ impl Tool for Investigate {
     const DESCRIPTION: &'static str = "Runs the RCA workflow in one call: incidents, app checks, logs, traces, deployments, nodes, K8s events and the service map, fetched concurrently and correlated. Returns ranked suspected root causes with the evidence behind each (tool and item), what was found healthy, and the calls to confirm. Optional app_id or incident_key; default: open incidents, else failing apps.";
     type Params = Params;
     type Output = Output;
+    const UNTRUSTED: &'static [&'static str] = &[
+        "/incidents/*/rca_summary",
+        "/first_failure/what",
+        "/suspects/*/evidence/*/fact",
+    ];
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let Scope {

@@ -17,7 +17,8 @@ use crate::analysis::logs::Group;
 use crate::analysis::propagation::Graph;
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, event_kind, flags, log_kind};
-use crate::render::units::{clip, iso, num, one_line, percent, span_ms, when};
+use crate::render::units::{iso, num, one_line, percent, span_ms, when};
+use crate::render::untrusted::fenced;
 use crate::tools::names;
 
 /// A deployment this long before the first failure signal still counts as a suspect.
@@ -348,7 +349,7 @@ fn kubernetes_events(case: &Case<'_>, k: &str, d: &mut Draft) {
             Prio::Events,
             names::OVERVIEW_LOGS,
             format!("K8s event {reason} ×{} ({})", list.len(), object.trim()),
-            format!("{} (last {})", last.message, iso(last.timestamp)),
+            format!("{} (last {})", fenced(&last.message, 200), iso(last.timestamp)),
         );
     }
 }
@@ -401,9 +402,9 @@ fn error_traces(case: &Case<'_>, k: &str, d: &mut Draft) {
                 "deepest failing span in {} of error traces: {} · sample trace {}",
                 percent(e.count * 100.0),
                 if e.sample_error.is_empty() {
-                    "(no message)"
+                    "(no message)".to_string()
                 } else {
-                    &e.sample_error
+                    fenced(&e.sample_error, 200)
                 },
                 e.sample_trace_id
             ),
@@ -491,7 +492,7 @@ pub(super) fn mentions(text: &str, word: &str) -> bool {
 }
 
 fn log_fact(g: &Group) -> String {
-    let mut fact = format!("{} (last {})", clip(&one_line(&g.message), 160), iso(g.last_ms));
+    let mut fact = format!("{} (last {})", fenced(&g.message, 160), iso(g.last_ms));
     if let Some(trace) = g.trace_ids.first() {
         fact.push_str(&format!(" · trace {trace}"));
     }

@@ -15,7 +15,8 @@ use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{opt_string, opt_u32, req_string, tool_params};
 use crate::redact::{redact_entries, redact_mut};
-use crate::render::units::{clip, one_line};
+use crate::render::units::one_line;
+use crate::render::untrusted::{fenced, scrub};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::logs::{
@@ -112,6 +113,7 @@ impl Tool for GetAppLogs {
     const DESCRIPTION: &'static str = "Logs of one application (container or OpenTelemetry logs), newest first, identical lines collapsed with counts, error lines with their trace ids. Filter by severity and full-text search. Use when you know the app; coroot_get_overview_logs searches all apps.";
     type Params = Params;
     type Output = Output;
+    const UNTRUSTED: &'static [&'static str] = &["/messages/*/message", "/patterns/*/sample"];
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let asked = p.window();
@@ -145,7 +147,7 @@ impl Tool for GetAppLogs {
                 .map(|pt| PatternOut {
                     severity: pt.severity.clone(),
                     count: pt.sum,
-                    sample: clip(&one_line(&pt.sample), STRUCT_CHARS),
+                    sample: scrub(&one_line(&pt.sample), STRUCT_CHARS),
                 })
                 .collect()
         } else {
@@ -210,7 +212,7 @@ impl Tool for GetAppLogs {
                             "{} ×{} {}",
                             pt.severity.to_uppercase(),
                             pt.count,
-                            clip(&pt.sample, PATTERN_CHARS)
+                            fenced(&pt.sample, PATTERN_CHARS)
                         ),
                     );
                 }

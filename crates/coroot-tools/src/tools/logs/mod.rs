@@ -17,7 +17,8 @@ use crate::analysis::logs::{Group, level_counts, level_totals};
 use crate::analysis::severity::{LEVELS, is_error_level, level_word};
 use crate::error::ToolError;
 use crate::render::Answer;
-use crate::render::units::{clip, iso, one_line};
+use crate::render::units::iso;
+use crate::render::untrusted::{fenced, scrub};
 use crate::tools::names;
 
 /// Entries fetched when `limit` is not given.
@@ -107,7 +108,7 @@ impl From<Group> for LogGroup {
             first_seen: iso(g.first_ms),
             count: g.count,
             severity: g.severity,
-            message: clip(&g.message, STRUCT_CHARS),
+            message: scrub(&g.message, STRUCT_CHARS),
             trace_ids: g.trace_ids,
             pods: g.pods,
             more_traces: g.more_traces,
@@ -296,7 +297,7 @@ pub(crate) fn group_line(g: &LogGroup, who: Option<&str>, width: usize) -> Strin
         s.push_str(&format!(" ×{}", g.count));
     }
     s.push(' ');
-    s.push_str(&clip(&one_line(&g.message), width));
+    s.push_str(&fenced(&g.message, width));
     if g.count > 1 {
         s.push_str(&format!(" · first {}", g.first_seen));
     }

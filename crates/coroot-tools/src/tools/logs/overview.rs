@@ -204,6 +204,7 @@ impl Tool for GetOverviewLogs {
     const DESCRIPTION: &'static str = "Cluster-wide log search across all applications plus Kubernetes events, newest first, identical lines collapsed with counts. Use when you don't know which app is affected. kubernetes_only=true lists only events (BackOff/CrashLoop, OOMKilling, Evicted, FailedScheduling).";
     type Params = Params;
     type Output = Output;
+    const UNTRUSTED: &'static [&'static str] = &["/messages/*/message"];
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let asked = p.window();
@@ -438,10 +439,10 @@ mod tests {
             json!([{"name": "service.name", "op": "=", "value": "KubernetesEvents"}])
         );
         for needle in [
-            "WARNING BackOff Pod default/payment-7d9f8b6c5-x2x9k (kubelet, node-2): ×3 Back-off restarting failed container payment",
-            "WARNING OOMKilling Node node-2 (kernel-monitor, node-2): ×3 Memory cgroup out of memory",
-            "WARNING Evicted Pod default/recommendation-5b7c9d8f6-q1w2e (kubelet, node-1): The node was low on resource: memory.",
-            "WARNING FailedScheduling Pod default/payment-7d9f8b6c5-n5b6v (default-scheduler): 0/4 nodes are available",
+            "WARNING BackOff Pod default/payment-7d9f8b6c5-x2x9k (kubelet, node-2): ×3 ⟦Back-off restarting failed container payment",
+            "WARNING OOMKilling Node node-2 (kernel-monitor, node-2): ×3 ⟦Memory cgroup out of memory",
+            "WARNING Evicted Pod default/recommendation-5b7c9d8f6-q1w2e (kubelet, node-1): ⟦The node was low on resource: memory.",
+            "WARNING FailedScheduling Pod default/payment-7d9f8b6c5-n5b6v (default-scheduler): ⟦0/4 nodes are available",
             "INFO Killing Pod default/payment-6b5a4c3d2-j8k9l",
         ] {
             assert!(out.text.contains(needle), "{needle}:\n{}", out.text);

@@ -24,9 +24,11 @@ use crate::links::Ui;
 use crate::params::{opt_bool, opt_string, opt_u32, tool_params};
 use crate::redact::redact_mut;
 use crate::render::units::{iso, latency_ms, when};
+use crate::render::untrusted::fenced;
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::names;
+use tree::MESSAGE_CHARS;
 use tree::{TreeSpan, status_word, tree};
 
 /// The tool.
@@ -146,6 +148,14 @@ impl Tool for GetTraces {
     const DESCRIPTION: &'static str = "OpenTelemetry traces. With trace_id: the full span tree (service, operation, duration, errors and exception messages per span). Without: the newest root spans, filtered by service_name and status_error=true for failed requests, each with its trace_id.";
     type Params = Params;
     type Output = Output;
+    const UNTRUSTED: &'static [&'static str] = &[
+        "/traces/*/name",
+        "/traces/*/status",
+        "/spans/*/name",
+        "/spans/*/status",
+        "/spans/*/details",
+        "/spans/*/exceptions/*",
+    ];
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let asked = p.window();
@@ -410,12 +420,14 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
     {
         let mut line = format!(
             "error origin (deepest failing span): {}: {} {}",
-            origin.service, origin.name, origin.status
+            origin.service,
+            fenced(&origin.name, MESSAGE_CHARS),
+            origin.status
         );
         if let Some(e) = origin.exceptions.first()
             && !origin.status.contains(e.as_str())
         {
-            line.push_str(&format!(" · exception: {e}"));
+            line.push_str(&format!(" · exception: {}", fenced(e, MESSAGE_CHARS)));
         }
         t.line(line);
     }
@@ -424,7 +436,7 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
             "{}{}: {} {}",
             "  ".repeat(s.depth),
             s.service,
-            s.name,
+            fenced(&s.name, MESSAGE_CHARS),
             latency_ms(s.duration_ms)
         );
         if s.depth > 0 {
@@ -434,11 +446,11 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
         line.push_str(&s.status);
         for e in &s.exceptions {
             if !s.status.contains(e.as_str()) {
-                line.push_str(&format!(" · exception: {e}"));
+                line.push_str(&format!(" · exception: {}", fenced(e, MESSAGE_CHARS)));
             }
         }
         if !s.details.is_empty() {
-            line.push_str(&format!(" [{}]", s.details));
+            line.push_str(&format!(" {}", fenced(&s.details, 200)));
         }
         line
     });
@@ -590,9 +602,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("{needle}:\n{}", out.text))
         };
         let (fe, co, pay) = (
-            pos("frontend: POST /api/checkout"),
-            pos("checkout: POST /checkout"),
-            pos("payment: POST /charge"),
+            pos("frontend: ⟦POST /api/checkout"),
+            pos("checkout: ⟦POST /checkout"),
+            pos("payment: ⟦POST /charge"),
         );
         assert!(fe < co && co < pay, "{}", out.text);
         let line = |i: usize| lines.get(i).copied().unwrap_or("");
@@ -600,15 +612,16 @@ mod tests {
         assert!(line(co).starts_with("  checkout:") && line(co).contains("ERROR upstream payment returned 502"));
         assert!(line(pay).starts_with("    payment:") && line(pay).contains("ERROR connection reset by peer"));
         assert!(
-            out.text
-                .contains("error origin (deepest failing span): payment: POST /charge ERROR connection reset by peer"),
+            out.text.contains(
+                "error origin (deepest failing span): payment: ⟦POST /charge⟧ ERROR connection reset by peer"
+            ),
             "{}",
             out.text
         );
-        assert!(out.text.contains("  catalog: SELECT products"), "{}", out.text);
+        assert!(out.text.contains("  catalog: ⟦SELECT products"), "{}", out.text);
         assert!(
             out.text
-                .contains("[SELECT id, name, price FROM products WHERE id = $1]")
+                .contains("⟦SELECT id, name, price FROM products WHERE id = $1⟧")
         );
         assert_eq!(out.structured["spans"][0]["depth"], 0);
         assert_eq!(out.structured["spans"].as_array().unwrap().len(), 4);

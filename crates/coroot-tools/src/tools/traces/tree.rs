@@ -8,12 +8,13 @@ use coroot_client::models::Span;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::render::units::{clip, iso, one_line};
+use crate::render::units::{iso, one_line};
+use crate::render::untrusted::scrub;
 
 /// Longest URL or statement shown per span.
 const DETAILS_CHARS: usize = 160;
 /// Longest status or exception message shown per span.
-const MESSAGE_CHARS: usize = 300;
+pub(super) const MESSAGE_CHARS: usize = 300;
 
 /// Depth-first span tree: roots have no parent or a parent missing from the trace; children
 /// follow start time, as in Coroot's UI.
@@ -67,20 +68,20 @@ pub(super) fn tree(mut spans: Vec<Span>) -> Vec<TreeSpan> {
                         (None, None) => None,
                     }
                 })
-                .map(|m| clip(&m, MESSAGE_CHARS))
+                .map(|m| scrub(&m, MESSAGE_CHARS))
                 .collect();
             Some(TreeSpan {
                 depth,
                 span_id: s.id.clone(),
                 parent_id: s.parent_id.clone(),
                 service: s.service.clone(),
-                name: s.name.clone(),
+                name: scrub(&s.name, MESSAGE_CHARS),
                 start: iso(s.timestamp),
                 offset_ms: s.timestamp - start,
                 duration_ms: s.duration,
                 error: s.status.error,
                 status: status_word(s),
-                details: clip(&one_line(&s.details.text), DETAILS_CHARS),
+                details: scrub(&one_line(&s.details.text), DETAILS_CHARS),
                 exceptions,
             })
         })
@@ -118,8 +119,7 @@ pub struct TreeSpan {
 
 /// `ERROR HTTP-502`, `ERROR connection reset`, `HTTP-200`, `OK`.
 pub(super) fn status_word(s: &Span) -> String {
-    let msg = one_line(&s.status.message);
-    let msg = clip(&msg, MESSAGE_CHARS);
+    let msg = scrub(&one_line(&s.status.message), MESSAGE_CHARS);
     match (s.status.error, msg.as_str()) {
         (true, "" | "ERROR") => "ERROR".into(),
         (true, m) => format!("ERROR {m}"),
