@@ -306,3 +306,61 @@ async fn hostile_telemetry_stays_inside_the_fence_and_does_not_move_the_verdict(
         }
     }
 }
+
+#[tokio::test]
+async fn investigate_says_what_changed_and_which_change_came_first() {
+    // (scenario, the first change: kind and app, and a later change it must also list)
+    let cases = [
+        (
+            "oom_after_deploy",
+            ("deployment", "payment"),
+            ("log_pattern", "checkout"),
+        ),
+        ("bad_deploy_log_errors", ("deployment", "cart"), ("log_pattern", "cart")),
+    ];
+    for (name, (kind, app), (also_kind, also_app)) in cases {
+        let kit = testing::start(coroot_sim::Scenario::by_name(name).unwrap()).await;
+        let before = kit.sim.requests().len();
+        let out = call(&kit.ctx, "coroot_investigate", json!({})).await;
+        let changes = out.structured["changes"].as_array().unwrap();
+        let first = &changes[0];
+        assert_eq!(first["kind"], kind, "{name}: {}", out.text);
+        assert!(
+            first["app"].as_str().unwrap().ends_with(&format!(":{app}")),
+            "{name}: {first}"
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| c["kind"] == also_kind && c["app"].as_str().unwrap().ends_with(&format!(":{also_app}"))),
+            "{name}: {changes:?}"
+        );
+        // Timed changes come in time order, the untimed after them.
+        let times: Vec<&str> = changes.iter().map_while(|c| c["at"].as_str()).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{name}: {times:?}");
+        assert!(changes[times.len()..].iter().all(|c| c["at"].is_null()), "{name}");
+        assert!(out.text.contains("WHAT CHANGED ("), "{name}: {}", out.text);
+        assert!(out.text.contains("  first: "), "{name}: {}", out.text);
+        // The window before was asked of Coroot, on the wire.
+        let compared = &out.structured["compared"];
+        let before_from = compared["before_from"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap();
+        let sent = &kit.sim.requests()[before..];
+        assert!(
+            sent.iter().any(|r| r.path.ends_with("/overview/applications")
+                && r.query.contains(&format!("from={}", before_from.as_millisecond()))),
+            "{name}: {sent:?}"
+        );
+    }
+    // Nothing changed in a healthy cluster but what its noise does: no rollout in the window.
+    let kit = testing::start(coroot_sim::Scenario::healthy()).await;
+    let out = call(&kit.ctx, "coroot_investigate", json!({})).await;
+    let changes = out.structured["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().all(|c| c["kind"] != "check" && c["kind"] != "link"),
+        "{changes:?}"
+    );
+}

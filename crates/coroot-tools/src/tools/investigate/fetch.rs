@@ -43,6 +43,12 @@ pub(super) struct Facts {
     pub details: BTreeMap<String, ApplicationView>,
     pub logs: BTreeMap<String, Vec<LogEntry>>,
     pub node_reports: BTreeMap<String, AuditReport>,
+    /// The applications view, the service map and the error lines of the window before, and
+    /// the error lines of this one: what changed (see `changes`).
+    pub apps_before: Option<Vec<ApplicationStatus>>,
+    pub map_before: Option<Vec<MapApplication>>,
+    pub errors_now: Option<Vec<LogEntry>>,
+    pub errors_before: Option<Vec<LogEntry>>,
     /// Why log lines (of the apps by key, or Kubernetes events under `""`) and traces could
     /// not be read, when Coroot has no ClickHouse.
     pub logs_unavailable: BTreeMap<String, String>,
@@ -92,6 +98,10 @@ impl Facts {
                 Got::Node(n, r) => {
                     self.node_reports.insert(n, *r);
                 }
+                Got::AppsBefore(v) => self.apps_before = Some(v),
+                Got::MapBefore(v) => self.map_before = Some(v),
+                Got::Errors(v) => self.errors_now = Some(v.entries),
+                Got::ErrorsBefore(v) => self.errors_before = Some(v.entries),
             }
         }
     }
@@ -128,6 +138,10 @@ enum Got {
     App(String, Box<ApplicationView>),
     AppLogs(String, AppLogs),
     Node(String, Box<AuditReport>),
+    AppsBefore(Vec<ApplicationStatus>),
+    MapBefore(Vec<MapApplication>),
+    Errors(Logs),
+    ErrorsBefore(Logs),
 }
 
 type Job = (String, Result<Viewed<Got>, String>);
@@ -247,7 +261,7 @@ impl<'a> Fan<'a> {
     }
 
     /// Round 1 continued: the cluster-wide views.
-    pub async fn cluster(&mut self, facts: &mut Facts, range: TimeRange, wide: TimeRange) {
+    pub async fn cluster(&mut self, facts: &mut Facts, range: TimeRange, wide: TimeRange, before: TimeRange) {
         self.spawn("applications", move |c, p| async move {
             c.applications(&p, range).await.map(|v| v.map(Got::Apps))
         });
@@ -274,6 +288,23 @@ impl<'a> Fan<'a> {
         self.spawn("risks", move |c, p| async move {
             c.risks(&p, range).await.map(|v| v.map(Got::Risks))
         });
+        self.spawn("applications before", move |c, p| async move {
+            c.applications(&p, before).await.map(|v| v.map(Got::AppsBefore))
+        });
+        self.spawn("service map before", move |c, p| async move {
+            c.service_map(&p, before).await.map(|v| v.map(Got::MapBefore))
+        });
+        for (label, window, now) in [("error logs", range, true), ("error logs before", before, false)] {
+            self.spawn(label, move |c, p| async move {
+                let query = OverviewLogQuery {
+                    filters: LogFilter::severity("error").into_iter().collect(),
+                    limit: LOG_LIMIT,
+                    ..OverviewLogQuery::default()
+                };
+                let got = c.overview_logs(&p, window, &query).await;
+                got.map(|v| v.map(if now { Got::Errors } else { Got::ErrorsBefore }))
+            });
+        }
         self.spawn("error traces", move |c, p| async move {
             let query = TraceQuery {
                 errors_only: true,

@@ -41,6 +41,7 @@
 //! app_id or incident_key, failing apps off the incidents' paths are examined too.
 //! `docs/rca.md` explains each rule and measures them on every fault class.
 
+mod changes;
 mod draft;
 mod evidence;
 mod fetch;
@@ -57,6 +58,7 @@ use crate::context::{Scope, ToolContext, WindowArgs};
 use crate::error::ToolError;
 use crate::params::{opt_string, tool_params};
 use crate::render::units::{one_line, percent, when};
+use crate::render::untrusted::fenced;
 use crate::render::{Answer, Frame};
 use crate::resolve;
 use crate::tool::Tool;
@@ -80,6 +82,8 @@ const WIDE_HOURS: f64 = 24.0;
 const WIDEN_MARGIN_MS: i64 = 15 * 60_000;
 /// The structured list the answer's items stand for.
 const SUSPECTS: &str = "/suspects";
+/// The structured list the what-changed items stand for.
+const CHANGES: &str = "/changes";
 
 tool_params! {
     /// Parameters.
@@ -103,6 +107,7 @@ impl Tool for Investigate {
     const UNTRUSTED: &'static [&'static str] = &[
         "/incidents/*/rca_summary",
         "/first_failure/what",
+        "/changes/*/sample",
         "/suspects/*/evidence/*/fact",
     ];
 
@@ -139,7 +144,8 @@ impl Tool for Investigate {
             (range, window) = crate::context::window(ctx, Self::NAME, WindowArgs::hours(hours.min(WIDE_HOURS)), 1.0)?;
             widened = Some(key);
         }
-        fan.cluster(&mut facts, range, wide).await;
+        let before = changes::before(range);
+        fan.cluster(&mut facts, range, wide, before).await;
         if p.incident_key.is_none() {
             let keys = open_incidents(&facts, given_app.as_ref());
             fan.incidents(&mut facts, keys).await;
@@ -152,6 +158,7 @@ impl Tool for Investigate {
 
         let case = Case::new(&facts, &plan, given_app.as_ref());
         let suspects = score::suspects(&case, ctx.now_ms());
+        let opened = earliest_open(&facts, p.incident_key.as_deref(), given_app.as_ref()).map(|(_, ms)| ms);
         let meta = Meta {
             project: project.name,
             window,
@@ -163,6 +170,9 @@ impl Tool for Investigate {
             started_from: plan.started_from.clone(),
             widened,
             ui: ctx.ui(&project.id, range),
+            range,
+            before,
+            opened,
         };
         Ok(report::output(&case, suspects, meta))
     }
@@ -208,6 +218,29 @@ impl Tool for Investigate {
         }
         if let Some(f) = &out.first_failure {
             t.line(format!("First failure signal: {} · {}", when(now_ms, f.ms), f.what));
+        }
+        if !out.changes.is_empty() {
+            let c = &out.compared;
+            t.heading(format!(
+                "WHAT CHANGED ({} → {} against {} → {}), the earliest first",
+                c.from, c.to, c.before_from, c.from
+            ));
+            for (i, change) in out.changes.iter().enumerate() {
+                let at = change
+                    .ms
+                    .map_or_else(|| "during the window".to_string(), |ms| when(now_ms, ms));
+                let mut line = format!(
+                    "  {}{at} · {} {}: {}",
+                    if i == 0 && change.ms.is_some() { "first: " } else { "" },
+                    change.kind,
+                    AppId::new(change.app.as_str()).short(),
+                    change.what
+                );
+                if let Some(sample) = &change.sample {
+                    line.push_str(&format!(" {}", fenced(sample, 160)));
+                }
+                t.item(CHANGES, i, line);
+            }
         }
         let several = out.suspects.iter().any(|s| s.problem > 1);
         if !out.suspects.is_empty() {

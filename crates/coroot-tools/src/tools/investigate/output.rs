@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+pub use super::changes::{Change, Compared};
 use crate::analysis::signals::Kind;
 use crate::context::Window;
 use crate::tools::incidents::IncidentHead;
@@ -29,6 +30,11 @@ pub struct Output {
     pub paths: Vec<Vec<String>>,
     /// The earliest failure signal found, UTC ISO-8601, and what it was.
     pub first_failure: Option<FirstFailure>,
+    /// The windows compared for `changes`.
+    pub compared: Compared,
+    /// What changed from the window before: rollouts, new error log patterns, checks turned
+    /// WARNING or CRITICAL, links that started failing; the earliest first.
+    pub changes: Vec<Change>,
     /// Suspected root causes, most likely first.
     pub suspects: Vec<Suspect>,
     /// Failing SLOs of the apps involved: the impact, not a cause.

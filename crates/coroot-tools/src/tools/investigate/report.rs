@@ -13,6 +13,9 @@ use crate::analysis::incident::rca_summary;
 use crate::analysis::severity::is_error_level;
 use crate::analysis::signals::{Kind, flags};
 use crate::context::Window;
+use coroot_client::TimeRange;
+
+use super::changes;
 use crate::links::Ui;
 use crate::render::pinned;
 use crate::render::units::{hours, iso, one_line};
@@ -36,6 +39,11 @@ pub(super) struct Meta {
     pub widened: Option<String>,
     /// Links into Coroot's UI over the window.
     pub ui: Ui,
+    /// The window, and the one before it for what changed.
+    pub range: TimeRange,
+    pub before: TimeRange,
+    /// When the earliest open incident in scope opened.
+    pub opened: Option<i64>,
 }
 
 /// The whole output.
@@ -59,6 +67,7 @@ pub(super) fn output(case: &Case<'_>, mut suspects: Vec<Suspect>, mut meta: Meta
         .collect();
     let started_from = started_from(case, &incidents, &meta);
     let first_failure = first_failure(case);
+    let (compared, changes) = changes::changes(case.facts, meta.range, meta.before, meta.opened);
     Output {
         project: meta.project,
         window: meta.window,
@@ -73,6 +82,8 @@ pub(super) fn output(case: &Case<'_>, mut suspects: Vec<Suspect>, mut meta: Meta
             .map(|p| p.iter().map(|k| case.full(k)).collect())
             .collect(),
         first_failure,
+        compared,
+        changes,
         suspects,
         symptoms: symptoms(case),
         risks: risks(case),
