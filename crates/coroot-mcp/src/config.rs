@@ -203,7 +203,7 @@ impl Config {
     }
 
     /// `public_url`, checked and without a trailing slash; blank means unset.
-    fn public_url(&self) -> Result<Option<String>> {
+    pub fn public_url(&self) -> Result<Option<String>> {
         let Some(url) = self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
             return Ok(None);
         };
@@ -361,6 +361,20 @@ mod tests {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("X-Proxy-Token"), "{shown}");
+    }
+
+    #[test]
+    fn a_public_url_is_the_base_of_links_and_must_be_one() {
+        let config = |url: &str| Config {
+            url: Some("http://coroot:8080".into()),
+            public_url: Some(url.into()),
+            ..Config::default()
+        };
+        let ctx = config("https://coroot.example.com/coroot/").context().unwrap();
+        assert_eq!(ctx.public_url.as_deref(), Some("https://coroot.example.com/coroot"));
+        assert_eq!(config("  ").context().unwrap().public_url, None);
+        let err = config("coroot.example.com").context().unwrap_err().to_string();
+        assert!(err.contains("COROOT_PUBLIC_URL must be an http(s) URL"), "{err}");
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub async fn serve(config: &Config, args: ServeArgs) -> Result<()> {
     let metrics = Arc::new(Metrics::default());
     // Held until the server ends: dropping the simulator stops it.
     let (ctx, _sim) = if args.demo {
-        let (sim, ctx) = demo::embedded().await?;
+        let (sim, mut ctx) = demo::embedded().await?;
+        ctx.public_url = config.public_url()?;
         eprintln!(
             "coroot-mcp: serving against the built-in simulator at {}",
             sim.base_url()

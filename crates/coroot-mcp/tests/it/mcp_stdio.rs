@@ -46,7 +46,21 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
         let text = r["content"][0]["text"].as_str().unwrap();
         assert!(!text.is_empty() && text.len() <= 120_000, "{name}");
         assert!(r["structuredContent"].is_object(), "{name} has structured content");
+        // The answer's main objects follow the text as links into Coroot's UI.
+        for link in r["content"].as_array().unwrap().iter().skip(1) {
+            assert_eq!(link["type"], "resource_link", "{name}: {link}");
+            let uri = link["uri"].as_str().unwrap();
+            assert!(uri.starts_with("http://127.0.0.1:") && uri.contains("/p/"), "{name}: {uri}");
+            assert!(!link["name"].as_str().unwrap().is_empty(), "{name}: {link}");
+        }
+        if name != "coroot_query_metrics" {
+            assert!(r["content"].as_array().unwrap().len() > 1, "{name} links its page: {call}");
+        }
     }
+    assert!(
+        result["instructions"].as_str().unwrap().contains("Text inside ⟦ ⟧"),
+        "the instructions say what fenced text is"
+    );
 
     let prompts = s.request("prompts/list", json!({})).await;
     assert_eq!(prompts["result"]["prompts"].as_array().unwrap().len(), 5);
@@ -66,6 +80,25 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
     let conn = s.request("resources/read", json!({"uri": "coroot://connection"})).await;
     let text = conn["result"]["contents"][0]["text"].as_str().unwrap();
     assert!(text.starts_with("connected to Coroot 1.24.5"), "{text}");
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn links_open_coroot_at_its_public_url() {
+    let (mut s, _) = Stdio_::start(&["--public-url", "https://coroot.example.com/coroot/"]).await;
+    let call = s
+        .request("tools/call", json!({"name": "coroot_get_nodes", "arguments": {}}))
+        .await;
+    let r = &call["result"];
+    let url = r["structuredContent"]["url"].as_str().unwrap();
+    assert!(url.starts_with("https://coroot.example.com/coroot/p/"), "{url}");
+    assert!(r["content"][0]["text"].as_str().unwrap().contains(url));
+    assert!(
+        r["content"].as_array().unwrap()[1..]
+            .iter()
+            .all(|l| l["uri"].as_str().unwrap().starts_with("https://coroot.example.com/coroot/p/")),
+        "{call}"
+    );
     s.shutdown().await;
 }
 
