@@ -128,6 +128,11 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The project, the range, the window and the links, to bind in one line.
+    pub fn parts(self) -> (Project, TimeRange, Window, Ui) {
+        (self.project, self.range, self.window, self.ui)
+    }
+
     /// Resolves `project_id` (an id, a name, or the default) and the window asked for (the
     /// tool's `default_hours` when neither `lookback_hours` nor `from` is set) into what the
     /// tool looks at.

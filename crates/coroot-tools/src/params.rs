@@ -238,6 +238,18 @@ macro_rules! tool_params {
         }
 
         impl $name {
+            /// The project and window these parameters ask for (`default_hours` when neither
+            /// `lookback_hours` nor `from` is given).
+            pub async fn scope(
+                &self,
+                ctx: &crate::context::ToolContext,
+                tool: &'static str,
+                default_hours: f64,
+            ) -> Result<crate::context::Scope, crate::error::ToolError> {
+                let project_id = self.project_id.as_deref();
+                crate::context::Scope::resolve(ctx, tool, project_id, self.window(), default_hours).await
+            }
+
             /// The window asked for.
             pub fn window(&self) -> crate::context::WindowArgs {
                 crate::context::WindowArgs {

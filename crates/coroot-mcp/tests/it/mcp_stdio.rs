@@ -50,11 +50,17 @@ async fn stdio_session_serves_every_tool_prompt_and_resource() {
         for link in r["content"].as_array().unwrap().iter().skip(1) {
             assert_eq!(link["type"], "resource_link", "{name}: {link}");
             let uri = link["uri"].as_str().unwrap();
-            assert!(uri.starts_with("http://127.0.0.1:") && uri.contains("/p/"), "{name}: {uri}");
+            assert!(
+                uri.starts_with("http://127.0.0.1:") && uri.contains("/p/"),
+                "{name}: {uri}"
+            );
             assert!(!link["name"].as_str().unwrap().is_empty(), "{name}: {link}");
         }
         if name != "coroot_query_metrics" {
-            assert!(r["content"].as_array().unwrap().len() > 1, "{name} links its page: {call}");
+            assert!(
+                r["content"].as_array().unwrap().len() > 1,
+                "{name} links its page: {call}"
+            );
         }
     }
     assert!(
@@ -94,9 +100,10 @@ async fn links_open_coroot_at_its_public_url() {
     assert!(url.starts_with("https://coroot.example.com/coroot/p/"), "{url}");
     assert!(r["content"][0]["text"].as_str().unwrap().contains(url));
     assert!(
-        r["content"].as_array().unwrap()[1..]
-            .iter()
-            .all(|l| l["uri"].as_str().unwrap().starts_with("https://coroot.example.com/coroot/p/")),
+        r["content"].as_array().unwrap()[1..].iter().all(|l| l["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://coroot.example.com/coroot/p/")),
         "{call}"
     );
     s.shutdown().await;

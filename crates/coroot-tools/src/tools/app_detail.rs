@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::tables::{cell_in, compact, row_name};
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{req_string, tool_params};
 use crate::render::units::{one_line, threshold};
@@ -172,12 +172,7 @@ impl Tool for GetAppDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 1.0).await?.parts();
         let id = resolve::app_id(ctx, &project.id, &p.app_id).await?;
         let view = match ctx.client.app(&project.id, &id, range).await {
             Ok(view) => view,

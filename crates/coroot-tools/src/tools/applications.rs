@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::severity::attention_rank;
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::links::Ui;
 use crate::params::{opt_string, tool_params};
@@ -138,12 +138,7 @@ impl Tool for GetApplications {
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let filter = parse_filter(p.status.as_deref())?;
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 1.0).await?.parts();
         let apps = ctx.client.applications(&project.id, range).await?;
         let mut out = build(project.name, window, &ui, apps.data, filter);
         out.coroot_status = apps.status.problems();

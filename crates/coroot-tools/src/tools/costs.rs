@@ -10,7 +10,7 @@ use coroot_client::AppId;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::tool_params;
 use crate::render::units::{money, percent};
@@ -174,12 +174,7 @@ impl Tool for GetCosts {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), DEFAULT_HOURS).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, DEFAULT_HOURS).await?.parts();
         let viewed = ctx.client.costs(&project.id, range).await?;
         let coroot_status = viewed.status.problems();
         let costs = viewed.data;

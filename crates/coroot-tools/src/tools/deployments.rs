@@ -8,7 +8,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::tool_params;
 use crate::render::units::{hours, iso, one_line, when};
@@ -96,12 +96,7 @@ impl Tool for GetDeployments {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), DEFAULT_HOURS).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, DEFAULT_HOURS).await?.parts();
         let viewed = ctx.client.deployments(&project.id, range).await?;
         let mut deployments: Vec<DeploymentOut> = viewed
             .data

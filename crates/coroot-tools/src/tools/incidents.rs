@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::incident::{rca_summary, why_no_rca};
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::tool_params;
 use crate::render::units::{iso, one_line, percent, span_ms, when};
@@ -183,12 +183,7 @@ impl Tool for GetIncidents {
     ];
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 24.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 24.0).await?.parts();
         let (viewed, alerts) = tokio::join!(
             ctx.client.incidents(&project.id, ctx.now_ms(), 100),
             ctx.client.alerts(&project.id, range, false)

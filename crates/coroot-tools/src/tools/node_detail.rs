@@ -18,7 +18,7 @@ use crate::analysis::charts::{SeriesStats, peak, series_stats, stats};
 use crate::analysis::markup::{split_unit, title};
 use crate::analysis::signals::flags;
 use crate::analysis::tables::cell_text;
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::params::{req_string, tool_params};
 use crate::render::units::{bits, bytes, latency_ms, num};
@@ -128,12 +128,7 @@ impl Tool for GetNodeDetail {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 1.0).await?.parts();
         let given = p.node_name.trim().to_string();
         let bare = given.split_once(':').map_or(given.as_str(), |(_, n)| n).to_string();
         let report = match ctx.client.node(&project.id, &given, range).await {

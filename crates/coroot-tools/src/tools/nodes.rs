@@ -10,7 +10,7 @@ use coroot_client::models::{Indicator, Node, NodesView, Table};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::links::Ui;
 use crate::params::tool_params;
@@ -259,12 +259,7 @@ impl Tool for GetNodes {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 1.0).await?.parts();
         let (context, overview) = ctx.client.overview(&project.id, "nodes", range, None).await?;
         let mut nodes = overview.nodes.map(nodes_of).unwrap_or_default();
         let plain_ints = ctx.client.version().await.is_some_and(|v| !v.at_least(1, 23, 0));

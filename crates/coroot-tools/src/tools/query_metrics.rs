@@ -110,7 +110,7 @@ impl Tool for QueryMetrics {
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
         let Scope {
             project, range, window, ..
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        } = p.scope(ctx, Self::NAME, 1.0).await?;
         let legend = p.legend.unwrap_or_default();
         let cluster = p.cluster.unwrap_or_default();
         // One chart, or one per member cluster.

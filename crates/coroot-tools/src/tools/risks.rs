@@ -12,7 +12,7 @@ use coroot_client::{AppId, Status};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::links::Ui;
 use crate::params::tool_params;
@@ -181,12 +181,7 @@ impl Tool for GetRisks {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 1.0).await?.parts();
         let risks = ctx.client.risks(&project.id, range).await?;
         let mut out = build(project.name, window, &ui, risks.data);
         out.coroot_status = risks.status.problems();

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::severity::attention_rank;
-use crate::context::{Scope, ToolContext, Window};
+use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::links::Ui;
 use crate::params::tool_params;
@@ -111,12 +111,7 @@ impl Tool for GetServiceMap {
     type Output = Output;
 
     async fn run(ctx: &ToolContext, p: Params) -> Result<Output, ToolError> {
-        let Scope {
-            project,
-            range,
-            window,
-            ui,
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        let (project, range, window, ui) = p.scope(ctx, Self::NAME, 1.0).await?.parts();
         let map = ctx.client.service_map(&project.id, range).await?;
         let mut out = build(project.name, window, &ui, map.data);
         out.coroot_status = map.status.problems();

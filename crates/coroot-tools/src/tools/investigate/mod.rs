@@ -117,7 +117,7 @@ impl Tool for Investigate {
             mut range,
             mut window,
             ..
-        } = Scope::resolve(ctx, Self::NAME, p.project_id.as_deref(), p.window(), 1.0).await?;
+        } = p.scope(ctx, Self::NAME, 1.0).await?;
         // Incidents and deployments look at least a day back from the window's end.
         let wide = TimeRange {
             from_ms: range.to_ms - (window.lookback_hours.max(WIDE_HOURS) * 3_600_000.0) as i64,
