@@ -19,7 +19,7 @@ use crate::render::untrusted::scrub;
 /// Longest log pattern kept.
 const PATTERN_CHARS: usize = 160;
 /// Changes kept, the earliest first.
-const MAX_CHANGES: usize = 12;
+const MAX_CHANGES: usize = 8;
 
 /// The windows compared.
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
