@@ -117,7 +117,12 @@ impl CorootMcp {
         let elapsed = started.elapsed();
         let (result, error_class, result_bytes) = match outcome {
             Ok(out) => {
-                let size = out.text.len() + out.structured.to_string().len();
+                // Only the call line reads the size, and stdio does not log it by default.
+                let size = if tracing::enabled!(target: "calls", tracing::Level::INFO) {
+                    out.text.len() + json_len(&out.structured)
+                } else {
+                    0
+                };
                 let mut r = CallToolResult::success(vec![ContentBlock::text(out.text)]);
                 r.structured_content = Some(out.structured);
                 (r, None, size)
@@ -146,6 +151,25 @@ impl CorootMcp {
         );
         Some(result)
     }
+}
+
+/// Bytes of `v` serialised, counted without building the string: the result is serialised
+/// again on its way out, and building a long one here cost a noticeable part of the call.
+fn json_len(v: &serde_json::Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, v);
+    count.0
 }
 
 impl ServerHandler for CorootMcp {
