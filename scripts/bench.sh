@@ -4,8 +4,10 @@
 #      wall-time medians, peak heap, output size, then criterion (coroot-tools/benches/tool_layer.rs);
 #   2. the same ratio in instructions, under callgrind (repeatable on a busy machine);
 #   3. end to end through MCP over stdio: startup, idle RSS, per-call latency minus the
-#      simulator's time, peak RSS, output characters, side by side with the PyPI peer
-#      mcp-coroot (coroot-mcp/benches/e2e.rs).
+#      simulator's time, peak RSS, output characters and the size of each answer line, side by
+#      side with the PyPI peer mcp-coroot, then the heavy answers (20,000 log lines, a
+#      10,000-span trace, 20 open incidents, a 64-disk node) grown from the recorded bodies
+#      (coroot-mcp/benches/e2e.rs).
 # Results land in target/bench/ (tool_layer.json, callgrind.tsv, e2e.json) and on stdout.
 #
 # Usage: scripts/bench.sh [--quick] [--no-peer] [--no-callgrind] [--criterion]

@@ -167,8 +167,12 @@ impl Client {
         if let Some(ids) = self.cache().app_ids(project) {
             return Ok(AppIds { ids, cached: true });
         }
-        let (context, overview) = self.overview(project, "applications", range, None).await?;
-        let mut ids: Vec<AppId> = context.search.applications.into_iter().map(|a| a.id).collect();
+        let path = format!("{}/overview/applications", project_path(project)?);
+        let env: Envelope<Overview, Indexed> = self.get_json(session(&path, &range.params(), Object::Project)).await?;
+        let overview = env.data.ok_or_else(|| Error::NoProjectData {
+            project: project.to_string(),
+        })?;
+        let mut ids: Vec<AppId> = env.context.search.applications.into_iter().map(|a| a.id).collect();
         if ids.is_empty() {
             ids = overview
                 .applications

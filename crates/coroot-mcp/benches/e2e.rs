@@ -14,12 +14,20 @@
 //!   client), without the simulator's time or its noise. Also the server's peak RSS (VmHWM)
 //!   against the bytes Coroot answered, and the characters of the text content the model reads.
 //!
+//! Then the heavy answers real clusters send and the simulator's bodies do not reach (20,000
+//! log lines, a 10,000-span trace, 20 open incidents, a node with 64 disks): the bodies each
+//! server fetched are grown in place as in the tool-layer bench, and the call is measured
+//! against the responder only (`e2e/heavy.rs`). Every row also gives the answer's size: the
+//! whole `tools/call` response line as the server wrote it to stdout.
+//!
 //! `--peer CMD` runs the same measurements for another stdio MCP server (the PyPI
 //! `mcp-coroot`, whose env vars are `COROOT_BASE_URL`, `COROOT_USERNAME`, `COROOT_PASSWORD`)
 //! with its equivalent tools, and prints the ratios. Nothing of the peer is built here.
+//! `--cases a,b` runs only those cases (to profile one: the startup rows still run);
+//! `--ours-env KEY=VALUE` sets a variable for our server (`LD_PRELOAD` of another allocator).
 //!
 //! ```sh
-//! cargo bench -p coroot-mcp --bench e2e -- [--peer /tmp/peer/bin/mcp-coroot] [--runs 10] [--peer-runs 5]
+//! cargo bench -p coroot-mcp --bench e2e -- [--peer /tmp/peer/bin/mcp-coroot] [--runs 10] [--peer-runs 5] [--cases nodes,risks]
 //! ```
 //! The table is printed and written to `target/bench/e2e.json`.
 
@@ -27,15 +35,22 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use coroot_client::{Client, ClientConfig};
 use coroot_sim::{RecordedRequest, Scenario, SimConfig, Simulator, SyntheticSpec};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+// The heavy bodies are grown as the tool-layer bench grows them.
+#[path = "../../coroot-tools/benches/heavy.rs"]
+mod grow;
+#[path = "e2e/heavy.rs"]
+mod heavy;
+#[path = "e2e/server.rs"]
+mod server;
+
+use server::Server;
 
 const PROJECT: &str = "s7n7h3t1";
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -111,142 +126,6 @@ async fn respond(
     }
 }
 
-/// A running stdio MCP server.
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Lines<BufReader<ChildStdout>>,
-    next_id: u64,
-}
-
-impl Server {
-    async fn spawn(kind: &ServerKind, url: &str) -> Server {
-        let dir = std::env::temp_dir().join("coroot-mcp-e2e-bench");
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut cmd = Command::new(&kind.program);
-        cmd.args(&kind.args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", std::env::var("HOME").unwrap_or_default())
-            .envs(kind.env.iter().cloned())
-            .env(kind.url_var, url)
-            // The peer loads a `.env` from its working directory: give it an empty one.
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", kind.program));
-        let stdin = child.stdin.take().unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        Server {
-            child,
-            stdin,
-            lines,
-            next_id: 1,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id().unwrap()
-    }
-
-    async fn send(&mut self, message: Value) {
-        let mut line = message.to_string();
-        line.push('\n');
-        self.stdin.write_all(line.as_bytes()).await.unwrap();
-        self.stdin.flush().await.unwrap();
-    }
-
-    /// Sends a request and returns the raw response line.
-    async fn request(&mut self, method: &str, params: Value) -> String {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
-            .await;
-        loop {
-            let line = tokio::time::timeout(TIMEOUT, self.lines.next_line())
-                .await
-                .unwrap_or_else(|_| panic!("no answer to {method} within {TIMEOUT:?}"))
-                .unwrap()
-                .unwrap_or_else(|| panic!("the server closed stdout during {method}"));
-            // Skip notifications (logging, progress); match our id. Both servers write
-            // `{"jsonrpc":"2.0","id":N,...`, so the id is read from the prefix instead of parsing
-            // a line that can be megabytes long inside the timed region.
-            let prefix = "{\"jsonrpc\":\"2.0\",\"id\":";
-            let ours = match line.strip_prefix(prefix) {
-                Some(rest) => rest.strip_prefix(&id.to_string()).is_some_and(|r| r.starts_with(',')),
-                None if line.starts_with("{\"jsonrpc\":\"2.0\",\"method\"") => false,
-                None => serde_json::from_str::<Value>(&line)
-                    .ok()
-                    .is_some_and(|v| v.get("id").and_then(Value::as_u64) == Some(id)),
-            };
-            if ours {
-                return line;
-            }
-        }
-    }
-
-    async fn initialize(&mut self) -> String {
-        self.request(
-            "initialize",
-            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "e2e-bench", "version": "0"}}),
-        )
-        .await;
-        self.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-            .await;
-        self.request("tools/list", json!({})).await
-    }
-
-    async fn call(&mut self, tool: &str, args: &Value) -> String {
-        self.request("tools/call", json!({"name": tool, "arguments": args}))
-            .await
-    }
-
-    fn status(&self, field: &str) -> u64 {
-        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        text.lines()
-            .find(|l| l.starts_with(field))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
-    }
-
-    /// RSS of the server and its children (a launcher script may stand in front of Python).
-    fn tree_status(&self, field: &str) -> u64 {
-        let mut total = self.status(field);
-        for child in children(self.pid()) {
-            total += proc_status(child, field);
-        }
-        total
-    }
-
-    async fn stop(mut self) {
-        drop(self.stdin);
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
-        let _ = self.child.kill().await;
-    }
-}
-
-fn proc_status(pid: u32, field: &str) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    text.lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
-}
-
-fn children(pid: u32) -> Vec<u32> {
-    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
 /// The text content of a `tools/call` answer, and whether it is an error.
 fn text_of(line: &str) -> (String, bool) {
     let v: Value = serde_json::from_str(line).unwrap();
@@ -279,90 +158,103 @@ struct Case {
     label: &'static str,
     ours: (&'static str, Value),
     peer: Option<(&'static str, Value)>,
+    /// How the recorded bodies grow for a heavy case (`e2e/heavy.rs`); `None` for the
+    /// simulator's own answers.
+    heavy: Option<&'static grow::Heavy>,
 }
 
-fn cases(incident: &str, app_full: &str, app_short: &str, node: &str) -> Vec<Case> {
-    let p = |extra: Value| {
-        let mut m = json!({"project_id": PROJECT});
-        if let (Some(m), Value::Object(extra)) = (m.as_object_mut(), extra) {
-            m.extend(extra);
-        }
-        m
+/// Ids picked from the synthetic world, through our server.
+struct Ids {
+    incident: String,
+    app_full: String,
+    app_short: String,
+    /// An up node: a down one has no disks or charts.
+    node: String,
+    trace: String,
+}
+
+/// The peer's arguments: its tools all take the project id.
+fn peer_args(extra: Value) -> Value {
+    let mut m = json!({"project_id": PROJECT});
+    if let (Some(m), Value::Object(extra)) = (m.as_object_mut(), extra) {
+        m.extend(extra);
+    }
+    m
+}
+
+fn cases(ids: &Ids) -> Vec<Case> {
+    let p = peer_args;
+    let Ids {
+        incident,
+        app_full,
+        app_short,
+        node,
+        ..
+    } = ids;
+    let case = |label, ours, peer| Case {
+        label,
+        ours,
+        peer,
+        heavy: None,
     };
     vec![
-        Case {
-            label: "incidents",
-            ours: ("coroot_get_incidents", json!({})),
-            peer: None,
-        },
-        Case {
-            label: "incident_detail",
-            ours: ("coroot_get_incident_detail", json!({"incident_key": incident})),
-            peer: Some(("get_incident", p(json!({"incident_id": incident})))),
-        },
-        Case {
-            label: "applications",
-            ours: ("coroot_get_applications", json!({})),
-            peer: Some(("get_applications_overview", p(json!({})))),
-        },
-        Case {
-            label: "app_detail",
-            ours: ("coroot_get_app_detail", json!({"app_id": app_short})),
-            peer: Some(("get_application", p(json!({"app_id": app_full})))),
-        },
-        Case {
-            label: "app_logs",
-            ours: ("coroot_get_app_logs", json!({"app_id": app_short})),
-            peer: Some(("get_application_logs", p(json!({"app_id": app_full})))),
-        },
-        Case {
-            label: "traces",
-            ours: ("coroot_get_traces", json!({})),
-            peer: Some(("get_traces_overview", p(json!({})))),
-        },
-        Case {
-            label: "service_map",
-            ours: ("coroot_get_service_map", json!({})),
-            peer: None,
-        },
-        Case {
-            label: "query_metrics",
-            ours: (
+        case("incidents", ("coroot_get_incidents", json!({})), None),
+        case(
+            "incident_detail",
+            ("coroot_get_incident_detail", json!({"incident_key": incident})),
+            Some(("get_incident", p(json!({"incident_id": incident})))),
+        ),
+        case(
+            "applications",
+            ("coroot_get_applications", json!({})),
+            Some(("get_applications_overview", p(json!({})))),
+        ),
+        case(
+            "app_detail",
+            ("coroot_get_app_detail", json!({"app_id": app_short})),
+            Some(("get_application", p(json!({"app_id": app_full})))),
+        ),
+        case(
+            "app_logs",
+            ("coroot_get_app_logs", json!({"app_id": app_short})),
+            Some(("get_application_logs", p(json!({"app_id": app_full})))),
+        ),
+        case(
+            "traces",
+            ("coroot_get_traces", json!({})),
+            Some(("get_traces_overview", p(json!({})))),
+        ),
+        case("service_map", ("coroot_get_service_map", json!({})), None),
+        case(
+            "query_metrics",
+            (
                 "coroot_query_metrics",
                 json!({"promql": "sum by (namespace) (rate(container_resources_cpu_usage_seconds_total[5m]))"}),
             ),
-            peer: None,
-        },
-        Case {
-            label: "deployments",
-            ours: ("coroot_get_deployments", json!({})),
-            peer: Some(("get_deployments_overview", p(json!({})))),
-        },
-        Case {
-            label: "nodes",
-            ours: ("coroot_get_nodes", json!({})),
-            peer: Some(("get_nodes_overview", p(json!({})))),
-        },
-        Case {
-            label: "overview_logs",
-            ours: ("coroot_get_overview_logs", json!({})),
-            peer: None,
-        },
-        Case {
-            label: "node_detail",
-            ours: ("coroot_get_node_detail", json!({"node_name": node})),
-            peer: Some(("get_node", p(json!({"node_id": node})))),
-        },
-        Case {
-            label: "costs",
-            ours: ("coroot_get_costs", json!({})),
-            peer: None,
-        },
-        Case {
-            label: "risks",
-            ours: ("coroot_get_risks", json!({})),
-            peer: Some(("get_risks_overview", p(json!({})))),
-        },
+            None,
+        ),
+        case(
+            "deployments",
+            ("coroot_get_deployments", json!({})),
+            Some(("get_deployments_overview", p(json!({})))),
+        ),
+        case(
+            "nodes",
+            ("coroot_get_nodes", json!({})),
+            Some(("get_nodes_overview", p(json!({})))),
+        ),
+        case("overview_logs", ("coroot_get_overview_logs", json!({})), None),
+        case(
+            "node_detail",
+            ("coroot_get_node_detail", json!({"node_name": node})),
+            Some(("get_node", p(json!({"node_id": node})))),
+        ),
+        case("costs", ("coroot_get_costs", json!({})), None),
+        case(
+            "risks",
+            ("coroot_get_risks", json!({})),
+            Some(("get_risks_overview", p(json!({})))),
+        ),
     ]
 }
 
@@ -483,37 +375,49 @@ struct Tape {
     client: Client,
 }
 
-async fn measure(
-    kind: &ServerKind,
-    sim: &Simulator,
-    live: &Client,
-    tape: &Tape,
-    case: (&str, &Value),
-    runs: (usize, usize),
-) -> Measured {
+/// One call against the live simulator: its latencies, the GETs of its last call, and the body
+/// of every GET it made, by tape key.
+struct Recording {
+    live_times: Vec<Duration>,
+    gets: Vec<RecordedRequest>,
+    bodies: BTreeMap<String, Vec<u8>>,
+}
+
+async fn record(kind: &ServerKind, sim: &Simulator, live: &Client, case: (&str, &Value), runs: usize) -> Recording {
     let (tool, args) = case;
-    // Live: latency against the simulator, and every GET recorded with its body.
-    let (live_times, _, _, gets, all) = timed_calls(kind, &sim.base_url(), Some(sim), tool, args, runs.0).await;
-    let mut seen = std::collections::HashSet::new();
+    let (live_times, _, _, gets, all) = timed_calls(kind, &sim.base_url(), Some(sim), tool, args, runs).await;
+    let mut bodies = BTreeMap::new();
     for r in all.iter().filter(|r| r.method == "GET") {
-        let key = tape_key(&r.path, &r.params);
-        if seen.insert(key.clone()) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = bodies.entry(tape_key(&r.path, &r.params)) {
             let query: Vec<(&str, String)> = r.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             if let Ok(body) = live.get_raw(&r.path, &query).await {
-                tape.responder.insert(key, body);
+                slot.insert(body);
             }
         }
     }
-    let (sim_d, upstream_bytes) = replay_time(live, &gets, 3).await;
-    // Constant bytes: the server's own time.
-    let (times, last, peak, _, _) = timed_calls(kind, &tape.url, None, tool, args, runs.1).await;
-    let (tape_d, _) = replay_time(&tape.client, &gets, runs.1).await;
+    Recording {
+        live_times,
+        gets,
+        bodies,
+    }
+}
+
+/// Against the constant-bytes responder, which already holds the bodies: the server's own time.
+/// The live fields stay zero.
+async fn constant(
+    kind: &ServerKind,
+    tape: &Tape,
+    case: (&str, &Value),
+    runs: usize,
+    gets: &[RecordedRequest],
+) -> Measured {
+    let (tool, args) = case;
+    let (times, last, peak, _, _) = timed_calls(kind, &tape.url, None, tool, args, runs).await;
+    let (tape_d, upstream_bytes) = replay_time(&tape.client, gets, runs).await;
     let (text, is_error) = text_of(&last);
     let latency = median(times);
     Measured {
-        runs: runs.1,
-        live_latency_ms: ms(median(live_times)),
-        sim_ms: ms(sim_d),
+        runs,
         latency_ms: ms(latency),
         transfer_ms: ms(tape_d),
         overhead_ms: ms(latency.saturating_sub(tape_d)),
@@ -523,6 +427,30 @@ async fn measure(
         response_bytes: last.len(),
         peak_rss_bytes: peak,
         is_error,
+        ..Measured::default()
+    }
+}
+
+async fn measure(
+    kind: &ServerKind,
+    sim: &Simulator,
+    live: &Client,
+    tape: &Tape,
+    case: (&str, &Value),
+    runs: (usize, usize),
+) -> Measured {
+    // Live: latency against the simulator, and every GET recorded with its body.
+    let rec = record(kind, sim, live, case, runs.0).await;
+    for (key, body) in rec.bodies {
+        tape.responder.insert(key, body);
+    }
+    let (sim_d, upstream_bytes) = replay_time(live, &rec.gets, 3).await;
+    // Constant bytes: the server's own time.
+    Measured {
+        live_latency_ms: ms(median(rec.live_times)),
+        sim_ms: ms(sim_d),
+        upstream_bytes,
+        ..constant(kind, tape, case, runs.1, &rec.gets).await
     }
 }
 
@@ -538,17 +466,76 @@ fn ratio(peer: f64, ours: f64) -> String {
     }
 }
 
+/// A measured case: label, our tool, the peer's, both measurements, and whether it is heavy.
+type Row = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Measured,
+    Option<Measured>,
+    bool,
+);
+
+fn print_rows<'a>(rows: impl Iterator<Item = &'a Row>) {
+    println!(
+        "| tool | upstream GETs / bytes | ours: live [sim] / const − transfer = overhead ms | ours peak RSS | ours chars | ours answer bytes | peer tool | peer: live [sim] / const − transfer = overhead ms | peer peak RSS | peer chars | peer answer bytes | overhead ratio | chars ratio |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+    let cell = |m: &Measured| {
+        let live = if m.live_latency_ms > 0.0 {
+            format!("{:.1} [{:.1}]", m.live_latency_ms, m.sim_ms)
+        } else {
+            "—".into()
+        };
+        format!(
+            "{live} / {:.1} − {:.1} = {:.1}",
+            m.latency_ms, m.transfer_ms, m.overhead_ms
+        )
+    };
+    let chars = |m: &Measured| format!("{}{}", m.output_chars, if m.is_error { " (error)" } else { "" });
+    for (label, _, peer_tool, o, p, _) in rows {
+        let (pt, pl, prss, pc, pb, orat, crat) = match p {
+            Some(p) => (
+                peer_tool.unwrap_or("—").to_string(),
+                cell(p),
+                mb(p.peak_rss_bytes),
+                chars(p),
+                p.response_bytes.to_string(),
+                ratio(p.overhead_ms, o.overhead_ms),
+                format!("{:.1}x", p.output_chars as f64 / o.output_chars.max(1) as f64),
+            ),
+            None => Default::default(),
+        };
+        println!(
+            "| {label} | {} / {} | {} | {} | {} | {} | {pt} | {pl} | {prss} | {pc} | {pb} | {orat} | {crat} |",
+            o.upstream_requests,
+            o.upstream_bytes,
+            cell(o),
+            mb(o.peak_rss_bytes),
+            chars(o),
+            o.response_bytes,
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let mut peer: Option<String> = None;
     let mut runs = 10;
     let mut peer_runs = 5;
+    let mut only: Option<Vec<String>> = None;
+    let mut ours_env: Vec<(String, String)> = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--peer" => peer = args.next(),
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(runs),
             "--peer-runs" => peer_runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(peer_runs),
+            "--cases" => only = args.next().map(|l| l.split(',').map(str::to_string).collect()),
+            "--ours-env" => ours_env.extend(
+                args.next()
+                    .and_then(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))),
+            ),
             _ => {}
         }
     }
@@ -575,7 +562,13 @@ async fn main() {
             ("COROOT_EMAIL".into(), "admin".into()),
             ("COROOT_PASSWORD".into(), "sim-password".into()),
             ("COROOT_API_KEY".into(), "sim-api-key".into()),
-        ],
+            // Every timed call fetches its bodies, as the peer's do: the response cache would
+            // answer them from memory.
+            ("COROOT_CACHE_SECONDS".into(), "0".into()),
+        ]
+        .into_iter()
+        .chain(ours_env)
+        .collect(),
     };
     let peer_kind = peer.map(|program| ServerKind {
         program,
@@ -606,11 +599,25 @@ async fn main() {
         .request("tools/call", json!({"name": "coroot_get_nodes", "arguments": {}}))
         .await;
     let v: Value = serde_json::from_str(&line).unwrap();
-    let node = v["result"]["structuredContent"]["nodes"][0]["name"]
+    let nodes = v["result"]["structuredContent"]["nodes"].as_array().unwrap();
+    let up = nodes.iter().find(|n| n["status"] == "OK").unwrap_or(&nodes[0]);
+    let node = up["name"].as_str().unwrap().to_string();
+    let line = probe
+        .request("tools/call", json!({"name": "coroot_get_traces", "arguments": {}}))
+        .await;
+    let v: Value = serde_json::from_str(&line).unwrap();
+    let trace = v["result"]["structuredContent"]["traces"][0]["trace_id"]
         .as_str()
         .unwrap()
         .to_string();
     probe.stop().await;
+    let ids = Ids {
+        incident,
+        app_full,
+        app_short,
+        node,
+        trace,
+    };
 
     let mut report = BTreeMap::new();
     let ours_start = startup(&ours, &url, 15).await;
@@ -623,10 +630,20 @@ async fn main() {
         Some(k) => Some(startup(k, &url, 5).await),
         None => None,
     };
-    let mut rows = Vec::new();
-    for case in cases(&incident, &app_full, &app_short, &node) {
+    let mut rows: Vec<Row> = Vec::new();
+    let wanted = |c: &Case| only.as_ref().is_none_or(|o| o.iter().any(|l| l == c.label));
+    for case in cases(&ids).into_iter().chain(heavy::cases(&ids)).filter(wanted) {
         let (o, p) = {
-            let m = |kind, tool, args, runs| measure(kind, &sim, &live, &tape, (tool, args), runs);
+            let (grown, sim, live, tape) = (case.heavy, &sim, &live, &tape);
+            let m = |kind: &ServerKind, tool: &'static str, args: &Value, runs: (usize, usize)| {
+                let (kind, args) = (kind.clone(), args.clone());
+                async move {
+                    match grown {
+                        Some(h) => heavy::measure(h, &kind, sim, live, tape, (tool, &args), runs).await,
+                        None => measure(&kind, sim, live, tape, (tool, &args), runs).await,
+                    }
+                }
+            };
             let o = m(&ours, case.ours.0, &case.ours.1, (3, runs)).await;
             let p = match (&peer_kind, &case.peer) {
                 (Some(k), Some((tool, args))) => Some(m(k, tool, args, (2, peer_runs)).await),
@@ -647,7 +664,14 @@ async fn main() {
                 ))
                 .unwrap_or_default()
         );
-        rows.push((case.label, case.ours.0, case.peer.as_ref().map(|p| p.0), o, p));
+        rows.push((
+            case.label,
+            case.ours.0,
+            case.peer.as_ref().map(|p| p.0),
+            o,
+            p,
+            case.heavy.is_some(),
+        ));
     }
 
     println!("\n### Startup\n");
@@ -676,48 +700,19 @@ async fn main() {
     }
     println!("\n### Per tool call (synthetic cluster; medians)\n");
     println!(
-        "live = against the simulator (its time, replayed with a plain client, in brackets); const = against the constant-bytes responder, whose transfer time is subtracted to give the overhead.\n"
+        "live = against the simulator (its time, replayed with a plain client, in brackets); const = against the constant-bytes responder, whose transfer time is subtracted to give the overhead; answer bytes = the whole `tools/call` response line over stdio.\n"
     );
-    println!(
-        "| tool | upstream GETs / bytes | ours: live [sim] / const − transfer = overhead ms | ours peak RSS | ours chars | peer tool | peer: live [sim] / const − transfer = overhead ms | peer peak RSS | peer chars | overhead ratio | chars ratio |"
-    );
-    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
-    let cell = |m: &Measured| {
-        format!(
-            "{:.1} [{:.1}] / {:.1} − {:.1} = {:.1}",
-            m.live_latency_ms, m.sim_ms, m.latency_ms, m.transfer_ms, m.overhead_ms
-        )
-    };
-    for (label, _, peer_tool, o, p) in &rows {
-        let (pt, pl, prss, pc, orat, crat) = match p {
-            Some(p) => (
-                peer_tool.unwrap_or("—").to_string(),
-                cell(p),
-                mb(p.peak_rss_bytes),
-                format!("{}{}", p.output_chars, if p.is_error { " (error)" } else { "" }),
-                ratio(p.overhead_ms, o.overhead_ms),
-                format!("{:.1}x", p.output_chars as f64 / o.output_chars.max(1) as f64),
-            ),
-            None => ("—".into(), "—".into(), "—".into(), "—".into(), "—".into(), "—".into()),
-        };
-        println!(
-            "| {label} | {} / {} | {} | {} | {}{} | {pt} | {pl} | {prss} | {pc} | {orat} | {crat} |",
-            o.upstream_requests,
-            o.upstream_bytes,
-            cell(o),
-            mb(o.peak_rss_bytes),
-            o.output_chars,
-            if o.is_error { " (error)" } else { "" },
-        );
-    }
+    print_rows(rows.iter().filter(|r| !r.5));
+    println!("\n### Heavy answers (recorded bodies grown in place; constant bytes only)\n");
+    print_rows(rows.iter().filter(|r| r.5));
     report.insert("startup_ours", serde_json::to_value(&ours_start).unwrap());
     if let Some(p) = &peer_start {
         report.insert("startup_peer", serde_json::to_value(p).unwrap());
     }
     let calls: Vec<Value> = rows
         .iter()
-        .map(|(label, tool, peer_tool, o, p)| {
-            json!({"case": label, "tool": tool, "ours": o, "peer_tool": peer_tool, "peer": p})
+        .map(|(label, tool, peer_tool, o, p, heavy)| {
+            json!({"case": label, "tool": tool, "heavy": heavy, "ours": o, "peer_tool": peer_tool, "peer": p})
         })
         .collect();
     report.insert("calls", Value::Array(calls));

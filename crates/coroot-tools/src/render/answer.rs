@@ -12,7 +12,8 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use super::doomed::Doomed;
+pub use super::doomed::json_chars;
+use super::doomed::{Doomed, string_chars};
 
 /// What rendering needs besides the output: the character budget and "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,7 +274,9 @@ impl Answer {
         let cap = self.frame.cap;
         let footer_len: usize = self.footer.iter().map(|f| f.chars().count() + 1).sum();
         let text_total = self.size + footer_len;
-        let json_total = json_chars(structured);
+        // One walk of the tree: the lists' elements, then the rest (the lists by their sizes).
+        let sizes = ElementSizes::measure(structured, &self.blocks);
+        let json_total = sizes.total(structured);
         let skipped = self.blocks.iter().any(|b| matches!(b.kind, Kind::Skipped(..)));
         if text_total <= cap && json_total <= cap && !skipped {
             return join(self.blocks, self.footer, text_total);
@@ -300,7 +303,6 @@ impl Answer {
         let json_reserve = json_chars(&truncated(total_items, total_items, &self.narrow, &largest))
             + "\"truncated\":,".len()
             + lists.len();
-        let sizes = ElementSizes::measure(structured, &self.blocks);
 
         let mut blocks = self.blocks;
         let mut text_size = text_total;
@@ -361,14 +363,14 @@ fn truncated(shown: usize, omitted: usize, narrow: &str, omitted_from: &Map<Stri
     })
 }
 
-/// Serialised lengths of the list elements the items stand for.
+/// Serialised lengths of the list elements the items stand for (`None`: not a list).
 struct ElementSizes {
-    lists: Vec<(&'static str, Vec<usize>)>,
+    lists: Vec<(&'static str, Option<Vec<usize>>)>,
 }
 
 impl ElementSizes {
     fn measure(structured: &Value, blocks: &[Block]) -> Self {
-        let mut lists: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        let mut lists: Vec<(&'static str, Option<Vec<usize>>)> = Vec::new();
         for e in blocks.iter().filter_map(|b| b.kind.elements()) {
             if lists.iter().any(|(l, _)| *l == e.list) {
                 continue;
@@ -377,8 +379,7 @@ impl ElementSizes {
             let sizes = structured
                 .pointer(e.list)
                 .and_then(Value::as_array)
-                .map(|items| items.iter().map(|v| json_chars(v) + 1).collect())
-                .unwrap_or_default();
+                .map(|items| items.iter().map(|v| json_chars(v) + 1).collect());
             lists.push((e.list, sizes));
         }
         ElementSizes { lists }
@@ -389,8 +390,32 @@ impl ElementSizes {
         self.lists
             .iter()
             .find(|(l, _)| *l == e.list)
-            .and_then(|(_, sizes)| sizes.get(e.range.clone()))
+            .and_then(|(_, sizes)| sizes.as_ref()?.get(e.range.clone()))
             .map_or(0, |s| s.iter().sum())
+    }
+
+    /// [`json_chars`] of the whole `structured`, the measured top-level lists counted from
+    /// their elements' sizes instead of walked again.
+    fn total(&self, structured: &Value) -> usize {
+        let Value::Object(map) = structured else {
+            return json_chars(structured);
+        };
+        let measured = |key: &str| {
+            self.lists
+                .iter()
+                .find(|(l, _)| l.strip_prefix('/').filter(|k| !k.contains(['/', '~'])) == Some(key))
+                .and_then(|(_, sizes)| sizes.as_ref())
+        };
+        let member = |(key, value): (&String, &Value)| {
+            string_chars(key)
+                + 1
+                + match measured(key) {
+                    // Brackets, and a comma counted with each element but the last.
+                    Some(sizes) => 2 + sizes.iter().sum::<usize>() - usize::from(!sizes.is_empty()),
+                    None => json_chars(value),
+                }
+        };
+        2 + map.len().saturating_sub(1) + map.iter().map(member).sum::<usize>()
     }
 }
 
@@ -434,25 +459,6 @@ fn remove_elements(structured: &mut Value, dropped: Vec<Elements>) -> Map<String
 /// A list's name in `omitted_from`: its JSON pointer as a dotted path (`rca.propagation`).
 fn list_name(pointer: &str) -> String {
     pointer.trim_start_matches('/').replace('/', ".")
-}
-
-/// Characters of `v` serialised as compact JSON, without building the string.
-pub fn json_chars(v: &Value) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            // UTF-8 continuation bytes (0b10xxxxxx) do not start a character.
-            self.0 += buf.iter().filter(|b| (**b as i8) >= -0x40).count();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Writing a `Value` to a sink that never fails cannot fail.
-    let _ = serde_json::to_writer(&mut count, v);
-    count.0
 }
 
 fn join(blocks: Vec<Block>, footer: Vec<String>, chars: usize) -> String {
@@ -519,6 +525,30 @@ mod tests {
 
     fn frame(cap: usize) -> Frame {
         Frame { cap, now_ms: 0 }
+    }
+
+    /// The total counted from the lists' element sizes and the rest is the whole count: top
+    /// level lists, an empty one, a pointer to no list, a nested list, an escaped key.
+    #[test]
+    fn the_total_from_element_sizes_is_the_whole_count() {
+        let mut a = Answer::new(frame(1000), "apps", "narrow");
+        a.item("/apps", 0, "a")
+            .item("/apps", 1, "b")
+            .item("/empty", 0, "e")
+            .item("/name", 0, "n")
+            .item("/deep/list", 0, "d")
+            .item("/a~1b", 0, "x");
+        let v = json!({
+            "apps": [{"n": "a\""}, [1.5, null]],
+            "empty": [],
+            "name": "not a list",
+            "deep": {"list": ["é"]},
+            "a/b": [1, 2],
+            "other": {"k": [true]},
+        });
+        let sizes = ElementSizes::measure(&v, &a.blocks);
+        assert_eq!(sizes.total(&v), json_chars(&v));
+        assert_eq!(ElementSizes::measure(&v, &[]).total(&v), json_chars(&v));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! Nulls keep every other element at its index, so the answer's item ranges still point at the
 //! right elements; `finish` then removes the nulls with the rest of the dropped items, and the
 //! result is the very JSON a full serialisation would have given (tested in `answer.rs`).
+//!
+//! Also how long that JSON is ([`json_chars`]), counted from the tree without writing it.
 
 use std::ops::Range;
 
@@ -241,5 +243,162 @@ impl<'d> Serializer for Lists<'d> {
 
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self::SerializeStruct, Error> {
         INNER.serialize_struct(name, len)
+    }
+}
+
+/// Characters of `v` serialised as compact JSON, counted from the tree without serialising it:
+/// serde_json's escapes for strings and keys, its formatting for floats (tested against
+/// serialising). Every answer counts its whole structured result (`Answer::finish`);
+/// serialising it through a counting writer cost as much as the serialisation that sends it.
+pub fn json_chars(v: &Value) -> usize {
+    match v {
+        Value::Null => 4,
+        Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(n) => number_chars(n),
+        Value::String(s) => string_chars(s),
+        // Brackets and the commas between elements.
+        Value::Array(items) => 2 + items.len().saturating_sub(1) + items.iter().map(json_chars).sum::<usize>(),
+        // Braces, the commas, and a colon per member.
+        Value::Object(map) => {
+            2 + map.len().saturating_sub(1)
+                + map
+                    .iter()
+                    .map(|(k, v)| string_chars(k) + 1 + json_chars(v))
+                    .sum::<usize>()
+        }
+    }
+}
+
+/// The characters serde_json writes for a string: quotes, the characters, and one more for
+/// `\"`, `\\` and the short control escapes (`\n`...), five more for the others (`\u001f`).
+pub(crate) fn string_chars(s: &str) -> usize {
+    const EXTRA: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = 5;
+            b += 1;
+        }
+        t[0x08] = 1;
+        t[0x09] = 1;
+        t[0x0a] = 1;
+        t[0x0c] = 1;
+        t[0x0d] = 1;
+        t[b'"' as usize] = 1;
+        t[b'\\' as usize] = 1;
+        t
+    };
+    // Characters (bytes that start one) and bytes to escape, in one loop the compiler
+    // vectorises; the exact escapes only for the rare string that has any.
+    let (mut chars, mut special) = (0usize, 0usize);
+    for &b in s.as_bytes() {
+        chars += usize::from((b as i8) >= -0x40);
+        special += usize::from(b < 0x20 || b == b'"' || b == b'\\');
+    }
+    if special > 0 {
+        chars += s.bytes().map(|b| usize::from(EXTRA[usize::from(b)])).sum::<usize>();
+    }
+    2 + chars
+}
+
+fn number_chars(n: &serde_json::Number) -> usize {
+    if let Some(u) = n.as_u64() {
+        digits(u)
+    } else if let Some(i) = n.as_i64() {
+        1 + digits(i.unsigned_abs())
+    } else {
+        // A float: its shortest form is what serde_json writes, all ASCII.
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        // Writing to a sink that never fails cannot fail.
+        let _ = serde_json::to_writer(&mut count, n);
+        count.0
+    }
+}
+
+fn digits(mut u: u64) -> usize {
+    let mut n = 1;
+    while u >= 10 {
+        u /= 10;
+        n += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Map, json};
+
+    /// The count from the tree is the length serde_json writes: every escape, multi-byte
+    /// characters, integers at their limits, floats in all their forms, nesting.
+    #[test]
+    fn json_chars_is_what_serde_json_writes() {
+        let mut strings: Vec<String> = (0u8..=0x7f).map(|b| format!("a{}b", b as char)).collect();
+        strings.extend(
+            [
+                "",
+                "é",
+                "日本語",
+                "🦀 crab",
+                "\u{7f}\u{80}\u{ffff}",
+                "\"q\" \\ b",
+                "l\nb\tt\r\u{0}\u{1f}",
+            ]
+            .map(String::from),
+        );
+        let mut values: Vec<Value> = strings.iter().map(|s| json!(s)).collect();
+        values.extend([
+            json!(0),
+            json!(9),
+            json!(10),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(-1),
+            json!(-10),
+            json!(0.1),
+            json!(-0.0),
+            json!(1e300),
+            json!(1.5e-7),
+            json!(123456.789),
+            json!(f64::MAX),
+            json!(f64::MIN_POSITIVE),
+            json!(2.0),
+            json!(null),
+            json!(true),
+            json!(false),
+            json!([]),
+            json!({}),
+            json!([1]),
+            json!({"k": 1}),
+        ]);
+        let keyed: Map<String, Value> = strings.iter().map(|s| (s.clone(), json!(s))).collect();
+        values.push(json!({"list": values.clone(), "map": keyed, "deep": [[[{"a": [null, {"b\n": "c\u{1}"}]}]]]}));
+        for v in &values {
+            let written = serde_json::to_string(v).map(|s| s.chars().count());
+            assert_eq!(Ok(json_chars(v)), written.map_err(|e| e.to_string()), "{v}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_chars_is_what_serde_json_writes_for_any_text_and_number(
+            s in ".*",
+            f in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+            i in proptest::num::i64::ANY,
+        ) {
+            let v = json!({s.clone(): [s, f, i]});
+            proptest::prop_assert_eq!(json_chars(&v), serde_json::to_string(&v).unwrap().chars().count());
+        }
     }
 }
