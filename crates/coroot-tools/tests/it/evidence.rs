@@ -210,6 +210,22 @@ async fn every_answer_links_into_coroot_at_the_url_people_open_it_at() {
             );
         }
     }
+    // A Coroot served under a base path (`--url-base-path`) is linked under it.
+    let sub = testing::start_with(
+        coroot_sim::Scenario::ecommerce(),
+        coroot_sim::SimConfig {
+            base_path: "/coroot/".into(),
+            ..coroot_sim::SimConfig::default()
+        },
+    )
+    .await;
+    let mut ctx = sub.ctx.clone();
+    ctx.public_url = None;
+    let base = sub.sim.base_url();
+    assert!(base.ends_with("/coroot"), "{base}");
+    let out = call(&ctx, "coroot_get_nodes", json!({})).await;
+    let url = out.structured["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{base}/p/k3h2x9qa/nodes?from=")), "{url}");
     // Objects in lists carry their own pages.
     let out = call(&kit.ctx, "coroot_get_applications", json!({})).await;
     let payment = out.structured["applications"]
