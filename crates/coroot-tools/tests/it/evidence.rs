@@ -355,7 +355,7 @@ async fn investigate_says_what_changed_and_which_change_came_first() {
         let times: Vec<&str> = changes.iter().map_while(|c| c["at"].as_str()).collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]), "{name}: {times:?}");
         assert!(changes[times.len()..].iter().all(|c| c["at"].is_null()), "{name}");
-        assert!(out.text.contains("WHAT CHANGED ("), "{name}: {}", out.text);
+        assert!(out.text.contains("WHAT CHANGED since the "), "{name}: {}", out.text);
         assert!(out.text.contains("  first: "), "{name}: {}", out.text);
         // The window before was asked of Coroot, on the wire.
         let compared = &out.structured["compared"];

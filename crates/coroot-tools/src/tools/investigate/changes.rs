@@ -24,13 +24,16 @@ const MAX_CHANGES: usize = 8;
 /// The windows compared.
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
 pub struct Compared {
-    /// Start of the incident's window (the earliest incident in scope, else the window asked
-    /// for), UTC ISO-8601.
+    /// Start of the investigation's window (widened to cover an open incident's start), UTC
+    /// ISO-8601.
     pub from: String,
     /// Its end.
     pub to: String,
-    /// Start of the window before it, of the same length.
+    /// Start of the window before it, of the same length (15 minutes to a day).
     pub before_from: String,
+    /// That length, ms.
+    #[serde(skip)]
+    pub(super) before_ms: i64,
 }
 
 /// One change.
@@ -72,6 +75,7 @@ pub(super) fn changes(
         from: iso(now.from_ms),
         to: iso(now.to_ms),
         before_from: iso(before.from_ms),
+        before_ms: before.to_ms - before.from_ms,
     };
     let mut out = Vec::new();
     for d in facts.deployments.iter().flatten() {

@@ -57,7 +57,7 @@ use coroot_client::{AppId, TimeRange};
 use crate::context::{Scope, ToolContext, WindowArgs};
 use crate::error::ToolError;
 use crate::params::{opt_string, tool_params};
-use crate::render::units::{one_line, percent, when};
+use crate::render::units::{one_line, percent, span_ms, when};
 use crate::render::untrusted::fenced;
 use crate::render::{Answer, Frame};
 use crate::resolve;
@@ -82,6 +82,8 @@ const WIDE_HOURS: f64 = 24.0;
 const WIDEN_MARGIN_MS: i64 = 15 * 60_000;
 /// The structured list the answer's items stand for.
 const SUSPECTS: &str = "/suspects";
+/// Suspects whose page the text links (the rest are linked in the structured result).
+const LINKED_SUSPECTS: usize = 3;
 /// The structured list the what-changed items stand for.
 const CHANGES: &str = "/changes";
 
@@ -220,10 +222,10 @@ impl Tool for Investigate {
             t.line(format!("First failure signal: {} · {}", when(now_ms, f.ms), f.what));
         }
         if !out.changes.is_empty() {
-            let c = &out.compared;
             t.heading(format!(
-                "WHAT CHANGED ({} → {} against {} → {}), the earliest first",
-                c.from, c.to, c.before_from, c.from
+                "WHAT CHANGED since the {} before {}, in time order",
+                span_ms(out.compared.before_ms),
+                out.compared.from
             ));
             for (i, change) in out.changes.iter().enumerate() {
                 let at = change
@@ -262,7 +264,8 @@ impl Tool for Investigate {
             if several {
                 item.push_str(&format!(" · problem {}", s.problem));
             }
-            if let Some(url) = &s.url {
+            // The pages a person opens first; every suspect's is in the structured result.
+            if let Some(url) = s.url.as_ref().filter(|_| s.rank <= LINKED_SUSPECTS) {
                 item.push_str(&format!(" · {url}"));
                 t.resource(
                     format!(
