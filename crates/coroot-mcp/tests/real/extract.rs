@@ -218,14 +218,18 @@ pub fn app_detail(out: &Value, f: &mut Facts) {
     }
 }
 
-/// Log line counts: which patterns and levels exist is compared exactly; how many lines each
-/// counted moves with scrape timing, and a loaded real Coroot has been seen up to half short
-/// (3 of 6, 19 of 23), so counts agree within 3 lines or 50 %.
+/// Log line counts: how many lines each pattern counted moves with scrape timing, and a loaded
+/// real Coroot has been seen up to half short (3 of 6, 19 of 23; and once a warning pattern of
+/// a single line missing altogether), so counts agree within 3 lines or 50 %.
 const LOG_COUNT: Tol = Tol::Near(3.0, 0.5);
+/// Which patterns exist is compared exactly for those above the tolerance: a pattern of at
+/// most 3 lines may be wholly missing within it.
+const LOG_PATTERN_MIN: f64 = 3.0;
 
 /// `coroot_get_app_logs` without ClickHouse: Coroot's message and the patterns it still has
-/// from the node agent's log counters: per severity, how many and their counts, largest
-/// first (within a few lines: a line near the window's edge may fall on either side). Not
+/// from the node agent's log counters: per severity, how many of more than 3 lines and their
+/// counts, largest first (within a few lines: a line near the window's edge may fall on either
+/// side). Not
 /// the samples: a pattern merged from several agent patterns shows the sample of whichever
 /// counter Coroot met first, and that order changes from one run to the next
 /// (constructor/logs.go `logMessage`).
@@ -241,6 +245,10 @@ pub fn app_logs(out: &Value, f: &mut Facts) {
             .push(pat["count"].as_f64().unwrap_or(-1.0));
     }
     for (severity, mut counts) in by {
+        counts.retain(|n| *n > LOG_PATTERN_MIN);
+        if counts.is_empty() {
+            continue;
+        }
         counts.sort_by(|a, b| b.total_cmp(a));
         p.num(&format!("patterns.{severity}"), counts.len() as f64, Tol::Exact);
         for (i, n) in counts.into_iter().enumerate() {
