@@ -208,7 +208,7 @@ impl Tool for Investigate {
                 line.push_str(&format!(" · {}", one_line(&incident.description)));
             }
             if !incident.rca_summary.is_empty() {
-                line.push_str(&format!(" · Coroot RCA: {}", one_line(&incident.rca_summary)));
+                line.push_str(&format!(" · Coroot RCA: {}", fenced(&incident.rca_summary, 300)));
             }
             line.push_str(&format!(" · {}", incident.url));
             t.resource(format!("incident {}", i.key), &incident.url);

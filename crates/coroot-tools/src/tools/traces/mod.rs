@@ -24,7 +24,7 @@ use crate::links::Ui;
 use crate::params::{opt_bool, opt_string, opt_u32, tool_params};
 use crate::redact::redact_mut;
 use crate::render::units::{iso, latency_ms, when};
-use crate::render::untrusted::fenced;
+use crate::render::untrusted::{fenced, scrub};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -348,7 +348,7 @@ impl RootSpan {
             trace_id: s.trace_id,
             start: iso(s.timestamp),
             service: s.service,
-            name: s.name,
+            name: scrub(&s.name, MESSAGE_CHARS),
             duration_ms: s.duration,
             error: s.status.error,
             client: s.client,
@@ -563,7 +563,7 @@ fn render_list(out: &Output, frame: Frame) -> Answer {
                     format!("{} → ", r.client)
                 },
                 r.service,
-                r.name,
+                fenced(&r.name, MESSAGE_CHARS),
                 latency_ms(r.duration_ms),
                 r.status,
                 r.trace_id,
@@ -675,7 +675,7 @@ mod tests {
         assert!(
             items
                 .iter()
-                .all(|l| l.contains("frontend POST /api/checkout") && l.contains("ERROR HTTP-502")),
+                .all(|l| l.contains("frontend ⟦POST /api/checkout⟧") && l.contains("ERROR HTTP-502")),
             "{}",
             out.text
         );
