@@ -142,7 +142,7 @@ impl CorootMcp {
             Ok(out) => {
                 // Only the call line reads the size, and stdio does not log it by default.
                 let size = if tracing::enabled!(target: "calls", tracing::Level::INFO) {
-                    out.text.len() + json_len(&out.structured)
+                    out.text.len() + coroot_tools::render::json_bytes(&out.structured)
                 } else {
                     0
                 };
@@ -182,25 +182,6 @@ impl CorootMcp {
         );
         Some(result)
     }
-}
-
-/// Bytes of `v` serialised, counted without building the string: the result is serialised
-/// again on its way out, and building a long one here cost a noticeable part of the call.
-fn json_len(v: &serde_json::Value) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Writing a `Value` to a sink that never fails cannot fail.
-    let _ = serde_json::to_writer(&mut count, v);
-    count.0
 }
 
 impl ServerHandler for CorootMcp {

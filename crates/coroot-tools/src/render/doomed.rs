@@ -309,21 +309,26 @@ fn number_chars(n: &serde_json::Number) -> usize {
         1 + digits(i.unsigned_abs())
     } else {
         // A float: its shortest form is what serde_json writes, all ASCII.
-        struct Count(usize);
-        impl std::io::Write for Count {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0 += buf.len();
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut count = Count(0);
-        // Writing to a sink that never fails cannot fail.
-        let _ = serde_json::to_writer(&mut count, n);
-        count.0
+        json_bytes(n)
     }
+}
+
+/// Bytes of `v` serialised, counted without building the string.
+pub fn json_bytes(v: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, v);
+    count.0
 }
 
 fn digits(mut u: u64) -> usize {

@@ -8,6 +8,7 @@ pub mod untrusted;
 
 pub(crate) use answer::pinned;
 pub use answer::{Answer, Frame, Resource, json_chars};
+pub use doomed::json_bytes;
 
 use schemars::JsonSchema;
 use serde::Serialize;
