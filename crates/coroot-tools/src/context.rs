@@ -236,10 +236,17 @@ pub fn window(
 ) -> Result<(TimeRange, Window), ToolError> {
     let max = ctx.limits.max_lookback_hours;
     let now = ctx.now_ms();
-    let mut adjusted = None;
+    // Both ends may be adjusted; the note names every adjustment.
+    let mut adjusted: Option<String> = None;
+    let mut adjust = |why: String| {
+        adjusted = Some(match adjusted.take() {
+            Some(before) => format!("{before}; {why}"),
+            None => why,
+        });
+    };
     let to = match asked.to {
         Some(to) if to > now => {
-            adjusted = Some(format!("to={} is in the future; used now", iso(to)));
+            adjust(format!("to={} is in the future; used now", iso(to)));
             now
         }
         Some(to) => to,
@@ -270,7 +277,7 @@ pub fn window(
         let mut w = Window::of(range, true);
         if from < range.from_ms {
             w.requested_hours = Some((to - from) as f64 / 3_600_000.0);
-            adjusted = Some(format!(
+            adjust(format!(
                 "from={} is more than {} before to; used the last {}",
                 iso(from),
                 hours(max),
@@ -293,7 +300,7 @@ pub fn window(
         Some(h) => (h, None),
     };
     if let Some(asked) = requested_hours {
-        adjusted = Some(format!(
+        adjust(format!(
             "lookback_hours={} is outside (0, 720]; used {}",
             num(asked),
             hours(span)

@@ -180,6 +180,13 @@ async fn a_window_that_cannot_be_is_refused_or_adjusted_and_said_so() {
         "{}",
         out.text
     );
+    // Both ends adjusted: the note names both.
+    let out = (spec.call)(&kit.ctx, json!({"to": "2030-01-01T00:00:00Z", "lookback_hours": 1000}))
+        .await
+        .unwrap();
+    let both =
+        "note: to=2030-01-01T00:00:00Z is in the future; used now; lookback_hours=1000 is outside (0, 720]; used 30d";
+    assert!(out.text.contains(both), "{}", out.text);
     // `to` alone pins the end; lookback_hours counts back from it.
     let out = (spec.call)(&kit.ctx, json!({"to": "2025-11-24T12:00:00Z", "lookback_hours": 2}))
         .await
