@@ -17,7 +17,7 @@ use crate::render::units::{iso, one_line, span_ms};
 use crate::render::untrusted::scrub;
 
 /// Longest log pattern kept.
-const PATTERN_CHARS: usize = 160;
+pub(super) const PATTERN_CHARS: usize = 160;
 /// Changes kept, the earliest first.
 const MAX_CHANGES: usize = 8;
 

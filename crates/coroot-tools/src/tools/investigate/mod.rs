@@ -239,7 +239,7 @@ impl Tool for Investigate {
                     change.what
                 );
                 if let Some(sample) = &change.sample {
-                    line.push_str(&format!(" {}", fenced(sample, 160)));
+                    line.push_str(&format!(" {}", fenced(sample, changes::PATTERN_CHARS)));
                 }
                 t.item(CHANGES, i, line);
             }

@@ -28,7 +28,7 @@ use crate::render::untrusted::{fenced, scrub};
 use crate::render::{Answer, Frame};
 use crate::tool::Tool;
 use crate::tools::names;
-use tree::MESSAGE_CHARS;
+use tree::{DETAILS_CHARS, MESSAGE_CHARS};
 use tree::{TreeSpan, status_word, tree};
 
 /// The tool.
@@ -450,7 +450,7 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
             }
         }
         if !s.details.is_empty() {
-            line.push_str(&format!(" {}", fenced(&s.details, 200)));
+            line.push_str(&format!(" {}", fenced(&s.details, DETAILS_CHARS)));
         }
         line
     });

@@ -12,7 +12,7 @@ use crate::render::units::{iso, one_line};
 use crate::render::untrusted::scrub;
 
 /// Longest URL or statement shown per span.
-const DETAILS_CHARS: usize = 160;
+pub(super) const DETAILS_CHARS: usize = 160;
 /// Longest status or exception message shown per span.
 pub(super) const MESSAGE_CHARS: usize = 300;
 
