@@ -126,12 +126,15 @@ pub(super) fn hostile_telemetry(s: &mut Shop) {
     for (i, line) in INJECTIONS.iter().enumerate() {
         s.log_every("cart", now - 40 * MIN + i as i64 * 7_000, 180_000, ERROR, line);
     }
+    // The kubelet quotes a failed probe's output in its Unhealthy event (pkg/kubelet/prober:
+    // "Readiness probe failed: <output>"), so the app writes part of an event too.
+    let probe = format!("Readiness probe failed: {}", INJECTIONS[0]);
     s.event(
         now - 20 * MIN,
         "Warning",
-        "BackOff",
+        "Unhealthy",
         ("Pod", "cart-4f5e6d7c8-k2j4h", "default"),
         ("kubelet", "node-1"),
-        INJECTIONS[0],
+        &probe,
     );
 }
