@@ -48,6 +48,28 @@ fn find_secret<'a>(haystack: &'a str, secrets: &[String]) -> Option<&'a str> {
     None
 }
 
+/// Where [`free_port`] looks: below the kernel's ephemeral range (32768 and up by default),
+/// where neither an outgoing connection nor a `:0` bind takes a port between its pick and the
+/// moment the server under test binds it. The kernel's own pick was taken that way, once for
+/// a real Coroot under seven fleets' traffic and once for `coroot-mcp --http` in the suite.
+const PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// A free loopback port for a server a test starts, never handed out twice by this process;
+/// processes started side by side begin at different places.
+pub fn free_port() -> Result<u16, String> {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let span = PORTS.end - PORTS.start;
+    let start = (std::process::id() % u32::from(span)) as u16;
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % span;
+        let port = PORTS.start + (start + n) % span;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(format!("no free loopback port in {PORTS:?}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

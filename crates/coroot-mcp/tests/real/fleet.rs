@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use coroot_client::{Client, ClientConfig};
+use coroot_sim::testing::free_port;
 use coroot_sim::{Emitter, Scenario};
 use coroot_tools::{Clock, Limits, ToolContext};
 use tokio::process::{Child, Command};
@@ -50,28 +51,6 @@ impl Env {
             promtool,
         })
     }
-}
-
-/// Where [`free_port`] looks: below the kernel's ephemeral range (32768 and up by default),
-/// where neither an outgoing connection nor a `:0` bind (the simulators, the emitters) takes a
-/// port between its pick and the moment Prometheus or Coroot binds it. The kernel's own pick
-/// was taken that way once, under seven fleets' traffic, and a Coroot never came up.
-const PORTS: std::ops::Range<u16> = 20_000..32_000;
-
-/// A free loopback port of [`PORTS`], never handed out twice by this process.
-fn free_port() -> Result<u16, String> {
-    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
-    let span = PORTS.end - PORTS.start;
-    // Processes started side by side begin at different places.
-    let start = (std::process::id() % u32::from(span)) as u16;
-    for _ in 0..span {
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % span;
-        let port = PORTS.start + (start + n) % span;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return Ok(port);
-        }
-    }
-    Err(format!("no free loopback port in {PORTS:?}"))
 }
 
 /// A running real Coroot fed by the emitter.

@@ -273,10 +273,7 @@ impl Http {
 
     /// Spawns `cmd` (a `serve` command line) with `--http` on a free loopback port.
     pub async fn spawn(mut cmd: Command, token: Option<&str>) -> (Self, Captured) {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let port = coroot_sim::testing::free_port().unwrap();
         let addr = format!("127.0.0.1:{port}");
         cmd.args(["--http", &addr])
             .stdout(Stdio::null())
