@@ -27,6 +27,11 @@ fn invisible(c: char) -> bool {
 /// brackets, at most `max` characters (`…` marks a cut). For the structured result, where the
 /// text keeps its lines.
 pub fn scrub(s: &str, max: usize) -> String {
+    // Most lines are short printable ASCII: nothing to drop, replace or cut.
+    let plain = |b: u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
+    if s.len() <= max && s.bytes().all(plain) && !s.contains("```") {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len().min(max * 4));
     let mut kept = 0;
     for c in s.chars() {
