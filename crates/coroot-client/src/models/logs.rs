@@ -1,9 +1,8 @@
 //! Logs: the project-wide overview view and one application's logs.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 
+use super::attributes::Attributes;
 use super::common::{Chart, Status};
 use crate::de::null_default;
 
@@ -45,7 +44,7 @@ pub struct LogEntry {
     pub message: String,
     /// Log and resource attributes.
     #[serde(deserialize_with = "null_default")]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// `""` when none.
     #[serde(deserialize_with = "null_default")]
     pub trace_id: String,

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod attributes;
 pub mod common;
 pub mod costs;
 pub mod incidents;
@@ -15,6 +16,7 @@ pub mod user;
 
 pub use alerts::*;
 pub use app::*;
+pub use attributes::Attributes;
 pub use common::*;
 pub use costs::*;
 pub use incidents::*;

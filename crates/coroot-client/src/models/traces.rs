@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::attributes::Attributes;
 use crate::de::{lenient_f64, null_default};
 
 /// `overview/traces` payload.
@@ -93,7 +94,7 @@ pub struct Span {
     pub details: SpanDetails,
     /// Attributes.
     #[serde(deserialize_with = "null_default")]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// Events (exceptions).
     #[serde(deserialize_with = "null_default")]
     pub events: Vec<SpanEvent>,
@@ -136,7 +137,7 @@ pub struct SpanEvent {
     pub name: String,
     /// Attributes such as `exception.message`.
     #[serde(deserialize_with = "null_default")]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
 }
 
 /// An error group of the `errors` view.

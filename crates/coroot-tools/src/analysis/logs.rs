@@ -2,10 +2,10 @@
 //! group with a count, its first and last time, trace ids and pods, so a crash loop costs one
 //! line, not fifty.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
 use coroot_client::models::{Chart, LogEntry};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::analysis::severity::level_rank;
 
@@ -129,7 +129,7 @@ pub fn pod_of(e: &LogEntry) -> Option<&str> {
         let (_namespace, pod) = (parts.next()?, parts.next()?);
         (!pod.is_empty()).then_some(pod)
     });
-    from_container.or_else(|| e.attributes.get("k8s.pod.name").map(String::as_str))
+    from_container.or_else(|| e.attributes.get("k8s.pod.name"))
 }
 
 /// Lines per level over the whole window, from the histogram Coroot sends with the lines

@@ -261,7 +261,7 @@ impl<'a> Case<'a> {
         }
         for k in &self.focus {
             for e in self.events_of(k) {
-                let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
+                let reason = e.attributes.get("event.reason").map(str::to_string).unwrap_or_default();
                 note(
                     k,
                     e.timestamp,
@@ -342,7 +342,7 @@ impl<'a> Case<'a> {
 /// A K8s event is about an app when its object is one of the app's pods (or the workload), or
 /// when the OOM killer names the app's process.
 fn event_about(e: &LogEntry, name: &str, pods: &[(String, String)]) -> bool {
-    let object = e.attributes.get("object.name").map(String::as_str).unwrap_or_default();
+    let object = e.attributes.get("object.name").unwrap_or_default();
     object == name
         || pods.iter().any(|(p, _)| p == object)
         || object.strip_prefix(name).is_some_and(|rest| rest.starts_with('-'))

@@ -196,9 +196,9 @@ pub(super) fn instances(facts: &Facts, k: &str) -> Vec<(String, String)> {
     for e in facts.logs.get(k).into_iter().flatten() {
         if let (Some(pod), Some(node)) = (pod_of(e), e.attributes.get("host.name")) {
             match out.iter_mut().find(|(p, _)| p == pod) {
-                Some((_, n)) if n.is_empty() => n.clone_from(node),
+                Some((_, n)) if n.is_empty() => node.clone_into(n),
                 Some(_) => {}
-                None => out.push((pod.to_string(), node.clone())),
+                None => out.push((pod.to_string(), node.to_string())),
             }
         }
     }

@@ -325,7 +325,7 @@ fn kubernetes_events(case: &Case<'_>, k: &str, d: &mut Draft) {
     d.rule(format!("K8s events +{EVENTS}"), EVENTS);
     let mut by_reason: Vec<(String, Vec<&LogEntry>)> = Vec::new();
     for e in &events {
-        let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
+        let reason = e.attributes.get("event.reason").map(str::to_string).unwrap_or_default();
         match by_reason.iter_mut().find(|(r, _)| *r == reason) {
             Some((_, l)) => l.push(e),
             None => by_reason.push((reason, vec![e])),
@@ -342,8 +342,14 @@ fn kubernetes_events(case: &Case<'_>, k: &str, d: &mut Draft) {
         };
         let object = format!(
             "{} {}",
-            last.attributes.get("object.kind").cloned().unwrap_or_default(),
-            last.attributes.get("object.name").cloned().unwrap_or_default()
+            last.attributes
+                .get("object.kind")
+                .map(str::to_string)
+                .unwrap_or_default(),
+            last.attributes
+                .get("object.name")
+                .map(str::to_string)
+                .unwrap_or_default()
         );
         d.fact(
             Prio::Events,

@@ -87,10 +87,10 @@ pub(super) fn node_suspects(case: &Case<'_>, app_drafts: &[Draft]) -> Vec<Draft>
             .events
             .iter()
             .flatten()
-            .filter(|e| e.attributes.get("object.name") == Some(&n.name))
+            .filter(|e| e.attributes.get("object.name") == Some(n.name.as_str()))
             .take(2)
         {
-            let reason = e.attributes.get("event.reason").cloned().unwrap_or_default();
+            let reason = e.attributes.get("event.reason").map(str::to_string).unwrap_or_default();
             d.fact(
                 Prio::Events,
                 names::OVERVIEW_LOGS,

@@ -132,9 +132,8 @@ const EVENT_ATTRIBUTES: [&str; 6] = [
 impl K8sEvent {
     /// A line's event attributes, borrowed (a grouping key), when it is a Kubernetes event.
     fn key(e: &LogEntry) -> Option<[&str; 6]> {
-        let is_event = e.application == EVENTS_SERVICE
-            || e.attributes.get("service.name").map(String::as_str) == Some(EVENTS_SERVICE);
-        is_event.then(|| EVENT_ATTRIBUTES.map(|k| e.attributes.get(k).map_or("", String::as_str)))
+        let is_event = e.application == EVENTS_SERVICE || e.attributes.get("service.name") == Some(EVENTS_SERVICE);
+        is_event.then(|| EVENT_ATTRIBUTES.map(|k| e.attributes.get(k).unwrap_or("")))
     }
 
     fn from_key([reason, kind, name, namespace, source, host]: [&str; 6]) -> K8sEvent {

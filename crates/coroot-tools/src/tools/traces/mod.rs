@@ -22,7 +22,7 @@ use crate::context::{Scope, ToolContext, Window};
 use crate::error::ToolError;
 use crate::links::Ui;
 use crate::params::{opt_bool, opt_string, opt_u32, tool_params};
-use crate::redact::redact_mut;
+use crate::redact::{redact, redact_mut};
 use crate::render::units::{iso, latency_ms, when};
 use crate::render::untrusted::{fenced, scrub};
 use crate::render::{Answer, Frame};
@@ -257,7 +257,7 @@ impl Tool for GetTraces {
                     redact_mut(&mut s.details.text);
                     redact_mut(&mut s.status.message);
                     for e in &mut s.events {
-                        e.attributes.values_mut().for_each(redact_mut);
+                        e.attributes.map_values(redact);
                     }
                 }
             }

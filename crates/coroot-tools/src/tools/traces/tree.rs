@@ -1,10 +1,9 @@
 //! One trace as the tree Coroot's UI draws from its flat span list: roots are spans without a
 //! parent or whose parent is missing from the trace, children follow start time.
 
-use std::collections::{HashMap, HashSet};
-
 use coroot_client::models::Span;
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -21,8 +20,9 @@ pub(super) const MESSAGE_CHARS: usize = 300;
 pub(super) fn tree(mut spans: Vec<Span>) -> Vec<TreeSpan> {
     spans.sort_by_key(|s| s.timestamp);
     let start = spans.first().map_or(0, |s| s.timestamp);
-    let ids: HashSet<&str> = spans.iter().map(|s| s.id.as_str()).collect();
-    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut ids: HashSet<&str> = HashSet::with_capacity(spans.len());
+    ids.extend(spans.iter().map(|s| s.id.as_str()));
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::with_capacity(spans.len());
     let mut roots = Vec::new();
     for (i, s) in spans.iter().enumerate() {
         if s.parent_id.is_empty() || !ids.contains(s.parent_id.as_str()) || s.parent_id == s.id {
@@ -59,12 +59,12 @@ pub(super) fn tree(mut spans: Vec<Span>) -> Vec<TreeSpan> {
                 .iter()
                 .filter(|e| e.name == "exception")
                 .filter_map(|e| {
-                    let msg = e.attributes.get("exception.message").map(|m| one_line(m));
+                    let msg = e.attributes.get("exception.message").map(one_line);
                     let typ = e.attributes.get("exception.type");
                     match (typ, msg) {
                         (Some(t), Some(m)) => Some(format!("{t}: {m}")),
                         (None, Some(m)) => Some(m),
-                        (Some(t), None) => Some(t.clone()),
+                        (Some(t), None) => Some(t.to_string()),
                         (None, None) => None,
                     }
                 })
