@@ -33,30 +33,58 @@ pub struct Group {
     pub more_traces: usize,
     /// Up to [`PODS`] pods that logged it.
     pub pods: Vec<String>,
+    /// Where the newest line is among the entries grouped.
+    newest: usize,
 }
 
-/// Collapses entries with the same `key` into groups, in order of their newest line. Coroot
-/// sends lines newest first, but not on every version; the order is re-established. The key
-/// may borrow from the entries, so grouping costs no allocation per line.
+impl Group {
+    /// Moves the level and body of the group's newest line in from `entries`, the lines
+    /// [`tally`] grouped.
+    pub fn take_text(&mut self, entries: &mut [LogEntry]) {
+        if let Some(e) = entries.get_mut(self.newest) {
+            self.severity = std::mem::take(&mut e.severity);
+            self.message = std::mem::take(&mut e.message);
+        }
+    }
+}
+
+/// Collapses entries with the same `key` into groups, in order of their newest line, and
+/// copies each group's text from its newest line. Coroot sends lines newest first, but not on
+/// every version; the order is re-established.
 pub fn group<'a, K: Hash + Eq + Clone>(entries: &'a [LogEntry], key: impl Fn(&'a LogEntry) -> K) -> Vec<(K, Group)> {
-    let mut sorted: Vec<&'a LogEntry> = entries.iter().collect();
-    sorted.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
+    let mut groups = tally(entries, key);
+    for (_, g) in &mut groups {
+        if let Some(e) = entries.get(g.newest) {
+            g.severity.clone_from(&e.severity);
+            g.message.clone_from(&e.message);
+        }
+    }
+    groups
+}
+
+/// [`group`] without the text: for an answer that consumes its lines and moves each group's
+/// text in ([`Group::take_text`]), since most groups of a long answer are a single line. The
+/// key may borrow from the entries, so grouping costs no allocation per line.
+pub fn tally<'a, K: Hash + Eq + Clone>(entries: &'a [LogEntry], key: impl Fn(&'a LogEntry) -> K) -> Vec<(K, Group)> {
+    let mut sorted: Vec<(usize, &'a LogEntry)> = entries.iter().enumerate().collect();
+    sorted.sort_by_key(|(_, e)| std::cmp::Reverse(e.timestamp));
     let mut index: HashMap<K, usize> = HashMap::new();
     let mut groups: Vec<(K, Group)> = Vec::new();
-    for e in sorted {
+    for (at, e) in sorted {
         let k = key(e);
         let idx = *index.entry(k.clone()).or_insert_with(|| {
             groups.push((
                 k,
                 Group {
-                    severity: e.severity.clone(),
-                    message: e.message.clone(),
+                    severity: String::new(),
+                    message: String::new(),
                     count: 0,
                     first_ms: e.timestamp,
                     last_ms: e.timestamp,
                     trace_ids: Vec::new(),
                     more_traces: 0,
                     pods: Vec::new(),
+                    newest: at,
                 },
             ));
             groups.len() - 1
@@ -83,12 +111,17 @@ pub fn group<'a, K: Hash + Eq + Clone>(entries: &'a [LogEntry], key: impl Fn(&'a
     groups
 }
 
-/// Identical lines of one level collapsed, newest group first.
-pub fn messages(entries: &[LogEntry]) -> Vec<Group> {
-    group(entries, |e| (e.severity.as_str(), e.message.as_str()))
+/// Identical lines of one level collapsed, newest group first; the lines' text moves into
+/// the groups.
+pub fn messages(mut entries: Vec<LogEntry>) -> Vec<Group> {
+    let mut groups: Vec<Group> = tally(&entries, |e| (e.severity.as_str(), e.message.as_str()))
         .into_iter()
         .map(|(_, g)| g)
-        .collect()
+        .collect();
+    for g in &mut groups {
+        g.take_text(&mut entries);
+    }
+    groups
 }
 
 /// Lines of one level and one pattern (digits masked, whitespace collapsed) collapsed: the
@@ -227,9 +260,20 @@ mod tests {
             line(4, "error", "boom", "t4", "p1"),
             line(5, "error", "boom", "t5", "p1"),
         ];
-        let groups = messages(&entries);
+        let groups = messages(entries.clone());
         assert_eq!(groups.len(), 2);
         let boom = &groups[0];
+        assert_eq!((boom.severity.as_str(), boom.message.as_str()), ("error", "boom"));
+        assert_eq!(
+            (groups[1].severity.as_str(), groups[1].message.as_str()),
+            ("info", "hello")
+        );
+        // Moving the text in gives the groups copying it does.
+        let copied: Vec<Group> = group(&entries, |e| (e.severity.as_str(), e.message.as_str()))
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect();
+        assert_eq!(copied, groups);
         assert_eq!((boom.count, boom.first_ms, boom.last_ms), (4, 1, 5));
         assert_eq!(boom.trace_ids, ["t5", "t4", "t3"]);
         assert_eq!(boom.more_traces, 1);

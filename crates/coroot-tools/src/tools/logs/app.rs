@@ -168,7 +168,10 @@ impl Tool for GetAppLogs {
             coroot_message: strip_tags(&logs.message),
             total_entries: total,
             severity_counts: severity_counts(&logs.entries),
-            messages: messages(&logs.entries).into_iter().map(LogGroup::from).collect(),
+            messages: messages(std::mem::take(&mut logs.entries))
+                .into_iter()
+                .map(LogGroup::from)
+                .collect(),
             patterns,
         })
     }

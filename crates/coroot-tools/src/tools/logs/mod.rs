@@ -80,18 +80,25 @@ pub struct SeverityCount {
     pub count: usize,
 }
 
-/// Identical log lines collapsed into one.
+/// Identical log lines collapsed into one. Its times and body take their final form only when
+/// it is written: most groups of a long answer are past the cap, and never are.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LogGroup {
     /// Newest occurrence, UTC ISO-8601.
-    pub last_seen: String,
+    #[serde(rename = "last_seen", serialize_with = "iso_string")]
+    #[schemars(with = "String")]
+    pub last_ms: i64,
     /// Oldest occurrence, UTC ISO-8601.
-    pub first_seen: String,
+    #[serde(rename = "first_seen", serialize_with = "iso_string")]
+    #[schemars(with = "String")]
+    pub first_ms: i64,
     /// Occurrences among the entries returned.
     pub count: usize,
     /// Coroot's level word (`error`, `warning`, ...).
     pub severity: String,
     /// The log body.
+    #[serde(serialize_with = "scrubbed")]
+    #[schemars(with = "String")]
     pub message: String,
     /// Up to 3 trace ids, newest first.
     pub trace_ids: Vec<String>,
@@ -104,16 +111,25 @@ pub struct LogGroup {
 impl From<Group> for LogGroup {
     fn from(g: Group) -> Self {
         LogGroup {
-            last_seen: iso(g.last_ms),
-            first_seen: iso(g.first_ms),
+            last_ms: g.last_ms,
+            first_ms: g.first_ms,
             count: g.count,
             severity: g.severity,
-            message: scrub(&g.message, STRUCT_CHARS),
+            message: g.message,
             trace_ids: g.trace_ids,
             pods: g.pods,
             more_traces: g.more_traces,
         }
     }
+}
+
+fn iso_string<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&iso(*ms))
+}
+
+/// A log body as the structured result holds third-party text (see `render::untrusted`).
+fn scrubbed<S: serde::Serializer>(message: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&scrub(message, STRUCT_CHARS))
 }
 
 /// Lines per severity over the whole window, from Coroot's histogram: every matching line,
@@ -287,7 +303,7 @@ pub(crate) fn summary_line(
 
 /// One collapsed line: `<last> ERROR [who: ]×N message · first <t> · pods a, b · trace <id>`.
 pub(crate) fn group_line(g: &LogGroup, who: Option<&str>, width: usize) -> String {
-    let mut s = format!("{} {}", g.last_seen, level_word(&g.severity));
+    let mut s = format!("{} {}", iso(g.last_ms), level_word(&g.severity));
     if let Some(w) = who {
         s.push(' ');
         s.push_str(w);
@@ -297,9 +313,9 @@ pub(crate) fn group_line(g: &LogGroup, who: Option<&str>, width: usize) -> Strin
         s.push_str(&format!(" ×{}", g.count));
     }
     s.push(' ');
-    s.push_str(&fenced(&g.message, width));
+    s.push_str(&fenced(&scrub(&g.message, STRUCT_CHARS), width));
     if g.count > 1 {
-        s.push_str(&format!(" · first {}", g.first_seen));
+        s.push_str(&format!(" · first {}", iso(g.first_ms)));
     }
     if !g.pods.is_empty() {
         s.push_str(&format!(

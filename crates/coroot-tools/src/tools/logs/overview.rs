@@ -13,7 +13,7 @@ use coroot_client::query::{LogFilter, OverviewLogQuery};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::analysis::logs::group;
+use crate::analysis::logs::{Group, tally};
 use crate::analysis::markup::strip_tags;
 use crate::analysis::storage::unavailable;
 use crate::context::{Scope, ToolContext, Window};
@@ -233,7 +233,8 @@ impl Tool for GetOverviewLogs {
             .collect::<Vec<_>>()
             .join("; ");
         let total = logs.entries.len();
-        let messages = group(&logs.entries, |e| {
+        let severity_counts = severity_counts(&logs.entries);
+        let groups: Vec<(String, Option<K8sEvent>, Group)> = tally(&logs.entries, |e| {
             (
                 e.application.as_str(),
                 e.severity.as_str(),
@@ -242,12 +243,19 @@ impl Tool for GetOverviewLogs {
             )
         })
         .into_iter()
-        .map(|((application, _, _, event), group)| OverviewGroup {
-            application: application.to_string(),
-            group: group.into(),
-            event: event.map(K8sEvent::from_key),
-        })
+        .map(|((application, _, _, event), g)| (application.to_string(), event.map(K8sEvent::from_key), g))
         .collect();
+        let messages = groups
+            .into_iter()
+            .map(|(application, event, mut g)| {
+                g.take_text(&mut logs.entries);
+                OverviewGroup {
+                    application,
+                    group: g.into(),
+                    event,
+                }
+            })
+            .collect();
         Ok(Output {
             project: project.name,
             window,
@@ -260,7 +268,7 @@ impl Tool for GetOverviewLogs {
             kubernetes_only,
             coroot_message,
             total_entries: total,
-            severity_counts: severity_counts(&logs.entries),
+            severity_counts,
             messages,
         })
     }
