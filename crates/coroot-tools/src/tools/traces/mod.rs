@@ -344,7 +344,7 @@ fn app_spans(
 impl RootSpan {
     fn of(s: Span) -> RootSpan {
         RootSpan {
-            status: status_word(&s),
+            status: status_word(s.status.error, &s.status.message),
             trace_id: s.trace_id,
             start: iso(s.timestamp),
             service: s.service,
@@ -418,14 +418,15 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
         .filter(|s| s.error)
         .max_by_key(|s| (s.depth, std::cmp::Reverse(s.offset_ms)))
     {
+        let status = origin.status.word();
         let mut line = format!(
             "error origin (deepest failing span): {}: {} {}",
             origin.service,
-            fenced(&origin.name, MESSAGE_CHARS),
-            origin.status
+            fenced(&origin.name(), MESSAGE_CHARS),
+            status
         );
         if let Some(e) = origin.exceptions.first()
-            && !origin.status.contains(e.as_str())
+            && !status.contains(e.as_str())
         {
             line.push_str(&format!(" · exception: {}", fenced(e, MESSAGE_CHARS)));
         }
@@ -436,21 +437,23 @@ fn render_tree(out: &Output, id: &str, frame: Frame) -> Answer {
             "{}{}: {} {}",
             "  ".repeat(s.depth),
             s.service,
-            fenced(&s.name, MESSAGE_CHARS),
+            fenced(&s.name(), MESSAGE_CHARS),
             latency_ms(s.duration_ms)
         );
         if s.depth > 0 {
             line.push_str(&format!(" (+{})", latency_ms(s.offset_ms as f64)));
         }
+        let status = s.status.word();
         line.push(' ');
-        line.push_str(&s.status);
+        line.push_str(&status);
         for e in &s.exceptions {
-            if !s.status.contains(e.as_str()) {
+            if !status.contains(e.as_str()) {
                 line.push_str(&format!(" · exception: {}", fenced(e, MESSAGE_CHARS)));
             }
         }
-        if !s.details.is_empty() {
-            line.push_str(&format!(" {}", fenced(&s.details, DETAILS_CHARS)));
+        let details = s.details();
+        if !details.is_empty() {
+            line.push_str(&format!(" {}", fenced(&details, DETAILS_CHARS)));
         }
         line
     });
