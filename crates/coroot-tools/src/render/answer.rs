@@ -252,19 +252,10 @@ impl Answer {
     /// be serialised (see `render::doomed`).
     pub(crate) fn doomed(&self) -> Doomed {
         let Some(first) = self.blocks.iter().position(|b| matches!(b.kind, Kind::Skipped(..))) else {
-            return Vec::new();
+            return Doomed::default();
         };
-        let mut out: Doomed = Vec::new();
-        for e in self.blocks.iter().skip(first).filter_map(|b| b.kind.elements()) {
-            if e.range.is_empty() {
-                continue;
-            }
-            match out.iter_mut().find(|(l, _)| *l == e.list) {
-                Some((_, ranges)) => ranges.push(e.range.clone()),
-                None => out.push((e.list, vec![e.range.clone()])),
-            }
-        }
-        out
+        let elements = self.blocks.iter().skip(first).filter_map(|b| b.kind.elements());
+        Doomed::of(elements.map(|e| (e.list, e.range.clone())))
     }
 
     /// The text, with `structured` trimmed to match: when the text or the serialised JSON is

@@ -11,16 +11,82 @@
 
 use std::ops::Range;
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
-use serde_json::Value;
+use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use serde_json::{Map, Value};
 
 type Inner = serde_json::value::Serializer;
 /// serde_json's value serializer, a unit struct.
 const INNER: Inner = serde_json::value::Serializer;
 type Error = serde_json::Error;
 
-/// Elements to write as null, by top-level field name (a list's JSON pointer without its `/`).
-pub(crate) type Doomed = Vec<(&'static str, Vec<Range<usize>>)>;
+/// Elements to write as null, by list (a JSON pointer; only top-level lists, `/name`, are
+/// nulled), each list's ranges sorted and merged so that one pass over a list's elements
+/// checks them with a cursor ([`Marks`]): a cut answer can drop thousands of one-element items.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Doomed {
+    lists: Vec<(&'static str, Vec<Range<usize>>)>,
+}
+
+impl Doomed {
+    /// The elements `ranges` name, by list; empty ranges name nothing.
+    pub(crate) fn of(ranges: impl IntoIterator<Item = (&'static str, Range<usize>)>) -> Self {
+        let mut lists: Vec<(&'static str, Vec<Range<usize>>)> = Vec::new();
+        for (list, range) in ranges.into_iter().filter(|(_, r)| !r.is_empty()) {
+            match lists.iter_mut().find(|(l, _)| *l == list) {
+                Some((_, rs)) => rs.push(range),
+                None => lists.push((list, vec![range])),
+            }
+        }
+        for (_, ranges) in &mut lists {
+            ranges.sort_unstable_by_key(|r| r.start);
+            let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+            for r in ranges.drain(..) {
+                match merged.last_mut() {
+                    Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                    _ => merged.push(r),
+                }
+            }
+            *ranges = merged;
+        }
+        Doomed { lists }
+    }
+
+    /// True when no element is doomed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// The doomed ranges of the top-level field `field`: of the list whose pointer is `/field`
+    /// (a pointer with more steps, or an escape, names no top-level field as it is spelt).
+    pub(crate) fn ranges(&self, field: &str) -> Option<&[Range<usize>]> {
+        self.lists
+            .iter()
+            .find(|(l, _)| l.strip_prefix('/').filter(|k| !k.contains(['/', '~'])) == Some(field))
+            .map(|(_, r)| r.as_slice())
+    }
+}
+
+/// Which indices of a list are doomed, asked in increasing order.
+pub(crate) struct Marks<'d> {
+    ranges: &'d [Range<usize>],
+}
+
+impl<'d> Marks<'d> {
+    /// Over sorted, disjoint `ranges` (as [`Doomed`] holds them).
+    pub(crate) fn new(ranges: &'d [Range<usize>]) -> Self {
+        Marks { ranges }
+    }
+
+    /// True when `index` is in a range; indices must not decrease from one call to the next.
+    pub(crate) fn contains(&mut self, index: usize) -> bool {
+        while let Some((first, rest)) = self.ranges.split_first()
+            && first.end <= index
+        {
+            self.ranges = rest;
+        }
+        self.ranges.first().is_some_and(|r| r.start <= index)
+    }
+}
 
 /// `output` as JSON, with the `doomed` elements of its top-level lists written as null.
 pub(crate) fn to_value<T: Serialize>(output: &T, doomed: &Doomed) -> Result<Value, Error> {
@@ -30,81 +96,95 @@ pub(crate) fn to_value<T: Serialize>(output: &T, doomed: &Doomed) -> Result<Valu
     output.serialize(Top { doomed })
 }
 
-fn ranges_of<'d>(doomed: &'d Doomed, field: &str) -> Option<&'d [Range<usize>]> {
-    doomed
-        .iter()
-        .find(|(l, _)| l.trim_start_matches('/') == field)
-        .map(|(_, r)| r.as_slice())
-}
-
 /// The top level: a struct (or, with `#[serde(flatten)]`, a map) whose list fields are nulled.
 struct Top<'d> {
     doomed: &'d Doomed,
 }
 
-/// A field's value, its sequence elements in `ranges` written as null.
+/// A field's value, its sequence elements in `ranges` (sorted, disjoint) written as null.
 fn nulled<V: Serialize + ?Sized>(value: &V, ranges: &[Range<usize>]) -> Result<Value, Error> {
     value.serialize(Lists { ranges })
 }
 
-struct TopStruct<'d> {
-    inner: <Inner as Serializer>::SerializeStruct,
-    doomed: &'d Doomed,
-}
-
-impl SerializeStruct for TopStruct<'_> {
-    type Ok = Value;
-    type Error = Error;
-
-    fn serialize_field<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) -> Result<(), Error> {
-        match ranges_of(self.doomed, key) {
-            Some(ranges) => {
-                let v = nulled(value, ranges)?;
-                self.inner.serialize_field(key, &v)
-            }
-            None => self.inner.serialize_field(key, value),
-        }
-    }
-
-    fn end(self) -> Result<Value, Error> {
-        SerializeStruct::end(self.inner)
-    }
-}
-
-struct TopMap<'d> {
-    inner: <Inner as Serializer>::SerializeMap,
+/// The top level's members, in a map of its own: a nulled list is a `Value` already, which
+/// serde_json's map serializer would serialize again, copying the whole list.
+struct TopMembers<'d> {
+    map: Map<String, Value>,
     doomed: &'d Doomed,
     key: Option<String>,
 }
 
-impl SerializeMap for TopMap<'_> {
+impl TopMembers<'_> {
+    fn insert<V: Serialize + ?Sized>(&mut self, key: String, value: &V) -> Result<(), Error> {
+        let value = match self.doomed.ranges(&key) {
+            Some(ranges) => nulled(value, ranges)?,
+            None => serde_json::to_value(value)?,
+        };
+        self.map.insert(key, value);
+        Ok(())
+    }
+}
+
+impl SerializeStruct for TopMembers<'_> {
+    type Ok = Value;
+    type Error = Error;
+
+    fn serialize_field<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) -> Result<(), Error> {
+        self.insert(key.to_owned(), value)
+    }
+
+    fn end(self) -> Result<Value, Error> {
+        Ok(Value::Object(self.map))
+    }
+}
+
+impl SerializeMap for TopMembers<'_> {
     type Ok = Value;
     type Error = Error;
 
     fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), Error> {
-        self.key = serde_json::to_value(key)?.as_str().map(String::from);
-        self.inner.serialize_key(key)
+        self.key = Some(map_key(key)?);
+        Ok(())
     }
 
     fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
-        match self.key.take().as_deref().and_then(|k| ranges_of(self.doomed, k)) {
-            Some(ranges) => {
-                let v = nulled(value, ranges)?;
-                self.inner.serialize_value(&v)
-            }
-            None => self.inner.serialize_value(value),
-        }
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| ser::Error::custom("serialize_value called before serialize_key"))?;
+        self.insert(key, value)
     }
 
     fn end(self) -> Result<Value, Error> {
-        SerializeMap::end(self.inner)
+        Ok(Value::Object(self.map))
     }
 }
 
-/// A sequence whose elements in `ranges` are written as null.
+/// `key` as serde_json writes a map key (text as is, numbers as their digits...), taken from
+/// the one-member map serde_json builds, so that its rules hold without being copied here.
+fn map_key<K: Serialize + ?Sized>(key: &K) -> Result<String, Error> {
+    struct One<'k, K: ?Sized>(&'k K);
+    impl<K: Serialize + ?Sized> Serialize for One<'_, K> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(self.0, &())?;
+            map.end()
+        }
+    }
+    match serde_json::to_value(One(key))? {
+        Value::Object(map) => map
+            .into_iter()
+            .next()
+            .map(|(k, _)| k)
+            .ok_or_else(|| ser::Error::custom("a map key serialised to nothing")),
+        _ => Err(ser::Error::custom("a map key serialised to no map")),
+    }
+}
+
+/// A sequence whose doomed elements are written as null.
 struct NullingSeq<'d> {
     inner: <Inner as Serializer>::SerializeSeq,
-    ranges: &'d [Range<usize>],
+    marks: Marks<'d>,
     index: usize,
 }
 
@@ -113,7 +193,7 @@ impl SerializeSeq for NullingSeq<'_> {
     type Error = Error;
 
     fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
-        let doomed = self.ranges.iter().any(|r| r.contains(&self.index));
+        let doomed = self.marks.contains(self.index);
         self.index += 1;
         if doomed {
             self.inner.serialize_element(&())
@@ -192,8 +272,8 @@ macro_rules! forward_all_but_seq_struct_map {
 
 impl<'d> Serializer for Top<'d> {
     type SerializeSeq = <Inner as Serializer>::SerializeSeq;
-    type SerializeMap = TopMap<'d>;
-    type SerializeStruct = TopStruct<'d>;
+    type SerializeMap = TopMembers<'d>;
+    type SerializeStruct = TopMembers<'d>;
 
     forward_all_but_seq_struct_map!();
 
@@ -201,19 +281,16 @@ impl<'d> Serializer for Top<'d> {
         INNER.serialize_seq(len)
     }
 
-    fn serialize_map(self, len: Option<usize>) -> Result<TopMap<'d>, Error> {
-        Ok(TopMap {
-            inner: INNER.serialize_map(len)?,
+    fn serialize_map(self, _: Option<usize>) -> Result<TopMembers<'d>, Error> {
+        Ok(TopMembers {
+            map: Map::new(),
             doomed: self.doomed,
             key: None,
         })
     }
 
-    fn serialize_struct(self, name: &'static str, len: usize) -> Result<TopStruct<'d>, Error> {
-        Ok(TopStruct {
-            inner: INNER.serialize_struct(name, len)?,
-            doomed: self.doomed,
-        })
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<TopMembers<'d>, Error> {
+        self.serialize_map(None)
     }
 }
 
@@ -232,7 +309,7 @@ impl<'d> Serializer for Lists<'d> {
     fn serialize_seq(self, len: Option<usize>) -> Result<NullingSeq<'d>, Error> {
         Ok(NullingSeq {
             inner: INNER.serialize_seq(len)?,
-            ranges: self.ranges,
+            marks: Marks::new(self.ranges),
             index: 0,
         })
     }
@@ -331,7 +408,8 @@ pub fn json_bytes(v: &impl serde::Serialize) -> usize {
     count.0
 }
 
-fn digits(mut u: u64) -> usize {
+/// Decimal digits of `u`.
+pub(crate) fn digits(mut u: u64) -> usize {
     let mut n = 1;
     while u >= 10 {
         u /= 10;
@@ -393,6 +471,59 @@ mod tests {
             let written = serde_json::to_string(v).map(|s| s.chars().count());
             assert_eq!(Ok(json_chars(v)), written.map_err(|e| e.to_string()), "{v}");
         }
+    }
+
+    #[derive(serde::Serialize)]
+    struct Listed {
+        items: Vec<Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        more: Option<Vec<u8>>,
+        name: &'static str,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Flattened {
+        #[serde(flatten)]
+        listed: Listed,
+        #[serde(flatten)]
+        numbered: std::collections::BTreeMap<i64, bool>,
+    }
+
+    /// The tree with doomed elements is serde_json's with those elements null, for a top level
+    /// that is a struct or a flattened map (with keys serde_json writes as digits), and a
+    /// pointer naming no top-level field as spelt.
+    #[test]
+    fn doomed_elements_are_null_and_the_rest_is_serde_jsons() {
+        let listed = || Listed {
+            items: (0..6).map(|i| json!({"i": i, "s": [i, "é"]})).collect(),
+            more: Some(vec![1, 2, 3]),
+            name: "n",
+        };
+        let doomed = Doomed::of([("/items", 4..9), ("/items", 1..2), ("/more", 0..1), ("/items/x", 0..1)]);
+        let nulled = |mut v: Value| {
+            for i in [1, 4, 5] {
+                v["items"][i] = Value::Null;
+            }
+            v["more"][0] = Value::Null;
+            v
+        };
+        let l = listed();
+        assert_eq!(
+            to_value(&l, &doomed).unwrap(),
+            nulled(serde_json::to_value(&l).unwrap())
+        );
+        let f = Flattened {
+            listed: listed(),
+            numbered: [(-1, true), (20, false)].into(),
+        };
+        assert_eq!(
+            to_value(&f, &doomed).unwrap(),
+            nulled(serde_json::to_value(&f).unwrap())
+        );
+        assert_eq!(
+            to_value(&f, &Doomed::default()).unwrap(),
+            serde_json::to_value(&f).unwrap()
+        );
     }
 
     proptest::proptest! {
