@@ -3,6 +3,9 @@
 //! (statuses, HTML where JSON belongs, broken bodies) into [`Error`]s. No session logic: the
 //! caller passes the cookie to send.
 
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -66,9 +69,43 @@ impl<'a> Request<'a> {
     }
 }
 
+/// reqwest's client, and what it is built from. Building it loads the system's root
+/// certificates and webpki's: parsing a few hundred PEM certificates was 60 % of a server's
+/// start-up instructions and a megabyte of its idle memory, wasted by a server no one calls
+/// and by every command that never reaches Coroot. So the first request builds it, once,
+/// for every identity (a few milliseconds; the TLS handshake of that request costs more).
+struct LazyHttp {
+    client: OnceLock<std::result::Result<reqwest::Client, String>>,
+    headers: HeaderMap,
+    extra_roots: Vec<reqwest::Certificate>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    insecure_tls: bool,
+}
+
+impl LazyHttp {
+    fn build(&self) -> std::result::Result<reqwest::Client, String> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("coroot-mcp/", env!("CARGO_PKG_VERSION")))
+            .default_headers(self.headers.clone())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            // A burst of concurrent calls opens one connection each; keep a few for reuse
+            // rather than every one of them idle for the pool's 90 s.
+            .pool_max_idle_per_host(MAX_IDLE_CONNECTIONS)
+            .danger_accept_invalid_certs(self.insecure_tls);
+        for cert in &self.extra_roots {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+        builder.build().map_err(|e| e.to_string())
+    }
+}
+
 /// The HTTP side of a client: everything needed to send a request and read its answer.
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    /// Shared by the clients of every identity: one pool, one TLS set-up.
+    http: Arc<LazyHttp>,
     /// Base URL without a trailing slash and without user info.
     base: String,
     /// User info from the configured URL, sent as basic auth.
@@ -96,40 +133,43 @@ impl Transport {
             value.set_sensitive(true);
             headers.insert(name, value);
         }
-        let mut builder = reqwest::Client::builder()
-            .user_agent(concat!("coroot-mcp/", env!("CARGO_PKG_VERSION")))
-            .default_headers(headers)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            // A burst of concurrent calls opens one connection each; keep a few for reuse
-            // rather than every one of them idle for the pool's 90 s.
-            .pool_max_idle_per_host(MAX_IDLE_CONNECTIONS)
-            .danger_accept_invalid_certs(config.insecure_tls);
+        // The CA file is read now, so that a wrong path stops the server at start-up.
+        let mut extra_roots = Vec::new();
         if let Some(path) = &config.ca_file {
             let pem = std::fs::read(path)
                 .map_err(|e| Error::Config(format!("cannot read CA file {}: {e}", path.display())))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| Error::Config(format!("CA file {} is not PEM: {e}", path.display())))?;
-            if certs.is_empty() {
+            if extra_roots.is_empty() {
                 return Err(Error::Config(format!(
                     "CA file {} holds no certificate",
                     path.display()
                 )));
             }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
         }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = LazyHttp {
+            client: OnceLock::new(),
+            headers,
+            extra_roots,
+            connect_timeout: config.connect_timeout,
+            timeout: config.timeout,
+            insecure_tls: config.insecure_tls,
+        };
         Ok(Transport {
-            http,
+            http: Arc::new(http),
             base,
             basic,
             config,
         })
+    }
+
+    /// The HTTP client, built by the first request that needs it.
+    fn http(&self) -> Result<&reqwest::Client> {
+        self.http
+            .client
+            .get_or_init(|| self.http.build())
+            .as_ref()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
     }
 
     /// The same Coroot, pool and settings, with other credentials: one process serving many
@@ -169,7 +209,7 @@ impl Transport {
         let retries = if method == Method::GET { self.config.retries } else { 0 };
         let mut attempt = 0;
         loop {
-            let mut request = self.with_basic(self.http.request(method.clone(), &url).query(req.query));
+            let mut request = self.with_basic(self.http()?.request(method.clone(), &url).query(req.query));
             if let Some(cookie) = cookie {
                 let mut value =
                     HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", cookie.expose())).map_err(|_| {
@@ -321,7 +361,7 @@ impl Transport {
     /// by design): status and body text, the body capped like any other.
     pub(crate) async fn fetch_text(&self, url: &str, endpoint: &str) -> Result<(u16, String)> {
         let started = std::time::Instant::now();
-        let outcome = self.with_basic(self.http.get(url)).send().await;
+        let outcome = self.with_basic(self.http()?.get(url)).send().await;
         if let Some(observer) = &self.config.observer {
             let status = outcome.as_ref().ok().map(|r| r.status().as_u16());
             observer.request(route(endpoint), status, started.elapsed());

@@ -4,7 +4,7 @@
 //! caller the transport identified; every tool call is counted and logged in one line. For a
 //! client that declared the tasks extension, long tools run as tasks (`tasks.rs`).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use coroot_tools::context::ProgressFn;
@@ -21,6 +21,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::identity::Caller;
 use super::metrics::Metrics;
+use super::schemas::{self, Schemas};
 use super::tasks::{Admission, Tasks};
 use super::{prompts, resources};
 
@@ -38,6 +39,8 @@ Answers state their window; pass the from/to they suggest to follow-up calls so 
 pub struct CorootMcp {
     ctx: ToolContext,
     tools: Arc<Vec<&'static ToolSpec>>,
+    /// `tools/list`'s answer, made on the first and kept: every HTTP session asks for it.
+    listed: Arc<OnceLock<Vec<Tool>>>,
     metrics: Arc<Metrics>,
     /// Shared by every session (clones share it), so a task outlives the request and the
     /// session that started it. `None`: long tools answer plainly to every client.
@@ -54,6 +57,7 @@ impl CorootMcp {
         CorootMcp {
             ctx,
             tools: Arc::new(tools),
+            listed: Arc::default(),
             metrics: Arc::default(),
             tasks: Some(Tasks::default()),
         }
@@ -93,19 +97,11 @@ impl CorootMcp {
             .unwrap_or_else(|| Caller::default_for(self.ctx.clone()))
     }
 
-    /// The MCP description of one tool.
-    pub fn describe(spec: &ToolSpec) -> Tool {
-        let input = match (spec.input_schema)() {
-            serde_json::Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
-        let output = match (spec.output_schema)() {
-            serde_json::Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
-        Tool::new(spec.name, spec.description, Arc::new(input))
+    /// The MCP description of one tool, with its schemas.
+    fn describe(spec: &ToolSpec, (input, output): Schemas) -> Tool {
+        Tool::new(spec.name, spec.description, input)
             .with_title(spec.title)
-            .with_raw_output_schema(Arc::new(output))
+            .with_raw_output_schema(output)
             .with_annotations(
                 ToolAnnotations::with_title(spec.title)
                     .read_only(true)
@@ -208,9 +204,15 @@ impl ServerHandler for CorootMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(
-            self.tools.iter().map(|t| Self::describe(t)).collect(),
-        ))
+        let listed = self.listed.get_or_init(|| {
+            let schemas = schemas::of(&self.tools);
+            self.tools
+                .iter()
+                .zip(schemas)
+                .map(|(t, s)| Self::describe(t, s))
+                .collect()
+        });
+        Ok(ListToolsResult::with_all_items(listed.clone()))
     }
 
     async fn call_tool(

@@ -4,8 +4,8 @@
 //!
 //! Files depend one way: the transports use the handler, the HTTP transport also the gate,
 //! which decides who a request runs as (`identity`: the token file and every identity's
-//! client); the handler uses prompts, resources, `tasks`, identities and `metrics`; none of
-//! them uses the command line.
+//! client); the handler uses prompts, resources, `schemas` (the tools' schemas, recorded in a
+//! snapshot), `tasks`, identities and `metrics`; none of them uses the command line.
 
 pub mod gate;
 pub mod handler;
@@ -14,5 +14,6 @@ pub mod identity;
 pub mod metrics;
 pub mod prompts;
 pub mod resources;
+pub mod schemas;
 pub mod stdio;
 pub mod tasks;
