@@ -8,6 +8,9 @@
 # package, for the real-Coroot tier) when the tier runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One pass over a clean tree gains nothing from incremental caches, which were half the target
+# directory (1.7 of 3.7 GB) and once filled a CI disk; a caller may still set it.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "== installing cargo-nextest"
