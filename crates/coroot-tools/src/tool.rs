@@ -61,15 +61,26 @@ pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result
     };
     let mut answer = T::render(&output, frame);
     let resources = answer.take_resources();
-    let doomed = answer.doomed();
-    let mut structured =
-        crate::render::doomed::to_value(&output, &doomed).map_err(|e| ToolError::params(T::NAME, e.to_string()))?;
-    if !T::UNTRUSTED.is_empty()
-        && let serde_json::Value::Object(map) = &mut structured
+    let untrusted = (!T::UNTRUSTED.is_empty()).then(|| serde_json::Value::from(T::UNTRUSTED));
+    // Measure the output, decide the cut, then build only the JSON the answer keeps.
+    let invalid = |e: serde_json::Error| ToolError::params(T::NAME, e.to_string());
+    let json = crate::render::count::measure(&output, &answer.lists(), &answer.doomed()).map_err(invalid)?;
+    let extra = untrusted
+        .as_ref()
+        .map_or(0, |u| crate::render::json_chars(u) + "\"untrusted\":".len());
+    #[cfg(test)]
     {
-        map.insert("untrusted".into(), T::UNTRUSTED.into());
+        // Every call in this crate's tests checks the count against the JSON it stands for.
+        let whole = crate::render::count::measure(&output, &[], &Default::default()).map_err(invalid)?;
+        let value = serde_json::to_value(&output).map_err(invalid)?;
+        assert_eq!(whole.total, crate::render::json_chars(&value), "{} measured", T::NAME);
     }
-    let text = answer.finish(&mut structured);
+    let cut = answer.plan(&json, extra);
+    let mut structured = crate::render::doomed::to_value(&output, &cut.doomed()).map_err(invalid)?;
+    if let (Some(untrusted), serde_json::Value::Object(map)) = (untrusted, &mut structured) {
+        map.insert("untrusted".into(), untrusted);
+    }
+    let text = cut.apply(&mut structured);
     Ok(ToolOutput {
         text,
         structured,

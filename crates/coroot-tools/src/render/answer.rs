@@ -12,8 +12,9 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
+use super::count::{Measured, measure};
+use super::doomed::Doomed;
 pub use super::doomed::json_chars;
-use super::doomed::{Doomed, string_chars};
 
 /// What rendering needs besides the output: the character budget and "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,9 +248,15 @@ impl Answer {
         self
     }
 
+    /// The lists the items stand for (JSON pointers), each once: what [`Answer::plan`] needs
+    /// measured.
+    pub(crate) fn lists(&self) -> Vec<&'static str> {
+        lists_of(&self.blocks)
+    }
+
     /// The list elements this answer drops whatever the budget says: those of every item from
-    /// the first one rendering skipped onward, since `finish` removes all of them. They need not
-    /// be serialised (see `render::doomed`).
+    /// the first one rendering skipped onward, since [`Answer::plan`] drops all of them. They
+    /// need not be measured nor built (see `render::count`, `render::doomed`).
     pub(crate) fn doomed(&self) -> Doomed {
         let Some(first) = self.blocks.iter().position(|b| matches!(b.kind, Kind::Skipped(..))) else {
             return Doomed::default();
@@ -259,20 +266,37 @@ impl Answer {
     }
 
     /// The text, with `structured` trimmed to match: when the text or the serialised JSON is
-    /// longer than the cap, items go from the end (with headings left empty, and their list
-    /// elements) until both fit, and both say what was left out.
+    /// longer than the cap, items go from the end, with their list elements, until both fit.
     pub fn finish(self, structured: &mut Value) -> String {
+        // A `Value`'s keys are text, so measuring it cannot fail.
+        let json = measure(structured, &self.lists(), &Doomed::default()).unwrap_or_default();
+        self.plan(&json, 0).apply(structured)
+    }
+
+    /// What the answer keeps. When the text or the structured result is longer than the cap,
+    /// items go from the end (with headings left empty, and their list elements) until both
+    /// fit, and both say what was left out. `json` is the structured result measured (see
+    /// `render::count`), `extra` the characters of members added to it afterwards. Items past
+    /// the first one rendering skipped always go.
+    pub(crate) fn plan(self, json: &Measured, extra: usize) -> Cut {
         let cap = self.frame.cap;
         let footer_len: usize = self.footer.iter().map(|f| f.chars().count() + 1).sum();
         let text_total = self.size + footer_len;
-        // One walk of the tree: the lists' elements, then the rest (the lists by their sizes).
-        let sizes = ElementSizes::measure(structured, &self.blocks);
-        let json_total = sizes.total(structured);
+        // A member added after measuring comes with its comma.
+        let json_total = json.total + extra + usize::from(extra > 0);
         let skipped = self.blocks.iter().any(|b| matches!(b.kind, Kind::Skipped(..)));
+        let mut cut = Cut {
+            cap,
+            blocks: self.blocks,
+            footer: self.footer,
+            text_size: text_total,
+            notice: None,
+            dropped: Vec::new(),
+        };
         if text_total <= cap && json_total <= cap && !skipped {
-            return join(self.blocks, self.footer, text_total);
+            return cut;
         }
-        let total_items: usize = self.blocks.iter().map(|b| b.kind.items()).sum();
+        let total_items: usize = cut.blocks.iter().map(|b| b.kind.items()).sum();
         let notice = |dropped: usize| {
             format!(
                 "[output capped at {cap} characters: {dropped} of {total_items} {} not shown; {}]",
@@ -283,23 +307,16 @@ impl Answer {
         let text_reserve = notice(total_items).chars().count() + 1;
         // The `truncated` member at its largest, its key, and a comma per list whose last
         // element may go (element sizes count one comma each).
-        let mut lists: Vec<&'static str> = self
-            .blocks
-            .iter()
-            .filter_map(|b| b.kind.elements().map(|e| e.list))
-            .collect();
-        lists.sort_unstable();
-        lists.dedup();
+        let lists = lists_of(&cut.blocks);
         let largest: Map<String, Value> = lists.iter().map(|l| (list_name(l), Value::from(total_items))).collect();
         let json_reserve = json_chars(&truncated(total_items, total_items, &self.narrow, &largest))
             + "\"truncated\":,".len()
             + lists.len();
 
-        let mut blocks = self.blocks;
+        let blocks = &mut cut.blocks;
         let mut text_size = text_total;
         let mut json_size = json_total;
         let mut dropped = 0usize;
-        let mut dropped_elements: Vec<Elements> = Vec::new();
         let mut skipped_left = blocks.iter().filter(|b| matches!(b.kind, Kind::Skipped(..))).count();
         // Skipped items (the tail of a list) go first; then items and headings from the end.
         let mut end = blocks.len();
@@ -318,27 +335,83 @@ impl Answer {
             }
             dropped += removed.kind.items();
             if let Some(e) = removed.kind.elements() {
-                json_size = json_size.saturating_sub(sizes.of(e));
-                dropped_elements.push(e.clone());
+                json_size = json_size.saturating_sub(json.elements(e.list, e.range.clone()));
+                cut.dropped.push(e.clone());
             }
         }
         // A heading left with nothing under it says nothing.
         while matches!(blocks.last(), Some(b) if b.kind == Kind::Heading) {
             blocks.pop();
         }
-        let omitted_from = remove_elements(structured, dropped_elements);
+        cut.text_size = text_size + text_reserve;
+        cut.notice = Some(Notice {
+            text: notice(dropped),
+            shown: total_items - dropped,
+            omitted: dropped,
+            narrow: self.narrow,
+        });
+        cut
+    }
+}
+
+fn lists_of(blocks: &[Block]) -> Vec<&'static str> {
+    let mut lists: Vec<&'static str> = blocks
+        .iter()
+        .filter_map(|b| b.kind.elements().map(|e| e.list))
+        .collect();
+    lists.sort_unstable();
+    lists.dedup();
+    lists
+}
+
+/// What an answer keeps, decided before its structured result is built ([`Answer::plan`]).
+#[derive(Debug)]
+pub(crate) struct Cut {
+    cap: usize,
+    blocks: Vec<Block>,
+    footer: Vec<String>,
+    /// Characters of the text to be joined.
+    text_size: usize,
+    /// What the cut answer says it left out; `None` when nothing was.
+    notice: Option<Notice>,
+    /// The list elements of the items dropped.
+    dropped: Vec<Elements>,
+}
+
+#[derive(Debug)]
+struct Notice {
+    text: String,
+    shown: usize,
+    omitted: usize,
+    narrow: String,
+}
+
+impl Cut {
+    /// The list elements the answer drops: the structured result need not build them (see
+    /// `render::doomed`).
+    pub(crate) fn doomed(&self) -> Doomed {
+        Doomed::of(self.dropped.iter().map(|e| (e.list, e.range.clone())))
+    }
+
+    /// The text, with the dropped elements removed from `structured` (whether built or left
+    /// null) and its `truncated` member saying what went.
+    pub(crate) fn apply(self, structured: &mut Value) -> String {
+        let Some(notice) = self.notice else {
+            return join(self.blocks, self.footer, self.text_size);
+        };
+        let omitted_from = remove_elements(structured, self.dropped);
         if let Some(obj) = structured.as_object_mut() {
             obj.insert(
                 "truncated".into(),
-                truncated(total_items - dropped, dropped, &self.narrow, &omitted_from),
+                truncated(notice.shown, notice.omitted, &notice.narrow, &omitted_from),
             );
         }
         let mut footer = self.footer;
-        footer.insert(0, notice(dropped));
-        let mut text = join(blocks, footer, text_size + text_reserve);
-        if text.chars().count() > cap {
+        footer.insert(0, notice.text);
+        let mut text = join(self.blocks, footer, self.text_size);
+        if text.chars().count() > self.cap {
             // Fixed lines alone exceed the cap (a huge single record): hard-cut as a last resort.
-            text = crate::render::units::clip(&text, cap);
+            text = crate::render::units::clip(&text, self.cap);
         }
         text
     }
@@ -352,62 +425,6 @@ fn truncated(shown: usize, omitted: usize, narrow: &str, omitted_from: &Map<Stri
         "narrow": narrow,
         "omitted_from": omitted_from,
     })
-}
-
-/// Serialised lengths of the list elements the items stand for (`None`: not a list).
-struct ElementSizes {
-    lists: Vec<(&'static str, Option<Vec<usize>>)>,
-}
-
-impl ElementSizes {
-    fn measure(structured: &Value, blocks: &[Block]) -> Self {
-        let mut lists: Vec<(&'static str, Option<Vec<usize>>)> = Vec::new();
-        for e in blocks.iter().filter_map(|b| b.kind.elements()) {
-            if lists.iter().any(|(l, _)| *l == e.list) {
-                continue;
-            }
-            // An element costs its JSON plus the comma that separates it from the next.
-            let sizes = structured
-                .pointer(e.list)
-                .and_then(Value::as_array)
-                .map(|items| items.iter().map(|v| json_chars(v) + 1).collect());
-            lists.push((e.list, sizes));
-        }
-        ElementSizes { lists }
-    }
-
-    /// Characters `e` takes in the serialised JSON.
-    fn of(&self, e: &Elements) -> usize {
-        self.lists
-            .iter()
-            .find(|(l, _)| *l == e.list)
-            .and_then(|(_, sizes)| sizes.as_ref()?.get(e.range.clone()))
-            .map_or(0, |s| s.iter().sum())
-    }
-
-    /// [`json_chars`] of the whole `structured`, the measured top-level lists counted from
-    /// their elements' sizes instead of walked again.
-    fn total(&self, structured: &Value) -> usize {
-        let Value::Object(map) = structured else {
-            return json_chars(structured);
-        };
-        let measured = |key: &str| {
-            self.lists
-                .iter()
-                .find(|(l, _)| l.strip_prefix('/').filter(|k| !k.contains(['/', '~'])) == Some(key))
-                .and_then(|(_, sizes)| sizes.as_ref())
-        };
-        let member = |(key, value): (&String, &Value)| {
-            string_chars(key)
-                + 1
-                + match measured(key) {
-                    // Brackets, and a comma counted with each element but the last.
-                    Some(sizes) => 2 + sizes.iter().sum::<usize>() - usize::from(!sizes.is_empty()),
-                    None => json_chars(value),
-                }
-        };
-        2 + map.len().saturating_sub(1) + map.iter().map(member).sum::<usize>()
-    }
 }
 
 /// Removes the elements of the dropped items from their lists; returns how many left each list.
@@ -516,30 +533,6 @@ mod tests {
 
     fn frame(cap: usize) -> Frame {
         Frame { cap, now_ms: 0 }
-    }
-
-    /// The total counted from the lists' element sizes and the rest is the whole count: top
-    /// level lists, an empty one, a pointer to no list, a nested list, an escaped key.
-    #[test]
-    fn the_total_from_element_sizes_is_the_whole_count() {
-        let mut a = Answer::new(frame(1000), "apps", "narrow");
-        a.item("/apps", 0, "a")
-            .item("/apps", 1, "b")
-            .item("/empty", 0, "e")
-            .item("/name", 0, "n")
-            .item("/deep/list", 0, "d")
-            .item("/a~1b", 0, "x");
-        let v = json!({
-            "apps": [{"n": "a\""}, [1.5, null]],
-            "empty": [],
-            "name": "not a list",
-            "deep": {"list": ["é"]},
-            "a/b": [1, 2],
-            "other": {"k": [true]},
-        });
-        let sizes = ElementSizes::measure(&v, &a.blocks);
-        assert_eq!(sizes.total(&v), json_chars(&v));
-        assert_eq!(ElementSizes::measure(&v, &[]).total(&v), json_chars(&v));
     }
 
     #[test]
@@ -698,12 +691,15 @@ mod tests {
                 .recap(cap),
             );
             let lazy = finish(T::render(&out, Frame { cap, now_ms }));
-            // And with the dropped elements never serialised, as `tool::call` does.
+            // And measured from the typed output, with the dropped elements never built, as
+            // `tool::call` does.
             let answer = T::render(&out, Frame { cap, now_ms });
             let doomed = answer.doomed();
             let skipped = !doomed.is_empty();
-            let mut nulled = super::super::doomed::to_value(&out, &doomed).unwrap();
-            let text = answer.finish(&mut nulled);
+            let json = measure(&out, &answer.lists(), &doomed).unwrap();
+            let cut = answer.plan(&json, 0);
+            let mut nulled = super::super::doomed::to_value(&out, &cut.doomed()).unwrap();
+            let text = cut.apply(&mut nulled);
             assert_eq!((text, nulled), eager, "{} with its doomed elements nulled", T::NAME);
             assert!(
                 eager.1.get("truncated").is_some(),

@@ -1,11 +1,11 @@
-//! A tool's output serialised as its structured result, with the list elements the answer will
-//! drop anyway written as `null`: the items past the first one rendering skipped leave the text
-//! and the JSON whatever the budget says (see [`super::Answer::finish`]), so building and
-//! measuring their JSON is waste. On a 20,000-line log answer that is most of the tree.
+//! A tool's output serialised as its structured result, with the list elements the answer drops
+//! written as `null`: the answer decides its cut before the JSON is built (`Answer::plan`, from
+//! the lengths `render::count` measures), so building the JSON of elements that leave anyway is
+//! waste. On a cut answer that is most of the tree.
 //!
 //! Nulls keep every other element at its index, so the answer's item ranges still point at the
-//! right elements; `finish` then removes the nulls with the rest of the dropped items, and the
-//! result is the very JSON a full serialisation would have given (tested in `answer.rs`).
+//! right elements; `Cut::apply` then removes them, and the result is the very JSON a full
+//! serialisation would have given once cut (tested in `answer.rs`).
 //!
 //! Also how long that JSON is ([`json_chars`]), counted from the tree without writing it.
 
@@ -162,7 +162,7 @@ impl SerializeMap for TopMembers<'_> {
 
 /// `key` as serde_json writes a map key (text as is, numbers as their digits...), taken from
 /// the one-member map serde_json builds, so that its rules hold without being copied here.
-fn map_key<K: Serialize + ?Sized>(key: &K) -> Result<String, Error> {
+pub(crate) fn map_key<K: Serialize + ?Sized>(key: &K) -> Result<String, Error> {
     struct One<'k, K: ?Sized>(&'k K);
     impl<K: Serialize + ?Sized> Serialize for One<'_, K> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

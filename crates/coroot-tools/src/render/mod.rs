@@ -2,6 +2,7 @@
 //! the pieces every answer shares (the header line, the status words).
 
 mod answer;
+pub(crate) mod count;
 pub(crate) mod doomed;
 pub mod units;
 pub mod untrusted;
