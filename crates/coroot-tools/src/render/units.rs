@@ -102,16 +102,25 @@ pub fn bytes(b: f64) -> String {
 
 /// Network rates in decimal bits: `180 Mb/s`.
 pub fn bits(v: f64) -> String {
+    let mut out = String::new();
+    push_bits(&mut out, v);
+    out
+}
+
+/// [`bits`], written into `out`.
+pub fn push_bits(out: &mut String, v: f64) {
     let a = v.abs();
-    if a >= 1e9 {
-        format!("{} Gb/s", num(v / 1e9))
+    let (scaled, unit) = if a >= 1e9 {
+        (v / 1e9, " Gb/s")
     } else if a >= 1e6 {
-        format!("{} Mb/s", num(v / 1e6))
+        (v / 1e6, " Mb/s")
     } else if a >= 1e3 {
-        format!("{} Kb/s", num(v / 1e3))
+        (v / 1e3, " Kb/s")
     } else {
-        format!("{} b/s", num(v))
-    }
+        (v, " b/s")
+    };
+    push_num(out, scaled);
+    out.push_str(unit);
 }
 
 /// `4.2%`.
