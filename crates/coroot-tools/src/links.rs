@@ -100,7 +100,10 @@ impl Ui {
     }
 
     fn at(&self, path: &[&str], query: &[(&str, &str)], range: TimeRange) -> String {
-        let mut url = self.project.clone();
+        // Room for the whole link at once: risks and nodes build one per element.
+        let guess = self.project.len() + path.iter().map(|s| s.len() + 1).sum::<usize>() + 40;
+        let mut url = String::with_capacity(guess + query.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>());
+        url.push_str(&self.project);
         for segment in path {
             url.push('/');
             url.extend(utf8_percent_encode(segment, SEGMENT));
