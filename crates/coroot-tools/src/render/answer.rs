@@ -144,7 +144,8 @@ impl Answer {
     }
 
     /// A droppable item standing for elements `range` of the structured list at `list` (e.g. one
-    /// line naming twenty healthy apps).
+    /// line naming twenty healthy apps). `list` names a top-level field (`/applications`): only
+    /// those are measured element by element and cut.
     pub fn items(&mut self, list: &'static str, range: Range<usize>, s: impl Into<String>) -> &mut Self {
         self.push(Kind::Item(Elements { list, range }), s.into())
     }

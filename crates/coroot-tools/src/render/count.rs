@@ -69,6 +69,33 @@ enum Mode<'a> {
     Elements(&'a mut Option<Vec<usize>>, Marks<'a>),
 }
 
+/// A serializer's integer methods, each handing `integer` the digits (and sign) of
+/// its number: the same for a value and for a map key, which serde_json quotes.
+macro_rules! integers {
+    ($ok:ty) => {
+        integers!($ok; serialize_i8: i8 => int_chars, serialize_i16: i16 => int_chars,
+            serialize_i32: i32 => int_chars, serialize_i64: i64 => int_chars,
+            serialize_i128: i128 => wide_chars, serialize_u8: u8 => digits,
+            serialize_u16: u16 => digits, serialize_u32: u32 => digits, serialize_u64: u64 => digits,
+            serialize_u128: u128 => wider_chars);
+    };
+    ($ok:ty; $($method:ident: $int:ty => $chars:ident),*) => {$(
+        fn $method(self, v: $int) -> Result<$ok, Error> {
+            self.integer($chars(v.into()))
+        }
+    )*};
+}
+
+/// Digits and sign of a 128-bit integer, rare enough to be written out.
+fn wide_chars(v: i128) -> usize {
+    v.to_string().len()
+}
+
+/// Digits of an unsigned 128-bit integer.
+fn wider_chars(v: u128) -> usize {
+    v.to_string().len()
+}
+
 /// Adds the length of the value it serialises to `n`.
 struct Count<'a> {
     n: &'a mut usize,
@@ -105,6 +132,19 @@ impl<'a> Count<'a> {
         Ok(())
     }
 
+    fn integer(self, digits: usize) -> Result<(), Error> {
+        self.add(digits)
+    }
+
+    /// A compound none of whose members is measured one by one (a tuple, a variant's content).
+    fn plain_compound(self, open: usize, close: usize) -> Compound<'a> {
+        Count {
+            mode: Mode::Plain,
+            ..self
+        }
+        .compound(open, close)
+    }
+
     fn compound(self, open: usize, close: usize) -> Compound<'a> {
         *self.n += open;
         let (capture, lists) = match self.mode {
@@ -137,36 +177,7 @@ impl<'a> Serializer for Count<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.add(if v { 4 } else { 5 })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.add(int_chars(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.add(int_chars(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.add(int_chars(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.add(int_chars(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.add(v.to_string().len())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.add(digits(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.add(digits(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.add(digits(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.add(digits(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.add(v.to_string().len())
-    }
+    integers!(());
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.add(float_chars(v.into()))
     }
@@ -214,18 +225,10 @@ impl<'a> Serializer for Count<'a> {
         Ok(self.compound(1, 1))
     }
     fn serialize_tuple(self, _: usize) -> Result<Compound<'a>, Error> {
-        Ok(Count {
-            mode: Mode::Plain,
-            ..self
-        }
-        .compound(1, 1))
+        Ok(self.plain_compound(1, 1))
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
-        Ok(Count {
-            mode: Mode::Plain,
-            ..self
-        }
-        .compound(1, 1))
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Compound<'a>, Error> {
+        self.serialize_tuple(len)
     }
     fn serialize_tuple_variant(
         self,
@@ -234,30 +237,23 @@ impl<'a> Serializer for Count<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'a>, Error> {
-        Ok(Count {
-            mode: Mode::Plain,
-            ..self
-        }
-        .compound(variant_chars(variant) + 1, 2))
+        Ok(self.plain_compound(variant_chars(variant) + 1, 2))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
         Ok(self.compound(1, 1))
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
-        Ok(self.compound(1, 1))
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Compound<'a>, Error> {
+        self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
         self,
-        _: &'static str,
-        _: u32,
+        name: &'static str,
+        index: u32,
         variant: &'static str,
-        _: usize,
+        len: usize,
     ) -> Result<Compound<'a>, Error> {
-        Ok(Count {
-            mode: Mode::Plain,
-            ..self
-        }
-        .compound(variant_chars(variant) + 1, 2))
+        // `{"variant":{…}}` takes what `{"variant":[…]}` does, member for element.
+        self.serialize_tuple_variant(name, index, variant, len)
     }
 }
 
@@ -323,49 +319,28 @@ impl Compound<'_> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
+/// The four compounds whose members are elements, counted alike.
+macro_rules! elements {
+    ($($serialize:ident :: $method:ident),*) => {$(
+        impl ser::$serialize for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -422,6 +397,12 @@ fn not_a_key() -> Error {
     ser::Error::custom("key must be a string")
 }
 
+impl KeyCount {
+    fn integer(self, digits: usize) -> Result<usize, Error> {
+        Ok(2 + digits)
+    }
+}
+
 impl Serializer for KeyCount {
     type Ok = usize;
     type Error = Error;
@@ -436,36 +417,7 @@ impl Serializer for KeyCount {
     fn serialize_bool(self, v: bool) -> Result<usize, Error> {
         Ok(if v { 6 } else { 7 })
     }
-    fn serialize_i8(self, v: i8) -> Result<usize, Error> {
-        Ok(2 + int_chars(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<usize, Error> {
-        Ok(2 + int_chars(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<usize, Error> {
-        Ok(2 + int_chars(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<usize, Error> {
-        Ok(2 + int_chars(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<usize, Error> {
-        Ok(2 + v.to_string().len())
-    }
-    fn serialize_u8(self, v: u8) -> Result<usize, Error> {
-        Ok(2 + digits(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<usize, Error> {
-        Ok(2 + digits(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<usize, Error> {
-        Ok(2 + digits(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<usize, Error> {
-        Ok(2 + digits(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<usize, Error> {
-        Ok(2 + v.to_string().len())
-    }
+    integers!(usize);
     fn serialize_f32(self, v: f32) -> Result<usize, Error> {
         self.serialize_f64(v.into())
     }
