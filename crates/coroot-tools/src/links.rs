@@ -100,9 +100,12 @@ impl Ui {
     }
 
     fn at(&self, path: &[&str], query: &[(&str, &str)], range: TimeRange) -> String {
-        // Room for the whole link at once: risks and nodes build one per element.
-        let guess = self.project.len() + path.iter().map(|s| s.len() + 1).sum::<usize>() + 40;
-        let mut url = String::with_capacity(guess + query.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>());
+        // Room for the whole link at once (risks and nodes build one per element): the window's
+        // `?from=<13 digits>&to=<13 digits>` is 36 characters, escapes are rare.
+        const WINDOW: usize = 40;
+        let segments: usize = path.iter().map(|s| 1 + s.len()).sum();
+        let pairs: usize = query.iter().map(|(k, v)| 2 + k.len() + v.len()).sum();
+        let mut url = String::with_capacity(self.project.len() + segments + pairs + WINDOW);
         url.push_str(&self.project);
         for segment in path {
             url.push('/');

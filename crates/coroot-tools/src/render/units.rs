@@ -125,7 +125,15 @@ pub fn push_bits(out: &mut String, v: f64) {
 
 /// `4.2%`.
 pub fn percent(p: f64) -> String {
-    format!("{}%", num(p))
+    let mut out = String::new();
+    push_percent(&mut out, p);
+    out
+}
+
+/// [`percent`], written into `out`.
+pub fn push_percent(out: &mut String, p: f64) {
+    push_num(out, p);
+    out.push('%');
 }
 
 /// US dollars per month: `$140.16/mo`.

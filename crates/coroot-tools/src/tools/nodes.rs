@@ -16,7 +16,7 @@ use crate::context::{ToolContext, Window};
 use crate::error::ToolError;
 use crate::links::Ui;
 use crate::params::tool_params;
-use crate::render::units::{push_bits, push_num, span_ms};
+use crate::render::units::{push_bits, push_percent, span_ms};
 use crate::render::{Answer, Frame, Health};
 use crate::tool::Tool;
 use crate::tools::names;
@@ -318,6 +318,7 @@ impl Tool for GetNodes {
 }
 
 /// `OK node-2 · up 23d 4h · CPU 41% · memory 72% · aws us-east-1b · m5.xlarge 4 vCPU / 16GB · 10.0.1.12`
+///
 /// The parts of a node's line, joined by ` · ` as they are written: one buffer for the line,
 /// where a `Vec` of formatted parts cost a dozen allocations a node on a 500-node cluster.
 fn node_line(n: &NodeOut) -> String {
@@ -339,17 +340,12 @@ fn node_line(n: &NodeOut) -> String {
         }
         (false, message) => line.part().push_str(message),
     }
-    if let Some(cpu) = n.cpu_percent {
-        let out = line.part();
-        out.push_str("CPU ");
-        push_num(out, cpu);
-        out.push('%');
-    }
-    if let Some(mem) = n.memory_percent {
-        let out = line.part();
-        out.push_str("memory ");
-        push_num(out, mem);
-        out.push('%');
+    for (what, percent) in [("CPU ", n.cpu_percent), ("memory ", n.memory_percent)] {
+        if let Some(p) = percent {
+            let out = line.part();
+            out.push_str(what);
+            push_percent(out, p);
+        }
     }
     if let (Some(rx), Some(tx)) = (n.network_rx_bits, n.network_tx_bits) {
         let out = line.part();
@@ -361,12 +357,16 @@ fn node_line(n: &NodeOut) -> String {
     if !n.cluster.is_empty() {
         let _ = write!(line.part(), "cluster {}", n.cluster);
     }
-    line.words(&[&n.cloud_provider, &n.availability_zone]);
-    line.words(&[&n.instance_type, &n.compute]);
+    for words in [
+        [&n.cloud_provider, &n.availability_zone],
+        [&n.instance_type, &n.compute],
+    ] {
+        line.joined(words.into_iter().filter(|w| !w.is_empty()), " ");
+    }
     if n.gpus > 0 {
         let _ = write!(line.part(), "{} GPU{}", n.gpus, if n.gpus == 1 { "" } else { "s" });
     }
-    line.words_by(&n.ips, ", ");
+    line.joined(&n.ips, ", ");
     line.part().push_str(&n.url);
     line.0
 }
@@ -383,27 +383,15 @@ impl Line {
         &mut self.0
     }
 
-    /// One part of the non-empty `words` joined by spaces, if any.
-    fn words(&mut self, words: &[&String]) {
-        let mut words = words.iter().filter(|w| !w.is_empty());
-        if let Some(first) = words.next() {
+    /// One part of `items` joined by `sep`, if there are any.
+    fn joined<S: AsRef<str>>(&mut self, items: impl IntoIterator<Item = S>, sep: &str) {
+        let mut items = items.into_iter();
+        if let Some(first) = items.next() {
             let out = self.part();
-            out.push_str(first);
-            for w in words {
-                out.push(' ');
-                out.push_str(w);
-            }
-        }
-    }
-
-    /// One part of `items` joined by `sep`, if any.
-    fn words_by(&mut self, items: &[String], sep: &str) {
-        if let Some((first, rest)) = items.split_first() {
-            let out = self.part();
-            out.push_str(first);
-            for item in rest {
+            out.push_str(first.as_ref());
+            for item in items {
                 out.push_str(sep);
-                out.push_str(item);
+                out.push_str(item.as_ref());
             }
         }
     }
