@@ -4,9 +4,9 @@
 //! nodes, 100,000 log lines, 1,000 traces, 14 days of metrics) while the client records each
 //! upstream body. The tools then run again on a client that replays those bodies from memory
 //! (no network, no simulator), so what is measured is exactly parameter parsing, typed decoding,
-//! building the output, rendering the text and serialising the structured JSON. The floor is a
-//! plain `serde_json::from_slice::<serde_json::Value>` of the same bytes: nothing that reads
-//! those responses can do less than parse them once.
+//! building the output, rendering the text and writing the structured JSON as its text (the
+//! form the stdio server sends). The floor is a plain `serde_json::from_slice::<serde_json::Value>`
+//! of the same bytes: nothing that reads those responses can do less than parse them once.
 //!
 //! Modes (`cargo bench -p coroot-tools --bench tool_layer -- [MODE]`):
 //! * no argument / criterion filters: a summary table (interleaved medians, peak heap, output
@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use coroot_client::{Client, ClientConfig};
 use coroot_sim::{Scenario, SimConfig, Simulator, SyntheticSpec};
-use coroot_tools::{Clock, Limits, ToolContext};
+use coroot_tools::{Clock, Limits, Structured, ToolContext};
 use criterion::{Criterion, Throughput};
 use serde_json::{Value, json};
 
@@ -233,7 +233,11 @@ fn grow(recorded: &[Recorded]) -> Vec<Recorded> {
 /// A context replaying `rec`'s bodies, caches warmed by one call.
 fn replay(rt: &tokio::runtime::Runtime, rec: &Recorded) -> ToolContext {
     let bodies = rec.bodies.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes()));
-    let ctx = context(Client::replaying(config("http://127.0.0.1:9"), bodies).unwrap());
+    // The structured result as the stdio server asks for it: its JSON text, written once.
+    let ctx = ToolContext {
+        structured: Structured::Text,
+        ..context(Client::replaying(config("http://127.0.0.1:9"), bodies).unwrap())
+    };
     rt.block_on(call(&ctx, tool_name(rec), &rec.args));
     ctx
 }
@@ -291,7 +295,7 @@ fn summary(rt: &tokio::runtime::Runtime, recorded: &[Recorded]) -> Vec<Row> {
         let response_bytes: usize = bodies.iter().map(|b| b.len()).sum();
         let out = rt.block_on(call(&ctx, tool_name(rec), &rec.args));
         let output_chars = out.text.chars().count();
-        let structured_bytes = out.structured.to_string().len();
+        let structured_bytes = Structured::text_of(&out.structured).map_or(0, str::len);
         drop(out);
         let base = PEAK.current_usage();
         PEAK.reset_peak_usage();

@@ -63,6 +63,56 @@ pub struct ToolContext {
     /// The URL people open Coroot at, when it is not the one the client uses (a proxy, an
     /// ingress): the base of every UI link.
     pub public_url: Option<String>,
+    /// How a call hands over its structured result.
+    pub structured: Structured,
+}
+
+/// The form of a tool call's structured result ([`crate::ToolOutput::structured`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Structured {
+    /// A `serde_json::Value`.
+    #[default]
+    Value,
+    /// Its compact JSON text, as the one member of an object ([`Structured::text`]): for a
+    /// transport that writes JSON itself and writes the text in place of that object
+    /// (`coroot-mcp`'s stdio), where a `Value` would be built only to be written out and
+    /// dropped. An object, since rmcp moves any other structured result into the text content
+    /// for clients before MCP 2026-07-28.
+    Text,
+}
+
+impl Structured {
+    /// The key of the one member holding the text: no tool's output has a key starting with NUL.
+    const TEXT_KEY: &'static str = "\u{0}coroot-mcp:json-text";
+
+    /// The structured result that stands for the JSON text `json`.
+    pub fn text(json: String) -> serde_json::Value {
+        let mut holder = serde_json::Map::new();
+        holder.insert(Self::TEXT_KEY.to_owned(), serde_json::Value::String(json));
+        serde_json::Value::Object(holder)
+    }
+
+    /// The JSON text a structured result stands for, when it was given as text.
+    pub fn text_of(value: &serde_json::Value) -> Option<&str> {
+        match value.as_object()? {
+            holder if holder.len() == 1 => holder.get(Self::TEXT_KEY)?.as_str(),
+            _ => None,
+        }
+    }
+
+    /// [`Structured::text_of`], taking the text out.
+    pub fn into_text(value: serde_json::Value) -> Result<String, serde_json::Value> {
+        if Self::text_of(&value).is_none() {
+            return Err(value);
+        }
+        match value {
+            serde_json::Value::Object(holder) => match holder.into_iter().next() {
+                Some((_, serde_json::Value::String(json))) => Ok(json),
+                _ => Err(serde_json::Value::Null),
+            },
+            other => Err(other),
+        }
+    }
 }
 
 impl std::fmt::Debug for ToolContext {
@@ -84,6 +134,7 @@ impl ToolContext {
             redact_secrets: true,
             progress: None,
             public_url: None,
+            structured: Structured::Value,
         }
     }
 

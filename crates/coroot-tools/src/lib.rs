@@ -34,7 +34,7 @@ pub mod tools;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use context::{Clock, Limits, Scope, ToolContext, Window};
+pub use context::{Clock, Limits, Scope, Structured, ToolContext, Window};
 pub use error::ToolError;
 pub use render::{Answer, Frame, Health};
 pub use tool::{BoxFuture, Tool, ToolOutput, ToolSpec, call, spec};

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::context::ToolContext;
+use crate::context::{Structured, ToolContext};
 use crate::error::ToolError;
 use crate::render::{Answer, Frame, Resource};
 use crate::{params, schema};
@@ -70,22 +70,76 @@ pub async fn call<T: Tool>(ctx: &ToolContext, args: serde_json::Value) -> Result
         .map_or(0, |u| crate::render::json_chars(u) + "\"untrusted\":".len());
     #[cfg(test)]
     {
-        // Every call in this crate's tests checks the count against the JSON it stands for.
+        // Every call in this crate's tests checks the count against the JSON it stands for,
+        // and the JSON text against the `Value`.
         let whole = crate::render::count::measure(&output, &[], &Default::default()).map_err(invalid)?;
         let value = serde_json::to_value(&output).map_err(invalid)?;
         assert_eq!(whole.total, crate::render::json_chars(&value), "{} measured", T::NAME);
+        let [by_value, by_text] = [Structured::Value, Structured::Text].map(|form| {
+            let mut answer = T::render(&output, frame);
+            answer.take_resources();
+            build(T::NAME, &output, answer, &json, extra, untrusted.as_ref(), form)
+        });
+        let ((text, value), (same_text, written)) = (by_value?, by_text?);
+        let written: serde_json::Value = match Structured::into_text(written) {
+            Ok(written) => serde_json::from_str(&written).map_err(invalid)?,
+            Err(other) => panic!("{}: the JSON text form gave {other}", T::NAME),
+        };
+        assert_eq!(
+            (text, value),
+            (same_text, written),
+            "{} as a Value and as JSON text",
+            T::NAME
+        );
     }
-    let cut = answer.plan(&json, extra);
-    let mut structured = crate::render::doomed::to_value(&output, &cut.doomed()).map_err(invalid)?;
-    if let (Some(untrusted), serde_json::Value::Object(map)) = (untrusted, &mut structured) {
-        map.insert("untrusted".into(), untrusted);
-    }
-    let text = cut.apply(&mut structured);
+    let (text, structured) = build(
+        T::NAME,
+        &output,
+        answer,
+        &json,
+        extra,
+        untrusted.as_ref(),
+        ctx.structured,
+    )?;
     Ok(ToolOutput {
         text,
         structured,
         resources,
     })
+}
+
+/// The answer's text and structured result in `form`, cut to what the answer keeps.
+fn build<O: Serialize>(
+    name: &'static str,
+    output: &O,
+    answer: Answer,
+    json: &crate::render::count::Measured,
+    extra: usize,
+    untrusted: Option<&serde_json::Value>,
+    form: Structured,
+) -> Result<(String, serde_json::Value), ToolError> {
+    let invalid = |e: serde_json::Error| ToolError::params(name, e.to_string());
+    let cut = answer.plan(json, extra);
+    let doomed = cut.doomed();
+    match form {
+        Structured::Value => {
+            let mut structured = crate::render::doomed::to_value(output, &doomed).map_err(invalid)?;
+            if let (Some(untrusted), serde_json::Value::Object(map)) = (untrusted, &mut structured) {
+                map.insert("untrusted".into(), untrusted.clone());
+            }
+            Ok((cut.apply(&mut structured), structured))
+        }
+        Structured::Text => {
+            let mut written = crate::render::written::to_json(output, &doomed).map_err(invalid)?;
+            if let Some(untrusted) = untrusted {
+                crate::render::written::push_member(&mut written, "untrusted", untrusted).map_err(invalid)?;
+            }
+            let text = cut.apply_json(&mut written, json).map_err(invalid)?;
+            // serde_json writes UTF-8.
+            let written = String::from_utf8(written).map_err(|e| ToolError::params(name, e.to_string()))?;
+            Ok((text, Structured::text(written)))
+        }
+    }
 }
 
 /// A boxed future, for the type-erased registry.

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use coroot_tools::context::ProgressFn;
-use coroot_tools::{ToolContext, ToolSpec};
+use coroot_tools::{Structured, ToolContext, ToolSpec};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock, CreateTaskResult,
     CustomRequest, CustomResult, GetPromptRequestParams, GetPromptResponse, GetPromptResult, GetTaskParams,
@@ -45,6 +45,8 @@ pub struct CorootMcp {
     /// Shared by every session (clones share it), so a task outlives the request and the
     /// session that started it. `None`: long tools answer plainly to every client.
     tasks: Option<Tasks>,
+    /// How a direct call's structured result reaches the transport.
+    structured: Structured,
 }
 
 impl CorootMcp {
@@ -60,6 +62,17 @@ impl CorootMcp {
             listed: Arc::default(),
             metrics: Arc::default(),
             tasks: Some(Tasks::default()),
+            structured: Structured::Value,
+        }
+    }
+
+    /// The same server handing a direct call's structured result over as its JSON text, for a
+    /// transport that writes it in place ([`super::stdio`]). A task's result stays a `Value`:
+    /// it is read later, inside `tasks/get`'s answer.
+    pub fn with_structured_text(self) -> Self {
+        CorootMcp {
+            structured: Structured::Text,
+            ..self
         }
     }
 
@@ -123,10 +136,12 @@ impl CorootMcp {
         name: &str,
         args: serde_json::Value,
         progress: Option<ProgressFn>,
+        structured: Structured,
     ) -> Option<CallToolResult> {
         let spec = self.tools.iter().find(|t| t.name == name)?;
         let ctx = ToolContext {
             progress,
+            structured,
             ..caller.ctx.clone()
         };
         let started = Instant::now();
@@ -138,7 +153,9 @@ impl CorootMcp {
             Ok(out) => {
                 // Only the call line reads the size, and stdio does not log it by default.
                 let size = if tracing::enabled!(target: "calls", tracing::Level::INFO) {
-                    out.text.len() + coroot_tools::render::json_bytes(&out.structured)
+                    out.text.len()
+                        + Structured::text_of(&out.structured)
+                            .map_or_else(|| coroot_tools::render::json_bytes(&out.structured), str::len)
                 } else {
                     0
                 };
@@ -249,8 +266,11 @@ impl ServerHandler for CorootMcp {
             match tasks.admit(&caller, &request.name) {
                 Admission::Task => {
                     let (server, runner, name) = (self.clone(), caller.clone(), request.name.to_string());
-                    let work =
-                        move |progress| async move { server.run_tool(&runner, &name, args, Some(progress)).await };
+                    let work = move |progress| async move {
+                        server
+                            .run_tool(&runner, &name, args, Some(progress), Structured::Value)
+                            .await
+                    };
                     let task = tasks.start(&caller, &request.name, progress, work);
                     return Ok(CallToolResponse::Task(CreateTaskResult::new(task)));
                 }
@@ -258,7 +278,10 @@ impl ServerHandler for CorootMcp {
                 Admission::Plain => {}
             }
         }
-        match self.run_tool(&caller, &request.name, args, progress).await {
+        match self
+            .run_tool(&caller, &request.name, args, progress, self.structured)
+            .await
+        {
             Some(result) => Ok(result.into()),
             // The spec's answer to an unknown tool is a JSON-RPC error; say which tools exist.
             None => Err(ErrorData::invalid_params(

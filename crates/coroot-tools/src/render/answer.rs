@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::count::{Measured, measure};
 use super::doomed::Doomed;
 pub use super::doomed::json_chars;
+use super::written::{named_among, push_member};
 
 /// What rendering needs besides the output: the character budget and "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,16 +398,41 @@ impl Cut {
     /// The text, with the dropped elements removed from `structured` (whether built or left
     /// null) and its `truncated` member saying what went.
     pub(crate) fn apply(self, structured: &mut Value) -> String {
-        let Some(notice) = self.notice else {
-            return join(self.blocks, self.footer, self.text_size);
-        };
-        let omitted_from = remove_elements(structured, self.dropped);
-        if let Some(obj) = structured.as_object_mut() {
-            obj.insert(
-                "truncated".into(),
-                truncated(notice.shown, notice.omitted, &notice.narrow, &omitted_from),
-            );
+        let (text, truncated) = self.close(|dropped| remove_elements(structured, dropped));
+        if let (Some(truncated), Some(obj)) = (truncated, structured.as_object_mut()) {
+            obj.insert("truncated".into(), truncated);
         }
+        text
+    }
+
+    /// The text, with the `truncated` member appended to `json`, the structured result as
+    /// `render::written` writes it (the dropped elements already left out); `json` is its
+    /// measure, which knows how long each list was.
+    pub(crate) fn apply_json(self, json: &mut Vec<u8>, measured: &Measured) -> Result<String, serde_json::Error> {
+        let (text, truncated) = self.close(|dropped| {
+            let doomed = Doomed::of(dropped.into_iter().map(|e| (e.list, e.range)));
+            doomed
+                .lists()
+                .filter_map(|(list, ranges)| {
+                    let gone = named_among(ranges, measured.len(list)?);
+                    (gone > 0).then(|| (list_name(list), Value::from(gone)))
+                })
+                .collect()
+        });
+        if let Some(truncated) = truncated {
+            push_member(json, "truncated", &truncated)?;
+        }
+        Ok(text)
+    }
+
+    /// The text, and the `truncated` member when items were dropped; `omitted_from` counts the
+    /// elements that went, by list.
+    fn close(self, omitted_from: impl FnOnce(Vec<Elements>) -> Map<String, Value>) -> (String, Option<Value>) {
+        let Some(notice) = self.notice else {
+            return (join(self.blocks, self.footer, self.text_size), None);
+        };
+        let omitted_from = omitted_from(self.dropped);
+        let truncated = truncated(notice.shown, notice.omitted, &notice.narrow, &omitted_from);
         let mut footer = self.footer;
         footer.insert(0, notice.text);
         let mut text = join(self.blocks, footer, self.text_size);
@@ -414,7 +440,7 @@ impl Cut {
             // Fixed lines alone exceed the cap (a huge single record): hard-cut as a last resort.
             text = crate::render::units::clip(&text, self.cap);
         }
-        text
+        (text, Some(truncated))
     }
 }
 

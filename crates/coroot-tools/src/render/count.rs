@@ -29,6 +29,11 @@ pub(crate) struct Measured {
 }
 
 impl Measured {
+    /// How many elements `list` has, when it was measured and is a list.
+    pub(crate) fn len(&self, list: &str) -> Option<usize> {
+        self.lists.iter().find(|(l, _)| *l == list)?.1.as_ref().map(Vec::len)
+    }
+
     /// Characters that elements `range` of `list` take, their commas included.
     pub(crate) fn elements(&self, list: &str, range: Range<usize>) -> usize {
         self.lists

@@ -56,6 +56,11 @@ impl Doomed {
         self.lists.is_empty()
     }
 
+    /// Each list's pointer and its ranges (sorted, disjoint).
+    pub(crate) fn lists(&self) -> impl Iterator<Item = (&'static str, &[Range<usize>])> {
+        self.lists.iter().map(|(l, r)| (*l, r.as_slice()))
+    }
+
     /// The doomed ranges of the top-level field `field`: of the list whose pointer is `/field`
     /// (a pointer with more steps, or an escape, names no top-level field as it is spelt).
     pub(crate) fn ranges(&self, field: &str) -> Option<&[Range<usize>]> {

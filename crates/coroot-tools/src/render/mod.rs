@@ -6,6 +6,7 @@ pub(crate) mod count;
 pub(crate) mod doomed;
 pub mod units;
 pub mod untrusted;
+pub(crate) mod written;
 
 pub(crate) use answer::pinned;
 pub use answer::{Answer, Frame, Resource, json_chars};
