@@ -34,6 +34,9 @@ pub struct Ui {
     /// `<base>/p/<project>`.
     project: String,
     range: TimeRange,
+    /// `from=…&to=…` for `range`, which nearly every link carries: written once, not per link
+    /// (risks and nodes build one per element).
+    window: String,
 }
 
 impl Ui {
@@ -47,6 +50,7 @@ impl Ui {
                 utf8_percent_encode(project, SEGMENT)
             ),
             range,
+            window: window(range),
         }
     }
 
@@ -116,9 +120,19 @@ impl Ui {
             let _ = write!(url, "{sep}{k}={}", utf8_percent_encode(v, VALUE));
             sep = '&';
         }
-        let _ = write!(url, "{sep}from={}&to={}", range.from_ms, range.to_ms);
+        url.push(sep);
+        if range == self.range {
+            url.push_str(&self.window);
+        } else {
+            url.push_str(&window(range));
+        }
         url
     }
+}
+
+/// A window as a link's query: `from=…&to=…`.
+fn window(range: TimeRange) -> String {
+    format!("from={}&to={}", range.from_ms, range.to_ms)
 }
 
 #[cfg(test)]

@@ -409,7 +409,7 @@ fn build(project: String, window: Window, id: &AppId, view: ApplicationView) -> 
         let mut out: Vec<LinkOut> = list
             .iter()
             .map(|a| LinkOut {
-                id: a.id.to_string(),
+                id: a.id.as_str().to_owned(),
                 link: a.link_status.into(),
                 reason: a.link_status_reason.trim().to_string(),
                 stats: a.link_stats.clone(),

@@ -287,7 +287,7 @@ fn build(project: String, window: Window, ui: &Ui, apps: Vec<ApplicationStatus>,
                 .collect();
             AppOut {
                 url: ui.app(a.id.as_str()),
-                id: a.id.to_string(),
+                id: a.id.as_str().to_owned(),
                 status: a.status.into(),
                 app_type: a.app_type.map(|t| t.name).filter(|n| !n.is_empty()),
                 category: a.category,

@@ -200,7 +200,7 @@ impl Tool for GetCosts {
             .applications
             .into_iter()
             .map(|a| AppCostOut {
-                application_id: a.id.to_string(),
+                application_id: a.id.as_str().to_owned(),
                 usage_costs: a.usage_costs,
                 allocation_costs: a.allocation_costs,
                 over_provisioning_costs: a.over_provisioning_costs,

@@ -108,7 +108,7 @@ impl Tool for GetDeployments {
                         || ui.app_report(d.application.id.as_str(), "Instances"),
                         |ms| ui.deployment(d.application.id.as_str(), ms),
                     ),
-                    application_id: d.application.id.to_string(),
+                    application_id: d.application.id.as_str().to_owned(),
                     version: d.version,
                     deployed_at: started_ms.map(iso),
                     deployed: d.deployed,

@@ -461,7 +461,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool,
     let (propagation, chains) = propagation(&graph);
     let root_cause_app = graph
         .root()
-        .map(|a| a.id.to_string())
+        .map(|a| a.id.as_str().to_owned())
         .or_else(|| {
             chains
                 .first()
@@ -469,7 +469,7 @@ fn build(project: String, view: IncidentView, now_ms: i64, lookback_given: bool,
                 .and_then(|&idx| propagation.get(idx))
                 .map(|a| a.id.clone())
         })
-        .unwrap_or_else(|| i.application_id.to_string());
+        .unwrap_or_else(|| i.application_id.as_str().to_owned());
     let description = i.short_description.trim().to_string();
     let sli_charts = view.widgets.iter().filter_map(widget_summary).collect();
     let rca_out = rca_out(i.rca.unwrap_or_default());
@@ -543,14 +543,18 @@ fn propagation(graph: &Graph) -> (Vec<PropagationAppOut>, Vec<Vec<usize>>) {
         .iter()
         .filter_map(|&i| graph.apps.get(i).map(|a| (i, a)))
         .map(|(i, a)| PropagationAppOut {
-            id: a.id.to_string(),
+            id: a.id.as_str().to_owned(),
             status: a.status.into(),
             issues: a.issues.clone(),
             calls: graph
                 .calls_of(i)
                 .into_iter()
                 .map(|c| PropagationLinkOut {
-                    id: graph.apps.get(c.callee).map(|a| a.id.to_string()).unwrap_or_default(),
+                    id: graph
+                        .apps
+                        .get(c.callee)
+                        .map(|a| a.id.as_str().to_owned())
+                        .unwrap_or_default(),
                     status: c.status.into(),
                     stats: c.stats.clone(),
                 })

@@ -82,7 +82,7 @@ impl AlertOut {
         AlertOut {
             rule: if a.rule_name.is_empty() { a.rule_id } else { a.rule_name },
             severity: a.severity.into(),
-            application_id: a.application_id.to_string(),
+            application_id: a.application_id.as_str().to_owned(),
             summary: one_line(&a.summary),
             report: a.report,
             opened_at: a.opened_at.map(iso),
@@ -122,7 +122,7 @@ impl From<&Incident> for IncidentHead {
     fn from(i: &Incident) -> Self {
         IncidentHead {
             key: i.key.clone(),
-            application_id: i.application_id.to_string(),
+            application_id: i.application_id.as_str().to_owned(),
             severity: i.severity.into(),
             open: i.resolved_at.is_none(),
             opened_at: i.opened_at.map(iso),

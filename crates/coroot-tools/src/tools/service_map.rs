@@ -247,8 +247,8 @@ fn build(project: String, window: Window, ui: &Ui, map: Vec<MapApplication>) -> 
                 (
                     u.status,
                     LinkOut {
-                        client: a.id.to_string(),
-                        upstream: u.id.to_string(),
+                        client: a.id.as_str().to_owned(),
+                        upstream: u.id.as_str().to_owned(),
                         status: u.status.into(),
                         stats: u.stats.clone(),
                         rps: u.weight,
@@ -283,7 +283,7 @@ fn build(project: String, window: Window, ui: &Ui, map: Vec<MapApplication>) -> 
                 a.status,
                 AppOut {
                     url: ui.app(a.id.as_str()),
-                    id: a.id.to_string(),
+                    id: a.id.as_str().to_owned(),
                     status: a.status.into(),
                     category: a.category.clone(),
                     failing_reports: a

@@ -90,7 +90,7 @@ pub(super) fn changes(
         out.push(Change {
             at: Some(iso(ms)),
             kind: "deployment",
-            app: d.application.id.to_string(),
+            app: d.application.id.as_str().to_owned(),
             what: format!("rollout {} ({}{when})", d.version, d.status.label()),
             sample: None,
             ms: Some(ms),
@@ -159,7 +159,7 @@ fn turned_bad(now: &[ApplicationStatus], before: &[ApplicationStatus]) -> Vec<Ch
                 out.push(Change {
                     at: None,
                     kind: "check",
-                    app: app.id.to_string(),
+                    app: app.id.as_str().to_owned(),
                     what: format!(
                         "{name} {} → {}{}",
                         old.label(),
@@ -193,7 +193,7 @@ fn links_failing(now: &[MapApplication], before: &[MapApplication]) -> Vec<Chang
                 out.push(Change {
                     at: None,
                     kind: "link",
-                    app: a.id.to_string(),
+                    app: a.id.as_str().to_owned(),
                     what: format!("link to {} {} → {}", l.id.short(), old.label(), l.status.label()),
                     sample: None,
                     ms: None,
