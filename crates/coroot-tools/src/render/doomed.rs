@@ -424,7 +424,7 @@ pub(crate) fn digits(mut u: u64) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde_json::{Map, json};
 
@@ -478,20 +478,22 @@ mod tests {
         }
     }
 
+    /// A top level with lists, for the doomed ones to leave (here and in `render::written`).
     #[derive(serde::Serialize)]
-    struct Listed {
-        items: Vec<Value>,
+    pub(in crate::render) struct Listed {
+        pub(in crate::render) items: Vec<Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        more: Option<Vec<u8>>,
-        name: &'static str,
+        pub(in crate::render) more: Option<Vec<u8>>,
+        pub(in crate::render) name: &'static str,
     }
 
+    /// The same, flattened into a map with keys serde_json writes as digits.
     #[derive(serde::Serialize)]
-    struct Flattened {
+    pub(in crate::render) struct Flattened {
         #[serde(flatten)]
-        listed: Listed,
+        pub(in crate::render) listed: Listed,
         #[serde(flatten)]
-        numbered: std::collections::BTreeMap<i64, bool>,
+        pub(in crate::render) numbered: std::collections::BTreeMap<i64, bool>,
     }
 
     /// The tree with doomed elements is serde_json's with those elements null, for a top level

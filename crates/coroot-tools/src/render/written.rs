@@ -75,8 +75,8 @@ impl<V: Serialize + ?Sized> Serialize for Elements<'_, V> {
 
 /// The methods that hand their value to `inner` as they are.
 macro_rules! forward {
-    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
-        fn $method(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> {
+    ($($method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+        fn $method(self, $($arg: $ty),*) -> Result<$ret, S::Error> {
             self.inner.$method($($arg),*)
         }
     )*};
@@ -94,26 +94,30 @@ impl<'d, S: Serializer> Serializer for Skip<'d, S> {
     type SerializeStructVariant = S::SerializeStructVariant;
 
     forward! {
-        serialize_bool(v: bool);
-        serialize_i8(v: i8);
-        serialize_i16(v: i16);
-        serialize_i32(v: i32);
-        serialize_i64(v: i64);
-        serialize_i128(v: i128);
-        serialize_u8(v: u8);
-        serialize_u16(v: u16);
-        serialize_u32(v: u32);
-        serialize_u64(v: u64);
-        serialize_u128(v: u128);
-        serialize_f32(v: f32);
-        serialize_f64(v: f64);
-        serialize_char(v: char);
-        serialize_str(v: &str);
-        serialize_bytes(v: &[u8]);
-        serialize_none();
-        serialize_unit();
-        serialize_unit_struct(name: &'static str);
-        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+        serialize_bool(v: bool) -> S::Ok;
+        serialize_i8(v: i8) -> S::Ok;
+        serialize_i16(v: i16) -> S::Ok;
+        serialize_i32(v: i32) -> S::Ok;
+        serialize_i64(v: i64) -> S::Ok;
+        serialize_i128(v: i128) -> S::Ok;
+        serialize_u8(v: u8) -> S::Ok;
+        serialize_u16(v: u16) -> S::Ok;
+        serialize_u32(v: u32) -> S::Ok;
+        serialize_u64(v: u64) -> S::Ok;
+        serialize_u128(v: u128) -> S::Ok;
+        serialize_f32(v: f32) -> S::Ok;
+        serialize_f64(v: f64) -> S::Ok;
+        serialize_char(v: char) -> S::Ok;
+        serialize_str(v: &str) -> S::Ok;
+        serialize_bytes(v: &[u8]) -> S::Ok;
+        serialize_none() -> S::Ok;
+        serialize_unit() -> S::Ok;
+        serialize_unit_struct(name: &'static str) -> S::Ok;
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str) -> S::Ok;
+        serialize_tuple(len: usize) -> S::SerializeTuple;
+        serialize_tuple_struct(name: &'static str, len: usize) -> S::SerializeTupleStruct;
+        serialize_tuple_variant(name: &'static str, index: u32, variant: &'static str, len: usize) -> S::SerializeTupleVariant;
+        serialize_struct_variant(name: &'static str, index: u32, variant: &'static str, len: usize) -> S::SerializeStructVariant;
     }
 
     fn serialize_some<V: Serialize + ?Sized>(self, value: &V) -> Result<S::Ok, S::Error> {
@@ -142,24 +146,6 @@ impl<'d, S: Serializer> Serializer for Skip<'d, S> {
         })
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<S::SerializeTuple, S::Error> {
-        self.inner.serialize_tuple(len)
-    }
-
-    fn serialize_tuple_struct(self, name: &'static str, len: usize) -> Result<S::SerializeTupleStruct, S::Error> {
-        self.inner.serialize_tuple_struct(name, len)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<S::SerializeTupleVariant, S::Error> {
-        self.inner.serialize_tuple_variant(name, index, variant, len)
-    }
-
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
         Ok(SkipMap {
             inner: self.inner.serialize_map(len)?,
@@ -173,16 +159,6 @@ impl<'d, S: Serializer> Serializer for Skip<'d, S> {
             inner: self.inner.serialize_struct(name, len)?,
             top: self.top,
         })
-    }
-
-    fn serialize_struct_variant(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<S::SerializeStructVariant, S::Error> {
-        self.inner.serialize_struct_variant(name, index, variant, len)
     }
 }
 
@@ -270,23 +246,8 @@ impl<I: SerializeMap> SerializeMap for SkipMap<'_, I> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::doomed::tests::{Flattened, Listed};
     use serde_json::json;
-
-    #[derive(serde::Serialize)]
-    struct Listed {
-        items: Vec<Value>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        more: Option<Vec<u8>>,
-        name: &'static str,
-    }
-
-    #[derive(serde::Serialize)]
-    struct Flattened {
-        #[serde(flatten)]
-        listed: Listed,
-        #[serde(flatten)]
-        numbered: std::collections::BTreeMap<i64, bool>,
-    }
 
     /// The text is serde_json's with the doomed elements gone, for a top level that is a
     /// struct or a flattened map, a list doomed whole, and a pointer naming no top-level field.
