@@ -157,12 +157,7 @@ fn is_value_end(c: char) -> bool {
 fn redact_schemes(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(pos) = ["Bearer ", "bearer ", "Basic ", "basic "]
-        .iter()
-        .filter_map(|w| rest.find(w).map(|p| (p, w.len())))
-        .min()
-    {
-        let (p, len) = pos;
+    while let Some((p, len)) = next_scheme(rest) {
         let boundary = rest[..p].chars().next_back().is_none_or(|c| !is_ident(c));
         let (head, tail) = rest.split_at(p + len);
         out.push_str(head);
@@ -178,6 +173,25 @@ fn redact_schemes(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Where the first `Bearer `, `bearer `, `Basic ` or `basic ` in `s` starts, and its length:
+/// one pass over the bytes, where a search per word built a searcher for each of them.
+fn next_scheme(s: &str) -> Option<(usize, usize)> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == b'B' || b == b'b') {
+        let at = from + i;
+        let after = bytes.get(at + 1..).unwrap_or_default();
+        if after.starts_with(b"earer ") {
+            return Some((at, "Bearer ".len()));
+        }
+        if after.starts_with(b"asic ") {
+            return Some((at, "Basic ".len()));
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// `postgres://user:pw@host` → `postgres://user:[REDACTED]@host`.
@@ -213,8 +227,13 @@ fn redact_keyed_values(s: &str, keys: u32) -> String {
     let wanted = SECRET_KEYS.iter().enumerate().filter(|(i, _)| keys & (1 << i) != 0);
     for (_, key) in wanted {
         let mut from = 0;
-        while let Some(found) = lower.get(from..).and_then(|l| l.find(key)) {
-            let start = from + found;
+        // Every occurrence, with one searcher for the key; those inside a value just masked
+        // are passed over (no key overlaps itself, so they are the ones a search from the
+        // value's end would skip).
+        for (start, _) in lower.match_indices(key) {
+            if start < from {
+                continue;
+            }
             from = start + key.len();
             // The whole identifier around the key word, e.g. `db_password`.
             let ident_end = start
@@ -371,6 +390,15 @@ mod tests {
             (
                 r#"{"password": "two words", "user": "x"}"#,
                 r#"{"password": "[REDACTED]", "user": "x"}"#,
+            ),
+            // A key word inside a masked value is passed over; the next key is masked.
+            (
+                "password=password123 password=x token=a token=b",
+                "password=[REDACTED] password=[REDACTED] token=[REDACTED] token=[REDACTED]",
+            ),
+            (
+                "bearer abcdefgh1234 then Basic dXNlcjpwYXNzd29yZA== and xBearer abcdefgh1234",
+                "bearer [REDACTED] then Basic [REDACTED] and xBearer abcdefgh1234",
             ),
         ] {
             assert_eq!(redact(line), want, "{line}");
