@@ -101,8 +101,8 @@ pub fn tally<'a, K: Hash + Eq + Clone>(entries: &'a [LogEntry], key: impl Fn(&'a
                 g.more_traces += 1;
             }
         }
-        if let Some(pod) = pod_of(e)
-            && g.pods.len() < PODS
+        if g.pods.len() < PODS
+            && let Some(pod) = pod_of(e)
             && !g.pods.iter().any(|p| p == pod)
         {
             g.pods.push(pod.to_string());
