@@ -480,20 +480,20 @@ pub(super) mod tests {
 
     /// A top level with lists, for the doomed ones to leave (here and in `render::written`).
     #[derive(serde::Serialize)]
-    pub(in crate::render) struct Listed {
-        pub(in crate::render) items: Vec<Value>,
+    pub(crate) struct Listed {
+        pub(crate) items: Vec<Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(in crate::render) more: Option<Vec<u8>>,
-        pub(in crate::render) name: &'static str,
+        pub(crate) more: Option<Vec<u8>>,
+        pub(crate) name: &'static str,
     }
 
     /// The same, flattened into a map with keys serde_json writes as digits.
     #[derive(serde::Serialize)]
-    pub(in crate::render) struct Flattened {
+    pub(crate) struct Flattened {
         #[serde(flatten)]
-        pub(in crate::render) listed: Listed,
+        pub(crate) listed: Listed,
         #[serde(flatten)]
-        pub(in crate::render) numbered: std::collections::BTreeMap<i64, bool>,
+        pub(crate) numbered: std::collections::BTreeMap<i64, bool>,
     }
 
     /// The tree with doomed elements is serde_json's with those elements null, for a top level
