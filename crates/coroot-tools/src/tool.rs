@@ -134,7 +134,7 @@ fn build<O: Serialize>(
             if let Some(untrusted) = untrusted {
                 crate::render::written::push_member(&mut written, "untrusted", untrusted).map_err(invalid)?;
             }
-            let text = cut.apply_json(&mut written, json).map_err(invalid)?;
+            let text = cut.apply_json(&mut written, json, &doomed).map_err(invalid)?;
             // serde_json writes UTF-8.
             let written = String::from_utf8(written).map_err(|e| ToolError::params(name, e.to_string()))?;
             Ok((text, Structured::text(written)))

@@ -406,11 +406,15 @@ impl Cut {
     }
 
     /// The text, with the `truncated` member appended to `json`, the structured result as
-    /// `render::written` writes it (the dropped elements already left out); `json` is its
-    /// measure, which knows how long each list was.
-    pub(crate) fn apply_json(self, json: &mut Vec<u8>, measured: &Measured) -> Result<String, serde_json::Error> {
-        let (text, truncated) = self.close(|dropped| {
-            let doomed = Doomed::of(dropped.into_iter().map(|e| (e.list, e.range)));
+    /// `render::written` writes it with [`Cut::doomed`]'s elements left out; `measured` knows
+    /// how long each list was.
+    pub(crate) fn apply_json(
+        self,
+        json: &mut Vec<u8>,
+        measured: &Measured,
+        doomed: &Doomed,
+    ) -> Result<String, serde_json::Error> {
+        let (text, truncated) = self.close(|_| {
             doomed
                 .lists()
                 .filter_map(|(list, ranges)| {
